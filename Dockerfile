@@ -1,0 +1,39 @@
+# Steady's production image: one image for web, worker and beat (see
+# docker-compose.yml for the three commands).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DJANGO_SETTINGS_MODULE=backend.settings_production \
+    STEADY_VAR_DIR=/app/var
+
+WORKDIR /app
+
+# Dependencies first, so a code change does not reinstall them. Every
+# runtime dependency ships wheels for this image (psycopg[binary] brings its
+# own libpq), so no compiler is needed.
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+RUN groupadd --system steady && useradd --system --gid steady --home-dir /app --no-create-home steady
+
+COPY --chown=steady:steady . .
+# /app/keys is the journal key store; compose mounts a volume there, which
+# takes this ownership when first created.
+RUN mkdir -p /app/var /app/keys && chown steady:steady /app/var /app/keys
+
+USER steady
+
+# Static files are baked into the image (whitenoise serves them). The
+# production settings refuse to start without SECRET_KEY and STEADY_KEK, so
+# collectstatic gets throwaway ones that exist only in this build step.
+RUN SECRET_KEY=collectstatic-only-not-a-secret STEADY_KEK=collectstatic-only-not-a-secret \
+    python manage.py collectstatic --noinput --verbosity 0
+
+EXPOSE 8000
+
+# The web command; docker-compose.yml runs the worker and beat from the same
+# image with their own commands.
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec uvicorn backend.asgi:application --host 0.0.0.0 --port 8000 --lifespan off --proxy-headers"]

@@ -1,0 +1,112 @@
+import datetime as dt
+import zoneinfo
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone as dj_timezone
+
+from .timezones import validate_timezone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        email = self.normalize_email(email).lower()
+        user = self.model(email=email, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("display_name", "Admin")
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    class Role(models.TextChoices):
+        PARTNER = "partner", "Partner"
+        THERAPIST = "therapist", "Therapist"
+
+    email = models.EmailField(max_length=254, unique=True)
+    display_name = models.CharField(max_length=60)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.PARTNER)
+    # Quiet hours are wall-clock times in the user's own timezone; a window
+    # may cross midnight (22:00-07:30). Reminders due inside wait until it ends.
+    quiet_hours_start = models.TimeField(null=True, blank=True, default=dt.time(22, 0))
+    quiet_hours_end = models.TimeField(null=True, blank=True, default=dt.time(7, 30))
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=dj_timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.CheckConstraint(condition=models.Q(role__in=["partner", "therapist"]), name="user_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def is_therapist(self) -> bool:
+        return self.role == self.Role.THERAPIST
+
+    def get_short_name(self) -> str:
+        return self.display_name
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
+
+class SecurityEvent(models.Model):
+    """An audit trail of security events (log-ins, failures, password
+    changes, pairing, leaving, erasure). Append-only, and never private
+    text: only what happened, to which account id, when and from where."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login"
+        LOGIN_FAILED = "login_failed"
+        LOGOUT = "logout"
+        PASSWORD_CHANGED = "password_changed"
+        PAIRED = "paired"
+        LEFT_COUPLE = "left_couple"
+        SESSIONS_ENDED = "sessions_ended"
+        ACCOUNT_DELETED = "account_deleted"
+
+    # A plain id, not a foreign key: the trail outlives an erased account
+    # without holding anything of it but the number.
+    user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    at = models.DateTimeField(default=dj_timezone.now, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    via = models.CharField(max_length=8, blank=True)  # "api" or "web"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Security events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Security events are append-only.")

@@ -1,0 +1,169 @@
+"""Account writes."""
+
+import datetime as dt
+
+from allauth.account.adapter import get_adapter
+from allauth.account.models import EmailAddress
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from knox.models import AuthToken
+
+from backend.errors import Invalid
+
+from .devices import device_key_issue
+from .models import User
+from .security import security_event_record
+
+
+class TooManyAttempts(Exception):
+    pass
+
+
+def user_signup(
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    timezone: str,
+    role: str = User.Role.PARTNER,
+) -> User:
+    email = email.strip().lower()
+    candidate = User(email=email, display_name=display_name, timezone=timezone, role=role)
+    try:
+        password_validation.validate_password(password, user=candidate)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    if User.objects.filter(email__iexact=email).exists():
+        # Sign-up cannot avoid saying that an address is taken, but it says
+        # it as a field error only, and sign-up is throttled per IP.
+        raise Invalid("An account with this email already exists.", field="email")
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=email, password=password, display_name=display_name, timezone=timezone, role=role
+            )
+            EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+    except IntegrityError as exc:  # two sign-ups for one address at the same instant
+        raise Invalid("An account with this email already exists.", field="email") from exc
+    return user
+
+
+def user_authenticate(*, request: HttpRequest, email: str, password: str) -> User | None:
+    """Checks the credentials through allauth, which applies the log-in rate
+    limits (per IP, and per account per device). Wrong email and wrong
+    password are indistinguishable to the caller."""
+    try:
+        user = get_adapter(request).authenticate(request, email=email.strip().lower(), password=password)
+    except ValidationError as exc:
+        if getattr(exc, "code", "") == "too_many_login_attempts":
+            raise TooManyAttempts() from exc
+        raise
+    if user is None or not user.is_active:
+        return None
+    return user
+
+
+def token_issue(*, user: User) -> tuple[str, str]:
+    """A new API token for one device, and that device's trusted-device key."""
+    _instance, token = AuthToken.objects.create(user=user)
+    return token, device_key_issue(email=user.email)
+
+
+def token_revoke(*, token: AuthToken) -> None:
+    token.delete()
+
+
+def user_update(
+    *,
+    user: User,
+    display_name: str | None = None,
+    timezone: str | None = None,
+    quiet_hours_start: dt.time | None = None,
+    quiet_hours_end: dt.time | None = None,
+    fields_set: set[str] | None = None,
+) -> User:
+    fields_set = fields_set or set()
+    changed = []
+    for name, value in (
+        ("display_name", display_name),
+        ("timezone", timezone),
+        ("quiet_hours_start", quiet_hours_start),
+        ("quiet_hours_end", quiet_hours_end),
+    ):
+        if name in fields_set:
+            setattr(user, name, value)
+            changed.append(name)
+    if ("quiet_hours_start" in changed or "quiet_hours_end" in changed) and (
+        (user.quiet_hours_start is None) != (user.quiet_hours_end is None)
+    ):
+        raise Invalid("Set both ends of quiet hours, or neither.", field="quiet_hours_end")
+    if user.quiet_hours_start is not None and user.quiet_hours_start == user.quiet_hours_end:
+        raise Invalid("Quiet hours must start and end at different times.", field="quiet_hours_end")
+    if changed:
+        user.full_clean(exclude=["password", "email"])
+        user.save(update_fields=changed)
+    return user
+
+
+# --- devices and sessions -----------------------------------------------------------
+
+
+def sessions_end(*, user: User, keep_token: AuthToken | None = None, keep_session_key: str | None = None) -> int:
+    """Signs the person out everywhere but here: every API token and web
+    session except the current one."""
+    from allauth.usersessions.models import UserSession
+
+    tokens = AuthToken.objects.filter(user=user)
+    if keep_token is not None:
+        tokens = tokens.exclude(pk=keep_token.pk)
+    ended, _ = tokens.delete()
+    for session in UserSession.objects.filter(user=user).exclude(session_key=keep_session_key or ""):
+        session.end()
+        ended += 1
+    return ended
+
+
+def session_end(*, user: User, session_id: str) -> None:
+    """Signs one device out. ``session_id`` is ``app-<token key>`` or
+    ``web-<id>``, as listed by selectors.sessions_for_user."""
+    from allauth.usersessions.models import UserSession
+    from django.http import Http404
+
+    kind, _, key = session_id.partition("-")
+    if kind == "app" and key:
+        deleted, _ = AuthToken.objects.filter(user=user, token_key=key).delete()
+        if deleted:
+            return
+    elif kind == "web" and key.isdigit():
+        session = UserSession.objects.filter(user=user, pk=int(key)).first()
+        if session is not None:
+            session.end()
+            return
+    raise Http404
+
+
+# --- erasure ---------------------------------------------------------------------------
+
+
+def account_delete(*, user: User, password: str, request: HttpRequest | None = None) -> None:
+    """GDPR erasure. The couple is closed (which revokes every therapist
+    grant), private text is made unreadable by destroying its key (backups
+    included), tokens and web sessions end, and the account and everything
+    it wrote are deleted. The partner keeps what the partner wrote."""
+    from couples.selectors import couple_for_user
+    from couples.services import couple_leave
+    from journal.services import journal_key_destroy
+
+    if not user.check_password(password):
+        raise Invalid("That password is not right.", field="password")
+    if couple_for_user(user=user) is not None:
+        couple_leave(user=user, password=password)
+    user_id = user.pk
+    sessions_end(user=user)
+    # First the key: even if what follows failed, the journal is unreadable.
+    journal_key_destroy(user=user)
+    with transaction.atomic():
+        user.delete()
+        security_event_record(kind="account_deleted", user_id=user_id, request=request)

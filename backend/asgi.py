@@ -1,0 +1,18 @@
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+django_asgi_app = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+
+from backend.ws_auth import BearerOrSessionAuthMiddleware, OriginValidated  # noqa: E402
+from backend.ws_routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": OriginValidated(BearerOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))),
+    }
+)

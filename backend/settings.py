@@ -1,0 +1,349 @@
+"""Steady settings.
+
+Everything is read from the environment (django-environ). With nothing set,
+Steady runs embedded: SQLite, the in-memory channel layer and a filesystem
+Celery broker that works across processes. With DATABASE_URL and REDIS_URL it
+runs on PostgreSQL and Redis. Production hardening lives in
+``backend.settings_production``.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(environ.Env().str("STEADY_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=True)
+# A development-only fallback; settings_production refuses to start without
+# a real SECRET_KEY in the environment.
+SECRET_KEY = env.str("SECRET_KEY", default="dev-insecure-steady-key-change-me-0123456789abcdef")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "daphne",  # only for `runserver` over ASGI; production serves with uvicorn
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "channels",
+    "django_htmx",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "accounts",
+    "couples",
+    "checkins",
+    "reminders",
+    "gratitude",
+    "space",
+    "agreements",
+    "journal",
+    "therapists",
+    "pwa",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "backend.middleware.ApiNoStoreMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "therapists.middleware.TherapistIdleTimeoutMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "accounts.middleware.DeviceCookieMiddleware",
+]
+
+ROOT_URLCONF = "backend.urls"
+WSGI_APPLICATION = "backend.wsgi.application"
+ASGI_APPLICATION = "backend.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "couples.context_processors.couple",
+                "reminders.context_processors.unread",
+            ],
+        },
+    },
+]
+
+# --- Database ---------------------------------------------------------------
+SQLITE_PATH = VAR_DIR / "steady.sqlite3"
+# An empty DATABASE_URL means "not set" (as in a template .env file).
+DATABASES = {"default": environ.Env.db_url_config(env.str("DATABASE_URL", default="") or f"sqlite:///{SQLITE_PATH}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL and IMMEDIATE transactions let the web process, the worker and beat
+    # share one SQLite file without "database is locked" errors.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis, cache, channels, Celery -----------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="steady"),
+        }
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                # redis-py 8 times sockets out after 5 s, exactly channels-redis's
+                # 5 s blocking receive: idle sockets then raise TimeoutError.
+                # It also caps a pool at 100 connections, which 400 sockets
+                # joining groups at once exhaust (MaxConnectionsError).
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 15,
+                        "max_connections": env.int("CHANNELS_REDIS_MAX_CONNECTIONS", default=1000),
+                    }
+                ],
+                "prefix": env.str("CHANNELS_PREFIX", default="steady"),
+            },
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+CELERY_EMBEDDED_DIR = VAR_DIR / "broker"
+if REDIS_URL:
+    CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+else:
+    # kombu's filesystem transport: a broker with no server that the web
+    # process, the worker and beat share through a folder.
+    CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+    for sub in ("out", "processed", "control"):
+        (CELERY_EMBEDDED_DIR / sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_EMBEDDED_DIR / "out"),
+        "data_folder_out": str(CELERY_EMBEDDED_DIR / "out"),
+        "processed_folder": str(CELERY_EMBEDDED_DIR / "processed"),
+        "control_folder": str(CELERY_EMBEDDED_DIR / "control"),
+        "store_processed": False,
+    }
+CELERY_BROKER_IS_EMBEDDED = CELERY_BROKER_URL.startswith("filesystem://")
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with acks_late: one unacknowledged task per process
+
+# --- Auth -------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True  # one address per account: changing replaces it
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_PREVENT_ENUMERATION = True
+# Web sessions are recorded per user (allauth usersessions) so that a person
+# can see and end their signed-in devices, and erasure can end them all.
+USERSESSIONS_TRACK_ACTIVITY = False
+
+# Two-factor authentication (TOTP with recovery codes); therapists must set
+# it up before they see any couple data.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Steady"
+# Accept the code of the step before and after the current one (RFC 6238
+# section 5.2): a phone's clock a few seconds off, or a code typed as it
+# turns over, is not a failed sign-in. A used code is still refused again.
+MFA_TOTP_TOLERANCE = 1
+ACCOUNT_RATE_LIMITS = {
+    # Failed log-ins: per IP, and per account *per device* (see
+    # accounts.adapter): a partner guessing at the other's password throttles
+    # only untrusted devices, never the owner's own phone. No hard lockout.
+    "login_failed": env.str("RATE_LOGIN_FAILED", default="20/m/ip,10/15m/key"),
+    "signup": env.str("RATE_SIGNUP", default="20/h/ip"),
+}
+
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Bearer",
+    "TOKEN_TTL": None if env.bool("KNOX_NO_EXPIRY", default=False) else __import__("datetime").timedelta(days=60),
+    "AUTO_REFRESH": True,
+    "TOKEN_LIMIT_PER_USER": None,
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "backend.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "backend.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_THROTTLE_CLASSES": ["backend.throttles.WriteThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "writes": env.str("RATE_WRITES", default="600/hour"),
+        "signup": env.str("RATE_API_SIGNUP", default="20/hour"),
+        "login_ip": env.str("RATE_API_LOGIN", default="60/hour"),
+        "pair_join": env.str("RATE_PAIR_JOIN", default="10/hour"),
+        "pair_invite": env.str("RATE_PAIR_INVITE", default="30/hour"),
+        "pair_leave": env.str("RATE_PAIR_LEAVE", default="10/hour"),
+    },
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Steady API",
+    "DESCRIPTION": "Check-ins, appreciation, agreements and kept promises for couples.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Served from our own static files: the docs page works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Stable names for choice sets that share a field name across apps.
+    "ENUM_NAME_OVERRIDES": {
+        "JournalKindEnum": "journal.models.Kind",
+        "JournalTriggerCategoryEnum": "journal.models.Category",
+    },
+}
+
+# --- I18N, static -----------------------------------------------------------
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# In development (and tests serving the ASGI app) whitenoise serves straight
+# from the apps' static folders; production serves what collectstatic made.
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Steady <no-reply@steady.invalid>")
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# A strict Content-Security-Policy: our own scripts, styles and connections
+# only (websockets included: 'self' covers ws/wss to this host), no inline
+# script or style, no framing. The API docs page is the one exception.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# --- Steady ------------------------------------------------------------------
+STEADY_INVITE_TTL_HOURS = 72
+STEADY_DEVICE_COOKIE = "steady_device"
+STEADY_DEVICE_HEADER = "HTTP_X_STEADY_DEVICE"
+STEADY_CHECKIN_WINDOW_HOURS = env.int("STEADY_CHECKIN_WINDOW_HOURS", default=48)
+STEADY_BASE_URL = env.str("STEADY_BASE_URL", default="http://localhost:8000")
+# Web Push (VAPID). `manage.py vapid_keys` makes a pair for development;
+# without a private key, push is simply not offered.
+STEADY_VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
+STEADY_VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
+STEADY_VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:hello@steady.invalid")
+# Journal encryption at rest (docs/journal.md). Each person's data key lives
+# in this folder, never in the database, wrapped with STEADY_KEK (url-safe
+# base64 32-byte keys, comma separated; the first wraps). Back the folder up
+# apart from the database. Without STEADY_KEK, development generates a KEK
+# into the folder on first use; production settings refuse that.
+STEADY_KEYSTORE_DIR = Path(env.str("STEADY_KEYSTORE_DIR", default=str(VAR_DIR / "keys")))
+STEADY_KEK = env.str("STEADY_KEK", default="")
+STEADY_KEK_DEV_FALLBACK = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

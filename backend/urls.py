@@ -1,0 +1,38 @@
+from csp.decorators import csp_exempt
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from .health import HealthApi
+
+api_v1 = [
+    path("health/", HealthApi.as_view(), name="api-health"),
+    path("", include("accounts.urls")),
+    path("", include("couples.urls")),
+    path("", include("checkins.urls")),
+    path("", include("reminders.urls")),
+    path("", include("gratitude.urls")),
+    path("", include("space.urls")),
+    path("", include("agreements.urls")),
+    path("", include("journal.urls")),
+    path("", include("therapists.urls")),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # Swagger UI starts itself with an inline script: the one page without CSP.
+    path("api/docs/", csp_exempt()(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("couples.web_urls")),
+    path("", include("checkins.web_urls")),
+    path("", include("reminders.web_urls")),
+    path("", include("gratitude.web_urls")),
+    path("", include("space.web_urls")),
+    path("", include("agreements.web_urls")),
+    path("", include("journal.web_urls")),
+    path("", include("therapists.web_urls")),
+    path("", include("pwa.urls")),
+    path("", include("accounts.web_urls")),
+]

@@ -1,0 +1,87 @@
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
+from rest_framework.views import APIView
+
+from . import selectors, services
+
+
+class PartnerOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    display_name = serializers.CharField()
+
+
+class CoupleOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    partners = serializers.SerializerMethodField()
+    timezone = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+    @extend_schema_field(PartnerOutput(many=True))
+    def get_partners(self, couple) -> list[dict]:
+        return PartnerOutput(selectors.couple_partners(couple=couple), many=True).data
+
+
+class InviteOutput(serializers.Serializer):
+    code = serializers.CharField()
+    display_code = serializers.CharField(help_text="The code grouped for reading aloud: ABCD-EFGH.")
+    expires_at = serializers.DateTimeField()
+
+
+class InviteCreateApi(APIView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "pair_invite"
+
+    @extend_schema(request=None, responses={201: InviteOutput})
+    def post(self, request):
+        invite = services.invite_create(user=request.user)
+        return Response(InviteOutput(invite).data, status=status.HTTP_201_CREATED)
+
+
+class JoinThrottle(UserRateThrottle):
+    scope = "pair_join"
+
+
+class CoupleJoinApi(APIView):
+    throttle_classes = [JoinThrottle]
+
+    class JoinInput(serializers.Serializer):
+        code = serializers.CharField(max_length=32)
+
+    @extend_schema(request=JoinInput, responses={201: CoupleOutput})
+    def post(self, request):
+        data = self.JoinInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        couple = services.couple_join(user=request.user, code=data.validated_data["code"])
+        return Response(CoupleOutput(couple).data, status=status.HTTP_201_CREATED)
+
+
+class CoupleDetailApi(APIView):
+    @extend_schema(responses=CoupleOutput)
+    def get(self, request):
+        couple = selectors.couple_get_for_member(user=request.user)
+        return Response(CoupleOutput(couple).data)
+
+
+class LeaveThrottle(UserRateThrottle):
+    # Leaving asks for the password: without a limit, a signed-in phone left
+    # unlocked could be used to guess it.
+    scope = "pair_leave"
+
+
+class CoupleLeaveApi(APIView):
+    throttle_classes = [LeaveThrottle]
+
+    class LeaveInput(serializers.Serializer):
+        password = serializers.CharField(max_length=128, trim_whitespace=False)
+        block_partner = serializers.BooleanField(
+            default=False, help_text="Stop this former partner from pairing with you again."
+        )
+
+    @extend_schema(request=LeaveInput, responses={204: None})
+    def post(self, request):
+        data = self.LeaveInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.couple_leave(user=request.user, **data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)

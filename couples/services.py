@@ -1,0 +1,151 @@
+"""Pairing writes."""
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.security import security_event_record
+from backend.errors import Conflict, Forbidden, Invalid
+
+from .models import CODE_ALPHABET, CODE_LENGTH, Couple, Invite, Membership, PairingBlock
+from .selectors import couple_for_user
+
+# One message for every code that cannot be used — unknown, used, expired,
+# revoked or blocked — so that a failed attempt tells a guesser nothing.
+BAD_CODE = "This code is not valid. Check it, or ask your partner for a new one."
+
+
+def normalize_code(raw: str) -> str:
+    return "".join(ch for ch in raw.upper() if ch.isalnum())
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _ensure_partner(user: User) -> None:
+    if user.role != User.Role.PARTNER:
+        raise Forbidden("Only partner accounts can pair.")
+
+
+@transaction.atomic
+def invite_create(*, user: User) -> Invite:
+    _ensure_partner(user)
+    if couple_for_user(user=user) is not None:
+        raise Conflict("You are already paired.")
+    now = timezone.now()
+    # A new code replaces the old one (a unique constraint allows one open
+    # code per person, so the revoke must come first).
+    Invite.objects.filter(created_by=user, used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Invite.objects.create(
+                    code=_new_code(),
+                    created_by=user,
+                    created_at=now,
+                    expires_at=now + dt.timedelta(hours=settings.STEADY_INVITE_TTL_HOURS),
+                )
+        except IntegrityError:  # a clash with another open code: draw again
+            continue
+    raise Conflict("Could not make a code right now; please try again.")
+
+
+def couple_join(*, user: User, code: str) -> Couple:
+    _ensure_partner(user)
+    code = normalize_code(code)
+    if len(code) != CODE_LENGTH:
+        raise Invalid(BAD_CODE, field="code")
+    try:
+        with transaction.atomic():
+            return _couple_join(user=user, code=code)
+    except IntegrityError as exc:
+        # The partial unique index on active memberships: one of the two
+        # joined another couple in the same instant.
+        raise Conflict("One of you is already paired.") from exc
+
+
+def _couple_join(*, user: User, code: str) -> Couple:
+    now = timezone.now()
+    invite = (
+        Invite.objects.select_for_update()
+        .select_related("created_by")
+        .filter(code=code, used_at__isnull=True, revoked_at__isnull=True)
+        .first()
+    )
+    if invite is None or invite.expires_at <= now:
+        raise Invalid(BAD_CODE, field="code")
+    if invite.created_by_id == user.pk:
+        raise Invalid("This is your own code. Give it to your partner to enter on their phone.", field="code")
+    inviter = invite.created_by
+    if PairingBlock.objects.filter(blocker__in=[user, inviter], blocked__in=[user, inviter]).exists():
+        raise Invalid(BAD_CODE, field="code")
+    if couple_for_user(user=user) is not None or couple_for_user(user=inviter) is not None:
+        raise Conflict("One of you is already paired.")
+    # Claim the code with a conditional update: of two people entering the
+    # same code at once, exactly one gets it (select_for_update is a no-op
+    # on SQLite, the row count is not).
+    claimed = Invite.objects.filter(pk=invite.pk, used_at__isnull=True, revoked_at__isnull=True).update(
+        used_at=now, used_by=user
+    )
+    if claimed != 1:
+        raise Invalid(BAD_CODE, field="code")
+    couple = Couple.objects.create(timezone=inviter.timezone, created_at=now)
+    Membership.objects.create(couple=couple, user=inviter, joined_at=now)
+    Membership.objects.create(couple=couple, user=user, joined_at=now)
+    for person in (inviter, user):
+        security_event_record(kind="paired", user_id=person.pk)
+    # Neither keeps an open code once paired.
+    Invite.objects.filter(created_by__in=[user, inviter], used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    return couple
+
+
+def couple_leave(*, user: User, password: str, block_partner: bool = False) -> Couple:
+    """Unilateral and immediate: the couple is closed for both at once. Each
+    person keeps what they wrote; the closed couple's shared data stays with
+    the closed couple."""
+    if not user.check_password(password):
+        raise Invalid("That password is not right.", field="password")
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update()
+            .select_related("couple")
+            .filter(user=user, left_at__isnull=True)
+            .first()
+        )
+        if membership is None:
+            from django.http import Http404
+
+            raise Http404("You are not paired.")
+        couple = membership.couple
+        now = timezone.now()
+        others = list(
+            Membership.objects.filter(couple=couple, left_at__isnull=True)
+            .exclude(user=user)
+            .values_list("user_id", flat=True)
+        )
+        Membership.objects.filter(couple=couple, left_at__isnull=True).update(left_at=now)
+        Couple.objects.filter(pk=couple.pk).update(ended_at=now)
+        couple.ended_at = now
+        security_event_record(kind="left_couple", user_id=user.pk)
+        if block_partner:
+            for other_id in others:
+                PairingBlock.objects.get_or_create(blocker=user, blocked_id=other_id)
+        transaction.on_commit(lambda: _after_couple_closed(couple.pk))
+    return couple
+
+
+# Features that must react to a couple closing (close live sockets, revoke
+# therapist grants) register a callable here; each takes the couple id.
+COUPLE_CLOSED_HOOKS: list = []
+
+
+def _after_couple_closed(couple_id: int) -> None:
+    for hook in COUPLE_CLOSED_HOOKS:
+        hook(couple_id)

@@ -1,0 +1,172 @@
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from backend.errors import DomainError
+from checkins.views import home_context as checkins_home_context
+
+from . import selectors, services
+from .api import JoinThrottle
+from .models import Membership
+
+TOO_MANY_CODES = "That's a lot of codes in a short time. Please wait a while, then try again."
+TOO_MANY_PASSWORDS = "That's several wrong tries in a row. Please wait 15 minutes, then try again."
+
+# Wrong passwords on the leave page, per person: a signed-in phone left
+# unlocked must not become a way to guess the owner's password.
+LEAVE_PASSWORD_TRIES = 5
+LEAVE_PASSWORD_WINDOW = 15 * 60
+
+
+class JoinForm(forms.Form):
+    code = forms.CharField(
+        max_length=32,
+        label="Enter your partner's code",
+        help_text="8 letters and numbers. Dashes, spaces and small letters are fine.",
+        error_messages={"required": "Type the code your partner shows you."},
+        widget=forms.TextInput(
+            attrs={
+                "class": "code-input",
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "autocorrect": "off",
+                "spellcheck": "false",
+                "enterkeyhint": "go",
+            }
+        ),
+    )
+
+
+class LeaveForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        help_text="So we know it's really you.",
+        strip=False,
+        error_messages={"required": "Type your password to leave."},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    block_partner = forms.BooleanField(required=False, label="Don't let this person pair with me again")
+
+    def __init__(self, *args, partner=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if partner is not None:
+            name = partner.display_name
+            self.fields["block_partner"].label = f"Don't let {name} pair with me again"
+            self.fields[
+                "block_partner"
+            ].help_text = f"{name} won't be told. A code between the two of you simply won't work."
+
+
+def _domain_error_to_form(form: forms.Form, exc: DomainError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+@login_required
+def home(request):
+    couple = selectors.couple_for_user(user=request.user)
+    if couple is None:
+        if request.user.is_therapist:
+            return redirect("therapist-home")
+        return redirect("pair")
+    partner = selectors.couple_partner_of(couple=couple, user=request.user)
+    context = {"couple": couple, "partner": partner}
+    # Each feature contributes its own card's context (keys are prefixed by
+    # the feature, so they never collide).
+    for home_context in _home_contexts():
+        context.update(home_context(request.user))
+    return render(request, "couples/home.html", context)
+
+
+def _home_contexts():
+    from agreements.views import home_context as agreements_home
+    from gratitude.views import home_context as gratitude_home
+    from journal.views import home_context as journal_home
+    from space.views import home_context as space_home
+    from therapists.views import home_context as therapists_home
+
+    return [space_home, checkins_home_context, gratitude_home, agreements_home, journal_home, therapists_home]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pair(request):
+    user = request.user
+    if user.is_therapist or selectors.couple_for_user(user=user) is not None:
+        return redirect("home")
+    invite = selectors.invite_open_for_user(user=user)
+    join_form = JoinForm()
+    invite_error = None
+    if request.method == "POST":
+        if request.POST.get("action") == "new-code":
+            try:
+                services.invite_create(user=user)
+            except DomainError as exc:
+                invite_error = exc.message
+            else:
+                if invite is not None:
+                    messages.success(request, "Here is a fresh code. The old one no longer works.")
+                return redirect("pair")
+        else:
+            join_form = JoinForm(request.POST)
+            if join_form.is_valid():
+                # The same budget as the API's join endpoint: codes cannot be
+                # guessed faster on the web than through the API.
+                if not JoinThrottle().allow_request(request, None):
+                    join_form.add_error("code", TOO_MANY_CODES)
+                else:
+                    try:
+                        services.couple_join(user=user, code=join_form.cleaned_data["code"])
+                    except DomainError as exc:
+                        _domain_error_to_form(join_form, exc)
+                    else:
+                        messages.success(request, "You're paired. Welcome to Steady, together.")
+                        return redirect("home")
+    context = {
+        "invite": invite,
+        "invite_error": invite_error,
+        "join_form": join_form,
+        "invite_ttl_hours": settings.STEADY_INVITE_TTL_HOURS,
+        "timezone_label": user.timezone.replace("_", " "),
+        "had_couple": Membership.objects.filter(user=user, left_at__isnull=False).exists(),
+        "checked": request.method == "GET" and "check" in request.GET,
+    }
+    return render(request, "couples/pair.html", context)
+
+
+def _leave_tries_key(user) -> str:
+    return f"steady:leave-password-tries:{user.pk}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def leave(request):
+    couple = selectors.couple_for_user(user=request.user)
+    if couple is None:
+        # Already unpaired (left on another phone, or the partner left).
+        return redirect("home")
+    partner = selectors.couple_partner_of(couple=couple, user=request.user)
+    form = LeaveForm(request.POST or None, partner=partner)
+    if request.method == "POST" and form.is_valid():
+        key = _leave_tries_key(request.user)
+        if cache.get(key, 0) >= LEAVE_PASSWORD_TRIES:
+            form.add_error("password", TOO_MANY_PASSWORDS)
+        else:
+            try:
+                services.couple_leave(user=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                if exc.field == "password":
+                    cache.add(key, 0, LEAVE_PASSWORD_WINDOW)
+                    cache.incr(key)
+                _domain_error_to_form(form, exc)
+            except Http404:
+                return redirect("home")
+            else:
+                cache.delete(key)
+                messages.success(request, "You've left the couple.")
+                return redirect("pair")
+    return render(request, "couples/leave.html", {"form": form, "partner": partner})
