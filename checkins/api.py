@@ -1,0 +1,427 @@
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.timezones import validate_timezone
+from backend.errors import Invalid
+from backend.fields import LocalTimeField
+from couples.selectors import couple_get_for_member
+
+from . import selectors, services
+from .models import CheckIn, Format, Schedule
+
+# --- output ---------------------------------------------------------------------
+
+
+class StepOutput(serializers.Serializer):
+    key = serializers.CharField()
+    prompt = serializers.CharField()
+    kind = serializers.CharField()
+    options = serializers.ListField(child=serializers.CharField(), required=False)
+    help = serializers.CharField(required=False)
+
+
+class FormatOutput(serializers.ModelSerializer):
+    steps = StepOutput(many=True)
+    custom = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Format
+        fields = ["key", "name", "description", "minutes", "steps", "custom"]
+
+    def get_custom(self, obj) -> bool:
+        return obj.couple_id is not None
+
+
+class ScheduleOutput(serializers.ModelSerializer):
+    format = serializers.CharField(source="format.key")
+    format_name = serializers.CharField(source="format.name")
+    time = LocalTimeField()
+    weekdays = serializers.ListField(child=serializers.IntegerField())
+
+    class Meta:
+        model = Schedule
+        fields = [
+            "id",
+            "format",
+            "format_name",
+            "weekdays",
+            "time",
+            "timezone",
+            "status",
+            "version",
+            "proposed_by",
+            "accepted_by",
+            "accepted_at",
+            "paused_by",
+        ]
+
+
+class CheckInListOutput(serializers.ModelSerializer):
+    format = serializers.CharField(source="format.key")
+    format_name = serializers.CharField(source="format.name")
+    status = serializers.SerializerMethodField()
+    my_state = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CheckIn
+        fields = ["id", "format", "format_name", "scheduled_for", "closes_at", "status", "revealed_at", "my_state"]
+
+    def get_status(self, obj) -> str:
+        return obj.status_at(self.context["now"])
+
+    def get_my_state(self, obj) -> str:
+        mine = getattr(obj, "mine", None)
+        return selectors.my_state(mine[0] if mine else None)
+
+
+class CheckInDetailOutput(CheckInListOutput):
+    steps = StepOutput(many=True)
+    my_answers = serializers.SerializerMethodField()
+    partner_answers = serializers.SerializerMethodField()
+    last_event_seq = serializers.IntegerField()
+
+    class Meta(CheckInListOutput.Meta):
+        fields = [*CheckInListOutput.Meta.fields, "steps", "my_answers", "partner_answers", "last_event_seq"]
+
+    def get_my_state(self, obj) -> str:
+        return selectors.my_state(self.context["mine"])
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_my_answers(self, obj):
+        mine = self.context["mine"]
+        return mine.values if mine is not None else None
+
+    @extend_schema_field({"type": "object", "nullable": True, "description": "null until both partners submitted"})
+    def get_partner_answers(self, obj):
+        partner = self.context["partner"]
+        return partner.values if partner is not None else None
+
+
+def checkin_detail_data(*, checkin: CheckIn, user, now=None) -> dict:
+    mine, partner = selectors.checkin_answers_for(checkin=checkin, user=user)
+    context = {"now": now or timezone.now(), "mine": mine, "partner": partner}
+    return CheckInDetailOutput(checkin, context=context).data
+
+
+class EventOutput(serializers.Serializer):
+    seq = serializers.IntegerField()
+    kind = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+# --- formats -----------------------------------------------------------------------
+
+
+class FormatListApi(GenericAPIView):
+    serializer_class = FormatOutput
+
+    class FormatInput(serializers.Serializer):
+        name = serializers.CharField(max_length=80)
+        description = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+        steps = serializers.JSONField()
+
+    @extend_schema(responses=FormatOutput(many=True))
+    def get(self, request):
+        couple = couple_get_for_member(user=request.user)
+        page = self.paginate_queryset(selectors.formats_for_couple(couple=couple))
+        return self.get_paginated_response(FormatOutput(page, many=True).data)
+
+    @extend_schema(request=FormatInput, responses={201: FormatOutput})
+    def post(self, request):
+        couple = couple_get_for_member(user=request.user)
+        data = self.FormatInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fmt = services.format_create(couple=couple, user=request.user, **data.validated_data)
+        return Response(FormatOutput(fmt).data, status=status.HTTP_201_CREATED)
+
+
+# --- schedules ---------------------------------------------------------------------
+
+
+class ScheduleInput(serializers.Serializer):
+    format = serializers.CharField(max_length=64)
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6), min_length=1, max_length=7
+    )
+    time = LocalTimeField()
+    timezone = serializers.CharField(max_length=64, validators=[validate_timezone], required=False)
+
+
+def _resolve_format(*, couple, key: str) -> Format:
+    fmt = selectors.format_get_for_couple(couple=couple, key=key)
+    if fmt is None:
+        raise Invalid("There is no format with this key.", field="format")
+    return fmt
+
+
+class ScheduleListApi(GenericAPIView):
+    serializer_class = ScheduleOutput
+
+    @extend_schema(responses=ScheduleOutput(many=True))
+    def get(self, request):
+        page = self.paginate_queryset(selectors.schedules_for_member(user=request.user))
+        return self.get_paginated_response(ScheduleOutput(page, many=True).data)
+
+    @extend_schema(request=ScheduleInput, responses={201: ScheduleOutput})
+    def post(self, request):
+        couple = couple_get_for_member(user=request.user)
+        data = ScheduleInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        schedule = services.schedule_propose(
+            couple=couple,
+            user=request.user,
+            format=_resolve_format(couple=couple, key=v["format"]),
+            weekdays=v["weekdays"],
+            time=v["time"],
+            timezone_name=v.get("timezone"),
+        )
+        return Response(ScheduleOutput(schedule).data, status=status.HTTP_201_CREATED)
+
+
+class ScheduleDetailApi(APIView):
+    class SchedulePatchInput(ScheduleInput):
+        pass
+
+    @extend_schema(responses=ScheduleOutput)
+    def get(self, request, schedule_id: int):
+        schedule = selectors.schedule_get_for_member(user=request.user, schedule_id=schedule_id)
+        return Response(ScheduleOutput(schedule).data)
+
+    @extend_schema(request=SchedulePatchInput, responses=ScheduleOutput)
+    def patch(self, request, schedule_id: int):
+        schedule = selectors.schedule_get_for_member(user=request.user, schedule_id=schedule_id)
+        data = self.SchedulePatchInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        if not fields:
+            raise Invalid("Nothing to change.")
+        if "format" in fields:
+            fields["format"] = _resolve_format(couple=schedule.couple, key=fields["format"])
+        schedule = services.schedule_update(schedule=schedule, user=request.user, fields=fields)
+        return Response(ScheduleOutput(schedule).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, schedule_id: int):
+        schedule = selectors.schedule_get_for_member(user=request.user, schedule_id=schedule_id)
+        services.schedule_delete(schedule=schedule, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ScheduleAcceptApi(APIView):
+    class AcceptInput(serializers.Serializer):
+        version = serializers.IntegerField(required=False, help_text="The version you read; a stale one gets 409.")
+
+    @extend_schema(request=AcceptInput, responses=ScheduleOutput)
+    def post(self, request, schedule_id: int):
+        schedule = selectors.schedule_get_for_member(user=request.user, schedule_id=schedule_id)
+        data = self.AcceptInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        schedule = services.schedule_accept(schedule=schedule, user=request.user, **data.validated_data)
+        return Response(ScheduleOutput(schedule).data)
+
+
+class SchedulePauseApi(APIView):
+    @extend_schema(request=None, responses=ScheduleOutput)
+    def post(self, request, schedule_id: int):
+        schedule = selectors.schedule_get_for_member(user=request.user, schedule_id=schedule_id)
+        return Response(ScheduleOutput(services.schedule_pause(schedule=schedule, user=request.user)).data)
+
+
+class ScheduleResumeApi(APIView):
+    @extend_schema(request=None, responses=ScheduleOutput)
+    def post(self, request, schedule_id: int):
+        schedule = selectors.schedule_get_for_member(user=request.user, schedule_id=schedule_id)
+        return Response(ScheduleOutput(services.schedule_resume(schedule=schedule, user=request.user)).data)
+
+
+# --- check-ins ---------------------------------------------------------------------
+
+
+class CheckInListApi(GenericAPIView):
+    serializer_class = CheckInListOutput
+
+    class StartInput(serializers.Serializer):
+        format = serializers.CharField(max_length=64)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str, enum=list(selectors.STATUSES), required=False)],
+        responses=CheckInListOutput(many=True),
+    )
+    def get(self, request):
+        wanted = request.query_params.get("status")
+        if wanted is not None and wanted not in selectors.STATUSES:
+            raise Invalid(f"Use one of: {', '.join(selectors.STATUSES)}.", field="status")
+        now = timezone.now()
+        page = self.paginate_queryset(selectors.checkins_for_member(user=request.user, status=wanted, now=now))
+        return self.get_paginated_response(CheckInListOutput(page, many=True, context={"now": now}).data)
+
+    @extend_schema(request=StartInput, responses={201: CheckInDetailOutput})
+    def post(self, request):
+        couple = couple_get_for_member(user=request.user)
+        data = self.StartInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fmt = _resolve_format(couple=couple, key=data.validated_data["format"])
+        checkin = services.checkin_start(couple=couple, user=request.user, format=fmt)
+        return Response(checkin_detail_data(checkin=checkin, user=request.user), status=status.HTTP_201_CREATED)
+
+
+class CheckInDetailApi(APIView):
+    @extend_schema(responses=CheckInDetailOutput)
+    def get(self, request, checkin_id: int):
+        checkin = selectors.checkin_get_for_member(user=request.user, checkin_id=checkin_id)
+        return Response(checkin_detail_data(checkin=checkin, user=request.user))
+
+
+class CheckInAnswersApi(APIView):
+    class AnswersInput(serializers.Serializer):
+        answers = serializers.DictField(help_text="{step_key: value}")
+        submit = serializers.BooleanField(
+            default=True, help_text="false saves a draft; true sends (every step answered)"
+        )
+
+    @extend_schema(request=AnswersInput, responses=CheckInDetailOutput)
+    def put(self, request, checkin_id: int):
+        checkin = selectors.checkin_get_for_member(user=request.user, checkin_id=checkin_id)
+        data = self.AnswersInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        checkin = services.checkin_answer(
+            checkin=checkin,
+            author=request.user,
+            values=data.validated_data["answers"],
+            submit=data.validated_data["submit"],
+        )
+        return Response(checkin_detail_data(checkin=checkin, user=request.user))
+
+
+class CheckInSkipApi(APIView):
+    class SkipInput(serializers.Serializer):
+        reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+
+    @extend_schema(request=SkipInput, responses=CheckInDetailOutput)
+    def post(self, request, checkin_id: int):
+        checkin = selectors.checkin_get_for_member(user=request.user, checkin_id=checkin_id)
+        data = self.SkipInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        checkin = services.checkin_skip(checkin=checkin, author=request.user, reason=data.validated_data["reason"])
+        return Response(checkin_detail_data(checkin=checkin, user=request.user))
+
+
+class CheckInEventsApi(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("since", int, required=False, description="the last sequence number you have")],
+        responses=EventOutput(many=True),
+    )
+    def get(self, request, checkin_id: int):
+        checkin = selectors.checkin_get_for_member(user=request.user, checkin_id=checkin_id)
+        raw = request.query_params.get("since", "0")
+        if not raw.isdigit() or len(raw) > 9:
+            raise Invalid("since must be a whole number of 0 or more.", field="since")
+        events = list(selectors.checkin_events_since(checkin=checkin, since=int(raw))[:500])
+        return Response(
+            {"checkin": checkin.pk, "last_seq": checkin.last_event_seq, "results": EventOutput(events, many=True).data}
+        )
+
+
+class InsightsApi(APIView):
+    @extend_schema(
+        responses={
+            200: {
+                "type": "object",
+                "properties": {
+                    "consistency": {"type": "object"},
+                    "moods": {"type": "array", "items": {"type": "object"}},
+                },
+            }
+        }
+    )
+    def get(self, request):
+        couple = couple_get_for_member(user=request.user)
+        return Response(
+            {
+                "consistency": selectors.consistency_for_couple(couple=couple),
+                "moods": selectors.mood_series_for_couple(couple=couple),
+            }
+        )
+
+
+# --- live session ------------------------------------------------------------------
+
+
+class LiveStepOutput(StepOutput):
+    index = serializers.IntegerField()
+    revealed = serializers.BooleanField()
+    mine = serializers.JSONField(allow_null=True)
+    partner = serializers.JSONField(allow_null=True, help_text="null until both answered this step")
+
+
+class LiveSnapshotOutput(serializers.Serializer):
+    checkin = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["active", "paused", "finished"])
+    step_index = serializers.IntegerField()
+    steps = LiveStepOutput(many=True)
+    ready = serializers.ListField(child=serializers.IntegerField())
+    me_ready = serializers.BooleanField()
+    paused_until = serializers.DateTimeField(allow_null=True)
+    paused_by = serializers.IntegerField(allow_null=True)
+    last_event_seq = serializers.IntegerField()
+    partner_name = serializers.CharField(allow_null=True)
+
+
+def _snapshot(checkin, user) -> dict:
+    return LiveSnapshotOutput(selectors.live_snapshot(checkin=checkin, user=user)).data
+
+
+class LiveSessionApi(APIView):
+    @extend_schema(responses=LiveSnapshotOutput)
+    def get(self, request, checkin_id: int):
+        checkin = selectors.checkin_get_for_member(user=request.user, checkin_id=checkin_id)
+        return Response(_snapshot(checkin, request.user))
+
+
+class LiveAnswerApi(APIView):
+    class LiveAnswerInput(serializers.Serializer):
+        step = serializers.CharField(max_length=40)
+        value = serializers.JSONField()
+
+    @extend_schema(request=LiveAnswerInput, responses=LiveSnapshotOutput)
+    def post(self, request, checkin_id: int):
+        checkin = selectors.checkin_get_for_member(user=request.user, checkin_id=checkin_id)
+        data = self.LiveAnswerInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        checkin = services.live_answer(checkin=checkin, user=request.user, **data.validated_data)
+        return Response(_snapshot(checkin, request.user))
+
+
+class LiveReadyApi(APIView):
+    @extend_schema(request=None, responses=LiveSnapshotOutput)
+    def post(self, request, checkin_id: int):
+        checkin = selectors.checkin_get_for_member(user=request.user, checkin_id=checkin_id)
+        checkin = services.live_ready(checkin=checkin, user=request.user)
+        return Response(_snapshot(checkin, request.user))
+
+
+class LivePauseApi(APIView):
+    class LivePauseInput(serializers.Serializer):
+        minutes = serializers.IntegerField(min_value=services.LIVE_PAUSE_MIN, max_value=services.LIVE_PAUSE_MAX)
+
+    @extend_schema(request=LivePauseInput, responses=LiveSnapshotOutput)
+    def post(self, request, checkin_id: int):
+        checkin = selectors.checkin_get_for_member(user=request.user, checkin_id=checkin_id)
+        data = self.LivePauseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        checkin = services.live_pause(checkin=checkin, user=request.user, **data.validated_data)
+        return Response(_snapshot(checkin, request.user))
+
+
+class LiveResumeApi(APIView):
+    @extend_schema(request=None, responses=LiveSnapshotOutput)
+    def post(self, request, checkin_id: int):
+        checkin = selectors.checkin_get_for_member(user=request.user, checkin_id=checkin_id)
+        checkin = services.live_resume(checkin=checkin, user=request.user)
+        return Response(_snapshot(checkin, request.user))

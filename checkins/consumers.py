@@ -1,0 +1,150 @@
+"""The live check-in socket. It authorizes, joins the groups, relays hints
+and presence, and hands every write to the check-in services; it writes
+nothing itself. The protocol is in docs/realtime.md."""
+
+from channels.db import DatabaseSyncToAsync, database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.http import Http404
+
+from backend.errors import DomainError
+
+from . import selectors, services
+from .live import checkin_group, couple_group
+
+CLOSE_NOT_ALLOWED = 4404
+CLOSE_COUPLE_ENDED = 4410
+
+
+@database_sync_to_async
+def _authorize(user, checkin_id: int):
+    if not user or not user.is_authenticated:
+        return None
+    try:
+        return selectors.checkin_get_for_member(user=user, checkin_id=checkin_id)
+    except Http404:
+        return None
+
+
+# Writes run in the thread pool rather than the single thread-sensitive
+# thread: two hundred sessions must not queue behind one another. Each write
+# is its own transaction and takes row locks, so order is kept per check-in.
+@lambda fn: DatabaseSyncToAsync(fn, thread_sensitive=False)
+def _act(user, checkin_id: int, action: str, content: dict) -> dict | None:
+    """Runs one write through the services; returns an error to send, or None."""
+    try:
+        checkin = selectors.checkin_get_for_member(user=user, checkin_id=checkin_id)
+        if action == "answer":
+            services.live_answer(
+                checkin=checkin, user=user, step=str(content.get("step", "")), value=content.get("value")
+            )
+        elif action == "ready":
+            services.live_ready(checkin=checkin, user=user)
+        elif action == "pause":
+            minutes = content.get("minutes")
+            if isinstance(minutes, bool) or not isinstance(minutes, int):
+                return {"type": "error", "code": 400, "detail": {"minutes": ["A whole number of minutes."]}}
+            services.live_pause(checkin=checkin, user=user, minutes=minutes)
+        elif action == "resume":
+            services.live_resume(checkin=checkin, user=user)
+    except Http404:
+        return {"type": "error", "code": 404, "detail": "Not found."}
+    except DomainError as exc:
+        return {"type": "error", "code": exc.status_code, "detail": exc.as_data()}
+    return None
+
+
+class CheckInConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        self.user = self.scope.get("user")
+        self.checkin_id = int(self.scope["url_route"]["kwargs"]["checkin_id"])
+        checkin = await _authorize(self.user, self.checkin_id)
+        if checkin is None:
+            # Refused at the handshake: a stranger, a therapist, a former
+            # partner and a missing check-in look the same.
+            await self.close(code=CLOSE_NOT_ALLOWED)
+            return
+        self.groups_joined = [checkin_group(self.checkin_id), couple_group(checkin.couple_id)]
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        # Presence lives only in these sockets' memory: who is on this page
+        # now. Nothing about it is ever stored.
+        self.present: dict[str, int] = {self.channel_name: self.user.pk}
+        await self.accept()
+        await self.send_json({"type": "hello", "me": self.user.pk, "last_event_seq": checkin.last_event_seq})
+        await self.channel_layer.group_send(
+            checkin_group(self.checkin_id),
+            {"type": "presence.join", "user": self.user.pk, "channel": self.channel_name},
+        )
+
+    async def send_json(self, content, close=False):
+        # Group messages can still arrive between our close and the
+        # disconnect; there is no one to send them to.
+        if getattr(self, "closed", False):
+            return
+        await super().send_json(content, close=close)
+
+    async def close(self, code=None, reason=None):
+        self.closed = True
+        await super().close(code=code, reason=reason)
+
+    async def disconnect(self, code):
+        self.closed = True
+        for group in getattr(self, "groups_joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        if getattr(self, "groups_joined", None):
+            await self.channel_layer.group_send(
+                checkin_group(self.checkin_id), {"type": "presence.leave", "channel": self.channel_name}
+            )
+
+    async def receive_json(self, content, **kwargs):
+        if not isinstance(content, dict):
+            await self.send_json({"type": "error", "code": 400, "detail": "Send a JSON object."})
+            return
+        kind = content.get("type")
+        if kind == "ping":
+            await self.send_json({"type": "pong", "t": content.get("t")})
+        elif kind in ("answer", "ready", "pause", "resume"):
+            error = await _act(self.user, self.checkin_id, kind, content)
+            if error is not None:
+                await self.send_json(error)
+                if error["code"] == 404:
+                    await self.close(code=CLOSE_NOT_ALLOWED)
+        else:
+            await self.send_json({"type": "error", "code": 400, "detail": "Unknown message type."})
+
+    async def decode_json(self, text_data):
+        import json
+
+        try:
+            return json.loads(text_data)
+        except ValueError:
+            return None
+
+    # --- group messages ---------------------------------------------------------
+
+    async def checkin_event(self, message):
+        await self.send_json({"type": "event", "seq": message["seq"], "kind": message["kind"], "data": message["data"]})
+
+    async def presence_join(self, message):
+        if message["channel"] == self.channel_name:
+            return
+        self.present[message["channel"]] = message["user"]
+        # Tell the newcomer that this socket's person is here too.
+        await self.channel_layer.send(
+            message["channel"], {"type": "presence.here", "user": self.user.pk, "channel": self.channel_name}
+        )
+        await self._send_presence()
+
+    async def presence_here(self, message):
+        self.present[message["channel"]] = message["user"]
+        await self._send_presence()
+
+    async def presence_leave(self, message):
+        if self.present.pop(message["channel"], None) is not None:
+            await self._send_presence()
+
+    async def _send_presence(self):
+        await self.send_json({"type": "presence", "here": sorted(set(self.present.values()))})
+
+    async def couple_closed(self, message):
+        await self.close(code=CLOSE_COUPLE_ENDED)

@@ -1,0 +1,181 @@
+"""Check-in reads, scoped to the member who asks (404 for anyone else)."""
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from couples.models import Couple
+from couples.selectors import couple_get_for_member, couple_partner_of
+
+from .models import Answer, CheckIn, Event, Format, Schedule
+
+STATUSES = ("upcoming", "open", "completed", "closed")
+
+
+def formats_for_couple(*, couple: Couple) -> QuerySet[Format]:
+    return Format.objects.filter(Q(couple__isnull=True) | Q(couple=couple)).order_by("couple_id", "id")
+
+
+def format_get_for_couple(*, couple: Couple, key: str) -> Format | None:
+    return formats_for_couple(couple=couple).filter(key=key).first()
+
+
+def schedules_for_member(*, user: User) -> QuerySet[Schedule]:
+    couple = couple_get_for_member(user=user)
+    return Schedule.objects.filter(couple=couple).select_related("format").order_by("time", "id")
+
+
+def schedule_get_for_member(*, user: User, schedule_id: int) -> Schedule:
+    try:
+        return schedules_for_member(user=user).get(pk=schedule_id)
+    except Schedule.DoesNotExist:
+        raise Http404 from None
+
+
+def _my_answers(user: User) -> Prefetch:
+    return Prefetch("answers", queryset=Answer.objects.filter(author=user), to_attr="mine")
+
+
+def checkins_for_member(*, user: User, status: str | None = None, now: dt.datetime | None = None) -> QuerySet[CheckIn]:
+    couple = couple_get_for_member(user=user)
+    now = now or timezone.now()
+    qs = CheckIn.objects.filter(couple=couple).select_related("format").prefetch_related(_my_answers(user))
+    if status == "upcoming":
+        return qs.filter(revealed_at__isnull=True, scheduled_for__gt=now).order_by("scheduled_for", "id")
+    if status == "open":
+        return qs.filter(revealed_at__isnull=True, scheduled_for__lte=now, closes_at__gt=now).order_by(
+            "scheduled_for", "id"
+        )
+    if status == "completed":
+        return qs.filter(revealed_at__isnull=False).order_by("-scheduled_for", "-id")
+    if status == "closed":
+        return qs.filter(revealed_at__isnull=True, closes_at__lte=now).order_by("-scheduled_for", "-id")
+    return qs.order_by("-scheduled_for", "-id")
+
+
+def checkin_get_for_member(*, user: User, checkin_id: int) -> CheckIn:
+    couple = couple_get_for_member(user=user)
+    try:
+        return CheckIn.objects.select_related("format").get(pk=checkin_id, couple=couple)
+    except CheckIn.DoesNotExist:
+        raise Http404 from None
+
+
+def checkin_answers_for(*, checkin: CheckIn, user: User) -> tuple[Answer | None, Answer | None]:
+    """(mine, partner's). The partner's is None until the reveal: this is the
+    one place that decides, so no page or endpoint can show it earlier."""
+    answers = list(Answer.objects.filter(checkin=checkin))
+    mine = next((a for a in answers if a.author_id == user.pk), None)
+    partner = None
+    if checkin.revealed_at is not None:
+        partner = next((a for a in answers if a.author_id != user.pk and a.submitted_at is not None), None)
+    return mine, partner
+
+
+def my_state(answer: Answer | None) -> str:
+    if answer is None:
+        return "not_started"
+    if answer.submitted_at is not None:
+        return "submitted"
+    if answer.skipped_at is not None:
+        return "skipped"
+    return "draft"
+
+
+def checkin_events_since(*, checkin: CheckIn, since: int) -> QuerySet[Event]:
+    return Event.objects.filter(checkin=checkin, seq__gt=since).order_by("seq")
+
+
+def consistency_for_couple(*, couple: Couple, now: dt.datetime | None = None) -> dict:
+    """The couple's consistency, never one partner against the other:
+    scheduled check-ins completed by both, out of those that have finished
+    (revealed, or whose window ended), over the last 4 and 12 weeks.
+    One query."""
+    now = now or timezone.now()
+    since4, since12 = now - dt.timedelta(weeks=4), now - dt.timedelta(weeks=12)
+    finished = Q(revealed_at__isnull=False) | Q(closes_at__lte=now)
+    base = CheckIn.objects.filter(couple=couple, scheduled_for__gte=since12, scheduled_for__lte=now).filter(finished)
+    row = base.aggregate(
+        s12=Count("id", filter=Q(schedule__isnull=False)),
+        c12=Count("id", filter=Q(schedule__isnull=False, revealed_at__isnull=False)),
+        s4=Count("id", filter=Q(schedule__isnull=False, scheduled_for__gte=since4)),
+        c4=Count("id", filter=Q(schedule__isnull=False, revealed_at__isnull=False, scheduled_for__gte=since4)),
+        adhoc12=Count("id", filter=Q(schedule__isnull=True, revealed_at__isnull=False)),
+    )
+
+    def ratio(done: int, total: int) -> float | None:
+        return round(done / total, 3) if total else None
+
+    return {
+        "weeks_4": {"scheduled": row["s4"], "completed": row["c4"], "ratio": ratio(row["c4"], row["s4"])},
+        "weeks_12": {"scheduled": row["s12"], "completed": row["c12"], "ratio": ratio(row["c12"], row["s12"])},
+        "extra_completed_12_weeks": row["adhoc12"],
+    }
+
+
+def mood_series_for_couple(*, couple: Couple, weeks: int = 12, now: dt.datetime | None = None) -> list[dict]:
+    """Each partner's moods from revealed check-ins (visible to both only
+    after the reveal). One query."""
+    now = now or timezone.now()
+    rows = (
+        Answer.objects.filter(
+            checkin__couple=couple,
+            checkin__revealed_at__isnull=False,
+            checkin__scheduled_for__gte=now - dt.timedelta(weeks=weeks),
+            mood__isnull=False,
+        )
+        .order_by("checkin__scheduled_for")
+        .values_list("author_id", "author__display_name", "checkin__scheduled_for", "mood")
+    )
+    series: dict[int, dict] = defaultdict(lambda: {"points": []})
+    for author_id, name, at, mood in rows:
+        entry = series[author_id]
+        entry.update(partner_id=author_id, display_name=name)
+        entry["points"].append({"at": at, "mood": mood})
+    return list(series.values())
+
+
+def next_checkin_for_member(*, user: User, now: dt.datetime | None = None) -> CheckIn | None:
+    now = now or timezone.now()
+    return checkins_for_member(user=user, status="upcoming", now=now).first()
+
+
+def live_snapshot(*, checkin: CheckIn, user: User, now: dt.datetime | None = None) -> dict:
+    """The live session as this partner may see it: the partner's answer to a
+    step only once both have answered it; presence is not here (it is never
+    stored)."""
+    from .models import LiveSession
+
+    now = now or timezone.now()
+    session = LiveSession.objects.filter(checkin=checkin).first() or LiveSession(checkin=checkin)
+    answers = list(Answer.objects.filter(checkin=checkin).select_related("author"))
+    mine = next((a for a in answers if a.author_id == user.pk), None)
+    partner = next((a for a in answers if a.author_id != user.pk), None)
+    steps = checkin.steps
+    revealed = set(session.revealed_steps) if checkin.revealed_at is None else {s["key"] for s in steps}
+    out_steps = []
+    for index, step in enumerate(steps):
+        key = step["key"]
+        item = {**step, "index": index, "revealed": key in revealed, "mine": None, "partner": None}
+        if mine is not None:
+            item["mine"] = mine.values.get(key)
+        if key in revealed and partner is not None:
+            item["partner"] = partner.values.get(key)
+        out_steps.append(item)
+    finished = session.finished_at is not None or checkin.revealed_at is not None
+    return {
+        "checkin": checkin.pk,
+        "status": "finished" if finished else ("paused" if session.is_paused(now) else "active"),
+        "step_index": min(session.step_index, len(steps) - 1) if not finished else len(steps),
+        "steps": out_steps,
+        "ready": list(session.ready),
+        "me_ready": user.pk in session.ready,
+        "paused_until": session.paused_until if session.is_paused(now) else None,
+        "paused_by": session.paused_by_id if session.is_paused(now) else None,
+        "last_event_seq": checkin.last_event_seq,
+        "partner_name": getattr(couple_partner_of(couple=checkin.couple, user=user), "display_name", None),
+    }

@@ -1,0 +1,606 @@
+"""Check-in writes: formats, schedules, occurrences, answers, reveal."""
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.models import User
+from backend.errors import Conflict, Forbidden, Invalid
+from couples.models import Couple
+from reminders import services as reminders
+from reminders.models import Reminder
+
+from .models import Answer, CheckIn, Event, Format, LiveSession, Schedule, StepKind
+from .occurrences import occurrences
+
+TEXT_MAX = 2000
+CHOICE_MAX = 100
+
+
+def _window() -> dt.timedelta:
+    return dt.timedelta(hours=getattr(settings, "STEADY_CHECKIN_WINDOW_HOURS", 48))
+
+
+def _horizon() -> dt.timedelta:
+    return dt.timedelta(days=getattr(settings, "STEADY_CHECKIN_HORIZON_DAYS", 21))
+
+
+# --- events ------------------------------------------------------------------
+
+
+def _event_append(*, checkin: CheckIn, kind: str, data: dict | None = None) -> Event:
+    """Appends to the check-in's sequence. The caller holds the check-in's
+    row lock (or SQLite's write lock), so F() + refresh gives a gap-free,
+    unique seq; the unique constraint backs it."""
+    with connection.cursor() as cursor:
+        # One statement (PostgreSQL and SQLite >= 3.35 both have RETURNING).
+        cursor.execute(
+            f"UPDATE {CheckIn._meta.db_table} SET last_event_seq = last_event_seq + 1 WHERE id = %s "  # noqa: S608
+            "RETURNING last_event_seq",
+            [checkin.pk],
+        )
+        seq = cursor.fetchone()[0]
+    checkin.last_event_seq = seq
+    event = Event.objects.create(checkin=checkin, seq=seq, kind=kind, data=data or {})
+    public = dict(data or {})
+    transaction.on_commit(lambda: _broadcast(checkin_id=checkin.pk, seq=seq, kind=kind, data=public))
+    return event
+
+
+# Live features subscribe here (see checkins/live.py); each takes
+# (checkin_id, seq, kind, data) and runs after commit. Event data never holds
+# answer content.
+EVENT_LISTENERS: list = []
+
+
+def _broadcast(*, checkin_id: int, seq: int, kind: str, data: dict) -> None:
+    for listener in EVENT_LISTENERS:
+        listener(checkin_id, seq, kind, data)
+
+
+# --- formats -----------------------------------------------------------------
+
+
+def _validate_steps(steps: Any) -> list[dict]:
+    if not isinstance(steps, list) or not steps:
+        raise Invalid("A format needs at least one step.", field="steps")
+    if len(steps) > 12:
+        raise Invalid("A format can have at most 12 steps.", field="steps")
+    clean, seen = [], set()
+    for i, step in enumerate(steps):
+        if not isinstance(step, dict):
+            raise Invalid(f"Step {i + 1} must be an object.", field="steps")
+        key, prompt, kind = step.get("key"), step.get("prompt"), step.get("kind")
+        if not isinstance(key, str) or not key.isidentifier() or len(key) > 40:
+            raise Invalid(f"Step {i + 1} needs a key of letters, digits and underscores.", field="steps")
+        if key in seen:
+            raise Invalid(f"Step key '{key}' is used twice.", field="steps")
+        if not isinstance(prompt, str) or not prompt.strip() or len(prompt) > 300:
+            raise Invalid(f"Step {i + 1} needs a prompt of at most 300 characters.", field="steps")
+        if kind not in StepKind.values:
+            raise Invalid(f"Step {i + 1} has an unknown kind; use one of {', '.join(StepKind.values)}.", field="steps")
+        item = {"key": key, "kind": kind, "prompt": prompt.strip()}
+        if kind == StepKind.CHOICE:
+            options = step.get("options")
+            if (
+                not isinstance(options, list)
+                or not 2 <= len(options) <= 10
+                or not all(isinstance(o, str) and 0 < len(o) <= CHOICE_MAX for o in options)
+            ):
+                raise Invalid(f"Step {i + 1} needs 2 to 10 short options.", field="steps")
+            item["options"] = options
+        if isinstance(step.get("help"), str) and step["help"].strip():
+            item["help"] = step["help"].strip()[:300]
+        seen.add(key)
+        clean.append(item)
+    return clean
+
+
+def format_create(*, couple: Couple, user: User, name: str, steps: list, description: str = "") -> Format:
+    from django.utils.text import slugify
+
+    steps = _validate_steps(steps)
+    base = slugify(name)[:50] or "format"
+    key, n = base, 1
+    # Keys never shadow a built-in format's, so a key names one format.
+    while Format.objects.filter(Q(couple=couple) | Q(couple__isnull=True), key=key).exists():
+        n += 1
+        key = f"{base}-{n}"
+    return Format.objects.create(
+        couple=couple, created_by=user, key=key, name=name, description=description, steps=steps, minutes=5
+    )
+
+
+# --- schedules ---------------------------------------------------------------
+
+
+def _clean_weekdays(weekdays: list[int]) -> list[int]:
+    if not weekdays:
+        raise Invalid("Choose at least one day.", field="weekdays")
+    return sorted(set(weekdays))
+
+
+def schedule_propose(
+    *, couple: Couple, user: User, format: Format, weekdays: list[int], time: dt.time, timezone_name: str | None
+) -> Schedule:
+    now = timezone.now()
+    return Schedule.objects.create(
+        couple=couple,
+        format=format,
+        weekdays=_clean_weekdays(weekdays),
+        time=time.replace(second=0, microsecond=0),
+        timezone=timezone_name or couple.timezone,
+        status=Schedule.Status.PROPOSED,
+        proposed_by=user,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _locked_schedule(schedule: Schedule) -> Schedule:
+    return Schedule.objects.select_for_update().get(pk=schedule.pk)
+
+
+def _drop_future_occurrences(schedule: Schedule, now: dt.datetime) -> None:
+    # Only occurrences nobody has touched: anything answered stays history.
+    CheckIn.objects.filter(schedule=schedule, scheduled_for__gt=now, answers__isnull=True).delete()
+    Schedule.objects.filter(pk=schedule.pk).update(generated_until=None)
+    schedule.generated_until = None
+
+
+@transaction.atomic
+def schedule_accept(*, schedule: Schedule, user: User, version: int | None = None) -> Schedule:
+    schedule = _locked_schedule(schedule)
+    if schedule.status != Schedule.Status.PROPOSED:
+        raise Conflict("This schedule is not waiting for acceptance.")
+    if schedule.proposed_by_id == user.pk:
+        raise Forbidden("Your partner needs to accept this; you proposed it.")
+    if version is not None and version != schedule.version:
+        raise Conflict("This schedule changed since you read it. Please look again.")
+    now = timezone.now()
+    schedule.status = Schedule.Status.ACTIVE
+    schedule.accepted_by = user
+    schedule.accepted_at = now
+    schedule.paused_by = None
+    schedule.updated_at = now
+    schedule.save(update_fields=["status", "accepted_by", "accepted_at", "paused_by", "updated_at"])
+    schedule_materialize(schedule=schedule, now=now)
+    return schedule
+
+
+@transaction.atomic
+def schedule_update(*, schedule: Schedule, user: User, fields: dict) -> Schedule:
+    """Any change goes back to proposed, proposed by whoever changed it."""
+    schedule = _locked_schedule(schedule)
+    now = timezone.now()
+    if "weekdays" in fields:
+        schedule.weekdays = _clean_weekdays(fields["weekdays"])
+    if "time" in fields:
+        schedule.time = fields["time"].replace(second=0, microsecond=0)
+    if "timezone" in fields:
+        schedule.timezone = fields["timezone"]
+    if "format" in fields:
+        schedule.format = fields["format"]
+    schedule.status = Schedule.Status.PROPOSED
+    schedule.proposed_by = user
+    schedule.accepted_by = None
+    schedule.accepted_at = None
+    schedule.version = F("version") + 1
+    schedule.updated_at = now
+    schedule.save()
+    schedule.refresh_from_db()
+    _drop_future_occurrences(schedule, now)
+    return schedule
+
+
+@transaction.atomic
+def schedule_pause(*, schedule: Schedule, user: User) -> Schedule:
+    """Either partner can pause, alone: it takes two to keep a rhythm."""
+    schedule = _locked_schedule(schedule)
+    if schedule.status == Schedule.Status.PAUSED:
+        return schedule
+    now = timezone.now()
+    schedule.status = Schedule.Status.PAUSED
+    schedule.paused_by = user
+    schedule.updated_at = now
+    schedule.save(update_fields=["status", "paused_by", "updated_at"])
+    _drop_future_occurrences(schedule, now)
+    return schedule
+
+
+@transaction.atomic
+def schedule_resume(*, schedule: Schedule, user: User) -> Schedule:
+    """Resuming is a new proposal: the other partner accepts it again, so a
+    pause is never overridden by one person alone."""
+    schedule = _locked_schedule(schedule)
+    if schedule.status != Schedule.Status.PAUSED:
+        raise Conflict("This schedule is not paused.")
+    schedule.status = Schedule.Status.PROPOSED
+    schedule.proposed_by = user
+    schedule.accepted_by = None
+    schedule.accepted_at = None
+    schedule.version = F("version") + 1
+    schedule.updated_at = timezone.now()
+    schedule.save()
+    schedule.refresh_from_db()
+    return schedule
+
+
+@transaction.atomic
+def schedule_delete(*, schedule: Schedule, user: User) -> None:
+    schedule = _locked_schedule(schedule)
+    _drop_future_occurrences(schedule, timezone.now())
+    schedule.delete()
+
+
+def schedule_materialize(*, schedule: Schedule, now: dt.datetime | None = None) -> int:
+    """Creates the schedule's check-ins up to the horizon. Idempotent: one
+    check-in per schedule per local date, backed by a unique constraint."""
+    if schedule.status != Schedule.Status.ACTIVE:
+        return 0
+    now = now or timezone.now()
+    start = max(schedule.generated_until or now, now)
+    end = now + _horizon()
+    if start >= end:
+        return 0
+    tz = zoneinfo.ZoneInfo(schedule.timezone)
+    fmt = schedule.format
+    rows = [
+        CheckIn(
+            couple_id=schedule.couple_id,
+            format=fmt,
+            steps=fmt.steps,
+            schedule=schedule,
+            local_date=day,
+            scheduled_for=instant,
+            closes_at=instant + _window(),
+            created_at=now,
+        )
+        for day, instant in occurrences(weekdays=schedule.weekdays, time=schedule.time, tz=tz, start=start, end=end)
+    ]
+    CheckIn.objects.bulk_create(rows, ignore_conflicts=True)
+    # Each new occurrence starts its event sequence with "created".
+    fresh = list(CheckIn.objects.filter(schedule=schedule, last_event_seq=0).values_list("pk", flat=True))
+    Event.objects.bulk_create(
+        [Event(checkin_id=pk, seq=1, kind=Event.Kind.CREATED, created_at=now) for pk in fresh], ignore_conflicts=True
+    )
+    CheckIn.objects.filter(pk__in=fresh).update(last_event_seq=1)
+    reminders.checkin_reminders_create(
+        checkins=list(CheckIn.objects.filter(pk__in=fresh).only("id", "couple_id", "scheduled_for", "closes_at")),
+        now=now,
+    )
+    Schedule.objects.filter(pk=schedule.pk).update(generated_until=end)
+    schedule.generated_until = end
+    return len(fresh)
+
+
+def schedules_extend_horizon(*, now: dt.datetime | None = None, batch: int = 500) -> int:
+    """The periodic task's body: extend active schedules whose occurrences
+    run out within 14 days. Cost follows the schedules due, not the table."""
+    now = now or timezone.now()
+    due_before = now + dt.timedelta(days=14)
+    total = 0
+    ids = list(
+        Schedule.objects.filter(status=Schedule.Status.ACTIVE, generated_until__lt=due_before)
+        .order_by("generated_until")
+        .values_list("pk", flat=True)[:batch]
+    )
+    ids += list(
+        Schedule.objects.filter(status=Schedule.Status.ACTIVE, generated_until__isnull=True).values_list(
+            "pk", flat=True
+        )[:batch]
+    )
+    for schedule in Schedule.objects.filter(pk__in=ids).select_related("format"):
+        with transaction.atomic():
+            total += schedule_materialize(schedule=schedule, now=now)
+    return total
+
+
+# --- check-ins -----------------------------------------------------------------
+
+
+@transaction.atomic
+def checkin_start(*, couple: Couple, user: User, format: Format) -> CheckIn:
+    now = timezone.now()
+    checkin = CheckIn.objects.create(
+        couple=couple,
+        format=format,
+        steps=format.steps,
+        scheduled_for=now,
+        closes_at=now + _window(),
+        created_by=user,
+        created_at=now,
+    )
+    _event_append(checkin=checkin, kind=Event.Kind.CREATED)
+    reminders.checkin_reminders_create(checkins=[checkin], started_by_id=user.pk, now=now)
+    return checkin
+
+
+def _validate_answers(steps: list[dict], values: Any, *, complete: bool) -> tuple[dict, int | None]:
+    if not isinstance(values, dict):
+        raise Invalid("Answers must be an object of step keys to values.", field="answers")
+    by_key = {s["key"]: s for s in steps}
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, Any] = {}
+    for key, value in values.items():
+        step = by_key.get(key)
+        if step is None:
+            errors[key] = ["This check-in has no step with this key."]
+            continue
+        if value is None or value == "":
+            continue
+        kind = step["kind"]
+        if kind == StepKind.MOOD:
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+                errors[key] = ["Choose a mood from 1 to 5."]
+                continue
+        elif kind == StepKind.TEXT:
+            if not isinstance(value, str):
+                errors[key] = ["Write your answer as text."]
+                continue
+            value = value.strip()
+            if len(value) > TEXT_MAX:
+                errors[key] = [f"Keep it under {TEXT_MAX} characters."]
+                continue
+        elif kind == StepKind.CHOICE:
+            if value not in step.get("options", []):
+                errors[key] = ["Choose one of the options."]
+                continue
+        elif kind == StepKind.AGREEMENTS and (not isinstance(value, dict) or len(value) > 50):
+            # Each reflection's note is validated by the agreements app.
+            errors[key] = ["Reflect on agreements as an object."]
+            continue
+        if value != "":
+            clean[key] = value
+    if complete:
+        for step in steps:
+            if step["key"] not in clean and step["key"] not in errors:
+                errors[step["key"]] = ["Please answer this step before sending."]
+    if errors:
+        raise Invalid("Some answers need another look.", errors={"answers": errors})
+    mood_key = next((s["key"] for s in steps if s["kind"] == StepKind.MOOD), None)
+    return clean, clean.get(mood_key) if mood_key else None
+
+
+def _agreements_step_record(*, checkin: CheckIn, author: User, clean: dict) -> None:
+    """An ``agreements`` step is a reflection on each agreement, recorded in
+    the agreements app (revealed there together, per period)."""
+    from agreements.services import agreement_reflections_from_checkin
+
+    for step in checkin.steps:
+        value = clean.get(step["key"])
+        if step["kind"] != StepKind.AGREEMENTS or not isinstance(value, dict):
+            continue
+        try:
+            agreement_reflections_from_checkin(checkin=checkin, author=author, value=value)
+        except Invalid as exc:
+            found = (exc.errors or {}).get("agreements", [])
+            messages = [m for ms in found.values() for m in ms] if isinstance(found, dict) else list(found)
+            raise Invalid(
+                "Some answers need another look.", errors={"answers": {step["key"]: messages or [exc.message]}}
+            ) from exc
+
+
+def _locked_checkin(checkin: CheckIn) -> CheckIn:
+    return CheckIn.objects.select_for_update().get(pk=checkin.pk)
+
+
+def _ensure_answerable(checkin: CheckIn, now: dt.datetime) -> None:
+    if checkin.revealed_at is not None:
+        raise Conflict("Answers were revealed; this check-in is read-only now.")
+    if now < checkin.scheduled_for:
+        raise Conflict("This check-in has not opened yet.")
+    if now >= checkin.closes_at:
+        raise Conflict("This check-in has closed.")
+
+
+@transaction.atomic
+def checkin_answer(*, checkin: CheckIn, author: User, values: dict, submit: bool = True) -> CheckIn:
+    """Saves the author's answers (a draft, or submitted). When both partners
+    have submitted, both are revealed at once."""
+    checkin = _locked_checkin(checkin)
+    now = timezone.now()
+    _ensure_answerable(checkin, now)
+    clean, mood = _validate_answers(checkin.steps, values, complete=submit)
+    answer, _ = Answer.objects.select_for_update().get_or_create(checkin=checkin, author=author)
+    first_submit = submit and answer.submitted_at is None
+    answer.values = clean
+    answer.mood = mood
+    answer.updated_at = now
+    answer.skipped_at = None
+    answer.skip_reason = ""
+    if submit:
+        answer.submitted_at = answer.submitted_at or now
+    answer.save()
+    if submit:
+        _agreements_step_record(checkin=checkin, author=author, clean=clean)
+    if first_submit:
+        _event_append(checkin=checkin, kind=Event.Kind.ANSWERED)
+        submitted = Answer.objects.filter(checkin=checkin, submitted_at__isnull=False).count()
+        if submitted >= 2:
+            checkin.revealed_at = now
+            checkin.save(update_fields=["revealed_at"])
+            _event_append(checkin=checkin, kind=Event.Kind.REVEALED)
+    return checkin
+
+
+@transaction.atomic
+def checkin_skip(*, checkin: CheckIn, author: User, reason: str = "") -> CheckIn:
+    """A private choice: no event, nothing the partner can see."""
+    checkin = _locked_checkin(checkin)
+    now = timezone.now()
+    if checkin.revealed_at is not None:
+        raise Conflict("Answers were revealed; this check-in is read-only now.")
+    if now >= checkin.closes_at:
+        raise Conflict("This check-in has closed.")
+    answer, _ = Answer.objects.select_for_update().get_or_create(checkin=checkin, author=author)
+    if answer.submitted_at is not None:
+        raise Conflict("You already sent your answers.")
+    answer.skipped_at = now
+    answer.skip_reason = reason.strip()
+    answer.updated_at = now
+    answer.save(update_fields=["skipped_at", "skip_reason", "updated_at"])
+    return checkin
+
+
+def checkins_close_expired(*, now: dt.datetime | None = None, batch: int = 1000) -> int:
+    """Records the end of check-ins whose window passed without a reveal:
+    nothing is revealed to anyone, nobody is told who did not answer."""
+    now = now or timezone.now()
+    ids = list(
+        CheckIn.objects.filter(revealed_at__isnull=True, closed_at__isnull=True, closes_at__lte=now).values_list(
+            "pk", flat=True
+        )[:batch]
+    )
+    closed = 0
+    for pk in ids:
+        with transaction.atomic():
+            # Conditional claim: a second worker running at once skips it.
+            if CheckIn.objects.filter(pk=pk, revealed_at__isnull=True, closed_at__isnull=True).update(closed_at=now):
+                _event_append(checkin=CheckIn(pk=pk), kind=Event.Kind.CLOSED)
+                closed += 1
+    return closed
+
+
+# --- live sessions ---------------------------------------------------------------
+
+LIVE_PAUSE_MIN, LIVE_PAUSE_MAX = 20, 60
+
+
+def _live_locked(checkin: CheckIn) -> tuple[CheckIn, LiveSession]:
+    """Every live write locks the check-in row first; that one lock
+    serializes all writes to the session and its answers, so the session
+    and answer rows need no locks or savepoints of their own."""
+    checkin = _locked_checkin(checkin)
+    session = LiveSession.objects.filter(checkin=checkin).first() or LiveSession.objects.create(checkin=checkin)
+    return checkin, session
+
+
+def _live_writable(checkin: CheckIn, session, now: dt.datetime) -> None:
+    _ensure_answerable(checkin, now)
+    if session.finished_at is not None:
+        raise Conflict("This session has ended.")
+    if session.is_paused(now):
+        raise Conflict("You are taking a break; the session resumes at the time you chose.")
+
+
+def _partner_ids(checkin: CheckIn) -> list[int]:
+    from couples.models import Membership
+
+    return list(
+        Membership.objects.filter(couple_id=checkin.couple_id, left_at__isnull=True)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+
+
+@transaction.atomic
+def live_answer(*, checkin: CheckIn, user: User, step: str, value: Any) -> CheckIn:
+    """One partner's answer to the current step, private until both have
+    answered it; then the step is revealed to both at once."""
+    checkin, session = _live_locked(checkin)
+    now = timezone.now()
+    _live_writable(checkin, session, now)
+    steps = checkin.steps
+    if session.step_index >= len(steps) or steps[session.step_index]["key"] != step:
+        raise Conflict("That is not the step you are both on.")
+    if step in session.revealed_steps:
+        raise Conflict("This step's answers were revealed; it can't be changed now.")
+    clean, _ = _validate_answers(steps, {step: value}, complete=False)
+    if step not in clean:
+        raise Invalid("Please answer this step.", errors={"value": ["Please answer this step."]})
+    answer = Answer.objects.filter(checkin=checkin, author=user).first() or Answer(checkin=checkin, author=user)
+    first = step not in answer.values
+    answer.values = {**answer.values, step: clean[step]}
+    mood_key = next((s["key"] for s in steps if s["kind"] == StepKind.MOOD), None)
+    if step == mood_key:
+        answer.mood = clean[step]
+    answer.skipped_at, answer.skip_reason, answer.updated_at = None, "", now
+    answer.save()
+    if first:
+        _event_append(checkin=checkin, kind="step_answered", data={"step": step})
+    partners = _partner_ids(checkin)
+    answered = Answer.objects.filter(checkin=checkin, author_id__in=partners, values__has_key=step).count()
+    if answered >= 2:
+        session.revealed_steps = [*session.revealed_steps, step]
+        session.save(update_fields=["revealed_steps"])
+        _event_append(checkin=checkin, kind="step_revealed", data={"step": step})
+    return checkin
+
+
+@transaction.atomic
+def live_ready(*, checkin: CheckIn, user: User) -> CheckIn:
+    """Ready to move on. When both are ready the session moves to the next
+    step; after the last, both partners' answers are sent and revealed."""
+    checkin, session = _live_locked(checkin)
+    now = timezone.now()
+    _live_writable(checkin, session, now)
+    steps = checkin.steps
+    current = steps[session.step_index]["key"]
+    if current not in session.revealed_steps:
+        raise Conflict("You can move on once you have both answered this step.")
+    if user.pk in session.ready:
+        return checkin
+    session.ready = sorted([*session.ready, user.pk])
+    session.save(update_fields=["ready"])
+    _event_append(checkin=checkin, kind="step_ready", data={"step": current, "by": user.pk})
+    partners = _partner_ids(checkin)
+    if not set(partners) <= set(session.ready):
+        return checkin
+    session.step_index += 1
+    session.ready = []
+    if session.step_index < len(steps):
+        session.save(update_fields=["step_index", "ready"])
+        _event_append(checkin=checkin, kind="step_advanced", data={"step_index": session.step_index})
+        return checkin
+    session.finished_at = now
+    session.save(update_fields=["step_index", "ready", "finished_at"])
+    _event_append(checkin=checkin, kind="session_finished")
+    for answer in Answer.objects.filter(checkin=checkin, author_id__in=partners).select_related("author"):
+        checkin = checkin_answer(checkin=checkin, author=answer.author, values=answer.values, submit=True)
+    return checkin
+
+
+@transaction.atomic
+def live_pause(*, checkin: CheckIn, user: User, minutes: int) -> CheckIn:
+    """Either partner can call a break when it gets heated, with a return
+    time both see; both are reminded when it comes."""
+    if not LIVE_PAUSE_MIN <= minutes <= LIVE_PAUSE_MAX:
+        raise Invalid(f"Choose a break of {LIVE_PAUSE_MIN} to {LIVE_PAUSE_MAX} minutes.", field="minutes")
+    checkin, session = _live_locked(checkin)
+    now = timezone.now()
+    _live_writable(checkin, session, now)
+    session.paused_until = now + dt.timedelta(minutes=minutes)
+    session.paused_by = user
+    session.save(update_fields=["paused_until", "paused_by"])
+    _event_append(
+        checkin=checkin, kind="session_paused", data={"until": session.paused_until.isoformat(), "by": user.pk}
+    )
+    reminders.reminders_schedule_many(
+        Reminder(
+            user_id=partner_id,
+            kind="live_resume",
+            target_id=checkin.pk,
+            due_at=session.paused_until,
+            occurrence=session.paused_until.strftime("%Y%m%dT%H%M%S"),
+        )
+        for partner_id in _partner_ids(checkin)
+    )
+    return checkin
+
+
+@transaction.atomic
+def live_resume(*, checkin: CheckIn, user: User) -> CheckIn:
+    checkin, session = _live_locked(checkin)
+    if session.paused_until is None:
+        return checkin
+    session.paused_until = None
+    session.paused_by = None
+    session.save(update_fields=["paused_until", "paused_by"])
+    _event_append(checkin=checkin, kind="session_resumed", data={"by": user.pk})
+    return checkin

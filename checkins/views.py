@@ -1,0 +1,720 @@
+"""Check-in web pages: schedules, answering step by step, the reveal and
+history. Server-rendered and usable without JavaScript.
+
+Views only read through ``selectors`` (which 404 for anyone outside the
+couple, and where ``checkin_answers_for`` alone decides when a partner's
+answers may be shown) and only write through ``services``.
+"""
+
+import datetime as dt
+import re
+import zoneinfo
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.timezones import timezone_choices
+from backend.errors import Conflict, DomainError
+from couples.selectors import couple_for_user, couple_get_for_member, couple_partner_of
+
+from . import selectors, services
+from .charts import Series, line_chart
+from .models import CheckIn, Schedule, StepKind
+from .occurrences import occurrences
+
+MOODS = [(1, "Struggling"), (2, "Low"), (3, "Okay"), (4, "Good"), (5, "Great")]
+MOOD_WORDS = dict(MOODS)
+WEEKDAYS = [
+    (0, "Mon", "Monday"),
+    (1, "Tue", "Tuesday"),
+    (2, "Wed", "Wednesday"),
+    (3, "Thu", "Thursday"),
+    (4, "Fri", "Friday"),
+    (5, "Sat", "Saturday"),
+    (6, "Sun", "Sunday"),
+]
+SKIP_REASON_MAX = 500
+HISTORY_PAGE_SIZE = 10
+
+MY_STATE_WORDS = {
+    "not_started": "Not started",
+    "draft": "Started, not sent yet",
+    "submitted": "Your answers are in",
+    "skipped": "You set this one aside",
+}
+
+
+# --- small helpers -------------------------------------------------------------
+
+
+def _partner_name(partner) -> str:
+    return partner.display_name if partner is not None and partner.display_name else "your partner"
+
+
+def _cap(text: str) -> str:
+    # Not str.capitalize(), which would turn "McKenzie" into "Mckenzie".
+    return text[:1].upper() + text[1:]
+
+
+def _couple_and_partner(user):
+    couple = couple_get_for_member(user=user)
+    return couple, couple_partner_of(couple=couple, user=user)
+
+
+def _domain_error_to_form(form: forms.Form, exc: DomainError) -> None:
+    if exc.errors:
+        for field, msgs in exc.errors.items():
+            target = field if field in form.fields else None
+            for msg in msgs if isinstance(msgs, list) else [msgs]:
+                form.add_error(target, str(msg))
+        return
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def weekdays_text(weekdays: list[int]) -> str:
+    days = sorted(set(weekdays))
+    if days == list(range(7)):
+        return "Every day"
+    if days == list(range(5)):
+        return "Weekdays"
+    if days == [5, 6]:
+        return "Weekends"
+    names = [WEEKDAYS[d][2] + "s" for d in days]
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _next_occurrence(schedule: Schedule, now: dt.datetime) -> dt.datetime | None:
+    tz = zoneinfo.ZoneInfo(schedule.timezone)
+    for _day, instant in occurrences(
+        weekdays=schedule.weekdays, time=schedule.time, tz=tz, start=now, end=now + dt.timedelta(days=8)
+    ):
+        return instant
+    return None
+
+
+def _schedule_row(schedule: Schedule, *, user, partner, now: dt.datetime) -> dict:
+    name = _partner_name(partner)
+    mine_proposed = schedule.proposed_by_id == user.pk
+    status = schedule.status
+    note = ""
+    if status == Schedule.Status.PROPOSED:
+        if schedule.proposed_by_id is None:
+            words = "Waiting to be accepted"
+        elif mine_proposed:
+            words = f"Waiting for {name} to accept"
+            note = f"Nothing is planned until {name} accepts it."
+        else:
+            words = f"{name} proposed this"
+            note = "Accept it if it works for you, or suggest a change."
+    elif status == Schedule.Status.ACTIVE:
+        words = "Active"
+    elif schedule.paused_by_id == user.pk:
+        words = "Paused by you"
+        note = f"Resuming asks {name} to accept it again."
+    elif schedule.paused_by_id is not None:
+        words = f"Paused by {name}"
+        note = f"Resuming asks {name} to accept it again."
+    else:
+        words = "Paused"
+    return {
+        "schedule": schedule,
+        "status_words": words,
+        "status_note": note,
+        "days": weekdays_text(schedule.weekdays),
+        "time": schedule.time.strftime("%H:%M"),
+        "other_tz": schedule.timezone != user.timezone,
+        "next_at": _next_occurrence(schedule, now) if status != Schedule.Status.PAUSED else None,
+        "can_accept": status == Schedule.Status.PROPOSED and schedule.proposed_by_id is not None and not mine_proposed,
+        "can_pause": status == Schedule.Status.ACTIVE,
+        "can_resume": status == Schedule.Status.PAUSED,
+    }
+
+
+# --- schedules -------------------------------------------------------------------
+
+
+class ScheduleForm(forms.Form):
+    format = forms.ChoiceField(
+        label="Which check-in",
+        error_messages={"required": "Choose a check-in.", "invalid_choice": "Choose one of the check-ins shown."},
+        widget=forms.RadioSelect,
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Which days",
+        choices=[(d, short) for d, short, _ in WEEKDAYS],
+        coerce=int,
+        error_messages={"required": "Choose at least one day.", "invalid_choice": "Choose days from the week shown."},
+        widget=forms.CheckboxSelectMultiple,
+    )
+    time = forms.TimeField(
+        label="At what time",
+        error_messages={"required": "Choose a time, like 20:00.", "invalid": "Enter a time, like 20:00."},
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    timezone = forms.ChoiceField(
+        choices=timezone_choices,
+        label="In which timezone",
+        help_text="The time is kept in this timezone, also when the clocks change.",
+        error_messages={
+            "required": "Choose a timezone.",
+            "invalid_choice": "Choose a timezone from the list, for example Europe/Berlin.",
+        },
+    )
+
+    def __init__(self, *args, formats=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.formats = list(formats)
+        self.fields["format"].choices = [(f.key, f.name) for f in self.formats]
+
+    def format_options(self) -> list[dict]:
+        chosen = str(self["format"].value() or "")
+        return [{"format": f, "checked": f.key == chosen, "id": f"id_format_{i}"} for i, f in enumerate(self.formats)]
+
+    def weekday_options(self) -> list[dict]:
+        chosen = {str(v) for v in (self["weekdays"].value() or [])}
+        return [
+            {"value": d, "short": short, "long": long, "checked": str(d) in chosen, "id": f"id_weekdays_{d}"}
+            for d, short, long in WEEKDAYS
+        ]
+
+    def chosen_format(self):
+        key = self.cleaned_data["format"]
+        return next(f for f in self.formats if f.key == key)
+
+
+def _schedule_form(request, couple, *, data=None, initial=None) -> ScheduleForm:
+    return ScheduleForm(data, initial=initial, formats=selectors.formats_for_couple(couple=couple))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def schedules(request):
+    couple, partner = _couple_and_partner(request.user)
+    initial = {"format": "daily-pulse", "time": dt.time(20, 0), "timezone": couple.timezone}
+    form = _schedule_form(request, couple, data=request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.schedule_propose(
+                couple=couple,
+                user=request.user,
+                format=form.chosen_format(),
+                weekdays=data["weekdays"],
+                time=data["time"],
+                timezone_name=data["timezone"],
+            )
+        except DomainError as exc:
+            _domain_error_to_form(form, exc)
+        else:
+            messages.success(request, f"Proposed. {_cap(_partner_name(partner))} will find it here to accept.")
+            return redirect("checkins-schedules")
+    now = timezone.now()
+    rows = [
+        _schedule_row(s, user=request.user, partner=partner, now=now)
+        for s in selectors.schedules_for_member(user=request.user)
+    ]
+    return render(
+        request,
+        "checkins/schedules.html",
+        {
+            "rows": rows,
+            "form": form,
+            "partner": partner,
+            "partner_name": _partner_name(partner),
+            "open_form": request.method == "POST" or not rows,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def schedule_edit(request, schedule_id: int):
+    schedule = selectors.schedule_get_for_member(user=request.user, schedule_id=schedule_id)
+    couple, partner = _couple_and_partner(request.user)
+    initial = {
+        "format": schedule.format.key,
+        "weekdays": schedule.weekdays,
+        "time": schedule.time,
+        "timezone": schedule.timezone,
+    }
+    form = _schedule_form(request, couple, data=request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fields = {}
+        if form.chosen_format().pk != schedule.format_id:
+            fields["format"] = form.chosen_format()
+        if sorted(set(data["weekdays"])) != sorted(schedule.weekdays):
+            fields["weekdays"] = data["weekdays"]
+        if data["time"].replace(second=0, microsecond=0) != schedule.time:
+            fields["time"] = data["time"]
+        if data["timezone"] != schedule.timezone:
+            fields["timezone"] = data["timezone"]
+        if not fields:
+            form.add_error(None, "That's the same as now. Change something, or go back.")
+        else:
+            try:
+                services.schedule_update(schedule=schedule, user=request.user, fields=fields)
+            except DomainError as exc:
+                _domain_error_to_form(form, exc)
+            else:
+                messages.success(request, f"Changed. {_cap(_partner_name(partner))} can accept the new version.")
+                return redirect("checkins-schedules")
+    row = _schedule_row(schedule, user=request.user, partner=partner, now=timezone.now())
+    return render(
+        request,
+        "checkins/schedule_edit.html",
+        {"form": form, "row": row, "schedule": schedule, "partner_name": _partner_name(partner)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def schedule_delete(request, schedule_id: int):
+    schedule = selectors.schedule_get_for_member(user=request.user, schedule_id=schedule_id)
+    _couple, partner = _couple_and_partner(request.user)
+    if request.method == "POST":
+        try:
+            services.schedule_delete(schedule=schedule, user=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Deleted. Check-ins already answered stay in your history.")
+        return redirect("checkins-schedules")
+    row = _schedule_row(schedule, user=request.user, partner=partner, now=timezone.now())
+    return render(request, "checkins/schedule_delete.html", {"row": row, "partner_name": _partner_name(partner)})
+
+
+def _schedule_action(request, schedule_id: int, action, done: str):
+    schedule = selectors.schedule_get_for_member(user=request.user, schedule_id=schedule_id)
+    _couple, partner = _couple_and_partner(request.user)
+    try:
+        action(schedule, request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done.format(partner=_cap(_partner_name(partner))))
+    return redirect("checkins-schedules")
+
+
+@login_required
+@require_POST
+def schedule_accept(request, schedule_id: int):
+    raw = request.POST.get("version", "")
+    version = int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return _schedule_action(
+        request,
+        schedule_id,
+        lambda s, u: services.schedule_accept(schedule=s, user=u, version=version),
+        "Accepted. It's on for both of you now.",
+    )
+
+
+@login_required
+@require_POST
+def schedule_pause(request, schedule_id: int):
+    return _schedule_action(
+        request,
+        schedule_id,
+        lambda s, u: services.schedule_pause(schedule=s, user=u),
+        "Paused. Nothing new is planned until one of you resumes it and the other accepts.",
+    )
+
+
+@login_required
+@require_POST
+def schedule_resume(request, schedule_id: int):
+    return _schedule_action(
+        request,
+        schedule_id,
+        lambda s, u: services.schedule_resume(schedule=s, user=u),
+        "Asked to resume. {partner} can accept it to start again.",
+    )
+
+
+# --- check-ins: index and ad-hoc ---------------------------------------------------
+
+
+def _state_of(checkin: CheckIn) -> str:
+    mine = getattr(checkin, "mine", None)
+    return selectors.my_state(mine[0] if mine else None)
+
+
+@login_required
+@require_http_methods(["GET"])
+def checkins_index(request):
+    couple, partner = _couple_and_partner(request.user)
+    now = timezone.now()
+    open_items = [
+        {"checkin": c, "state": _state_of(c), "state_words": MY_STATE_WORDS[_state_of(c)]}
+        for c in selectors.checkins_for_member(user=request.user, status="open", now=now)[:20]
+    ]
+    upcoming = list(selectors.checkins_for_member(user=request.user, status="upcoming", now=now)[:3])
+    return render(
+        request,
+        "checkins/index.html",
+        {
+            "open_items": open_items,
+            "upcoming": upcoming,
+            "formats": selectors.formats_for_couple(couple=couple),
+            "partner_name": _partner_name(partner),
+            "now": now,
+        },
+    )
+
+
+@login_required
+@require_POST
+def checkin_start(request):
+    couple, _partner = _couple_and_partner(request.user)
+    fmt = selectors.format_get_for_couple(couple=couple, key=request.POST.get("format", "")[:64])
+    if fmt is None:
+        messages.error(request, "Choose one of the check-ins shown.")
+        return redirect("checkins")
+    checkin = services.checkin_start(couple=couple, user=request.user, format=fmt)
+    return redirect("checkin", checkin_id=checkin.pk)
+
+
+# --- answering, step by step -----------------------------------------------------
+
+
+def _parse_value(step: dict, raw: str):
+    kind = step["kind"]
+    raw = raw.replace("\r\n", "\n")
+    if kind == StepKind.MOOD:
+        raw = raw.strip()
+        # Numbers go to the service as numbers; anything else as it came,
+        # so the one validation (services) explains what is wrong.
+        return int(raw) if re.fullmatch(r"\d{1,3}", raw) else raw
+    if kind == StepKind.AGREEMENTS:
+        return {"reflection": raw.strip()} if raw.strip() else ""
+    return raw
+
+
+def _raw_of(step: dict, value) -> str:
+    if value is None:
+        return ""
+    if step["kind"] == StepKind.AGREEMENTS and isinstance(value, dict):
+        return str(value.get("reflection", ""))
+    return str(value)
+
+
+def _display(step: dict, value) -> dict:
+    """An answer as people read it."""
+    if value is None or value == "":
+        return {"empty": True}
+    if step["kind"] == StepKind.MOOD and isinstance(value, int):
+        return {"mood": value, "text": MOOD_WORDS.get(value, str(value))}
+    if step["kind"] == StepKind.AGREEMENTS and isinstance(value, dict):
+        return {"text": str(value.get("reflection", "")) or "—"}
+    return {"text": str(value)}
+
+
+def _step_url(checkin: CheckIn, n: int, **extra) -> str:
+    return reverse("checkin", args=[checkin.pk]) + "?" + urlencode({"step": n, **extra})
+
+
+def _first_open_step(steps: list[dict], values: dict) -> int:
+    for i, step in enumerate(steps, start=1):
+        if step["key"] not in values:
+            return i
+    return len(steps)
+
+
+def _step_context(checkin, steps, n, mine, *, raw=None, error="", partner=None) -> dict:
+    step = steps[n - 1]
+    values = mine.values if mine is not None else {}
+    current = raw if raw is not None else _raw_of(step, values.get(step["key"]))
+    return {
+        "step": step,
+        "n": n,
+        "total": len(steps),
+        "is_first": n == 1,
+        "is_last": n == len(steps),
+        "progress": [{"n": i, "done": s["key"] in values, "current": i == n} for i, s in enumerate(steps, start=1)],
+        "current": current,
+        "error": error,
+        "moods": [{"value": v, "word": w, "checked": current == str(v)} for v, w in MOODS],
+        "options": [{"value": o, "checked": current == o, "i": i} for i, o in enumerate(step.get("options", []))],
+        "text_max": services.TEXT_MAX,
+        "editing": mine is not None and mine.submitted_at is not None,
+        "kind": step["kind"],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin_detail(request, checkin_id: int):
+    checkin = selectors.checkin_get_for_member(user=request.user, checkin_id=checkin_id)
+    _couple, partner = _couple_and_partner(request.user)
+    mine, theirs = selectors.checkin_answers_for(checkin=checkin, user=request.user)
+    now = timezone.now()
+    status = checkin.status_at(now)
+    state = selectors.my_state(mine)
+    steps = checkin.steps
+    base = {
+        "checkin": checkin,
+        "partner": partner,
+        "partner_name": _partner_name(partner),
+        "status": status,
+        "my_state": state,
+        "steps": steps,
+    }
+
+    if request.method == "POST":
+        if status != "open":
+            return redirect("checkin", checkin_id=checkin.pk)
+        return _answer_post(request, checkin, steps, mine, base)
+
+    if status == "completed":
+        base["rows"] = _reveal_rows(steps, mine, theirs)
+        return render(request, "checkins/reveal.html", base)
+    if status == "upcoming":
+        return render(request, "checkins/not_open.html", base)
+    if status == "closed":
+        return render(request, "checkins/closed.html", base)
+
+    raw_step = request.GET.get("step", "")
+    asked = int(raw_step) if raw_step.isdigit() and len(raw_step) < 4 else None
+    if state == "submitted" and asked is None:
+        return render(request, "checkins/waiting.html", base)
+    if state == "skipped" and asked is None:
+        base["skip_reason"] = mine.skip_reason
+        return render(request, "checkins/skipped.html", base)
+    values = mine.values if mine is not None else {}
+    n = asked if asked is not None else _first_open_step(steps, values)
+    n = min(max(n, 1), len(steps))
+    return render(request, "checkins/step.html", {**base, **_step_context(checkin, steps, n, mine)})
+
+
+def _answer_post(request, checkin, steps, mine, base):
+    raw_step = request.POST.get("step", "")
+    if not raw_step.isdigit() or not 1 <= int(raw_step) <= len(steps):
+        return redirect("checkin", checkin_id=checkin.pk)
+    n = int(raw_step)
+    step = steps[n - 1]
+    go = request.POST.get("go", "next")
+    raw = request.POST.get("value", "")
+    values = dict(mine.values) if mine is not None else {}
+    values[step["key"]] = _parse_value(step, raw)
+    already = mine is not None and mine.submitted_at is not None
+    is_last = n == len(steps)
+    submit = already or (is_last and go != "back")
+    try:
+        services.checkin_answer(checkin=checkin, author=request.user, values=values, submit=submit)
+    except Conflict as exc:
+        messages.info(request, exc.message)
+        return redirect("checkin", checkin_id=checkin.pk)
+    except DomainError as exc:
+        errors = (exc.errors or {}).get("answers", {}) if isinstance(exc.errors, dict) else {}
+        if step["key"] in errors:
+            ctx = _step_context(checkin, steps, n, mine, raw=raw.replace("\r\n", "\n"), error=errors[step["key"]][0])
+            return render(request, "checkins/step.html", {**base, **ctx})
+        missing = [i for i, s in enumerate(steps, start=1) if s["key"] in errors]
+        if missing and not already:
+            # Sending with an earlier step still empty: keep this step's
+            # answer as a draft and go to the first step that needs one.
+            try:
+                services.checkin_answer(checkin=checkin, author=request.user, values=values, submit=False)
+            except Conflict as exc2:
+                messages.info(request, exc2.message)
+                return redirect("checkin", checkin_id=checkin.pk)
+            messages.info(request, f"Step {missing[0]} still needs an answer before you send.")
+            return redirect(_step_url(checkin, missing[0]))
+        ctx = _step_context(checkin, steps, n, mine, raw=raw, error=exc.message or "Please look at this again.")
+        return render(request, "checkins/step.html", {**base, **ctx})
+
+    if go == "back":
+        return redirect(_step_url(checkin, max(n - 1, 1)))
+    if not is_last:
+        return redirect(_step_url(checkin, n + 1))
+    if already:
+        messages.success(request, "Your changes are saved.")
+    return redirect("checkin", checkin_id=checkin.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin_skip(request, checkin_id: int):
+    checkin = selectors.checkin_get_for_member(user=request.user, checkin_id=checkin_id)
+    _couple, partner = _couple_and_partner(request.user)
+    mine, _theirs = selectors.checkin_answers_for(checkin=checkin, user=request.user)
+    form = SkipForm(request.POST or None)
+    if checkin.status_at(timezone.now()) != "open" or selectors.my_state(mine) == "submitted":
+        return redirect("checkin", checkin_id=checkin.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.checkin_skip(checkin=checkin, author=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            _domain_error_to_form(form, exc)
+        else:
+            return redirect("checkin", checkin_id=checkin.pk)
+    return render(
+        request,
+        "checkins/skip.html",
+        {"checkin": checkin, "form": form, "partner_name": _partner_name(partner)},
+    )
+
+
+class SkipForm(forms.Form):
+    reason = forms.CharField(
+        required=False,
+        max_length=SKIP_REASON_MAX,
+        label="Why, if you'd like to note it",
+        help_text="Only you will see this.",
+        error_messages={"max_length": f"Keep it under {SKIP_REASON_MAX} characters."},
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": SKIP_REASON_MAX}),
+    )
+
+
+# --- reveal and history --------------------------------------------------------------
+
+
+def _reveal_rows(steps, mine, theirs) -> list[dict]:
+    mine_values = mine.values if mine is not None else {}
+    their_values = theirs.values if theirs is not None else {}
+    return [
+        {
+            "step": s,
+            "mine": _display(s, mine_values.get(s["key"])),
+            "theirs": _display(s, their_values.get(s["key"])),
+        }
+        for s in steps
+    ]
+
+
+def consistency_sentence(block: dict) -> str:
+    done, total = block["completed"], block["scheduled"]
+    if not total:
+        return ""
+    noun = "check-in" if total == 1 else "check-ins"
+    return f"You two completed {done} of {total} {noun}"
+
+
+def mood_charts(*, couple, viewer, tz, weeks: int = 12) -> list:
+    """One small chart per partner, the viewer's first."""
+    series = selectors.mood_series_for_couple(couple=couple, weeks=weeks)
+    series.sort(key=lambda s: s["partner_id"] != viewer.pk)
+    charts = []
+    for s in series:
+        own = s["partner_id"] == viewer.pk
+        name = "You" if own else s["display_name"]
+        title = "Your mood" if own else f"{s['display_name']}'s mood"
+        charts.append(
+            {
+                "own": own,
+                "html": line_chart(
+                    [Series(name, [(p["at"], p["mood"]) for p in s["points"]])],
+                    title=f"{title}, last {weeks} weeks",
+                    y_min=1,
+                    y_max=5,
+                    y_ticks=[1, 3, 5],
+                    y_labels=MOOD_WORDS,
+                    tz=tz,
+                    y_name="Mood",
+                    css_class="chart",
+                ),
+            }
+        )
+    return charts
+
+
+@login_required
+@require_http_methods(["GET"])
+def history(request):
+    couple, partner = _couple_and_partner(request.user)
+    paginator = Paginator(selectors.checkins_for_member(user=request.user, status="completed"), HISTORY_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    items = []
+    for checkin in page.object_list:
+        mine, theirs = selectors.checkin_answers_for(checkin=checkin, user=request.user)
+        items.append({"checkin": checkin, "rows": _reveal_rows(checkin.steps, mine, theirs)})
+    consistency = selectors.consistency_for_couple(couple=couple)
+    return render(
+        request,
+        "checkins/history.html",
+        {
+            "page": page,
+            "items": items,
+            "partner_name": _partner_name(partner),
+            "weeks_4": consistency_sentence(consistency["weeks_4"]),
+            "weeks_12": consistency_sentence(consistency["weeks_12"]),
+            "extra_12": consistency["extra_completed_12_weeks"],
+            "charts": mood_charts(couple=couple, viewer=request.user, tz=request.user.tzinfo),
+        },
+    )
+
+
+# --- the couple home page's card ----------------------------------------------------------
+
+
+def home_context(user, *, now: dt.datetime | None = None) -> dict:
+    """Context for ``checkins/_home_card.html``: the next check-in, the ones
+    open for the viewer now (not those they chose to set aside), and the
+    partner's name. Empty for someone who is not paired."""
+    couple = couple_for_user(user=user)
+    if couple is None:
+        return {"checkins_card": False}
+    now = now or timezone.now()
+    partner = couple_partner_of(couple=couple, user=user)
+    open_items = []
+    for c in selectors.checkins_for_member(user=user, status="open", now=now)[:10]:
+        state = _state_of(c)
+        if state != "skipped":
+            open_items.append({"checkin": c, "state": state, "state_words": MY_STATE_WORDS[state]})
+    return {
+        "checkins_card": True,
+        "checkins_next": selectors.next_checkin_for_member(user=user, now=now),
+        "checkins_open": open_items[:5],
+        "checkins_partner_name": _partner_name(partner),
+        "checkins_has_schedule": selectors.schedules_for_member(user=user).exists(),
+        "checkins_now": now,
+    }
+
+
+@login_required
+def checkin_live(request, checkin_id: int):
+    """The live session page. The server renders the frame and the first
+    snapshot; static/js/live.js keeps it current over the socket and
+    catches up from the API after any reconnect."""
+    from django.urls import NoReverseMatch, reverse
+
+    from .api import LiveSnapshotOutput
+
+    checkin = selectors.checkin_get_for_member(user=request.user, checkin_id=checkin_id)
+    _couple, partner = _couple_and_partner(request.user)
+    snapshot = LiveSnapshotOutput(selectors.live_snapshot(checkin=checkin, user=request.user)).data
+    try:
+        note_url = reverse("gratitude-write")
+    except NoReverseMatch:
+        note_url = ""
+    config = {
+        "checkin": checkin.pk,
+        "me": request.user.pk,
+        "partner": partner.pk if partner else None,
+        "partnerName": _partner_name(partner),
+        "timezone": request.user.timezone,
+        "moods": [{"value": v, "word": w} for v, w in MOODS],
+        "snapshotUrl": f"/api/v1/checkins/{checkin.pk}/session/",
+        "socketPath": f"/ws/checkins/{checkin.pk}/",
+        "noteUrl": note_url,
+        "detailUrl": reverse("checkin", args=[checkin.pk]),
+        "snapshot": snapshot,
+    }
+    return render(
+        request,
+        "checkins/live.html",
+        {
+            "checkin": checkin,
+            "partner_name": _partner_name(partner),
+            "config": config,
+        },
+    )

@@ -1,0 +1,124 @@
+from django.conf import settings
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import services
+from .kinds import KINDS
+from .models import Notification, Preference
+
+
+class NotificationOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "url", "created_at", "read_at"]
+
+
+class NotificationListApi(GenericAPIView):
+    serializer_class = NotificationOutput
+
+    @extend_schema(responses=NotificationOutput(many=True))
+    def get(self, request):
+        qs = Notification.objects.filter(user=request.user).order_by("-created_at", "-id")
+        page = self.paginate_queryset(qs)
+        response = self.get_paginated_response(NotificationOutput(page, many=True).data)
+        response.data["unread_count"] = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
+        return response
+
+
+class NotificationReadApi(APIView):
+    @extend_schema(request=None, responses=NotificationOutput)
+    def post(self, request, notification_id: int):
+        notification = Notification.objects.filter(user=request.user, pk=notification_id).first()
+        if notification is None:
+            raise Http404
+        return Response(NotificationOutput(services.notification_mark_read(notification=notification)).data)
+
+
+class NotificationReadAllApi(APIView):
+    @extend_schema(request=None, responses=inline_serializer("ReadAll", {"marked": serializers.IntegerField()}))
+    def post(self, request):
+        return Response({"marked": services.notifications_mark_all_read(user=request.user)})
+
+
+class PreferencesOutput(serializers.ModelSerializer):
+    kinds = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Preference
+        fields = ["email", "push", "daily_cap", "lead_minutes", "gratitude_nudge_days", "kinds"]
+
+    def get_kinds(self, prefs) -> dict[str, bool]:
+        from .kinds import is_enabled
+
+        return {key: is_enabled(kind, prefs.kinds) for key, kind in KINDS.items()}
+
+
+class PreferencesApi(APIView):
+    class PreferencesInput(serializers.Serializer):
+        email = serializers.BooleanField(required=False)
+        push = serializers.BooleanField(required=False)
+        daily_cap = serializers.IntegerField(min_value=1, max_value=20, required=False)
+        lead_minutes = serializers.IntegerField(min_value=0, max_value=240, required=False)
+        gratitude_nudge_days = serializers.IntegerField(min_value=1, max_value=30, required=False, allow_null=True)
+        kinds = serializers.DictField(child=serializers.BooleanField(), required=False)
+
+    @extend_schema(responses=PreferencesOutput)
+    def get(self, request):
+        return Response(PreferencesOutput(services.prefs_for(request.user)).data)
+
+    @extend_schema(request=PreferencesInput, responses=PreferencesOutput)
+    def patch(self, request):
+        data = self.PreferencesInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        prefs = services.preferences_update(user=request.user, data=data.validated_data)
+        return Response(PreferencesOutput(prefs).data)
+
+
+class PushSubscriptionApi(APIView):
+    class KeysInput(serializers.Serializer):
+        p256dh = serializers.CharField(max_length=200)
+        auth = serializers.CharField(max_length=100)
+
+    class SubscriptionInput(serializers.Serializer):
+        endpoint = serializers.URLField(max_length=1000)
+        keys = serializers.DictField(child=serializers.CharField(max_length=200))
+
+        def validate_endpoint(self, value: str) -> str:
+            if not value.startswith("https://"):
+                raise serializers.ValidationError("A push endpoint must be an https URL.")
+            return value
+
+        def validate_keys(self, value: dict) -> dict:
+            if not value.get("p256dh") or not value.get("auth") or len(value["auth"]) > 100:
+                raise serializers.ValidationError("Both p256dh and auth keys are needed.")
+            return value
+
+    class UnsubscribeInput(serializers.Serializer):
+        endpoint = serializers.URLField(max_length=1000)
+
+    @extend_schema(request=SubscriptionInput, responses={201: None})
+    def post(self, request):
+        data = self.SubscriptionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        services.push_subscribe(
+            user=request.user, endpoint=v["endpoint"], p256dh=v["keys"]["p256dh"], auth=v["keys"]["auth"]
+        )
+        return Response(status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=UnsubscribeInput, responses={204: None})
+    def delete(self, request):
+        data = self.UnsubscribeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.push_unsubscribe(user=request.user, endpoint=data.validated_data["endpoint"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class VapidKeyApi(APIView):
+    @extend_schema(responses=inline_serializer("VapidKey", {"public_key": serializers.CharField(allow_blank=True)}))
+    def get(self, request):
+        return Response({"public_key": settings.STEADY_VAPID_PUBLIC_KEY})

@@ -1,0 +1,152 @@
+"""Sending one delivery by email or Web Push: idempotent, claimed with a
+conditional update, retried by the caller on transient errors."""
+
+import datetime as dt
+import json
+import logging
+import re
+import smtplib
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .models import Delivery, Notification, PushSubscription
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+# A claim older than this belongs to a worker that died mid-send.
+LEASE = dt.timedelta(minutes=5)
+
+
+class Transient(Exception):
+    """Worth another try later."""
+
+
+def _claim(delivery_id: int, channel: str) -> bool:
+    """Takes the channel for sending; returns False if it is not ours to send
+    (already sent, failed, or being sent by a live worker). Prevents two
+    workers - or a redelivered task - from sending the same thing twice."""
+    now = timezone.now()
+    state, attempts, claimed = f"{channel}_state", f"{channel}_attempts", f"{channel}_claimed_at"
+    return (
+        Delivery.objects.filter(pk=delivery_id)
+        .filter(
+            Q(**{state: Delivery.Channel.QUEUED})
+            | Q(**{state: Delivery.Channel.SENDING, f"{claimed}__lt": now - LEASE})
+        )
+        .update(**{state: Delivery.Channel.SENDING, attempts: F(attempts) + 1, claimed: now})
+        == 1
+    )
+
+
+def _finish(delivery_id: int, channel: str, state: str, error: str = "") -> None:
+    Delivery.objects.filter(pk=delivery_id).update(**{f"{channel}_state": state}, last_error=error[:300])
+
+
+def _release(delivery_id: int, channel: str, error: str) -> int:
+    """Back to queued for a retry; returns the attempts so far."""
+    Delivery.objects.filter(pk=delivery_id).update(
+        **{f"{channel}_state": Delivery.Channel.QUEUED}, last_error=error[:300]
+    )
+    return Delivery.objects.values_list(f"{channel}_attempts", flat=True).get(pk=delivery_id)
+
+
+def _absolute(url: str) -> str:
+    return settings.STEADY_BASE_URL.rstrip("/") + url
+
+
+def _content(delivery: Delivery) -> tuple[str, str]:
+    notification = Notification.objects.filter(delivery=delivery).only("title", "url").first()
+    if notification is None:
+        return "Steady", "/"
+    return notification.title, notification.url
+
+
+def send(delivery_id: int, channel: str) -> str:
+    """Sends one channel of one delivery. Returns 'sent', 'skipped' or
+    'failed'; raises Transient when a retry may succeed."""
+    if not _claim(delivery_id, channel):
+        return "skipped"
+    delivery = Delivery.objects.select_related("user").get(pk=delivery_id)
+    title, url = _content(delivery)
+    try:
+        if channel == "email":
+            _send_email(delivery, title, url)
+        else:
+            _send_push(delivery, title, url)
+    except Transient as exc:
+        attempts = _release(delivery_id, channel, str(exc))
+        if attempts >= MAX_ATTEMPTS:
+            _finish(delivery_id, channel, Delivery.Channel.FAILED, f"gave up: {exc}")
+            log.warning("reminder delivery %s %s gave up after %s attempts", delivery_id, channel, attempts)
+            return "failed"
+        raise
+    except Permanent as exc:
+        _finish(delivery_id, channel, Delivery.Channel.FAILED, str(exc))
+        return "failed"
+    _finish(delivery_id, channel, Delivery.Channel.SENT)
+    return "sent"
+
+
+class Permanent(Exception):
+    """No retry will help."""
+
+
+def _send_email(delivery: Delivery, title: str, url: str) -> None:
+    user = delivery.user
+    # Content-free by construction: the fixed title and a link, nothing
+    # anyone wrote. The lock screen and the inbox preview show only this.
+    body = (
+        f"Hi {user.display_name},\n\n{title}.\n\nOpen Steady: {_absolute(url)}\n\n"
+        f"You can change which reminders you get in Settings: {_absolute('/settings/notifications/')}\n"
+    )
+    try:
+        send_mail(title, body, None, [user.email], fail_silently=False)
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise Permanent(f"recipient refused: {exc.recipients and list(exc.recipients)[0]}") from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        raise Transient(f"email: {exc.__class__.__name__}") from exc
+
+
+def push_topic(delivery: Delivery) -> str:
+    # Same reminder, same topic: a repeated push replaces rather than stacks.
+    return re.sub(r"[^A-Za-z0-9_-]", "", f"{delivery.kind}-{delivery.reminder_id}")[:32]
+
+
+def _send_push(delivery: Delivery, title: str, url: str) -> None:
+    from pywebpush import WebPushException, webpush
+
+    subs = list(PushSubscription.objects.filter(user_id=delivery.user_id))
+    if not subs:
+        raise Permanent("no push subscription")
+    payload = json.dumps({"title": title, "url": url, "tag": push_topic(delivery)})
+    transient, delivered = None, 0
+    for sub in subs:
+        try:
+            webpush(
+                subscription_info={"endpoint": sub.endpoint, "keys": {"p256dh": sub.p256dh, "auth": sub.auth}},
+                data=payload,
+                vapid_private_key=settings.STEADY_VAPID_PRIVATE_KEY,
+                vapid_claims={"sub": settings.STEADY_VAPID_SUBJECT},
+                ttl=6 * 60 * 60,
+                headers={"Topic": push_topic(delivery), "Urgency": "normal"},
+                timeout=10,
+            )
+            delivered += 1
+        except WebPushException as exc:
+            status = getattr(exc.response, "status_code", None)
+            if status in (404, 410):
+                sub.delete()  # the browser unsubscribed; never try it again
+            elif status in (429, 500, 502, 503, 504) or status is None:
+                transient = exc
+            else:
+                log.warning("push refused with %s for subscription %s", status, sub.pk)
+        except OSError as exc:
+            transient = exc
+    if delivered == 0 and transient is not None:
+        raise Transient(f"push: {transient.__class__.__name__}")
+    if delivered == 0:
+        raise Permanent("no subscription accepted the push")
