@@ -1,0 +1,268 @@
+"""Journal reads, scoped to who asks.
+
+- The author reads their own entries; everyone else gets 404, partner
+  included: ``entry_get_for_author``.
+- The partner reads only entries shared with them, through
+  ``entries_shared_with`` (never through the author's list), and only
+  while the couple they were shared in lasts.
+- Patterns are aggregates computed in the database, in a fixed number of
+  queries; ``trigger_patterns`` (for a consented therapist summary) never
+  returns any text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import zoneinfo
+from collections.abc import Iterable, Sequence
+
+from django.db.models import Count, DateField, Q, QuerySet, Sum
+from django.db.models.functions import TruncWeek
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+
+from . import crypto
+from .models import Category, Entry, Kind
+
+PATTERN_WEEKS_DEFAULT = 12
+PATTERN_WEEKS_MAX = 52
+
+
+# --- reading sealed text ----------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Plain:
+    """An entry's text as its reader sees it. ``readable`` is False when the
+    key that sealed it was destroyed: the text fields are then None."""
+
+    readable: bool
+    text: str | None = None
+    story: str | None = None
+    need: str | None = None
+    can_do: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+UNREADABLE = Plain(readable=False)
+
+
+def entry_is_readable(entry: Entry, *, cipher: crypto.UserCipher) -> bool:
+    try:
+        cipher.open("text", entry.text_sealed)
+    except crypto.Unreadable:
+        return False
+    return True
+
+
+def _open(entry: Entry, cipher: crypto.UserCipher) -> Plain:
+    try:
+        return Plain(
+            readable=True,
+            text=cipher.open("text", entry.text_sealed),
+            story=cipher.open("story", entry.story_sealed) or "",
+            need=cipher.open("need", entry.need_sealed) or "",
+            can_do=cipher.open("can_do", entry.can_do_sealed) or "",
+            tags=tuple(json.loads(cipher.open("tags", entry.tags_sealed) or "[]")),
+        )
+    except crypto.Unreadable:
+        return UNREADABLE
+
+
+def entries_unseal(entries: Iterable[Entry]) -> list[Entry]:
+    """Opens each entry's text with its author's key (one key load per
+    author, not per entry) and sets ``entry.plain``. Never raises for a
+    destroyed key: those entries come back with ``plain.readable = False``."""
+    entries = list(entries)
+    ciphers: dict[int, crypto.UserCipher] = {}
+    for entry in entries:
+        cipher = ciphers.get(entry.author_id)
+        if cipher is None:
+            cipher = ciphers[entry.author_id] = crypto.cipher_for(entry.author_id)
+        entry.plain = _open(entry, cipher)
+    return entries
+
+
+# --- the author's own entries --------------------------------------------------------------
+
+
+def entries_for_author(*, user: User, kind: str | None = None) -> QuerySet[Entry]:
+    qs = Entry.objects.filter(author_id=user.pk).select_related("share__couple").order_by("-created_at", "-id")
+    if kind is not None:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+def entry_get_for_author(*, user: User, entry_id: int) -> Entry:
+    """The entry if ``user`` wrote it; 404 otherwise — for the partner, a
+    stranger or a therapist alike, so nobody learns that it exists."""
+    if not user.is_authenticated:
+        raise Http404
+    try:
+        return Entry.objects.select_related("share__couple", "share__shared_with").get(pk=entry_id, author_id=user.pk)
+    except Entry.DoesNotExist:
+        raise Http404 from None
+
+
+def journal_export(*, user: User) -> list[dict]:
+    """Everything ``user`` wrote in their journal, readable, for "export my
+    data" (``GET /api/v1/me/export/``). Only their own entries: never what a
+    partner shared with them. Entries whose key was destroyed come out with
+    ``readable: False`` and no text."""
+    rows = []
+    for entry in entries_unseal(entries_for_author(user=user).order_by("created_at", "id")):
+        plain = entry.plain
+        rows.append(
+            {
+                "id": entry.pk,
+                "kind": entry.kind,
+                "created_at": entry.created_at.isoformat(),
+                "updated_at": entry.updated_at.isoformat(),
+                "readable": plain.readable,
+                "text": plain.text,
+                "mood": entry.mood,
+                "tags": list(plain.tags),
+                "trigger_category": entry.trigger_category or None,
+                "intensity_before": entry.intensity_before,
+                "intensity_after": entry.intensity_after,
+                "grounded_at": entry.grounded_at.isoformat() if entry.grounded_at else None,
+                "story": plain.story if entry.kind == Kind.TRIGGER else None,
+                "need": plain.need if entry.kind == Kind.TRIGGER else None,
+                "can_do": plain.can_do if entry.kind == Kind.TRIGGER else None,
+                "shared": entry.is_shared,
+            }
+        )
+    return rows
+
+
+# --- shared with me -------------------------------------------------------------------------
+
+
+def entries_shared_with(*, user: User) -> QuerySet[Entry]:
+    """Entries their authors shared with ``user``, while the couple they were
+    shared in is still together (leaving ends every share at once)."""
+    return (
+        Entry.objects.filter(share__shared_with_id=user.pk, share__couple__ended_at__isnull=True)
+        .exclude(author_id=user.pk)
+        .select_related("author", "share")
+        .order_by("-share__created_at", "-id")
+    )
+
+
+# --- patterns -----------------------------------------------------------------------------------
+
+
+def _avg(total: int | None, n: int) -> float | None:
+    return round(total / n, 1) if n and total is not None else None
+
+
+def _trigger_rows(qs: QuerySet[Entry], *, tz: dt.tzinfo, by_author: bool) -> list[dict]:
+    """Counts and sums per (author,) week and category, grouped by the
+    database in one query; at most weeks x categories rows per person,
+    however many entries there are."""
+    group = ["author_id", "week", "trigger_category"] if by_author else ["week", "trigger_category"]
+    grounded = Q(intensity_after__isnull=False)
+    return list(
+        qs.filter(kind=Kind.TRIGGER)
+        .annotate(week=TruncWeek("created_at", tzinfo=tz, output_field=DateField()))
+        .values(*group)
+        .annotate(
+            n=Count("id"),
+            before_sum=Sum("intensity_before"),
+            grounded=Count("id", filter=grounded),
+            grounded_before_sum=Sum("intensity_before", filter=grounded),
+            after_sum=Sum("intensity_after", filter=grounded),
+        )
+        .order_by(*group)
+    )
+
+
+def _week_starts(start: dt.date, end: dt.date) -> list[dt.date]:
+    first = start - dt.timedelta(days=start.weekday())
+    weeks = []
+    while first <= end:
+        weeks.append(first)
+        first += dt.timedelta(weeks=1)
+    return weeks
+
+
+def _summarise(rows: Sequence[dict], weeks: Sequence[dt.date]) -> dict:
+    """Aggregates only: counts per category per week and average
+    intensities. No text can be in here; nothing reads a sealed column."""
+    empty = {c: 0 for c in Category.values}
+    per_week = {w: {"counts": dict(empty), "n": 0, "b": 0, "g": 0, "gb": 0, "a": 0} for w in weeks}
+    totals = dict(empty)
+    acc = {"n": 0, "b": 0, "g": 0, "gb": 0, "a": 0}
+    for row in rows:
+        week = per_week.setdefault(row["week"], {"counts": dict(empty), "n": 0, "b": 0, "g": 0, "gb": 0, "a": 0})
+        week["counts"][row["trigger_category"]] += row["n"]
+        totals[row["trigger_category"]] += row["n"]
+        for bucket in (week, acc):
+            bucket["n"] += row["n"]
+            bucket["b"] += row["before_sum"] or 0
+            bucket["g"] += row["grounded"]
+            bucket["gb"] += row["grounded_before_sum"] or 0
+            bucket["a"] += row["after_sum"] or 0
+    return {
+        "total": acc["n"],
+        "by_category": totals,
+        "intensity": {
+            "before_avg": _avg(acc["b"], acc["n"]),
+            "grounded": acc["g"],
+            "grounded_before_avg": _avg(acc["gb"], acc["g"]),
+            "grounded_after_avg": _avg(acc["a"], acc["g"]),
+        },
+        "weeks": [
+            {
+                "week_start": w,
+                "total": per_week[w]["n"],
+                "counts": per_week[w]["counts"],
+                "before_avg": _avg(per_week[w]["b"], per_week[w]["n"]),
+                "grounded": per_week[w]["g"],
+                "grounded_before_avg": _avg(per_week[w]["gb"], per_week[w]["g"]),
+                "grounded_after_avg": _avg(per_week[w]["a"], per_week[w]["g"]),
+            }
+            for w in sorted(per_week)
+        ],
+    }
+
+
+def patterns_for_author(*, user: User, weeks: int = PATTERN_WEEKS_DEFAULT, now: dt.datetime | None = None) -> dict:
+    """The author's own trigger patterns over the last ``weeks`` weeks (this
+    week included), in their timezone. One query."""
+    now = now or timezone.now()
+    tz = user.tzinfo
+    today = now.astimezone(tz).date()
+    first = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=weeks - 1)
+    start = dt.datetime.combine(first, dt.time(0), tzinfo=tz)
+    rows = _trigger_rows(
+        Entry.objects.filter(author_id=user.pk, created_at__gte=start, created_at__lte=now), tz=tz, by_author=False
+    )
+    return {"start": first, "end": today, "timezone": user.timezone, **_summarise(rows, _week_starts(first, today))}
+
+
+def trigger_patterns(
+    *, user_ids: Sequence[int], start: dt.datetime, end: dt.datetime, tz: dt.tzinfo | str = dt.UTC
+) -> dict:
+    """Aggregate trigger patterns of these people between ``start`` and
+    ``end``, for a therapist summary under the ``trigger_patterns`` scope
+    of a consent grant (the caller checks the grant). Per person: counts per
+    category per week and average intensity before and after grounding —
+    never any text, tag or single entry. One query."""
+    if isinstance(tz, str):
+        tz = zoneinfo.ZoneInfo(tz)
+    ids = sorted({int(i) for i in user_ids})
+    rows = _trigger_rows(
+        Entry.objects.filter(author_id__in=ids, created_at__gte=start, created_at__lt=end), tz=tz, by_author=True
+    )
+    weeks = _week_starts(start.astimezone(tz).date(), (end - dt.timedelta(microseconds=1)).astimezone(tz).date())
+    return {
+        "start": start,
+        "end": end,
+        "categories": list(Category.values),
+        "people": {uid: _summarise([r for r in rows if r["author_id"] == uid], weeks) for uid in ids},
+    }

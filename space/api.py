@@ -1,0 +1,137 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.errors import Invalid
+from backend.fields import AwareDateTimeField, StrictCharField
+from couples.selectors import couple_get_for_member
+
+from . import selectors, services
+from .models import SpacePeriod
+
+
+class SpacePartnerOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    display_name = serializers.CharField()
+
+
+class SpaceOutput(serializers.ModelSerializer):
+    partner = SpacePartnerOutput(source="author", help_text="the partner taking space")
+    is_mine = serializers.SerializerMethodField()
+    extended = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SpacePeriod
+        fields = [
+            "id",
+            "partner",
+            "is_mine",
+            "started_at",
+            "reconnect_by",
+            "first_reconnect_by",
+            "extended",
+            "note",
+            "status",
+            "reconnected_at",
+        ]
+
+    def get_is_mine(self, period) -> bool:
+        return period.author_id == self.context["user"].pk
+
+    def get_extended(self, period) -> bool:
+        return period.reconnect_by > period.first_reconnect_by
+
+
+def _data(period: SpacePeriod, request) -> dict:
+    return SpaceOutput(period, context={"user": request.user}).data
+
+
+class SpaceListApi(GenericAPIView):
+    """The couple's times of taking space, newest first; and taking space."""
+
+    serializer_class = SpaceOutput
+
+    class SpaceTakeInput(serializers.Serializer):
+        reconnect_by = AwareDateTimeField(help_text="15 minutes to 24 hours from now")
+        note = StrictCharField(required=False, default="", allow_blank=True, trim_whitespace=False)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str, enum=list(selectors.STATUSES), required=False)],
+        responses=SpaceOutput(many=True),
+    )
+    def get(self, request):
+        wanted = request.query_params.get("status")
+        if wanted is not None and wanted not in selectors.STATUSES:
+            raise Invalid(f"Use one of: {', '.join(selectors.STATUSES)}.", field="status")
+        page = self.paginate_queryset(selectors.space_for_member(user=request.user, status=wanted))
+        return self.get_paginated_response(SpaceOutput(page, many=True, context={"user": request.user}).data)
+
+    @extend_schema(request=SpaceTakeInput, responses={201: SpaceOutput})
+    def post(self, request):
+        couple = couple_get_for_member(user=request.user)
+        data = self.SpaceTakeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        period = services.space_take(couple=couple, user=request.user, **data.validated_data)
+        return Response(_data(period, request), status=status.HTTP_201_CREATED)
+
+
+class SpaceCurrentApi(GenericAPIView):
+    """The couple's open periods: the viewer's own first, then the partner's."""
+
+    serializer_class = SpaceOutput
+
+    @extend_schema(responses=SpaceOutput(many=True))
+    def get(self, request):
+        page = self.paginate_queryset(selectors.space_current_for_member(user=request.user))
+        return self.get_paginated_response(SpaceOutput(page, many=True, context={"user": request.user}).data)
+
+
+class SpaceDetailApi(APIView):
+    @extend_schema(responses=SpaceOutput)
+    def get(self, request, period_id: int):
+        return Response(_data(selectors.space_get_for_member(user=request.user, period_id=period_id), request))
+
+
+class SpaceReconnectApi(APIView):
+    @extend_schema(request=None, responses=SpaceOutput)
+    def post(self, request, period_id: int):
+        period = selectors.space_get_for_member(user=request.user, period_id=period_id)
+        return Response(_data(services.space_reconnect(period=period, user=request.user), request))
+
+
+class SpaceExtendApi(APIView):
+    class SpaceExtendInput(serializers.Serializer):
+        reconnect_by = AwareDateTimeField(help_text="later than the current time, within 24 hours from now")
+
+    @extend_schema(request=SpaceExtendInput, responses=SpaceOutput)
+    def post(self, request, period_id: int):
+        period = selectors.space_get_for_member(user=request.user, period_id=period_id)
+        data = self.SpaceExtendInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        period = services.space_extend(period=period, user=request.user, **data.validated_data)
+        return Response(_data(period, request))
+
+
+class SpaceFollowthroughApi(APIView):
+    class SpaceFollowthroughOutput(serializers.Serializer):
+        weeks = serializers.IntegerField()
+        kept = serializers.IntegerField()
+        late = serializers.IntegerField()
+        missed = serializers.IntegerField()
+        open = serializers.IntegerField()
+        extended = serializers.IntegerField()
+        total = serializers.IntegerField()
+
+    @extend_schema(
+        parameters=[OpenApiParameter("weeks", int, required=False, description="how many weeks back, 1-52 (8)")],
+        responses=SpaceFollowthroughOutput,
+    )
+    def get(self, request):
+        couple = couple_get_for_member(user=request.user)
+        raw = request.query_params.get("weeks", "8")
+        if not raw.isdigit() or not 1 <= int(raw) <= 52:
+            raise Invalid("weeks must be a whole number from 1 to 52.", field="weeks")
+        counts = selectors.space_followthrough_recent(couple=couple, weeks=int(raw))
+        return Response({"weeks": int(raw), **counts})

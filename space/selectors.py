@@ -1,0 +1,62 @@
+"""Taking-space reads, scoped to the member who asks (404 for anyone else).
+Both partners see the same periods: the status is shared on purpose, so
+that the one waiting has a return time rather than silence."""
+
+import datetime as dt
+
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from couples.models import Couple
+from couples.selectors import couple_get_for_member
+
+from .models import SpacePeriod, Status
+
+STATUSES = tuple(Status.values)
+
+
+def space_for_member(*, user: User, status: str | None = None) -> QuerySet[SpacePeriod]:
+    couple = couple_get_for_member(user=user)
+    qs = SpacePeriod.objects.filter(couple=couple).select_related("author").order_by("-started_at", "-id")
+    if status is not None:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def space_current_for_member(*, user: User) -> QuerySet[SpacePeriod]:
+    """The couple's open periods (one per person at most): the viewer's own
+    first, then the partner's."""
+    mine_first = Case(When(author=user, then=Value(0)), default=Value(1))
+    return space_for_member(user=user, status=Status.OPEN).order_by(mine_first, "reconnect_by", "id")
+
+
+def space_get_for_member(*, user: User, period_id: int) -> SpacePeriod:
+    period = space_for_member(user=user).select_related("couple").filter(pk=period_id).first()
+    if period is None:
+        raise Http404
+    return period
+
+
+def space_followthrough(*, couple: Couple, start: dt.datetime, end: dt.datetime) -> dict:
+    """How promises to reconnect went for the couple, for periods started
+    in [start, end): counts per outcome, the couple's together - never one
+    partner against the other, never a note. One query.
+
+    ``{"kept", "late", "missed", "open", "extended", "total"}``; ``extended``
+    counts periods moved later before their time (whatever the outcome)."""
+    row = SpacePeriod.objects.filter(couple=couple, started_at__gte=start, started_at__lt=end).aggregate(
+        total=Count("id"),
+        kept=Count("id", filter=Q(status=Status.KEPT)),
+        late=Count("id", filter=Q(status=Status.LATE)),
+        missed=Count("id", filter=Q(status=Status.MISSED)),
+        open=Count("id", filter=Q(status=Status.OPEN)),
+        extended=Count("id", filter=Q(reconnect_by__gt=F("first_reconnect_by"))),
+    )
+    return {key: row[key] for key in ("kept", "late", "missed", "open", "extended", "total")}
+
+
+def space_followthrough_recent(*, couple: Couple, weeks: int = 8, now: dt.datetime | None = None) -> dict:
+    now = now or timezone.now()
+    return space_followthrough(couple=couple, start=now - dt.timedelta(weeks=weeks), end=now)

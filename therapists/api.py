@@ -1,0 +1,475 @@
+"""Therapist access API: thin views over services and selectors.
+
+Partners: grants (request, approve, revoke) and the access log, for their
+own couple only (404 for anyone else, therapists included). Therapists:
+connect codes, the couples that share with them and the summary, each
+behind ``access.IsReadyTherapist`` (403 for partners, and for therapists
+without their second factor), and the grant read from the database on
+every request (404 without an active grant).
+"""
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from knox.models import AuthToken
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
+
+from backend.errors import Invalid
+
+from . import selectors, services
+from .access import IsReadyTherapist, IsTherapist, client_ip
+from .display import event_sentence
+from .models import SCOPE_ORDER, AccessEvent, ConnectCode, Grant
+
+# --- output ------------------------------------------------------------------------------------
+
+
+class PersonOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    display_name = serializers.CharField()
+
+
+class ConnectCodeOutput(serializers.ModelSerializer):
+    display_code = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ConnectCode
+        fields = ["code", "display_code", "created_at", "expires_at"]
+
+
+class ApprovalOutput(serializers.Serializer):
+    partner_id = serializers.IntegerField()
+    display_name = serializers.CharField()
+    approved_at = serializers.DateTimeField()
+
+
+class GrantOutput(serializers.ModelSerializer):
+    therapist = PersonOutput()
+    scopes = serializers.ListField(child=serializers.ChoiceField(choices=SCOPE_ORDER))
+    status = serializers.SerializerMethodField()
+    approvals = serializers.SerializerMethodField()
+    waiting_for_me = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Grant
+        fields = [
+            "id",
+            "therapist",
+            "scopes",
+            "expires_at",
+            "status",
+            "approvals",
+            "requested_by",
+            "requested_at",
+            "waiting_for_me",
+            "ended_at",
+            "end_reason",
+        ]
+
+    def get_status(self, obj) -> str:
+        return obj.status_at(self.context["now"])
+
+    @extend_schema_field(ApprovalOutput(many=True))
+    def get_approvals(self, obj):
+        approvals = []
+        if obj.requested_by_id is not None:
+            approvals.append(
+                {
+                    "partner_id": obj.requested_by_id,
+                    "display_name": obj.requested_by.display_name,
+                    "approved_at": obj.requested_at,
+                }
+            )
+        if obj.approved_at is not None and obj.approved_by_id is not None:
+            approvals.append(
+                {
+                    "partner_id": obj.approved_by_id,
+                    "display_name": obj.approved_by.display_name,
+                    "approved_at": obj.approved_at,
+                }
+            )
+        return ApprovalOutput(approvals, many=True).data
+
+    def get_waiting_for_me(self, obj) -> bool:
+        return obj.status_at(self.context["now"]) == "pending" and obj.requested_by_id != self.context["user"].pk
+
+
+def _grant_data(grant: Grant, request) -> dict:
+    return GrantOutput(grant, context={"now": timezone.now(), "user": request.user}).data
+
+
+class PeriodOutput(serializers.Serializer):
+    # "from" is a Python keyword: declared below.
+    to = serializers.DateField()
+
+
+PeriodOutput._declared_fields = {"from": serializers.DateField(), **PeriodOutput._declared_fields}
+
+
+class AccessEventOutput(serializers.ModelSerializer):
+    therapist = serializers.SerializerMethodField()
+    period = serializers.SerializerMethodField()
+    description = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AccessEvent
+        fields = ["id", "therapist", "what", "scopes", "period", "at", "description"]
+
+    @extend_schema_field(PersonOutput)
+    def get_therapist(self, obj):
+        return {"id": obj.therapist_id, "display_name": obj.therapist_name}
+
+    @extend_schema_field(PeriodOutput(allow_null=True))
+    def get_period(self, obj):
+        if obj.period_start is None:
+            return None
+        return {"from": obj.period_start.isoformat(), "to": obj.period_end.isoformat()}
+
+    def get_description(self, obj) -> str:
+        return event_sentence(obj, tz=self.context["tz"])
+
+
+class TherapistCoupleOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="couple_id")
+    partners = serializers.SerializerMethodField()
+    timezone = serializers.CharField(source="couple.timezone")
+    scopes = serializers.ListField(child=serializers.ChoiceField(choices=SCOPE_ORDER))
+    grant_id = serializers.IntegerField(source="pk")
+    expires_at = serializers.DateTimeField()
+
+    @extend_schema_field(PersonOutput(many=True))
+    def get_partners(self, obj):
+        return [{"id": m.user_id, "display_name": m.user.display_name} for m in obj.couple.partners]
+
+
+# The summary: one serializer per section, so the schema says exactly what
+# a therapist can ever receive (counts, averages, categories - no text).
+
+
+class ConsistencyWeekOutput(serializers.Serializer):
+    week_start = serializers.DateField()
+    scheduled = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    ratio = serializers.FloatField(allow_null=True)
+    extra_completed = serializers.IntegerField()
+
+
+class ConsistencyTotalsOutput(serializers.Serializer):
+    scheduled = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    ratio = serializers.FloatField(allow_null=True)
+    extra_completed = serializers.IntegerField()
+
+
+class ConsistencyOutput(serializers.Serializer):
+    weeks = ConsistencyWeekOutput(many=True)
+    totals = ConsistencyTotalsOutput()
+
+
+class MoodWeekOutput(serializers.Serializer):
+    week_start = serializers.DateField()
+    average = serializers.FloatField(allow_null=True)
+    count = serializers.IntegerField()
+
+
+class MoodPartnerOutput(serializers.Serializer):
+    partner_id = serializers.IntegerField()
+    display_name = serializers.CharField()
+    average = serializers.FloatField(allow_null=True)
+    count = serializers.IntegerField()
+    weeks = MoodWeekOutput(many=True)
+
+
+class MoodScaleOutput(serializers.Serializer):
+    min = serializers.IntegerField()
+    max = serializers.IntegerField()
+
+
+class MoodTrendsOutput(serializers.Serializer):
+    scale = MoodScaleOutput()
+    partners = MoodPartnerOutput(many=True)
+
+
+class AgreementPartnerOutput(serializers.Serializer):
+    partner_id = serializers.IntegerField()
+    display_name = serializers.CharField()
+    kept = serializers.IntegerField()
+    partly = serializers.IntegerField()
+    missed = serializers.IntegerField()
+
+
+class AgreementSummaryOutput(serializers.Serializer):
+    agreement_id = serializers.IntegerField()
+    title = serializers.CharField(help_text="The wording both partners accepted; never details or notes.")
+    category = serializers.CharField()
+    status = serializers.CharField()
+    partners = AgreementPartnerOutput(many=True)
+
+
+class AgreementsOutput(serializers.Serializer):
+    agreements = AgreementSummaryOutput(many=True)
+
+
+class GratitudeWeekOutput(serializers.Serializer):
+    week_start = serializers.DateField()
+    notes = serializers.IntegerField()
+    acknowledged = serializers.IntegerField()
+
+
+class GratitudeOutput(serializers.Serializer):
+    weeks = GratitudeWeekOutput(many=True)
+    total = serializers.IntegerField()
+
+
+class ReconnectOutput(serializers.Serializer):
+    kept = serializers.IntegerField()
+    late = serializers.IntegerField()
+    missed = serializers.IntegerField()
+    open = serializers.IntegerField()
+    extended = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class TriggerIntensityOutput(serializers.Serializer):
+    before_avg = serializers.FloatField(allow_null=True, required=False)
+    grounded = serializers.IntegerField(required=False)
+    grounded_before_avg = serializers.FloatField(allow_null=True, required=False)
+    grounded_after_avg = serializers.FloatField(allow_null=True, required=False)
+
+
+class TriggerWeekOutput(serializers.Serializer):
+    week_start = serializers.DateField()
+    total = serializers.IntegerField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    before_avg = serializers.FloatField(allow_null=True)
+    grounded = serializers.IntegerField()
+    grounded_after_avg = serializers.FloatField(allow_null=True)
+
+
+class TriggerPartnerOutput(serializers.Serializer):
+    partner_id = serializers.IntegerField()
+    display_name = serializers.CharField()
+    total = serializers.IntegerField()
+    by_category = serializers.DictField(child=serializers.IntegerField())
+    intensity = TriggerIntensityOutput()
+    weeks = TriggerWeekOutput(many=True)
+
+
+class TriggerPatternsOutput(serializers.Serializer):
+    categories = serializers.ListField(child=serializers.CharField())
+    partners = TriggerPartnerOutput(many=True)
+
+
+class SectionsOutput(serializers.Serializer):
+    checkin_consistency = ConsistencyOutput(required=False)
+    mood_trends = MoodTrendsOutput(required=False)
+    agreements = AgreementsOutput(required=False)
+    gratitude_frequency = GratitudeOutput(required=False)
+    reconnect_followthrough = ReconnectOutput(required=False)
+    trigger_patterns = TriggerPatternsOutput(required=False)
+
+    def to_representation(self, instance):
+        # Only the sections present (the granted scopes), never empty keys.
+        return {k: self.fields[k].to_representation(v) for k, v in instance.items() if k in self.fields}
+
+
+class SummaryCoupleOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    timezone = serializers.CharField()
+    partners = PersonOutput(many=True)
+
+
+class SummaryGrantOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    expires_at = serializers.DateTimeField()
+
+
+class SummaryOutput(serializers.Serializer):
+    couple = SummaryCoupleOutput()
+    to = serializers.DateField()
+    scopes = serializers.ListField(child=serializers.ChoiceField(choices=SCOPE_ORDER))
+    grant = SummaryGrantOutput()
+    sections = SectionsOutput()
+
+
+SummaryOutput._declared_fields = {"from": serializers.DateField(), **SummaryOutput._declared_fields}
+
+
+# --- therapists: connect codes and the second factor ---------------------------------------------
+
+
+class ConnectCodeListApi(GenericAPIView):
+    permission_classes = [IsReadyTherapist]
+    serializer_class = ConnectCodeOutput
+
+    @extend_schema(responses=ConnectCodeOutput(many=True), summary="The therapist's unused connect codes")
+    def get(self, request):
+        page = self.paginate_queryset(selectors.connect_codes_open_for(therapist=request.user))
+        return self.get_paginated_response(ConnectCodeOutput(page, many=True).data)
+
+    @extend_schema(request=None, responses={201: ConnectCodeOutput}, summary="Make a connect code")
+    def post(self, request):
+        code = services.connect_code_create(therapist=request.user)
+        return Response(ConnectCodeOutput(code).data, status=status.HTTP_201_CREATED)
+
+
+class VerifyThrottle(UserRateThrottle):
+    # Six digits are guessable without a budget; allauth's own sign-in
+    # stage has one too.
+    scope = "therapist_verify"
+    rate = "5/min"
+
+
+class TherapistVerifyApi(APIView):
+    permission_classes = [IsTherapist]
+    throttle_classes = [VerifyThrottle]
+
+    class TherapistVerifyInput(serializers.Serializer):
+        code = serializers.CharField(max_length=32)
+
+    class TherapistVerifyOutput(serializers.Serializer):
+        verified_at = serializers.DateTimeField()
+
+    @extend_schema(
+        request=TherapistVerifyInput,
+        responses={200: TherapistVerifyOutput},
+        summary="Confirm this API token with a code from the authenticator app",
+    )
+    def post(self, request):
+        if not isinstance(request.auth, AuthToken):
+            raise Invalid("Only API tokens need this: the web asks for your code when you sign in.")
+        data = self.TherapistVerifyInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        verified = services.therapist_token_confirm(user=request.user, token=request.auth, **data.validated_data)
+        return Response({"verified_at": verified.verified_at})
+
+
+# --- therapists: couples and the summary ----------------------------------------------------------
+
+
+class TherapistCoupleListApi(GenericAPIView):
+    permission_classes = [IsReadyTherapist]
+    serializer_class = TherapistCoupleOutput
+
+    @extend_schema(responses=TherapistCoupleOutput(many=True))
+    def get(self, request):
+        page = self.paginate_queryset(selectors.grants_active_for_therapist(therapist=request.user))
+        services.access_record_list(therapist=request.user, grants=page, ip=client_ip(request))
+        return self.get_paginated_response(TherapistCoupleOutput(page, many=True).data)
+
+
+class SummaryApi(APIView):
+    permission_classes = [IsReadyTherapist]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", str, description="First day, YYYY-MM-DD (default: 8 weeks ago, a Monday)"),
+            OpenApiParameter("to", str, description="Last day, YYYY-MM-DD (default: today); at most two years"),
+        ],
+        responses=SummaryOutput,
+    )
+    def get(self, request, couple_id: int):
+        now = timezone.now()
+        grant = selectors.grant_active_for_therapist(therapist=request.user, couple_id=couple_id, now=now)
+        start, end = selectors.period_from_params(
+            couple=grant.couple,
+            raw_from=request.query_params.get("from"),
+            raw_to=request.query_params.get("to"),
+            now=now,
+        )
+        summary = selectors.summary_for_grant(grant=grant, start=start, end=end, now=now)
+        services.access_record_summary(
+            therapist=request.user,
+            grant=grant,
+            scopes=summary["scopes"],
+            start=start,
+            end=end,
+            ip=client_ip(request),
+            now=now,
+        )
+        return Response(SummaryOutput(summary).data)
+
+
+# --- partners: grants and the access log ---------------------------------------------------------------
+
+
+class GrantListApi(GenericAPIView):
+    serializer_class = GrantOutput
+
+    class GrantRequestInput(serializers.Serializer):
+        code = serializers.CharField(max_length=32)
+        # Unknown scopes are refused by the service, as one field error.
+        scopes = serializers.ListField(
+            child=serializers.CharField(max_length=64),
+            allow_empty=False,
+            max_length=len(SCOPE_ORDER) * 2,
+            help_text=f"Any of: {', '.join(SCOPE_ORDER)}.",
+        )
+        expires_at = serializers.DateTimeField()
+
+    @extend_schema(responses=GrantOutput(many=True))
+    def get(self, request):
+        page = self.paginate_queryset(selectors.grants_for_member(user=request.user))
+        context = {"now": timezone.now(), "user": request.user}
+        return self.get_paginated_response(GrantOutput(page, many=True, context=context).data)
+
+    @extend_schema(request=GrantRequestInput, responses={201: GrantOutput})
+    def post(self, request):
+        from couples.selectors import couple_get_for_member
+
+        couple = couple_get_for_member(user=request.user)
+        data = self.GrantRequestInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        grant = services.grant_request(couple=couple, user=request.user, **data.validated_data)
+        grant = selectors.grant_get_for_member(user=request.user, grant_id=grant.pk)
+        return Response(_grant_data(grant, request), status=status.HTTP_201_CREATED)
+
+
+class GrantDetailApi(APIView):
+    @extend_schema(responses=GrantOutput)
+    def get(self, request, grant_id: int):
+        grant = selectors.grant_get_for_member(user=request.user, grant_id=grant_id)
+        return Response(_grant_data(grant, request))
+
+
+class GrantApproveApi(APIView):
+    class GrantApproveInput(serializers.Serializer):
+        scopes = serializers.ListField(
+            child=serializers.CharField(max_length=64),
+            required=False,
+            max_length=len(SCOPE_ORDER) * 2,
+            help_text="What you were shown; if given, it must be exactly the grant's scopes (else 409).",
+        )
+        expires_at = serializers.DateTimeField(
+            required=False, help_text="The end you were shown; if given, it must be the grant's (else 409)."
+        )
+
+    @extend_schema(request=GrantApproveInput, responses=GrantOutput)
+    def post(self, request, grant_id: int):
+        grant = selectors.grant_get_for_member(user=request.user, grant_id=grant_id)
+        data = self.GrantApproveInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.grant_approve(grant=grant, user=request.user, **data.validated_data)
+        grant = selectors.grant_get_for_member(user=request.user, grant_id=grant_id)
+        return Response(_grant_data(grant, request))
+
+
+class GrantRevokeApi(APIView):
+    @extend_schema(request=None, responses=GrantOutput)
+    def post(self, request, grant_id: int):
+        grant = selectors.grant_get_for_member(user=request.user, grant_id=grant_id)
+        services.grant_revoke(grant=grant, user=request.user)
+        grant = selectors.grant_get_for_member(user=request.user, grant_id=grant_id)
+        return Response(_grant_data(grant, request))
+
+
+class AccessLogApi(GenericAPIView):
+    serializer_class = AccessEventOutput
+
+    @extend_schema(responses=AccessEventOutput(many=True))
+    def get(self, request):
+        page = self.paginate_queryset(selectors.access_log_for_member(user=request.user))
+        return self.get_paginated_response(AccessEventOutput(page, many=True, context={"tz": request.user.tzinfo}).data)

@@ -1,0 +1,225 @@
+"""Therapist access: connect codes, consent grants, and the access log.
+
+- A therapist makes a **connect code** and gives it to a couple. It is
+  single use and expires.
+- A partner enters the code with the **scopes** to share and an end date:
+  that makes a **grant**, approved by that partner. It becomes active only
+  when the other partner approves the same grant (scopes and end date are
+  never changed after the request, so approving the grant approves exactly
+  what was asked). Either partner ends it alone, at once; leaving the
+  couple ends every grant.
+- Every therapist read of couple data writes an **access event**. Events are
+  append-only: the model refuses updates and deletes, and on PostgreSQL a
+  trigger refuses them too, whatever the client (migration 0002).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone as dj_timezone
+
+from couples.models import CODE_ALPHABET, CODE_LENGTH, Couple
+
+__all__ = ["CODE_ALPHABET", "CODE_LENGTH", "AccessEvent", "ConnectCode", "Grant", "Scope"]
+
+
+class Scope(models.TextChoices):
+    # The label completes "viewed your ..." in the couple's access log.
+    CHECKIN_CONSISTENCY = "checkin_consistency", "check-in consistency"
+    MOOD_TRENDS = "mood_trends", "mood trends"
+    AGREEMENTS = "agreements", "agreements and how they were kept"
+    GRATITUDE_FREQUENCY = "gratitude_frequency", "counts of notes of appreciation"
+    RECONNECT_FOLLOWTHROUGH = "reconnect_followthrough", "follow-through on promises to reconnect"
+    TRIGGER_PATTERNS = "trigger_patterns", "trigger patterns"
+
+
+# Display order everywhere (forms, summary sections, the log).
+SCOPE_ORDER = [s.value for s in Scope]
+
+
+class ConnectCode(models.Model):
+    code = models.CharField(max_length=CODE_LENGTH)
+    therapist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="connect_codes")
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # An unused code is unique, so a typed code finds one at most.
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(used_at__isnull=True), name="open_connect_code_unique"
+            ),
+            models.CheckConstraint(condition=Q(expires_at__gt=F("created_at")), name="connect_code_expiry_valid"),
+        ]
+        indexes = [models.Index(fields=["therapist", "-created_at"], name="connect_code_therapist_idx")]
+
+    def __str__(self) -> str:
+        return f"Connect code {self.pk}"
+
+    @property
+    def display_code(self) -> str:
+        return f"{self.code[:4]}-{self.code[4:]}"
+
+
+class Grant(models.Model):
+    """One couple's consent for one therapist. The status is derived:
+
+    - ``revoked``: ended by a partner, or by leaving the couple;
+    - ``expired``: past ``expires_at`` (or closed as expired);
+    - ``active``: approved by both, before ``expires_at``;
+    - ``pending``: waiting for the other partner's approval.
+    """
+
+    class EndReason(models.TextChoices):
+        REVOKED = "revoked", "Revoked by a partner"
+        COUPLE_CLOSED = "couple_closed", "The couple closed"
+        EXPIRED = "expired", "Expired"
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="therapist_grants")
+    therapist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants_received")
+    code = models.OneToOneField(ConnectCode, on_delete=models.SET_NULL, null=True, blank=True, related_name="grant")
+    # Sorted, never changed after the request: approving the grant is
+    # approving exactly these.
+    scopes = models.JSONField()
+    expires_at = models.DateTimeField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    requested_at = models.DateTimeField(default=dj_timezone.now)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    end_reason = models.CharField(max_length=16, choices=EndReason.choices, blank=True)
+
+    class Meta:
+        constraints = [
+            # One open grant per therapist per couple: a second request for
+            # the same therapist must not leave two grants to reason about.
+            models.UniqueConstraint(
+                fields=["couple", "therapist"], condition=Q(ended_at__isnull=True), name="one_open_grant_per_therapist"
+            ),
+            # Mutual: the partner who asked cannot also be the one who approves.
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("requested_by")),
+                name="grant_not_self_approved",
+            ),
+            models.CheckConstraint(
+                # An approver (kept unless their account is deleted) means a time.
+                condition=Q(approved_at__isnull=True, approved_by__isnull=True) | Q(approved_at__isnull=False),
+                name="grant_approval_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True, end_reason="")
+                | Q(ended_at__isnull=False, end_reason__in=["revoked", "couple_closed", "expired"]),
+                name="grant_end_reason_valid",
+            ),
+            models.CheckConstraint(condition=Q(expires_at__gt=F("requested_at")), name="grant_expiry_after_request"),
+        ]
+        indexes = [
+            models.Index(fields=["therapist", "couple"], name="grant_therapist_couple_idx"),
+        ]
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Grant {self.pk}"
+
+    def status_at(self, now) -> str:
+        if self.ended_at is not None:
+            return "expired" if self.end_reason == self.EndReason.EXPIRED else "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        if self.approved_at is not None:
+            return "active"
+        return "pending"
+
+    @property
+    def status(self) -> str:
+        return self.status_at(dj_timezone.now())
+
+    def scope_labels(self) -> list[str]:
+        return [Scope(s).label for s in SCOPE_ORDER if s in self.scopes]
+
+
+class AppendOnly(Exception):
+    """Access events are never changed or removed."""
+
+
+class AccessEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnly("Access events cannot be changed.")
+
+    def delete(self):
+        raise AppendOnly("Access events cannot be deleted.")
+
+    # bulk_update goes through update(); refuse it by name too for clarity.
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnly("Access events cannot be changed.")
+
+
+class AccessEvent(models.Model):
+    """One therapist read of one couple's data. Append-only.
+
+    The therapist is kept by id without a database foreign key, with their
+    name as it was: the couple's record of who looked must outlive the
+    therapist's account (a cascade or SET NULL would be an update or a
+    delete, which the log refuses)."""
+
+    class What(models.TextChoices):
+        SUMMARY = "summary", "Summary"
+        LIST = "list", "List"
+
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    therapist_name = models.CharField(max_length=60)
+    couple = models.ForeignKey(Couple, on_delete=models.PROTECT, related_name="access_events")
+    grant = models.ForeignKey(Grant, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+")
+    what = models.CharField(max_length=16, choices=What.choices)
+    # The scopes whose data was read (empty for "list").
+    scopes = models.JSONField(default=list, blank=True)
+    # The period read, for a summary.
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    at = models.DateTimeField(default=dj_timezone.now)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AccessEventQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["couple", "-at", "-id"], name="access_event_couple_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(what__in=["summary", "list"]), name="access_event_what_valid")
+        ]
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Access event {self.pk}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnly("Access events cannot be changed.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnly("Access events cannot be deleted.")
+
+    def scope_labels(self) -> list[str]:
+        return [Scope(s).label for s in SCOPE_ORDER if s in (self.scopes or [])]
+
+
+class VerifiedToken(models.Model):
+    """An API token on which the therapist typed a code from their
+    authenticator app. Logging in through the API takes only a password, so
+    therapist data needs this second step; it lapses after a short idle time
+    and after a working day whatever (see therapists.access)."""
+
+    # knox's token primary key (a digest of the token; never the token).
+    # Not a foreign key: knox's model is swappable and needs no link back.
+    token_digest = models.CharField(max_length=128, unique=True)
+    verified_at = models.DateTimeField(default=dj_timezone.now)
+    last_used_at = models.DateTimeField(default=dj_timezone.now)

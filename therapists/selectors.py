@@ -1,0 +1,383 @@
+"""Therapist access reads.
+
+- Partners read their couple's grants and access log (404 for anyone
+  else: ``couple_get_for_member``).
+- A therapist reads a couple only through ``grant_active_for_therapist``,
+  which reads the grant from the database on every request: pending,
+  expired and revoked grants, and closed couples, are all the same 404 as
+  a couple that does not exist.
+- ``summary_for_grant`` builds the summary of the granted scopes only, from
+  aggregates computed in the database in a fixed number of queries,
+  whatever the length of the period. It never reads a text column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+
+from django.db.models import Avg, Count, DateField, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncWeek
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from couples.models import Couple, Membership
+from couples.selectors import couple_get_for_member
+
+from .models import SCOPE_ORDER, AccessEvent, ConnectCode, Grant, Scope
+
+DEFAULT_WEEKS = 8
+MAX_DAYS = 731  # two years, a leap day included
+
+
+# --- partners ---------------------------------------------------------------------------------
+
+
+def grants_for_member(*, user: User) -> QuerySet[Grant]:
+    couple = couple_get_for_member(user=user)
+    return (
+        Grant.objects.filter(couple=couple)
+        .select_related("therapist", "requested_by", "approved_by", "ended_by", "couple")
+        .order_by("-requested_at", "-id")
+    )
+
+
+def grant_get_for_member(*, user: User, grant_id: int) -> Grant:
+    grant = grants_for_member(user=user).filter(pk=grant_id).first()
+    if grant is None:
+        raise Http404
+    return grant
+
+
+def access_log_for_member(*, user: User) -> QuerySet[AccessEvent]:
+    couple = couple_get_for_member(user=user)
+    return AccessEvent.objects.filter(couple=couple).order_by("-at", "-id")
+
+
+def grants_waiting_for(*, user: User, now: dt.datetime | None = None) -> list[Grant]:
+    """Requests the partner made that wait for this person's approval."""
+    now = now or timezone.now()
+    return list(
+        grants_for_member(user=user)
+        .filter(approved_at__isnull=True, ended_at__isnull=True, expires_at__gt=now)
+        .exclude(requested_by=user)
+    )
+
+
+# --- therapists ---------------------------------------------------------------------------------
+
+
+def _active(now: dt.datetime) -> Q:
+    return Q(
+        ended_at__isnull=True,
+        approved_at__isnull=False,
+        expires_at__gt=now,
+        couple__ended_at__isnull=True,
+    )
+
+
+def grant_active_for_therapist(*, therapist: User, couple_id: int, now: dt.datetime | None = None) -> Grant:
+    now = now or timezone.now()
+    grant = (
+        Grant.objects.filter(_active(now), therapist=therapist, couple_id=couple_id).select_related("couple").first()
+    )
+    if grant is None:
+        raise Http404
+    return grant
+
+
+def grants_active_for_therapist(*, therapist: User, now: dt.datetime | None = None) -> QuerySet[Grant]:
+    """The couples that share with this therapist now, each with its
+    partners (prefetched: two queries for any number of couples)."""
+    now = now or timezone.now()
+    partners = Membership.objects.filter(left_at__isnull=True).select_related("user").order_by("joined_at", "id")
+    return (
+        Grant.objects.filter(_active(now), therapist=therapist)
+        .select_related("couple")
+        .prefetch_related(Prefetch("couple__memberships", queryset=partners, to_attr="partners"))
+        .order_by("expires_at", "id")
+    )
+
+
+def connect_codes_open_for(*, therapist: User, now: dt.datetime | None = None) -> QuerySet[ConnectCode]:
+    now = now or timezone.now()
+    return ConnectCode.objects.filter(therapist=therapist, used_at__isnull=True, expires_at__gt=now).order_by(
+        "-created_at", "-id"
+    )
+
+
+# --- the period ---------------------------------------------------------------------------------------
+
+
+def default_period(*, couple: Couple, now: dt.datetime | None = None) -> tuple[dt.date, dt.date]:
+    """The last 8 calendar weeks, this one included, in the couple's timezone."""
+    now = now or timezone.now()
+    today = now.astimezone(zoneinfo.ZoneInfo(couple.timezone)).date()
+    monday = today - dt.timedelta(days=today.weekday())
+    return monday - dt.timedelta(weeks=DEFAULT_WEEKS - 1), today
+
+
+def period_bounds(*, couple: Couple, start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start 00:00, the day after end 00:00) in the couple's timezone, as UTC instants."""
+    from checkins.occurrences import local_to_utc
+
+    tz = zoneinfo.ZoneInfo(couple.timezone)
+    return local_to_utc(start, dt.time(0), tz), local_to_utc(end + dt.timedelta(days=1), dt.time(0), tz)
+
+
+def _week_starts(start: dt.date, end: dt.date) -> list[dt.date]:
+    day = start - dt.timedelta(days=start.weekday())
+    weeks = []
+    while day <= end:
+        weeks.append(day)
+        day += dt.timedelta(weeks=1)
+    return weeks
+
+
+def _as_date(value, tz) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(tz).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def _ratio(done: int, total: int) -> float | None:
+    return round(done / total, 3) if total else None
+
+
+# --- sections -------------------------------------------------------------------------------------------
+
+
+def checkin_consistency_by_week(
+    *, couple: Couple, start: dt.datetime, end: dt.datetime, weeks: list[dt.date], now: dt.datetime
+) -> dict:
+    """Per week (Monday to Sunday in the couple's timezone): scheduled
+    check-ins that have finished (revealed, or their window ended), how
+    many of them both partners completed, and extra ones both completed
+    without a schedule. The couple's together, never one partner against
+    the other; never who skipped. One query."""
+    from checkins.models import CheckIn
+
+    tz = zoneinfo.ZoneInfo(couple.timezone)
+    finished = Q(revealed_at__isnull=False) | Q(closes_at__lte=now)
+    rows = (
+        CheckIn.objects.filter(couple=couple, scheduled_for__gte=start, scheduled_for__lt=end)
+        .filter(finished)
+        .annotate(week=TruncWeek("scheduled_for", tzinfo=tz, output_field=DateField()))
+        .values("week")
+        .annotate(
+            scheduled=Count("id", filter=Q(schedule__isnull=False)),
+            completed=Count("id", filter=Q(schedule__isnull=False, revealed_at__isnull=False)),
+            extra=Count("id", filter=Q(schedule__isnull=True, revealed_at__isnull=False)),
+        )
+        .order_by("week")
+    )
+    by_week = {_as_date(r["week"], tz): r for r in rows}
+    out, totals = [], {"scheduled": 0, "completed": 0, "extra_completed": 0}
+    for week in weeks:
+        r = by_week.get(week, {"scheduled": 0, "completed": 0, "extra": 0})
+        out.append(
+            {
+                "week_start": week,
+                "scheduled": r["scheduled"],
+                "completed": r["completed"],
+                "ratio": _ratio(r["completed"], r["scheduled"]),
+                "extra_completed": r["extra"],
+            }
+        )
+        totals["scheduled"] += r["scheduled"]
+        totals["completed"] += r["completed"]
+        totals["extra_completed"] += r["extra"]
+    return {"weeks": out, "totals": {**totals, "ratio": _ratio(totals["completed"], totals["scheduled"])}}
+
+
+def mood_trends_by_week(
+    *, couple: Couple, partners: list[tuple[int, str]], start: dt.datetime, end: dt.datetime, weeks: list[dt.date]
+) -> dict:
+    """Each partner's average mood per week, from check-ins that were
+    revealed (what both partners already see). One query."""
+    from checkins.models import Answer
+
+    tz = zoneinfo.ZoneInfo(couple.timezone)
+    ids = [pid for pid, _name in partners]
+    rows = (
+        Answer.objects.filter(
+            checkin__couple=couple,
+            checkin__revealed_at__isnull=False,
+            checkin__scheduled_for__gte=start,
+            checkin__scheduled_for__lt=end,
+            author_id__in=ids,
+            mood__isnull=False,
+        )
+        .annotate(week=TruncWeek("checkin__scheduled_for", tzinfo=tz, output_field=DateField()))
+        .values("author_id", "week")
+        .annotate(average=Avg("mood"), count=Count("id"))
+        .order_by("author_id", "week")
+    )
+    cells: dict[int, dict[dt.date, tuple[float, int]]] = defaultdict(dict)
+    for r in rows:
+        cells[r["author_id"]][_as_date(r["week"], tz)] = (float(r["average"]), r["count"])
+    people = []
+    for pid, name in partners:
+        mine = cells.get(pid, {})
+        n = sum(c for _avg, c in mine.values())
+        overall = round(sum(a * c for a, c in mine.values()) / n, 2) if n else None
+        people.append(
+            {
+                "partner_id": pid,
+                "display_name": name,
+                "average": overall,
+                "count": n,
+                "weeks": [
+                    {
+                        "week_start": w,
+                        "average": round(mine[w][0], 2) if w in mine else None,
+                        "count": mine[w][1] if w in mine else 0,
+                    }
+                    for w in weeks
+                ],
+            }
+        )
+    return {"scale": {"min": 1, "max": 5}, "partners": people}
+
+
+def _partners_of(couple: Couple) -> list[tuple[int, str]]:
+    return list(
+        Membership.objects.filter(couple=couple, left_at__isnull=True)
+        .order_by("joined_at", "id")
+        .values_list("user_id", "user__display_name")
+    )
+
+
+def summary_for_grant(*, grant: Grant, start: dt.date, end: dt.date, now: dt.datetime | None = None) -> dict:
+    """The summary of the granted scopes only, for [start, end] (dates in
+    the couple's timezone). Queries: one for the partners, then at most
+    one per scope (three for agreements) - fixed, whatever the period."""
+    from agreements.selectors import agreements_followthrough
+    from gratitude.selectors import gratitude_counts_by_week
+    from journal.selectors import trigger_patterns
+    from space.selectors import space_followthrough
+
+    now = now or timezone.now()
+    couple = grant.couple
+    scopes = [s for s in SCOPE_ORDER if s in grant.scopes]
+    lo, hi = period_bounds(couple=couple, start=start, end=end)
+    weeks = _week_starts(start, end)
+    partners = _partners_of(couple)
+    sections: dict[str, dict] = {}
+    if Scope.CHECKIN_CONSISTENCY in scopes:
+        sections[Scope.CHECKIN_CONSISTENCY] = checkin_consistency_by_week(
+            couple=couple, start=lo, end=hi, weeks=weeks, now=now
+        )
+    if Scope.MOOD_TRENDS in scopes:
+        sections[Scope.MOOD_TRENDS] = mood_trends_by_week(
+            couple=couple, partners=partners, start=lo, end=hi, weeks=weeks
+        )
+    if Scope.AGREEMENTS in scopes:
+        sections[Scope.AGREEMENTS] = {
+            "agreements": [
+                {
+                    "agreement_id": a["agreement_id"],
+                    # The wording both partners accepted is what the scope is
+                    # about; details, reasons and reflection notes never are.
+                    "title": a["title"],
+                    "category": a["category"],
+                    "status": a["status"],
+                    "partners": [
+                        {k: p[k] for k in ("partner_id", "display_name", "kept", "partly", "missed")}
+                        for p in a["partners"]
+                    ],
+                }
+                for a in agreements_followthrough(couple=couple, start=start, end=end)
+            ]
+        }
+    if Scope.GRATITUDE_FREQUENCY in scopes:
+        rows = gratitude_counts_by_week(couple=couple, start=lo, end=hi, now=now)
+        sections[Scope.GRATITUDE_FREQUENCY] = {
+            "weeks": [
+                {"week_start": r["week_start"], "notes": r["notes"], "acknowledged": r["acknowledged"]} for r in rows
+            ],
+            "total": sum(r["notes"] for r in rows),
+        }
+    if Scope.RECONNECT_FOLLOWTHROUGH in scopes:
+        counts = space_followthrough(couple=couple, start=lo, end=hi)
+        sections[Scope.RECONNECT_FOLLOWTHROUGH] = {
+            k: counts[k] for k in ("kept", "late", "missed", "open", "extended", "total")
+        }
+    if Scope.TRIGGER_PATTERNS in scopes:
+        patterns = trigger_patterns(user_ids=[pid for pid, _ in partners], start=lo, end=hi, tz=couple.timezone)
+        sections[Scope.TRIGGER_PATTERNS] = {
+            "categories": patterns["categories"],
+            "partners": [
+                {"partner_id": pid, "display_name": name, **_trigger_person(patterns["people"].get(pid))}
+                for pid, name in partners
+            ],
+        }
+    return {
+        "couple": {
+            "id": couple.pk,
+            "timezone": couple.timezone,
+            "partners": [{"id": pid, "display_name": name} for pid, name in partners],
+        },
+        "from": start,
+        "to": end,
+        "scopes": scopes,
+        "grant": {"id": grant.pk, "expires_at": grant.expires_at},
+        "sections": sections,
+    }
+
+
+def _trigger_person(person: dict | None) -> dict:
+    if person is None:
+        return {"total": 0, "by_category": {}, "intensity": {}, "weeks": []}
+    return {
+        "total": person["total"],
+        "by_category": person["by_category"],
+        "intensity": person["intensity"],
+        "weeks": [
+            {
+                "week_start": w["week_start"],
+                "total": w["total"],
+                "counts": w["counts"],
+                "before_avg": w["before_avg"],
+                "grounded": w["grounded"],
+                "grounded_after_avg": w["grounded_after_avg"],
+            }
+            for w in person["weeks"]
+        ],
+    }
+
+
+def period_from_params(*, couple: Couple, raw_from: str | None, raw_to: str | None, now: dt.datetime | None = None):
+    """``from`` and ``to`` (YYYY-MM-DD, both included) from a query string:
+    the last 8 weeks by default, at most two years, ``from`` not after
+    ``to``. Raises ``Invalid`` with field errors."""
+    from backend.errors import Invalid
+
+    default_from, default_to = default_period(couple=couple, now=now)
+    errors: dict[str, list[str]] = {}
+
+    def parse(raw: str | None, field: str, default: dt.date) -> dt.date:
+        if raw is None or raw == "":
+            return default
+        try:
+            return dt.date.fromisoformat(raw.strip())
+        except (TypeError, ValueError):
+            errors[field] = ["Give a date as YYYY-MM-DD, for example 2026-03-01."]
+            return default
+
+    start = parse(raw_from, "from", default_from)
+    end = parse(raw_to, "to", default_to)
+    if raw_to and not raw_from and "to" not in errors:
+        start = end - (default_to - default_from)
+    if not errors:
+        if start > end:
+            errors["from"] = ["The start comes after the end. Swap them."]
+        elif (end - start).days + 1 > MAX_DAYS:
+            errors["to"] = ["Choose at most two years at a time."]
+        elif start.year < 2000 or end.year > 2100:
+            errors["from" if start.year < 2000 else "to"] = ["Choose a date between 2000 and 2100."]
+    if errors:
+        raise Invalid(errors=errors)
+    return start, end

@@ -1,0 +1,339 @@
+"""Therapist access writes: connect codes, consent grants, the access log,
+confirming a therapist's API token with a second factor, and the therapist
+role at sign-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from backend.errors import Conflict, Forbidden, Invalid
+from couples.models import Couple, Membership
+from couples.selectors import couple_partner_of
+from couples.services import normalize_code
+
+from .models import CODE_ALPHABET, CODE_LENGTH, SCOPE_ORDER, AccessEvent, ConnectCode, Grant, VerifiedToken
+
+CONNECT_CODE_TTL = dt.timedelta(days=7)
+GRANT_MAX_DAYS = 180
+# The shortest grant: a request needs the other partner's approval, which
+# can take a day; a grant ending sooner would expire before it starts.
+GRANT_MIN = dt.timedelta(hours=24)
+OPEN_CODES_MAX = 20
+REQUESTED_KIND = "therapist_grant_requested"
+
+# One message for every code that cannot be used (unknown, used, expired),
+# so that a failed attempt tells a guesser nothing.
+BAD_CODE = "This code is not valid. Check it, or ask your therapist for a new one."
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _ensure_therapist(user: User) -> None:
+    if not user.is_therapist:
+        raise Forbidden("Only therapist accounts can do this.")
+
+
+# --- connect codes -------------------------------------------------------------------------
+
+
+def connect_code_create(*, therapist: User, now: dt.datetime | None = None) -> ConnectCode:
+    """A new single-use code, valid for a week. A therapist may hold several
+    at once (one per couple they are seeing), within a sane limit."""
+    _ensure_therapist(therapist)
+    now = now or timezone.now()
+    open_codes = ConnectCode.objects.filter(therapist=therapist, used_at__isnull=True, expires_at__gt=now).count()
+    if open_codes >= OPEN_CODES_MAX:
+        raise Conflict(f"You have {OPEN_CODES_MAX} unused codes. Use one of them, or wait until they expire.")
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return ConnectCode.objects.create(
+                    code=_new_code(), therapist=therapist, created_at=now, expires_at=now + CONNECT_CODE_TTL
+                )
+        except IntegrityError:  # clashed with another unused code: draw again
+            continue
+    raise Conflict("Could not make a code right now; please try again.")
+
+
+# --- grants ---------------------------------------------------------------------------------
+
+
+def _clean_scopes(scopes: Iterable[str]) -> list[str]:
+    scopes = list(scopes)
+    if not scopes:
+        raise Invalid("Choose at least one thing to share.", field="scopes")
+    unknown = [s for s in scopes if s not in SCOPE_ORDER]
+    if unknown:
+        raise Invalid(f"Unknown scope: {', '.join(sorted(map(str, unknown)))}.", field="scopes")
+    return [s for s in SCOPE_ORDER if s in set(scopes)]
+
+
+def _clean_expiry(expires_at: dt.datetime, now: dt.datetime) -> dt.datetime:
+    if timezone.is_naive(expires_at):
+        raise Invalid("Give the end with a timezone offset.", field="expires_at")
+    if expires_at < now + GRANT_MIN:
+        raise Invalid("Choose an end date at least a day from now.", field="expires_at")
+    if expires_at > now + dt.timedelta(days=GRANT_MAX_DAYS):
+        raise Invalid(f"Choose an end date at most {GRANT_MAX_DAYS} days from now.", field="expires_at")
+    return expires_at
+
+
+def _ensure_member(user: User, couple: Couple) -> None:
+    # Callers pass the couple from couple_get_for_member; this keeps the
+    # rule next to the write as well.
+    if not Membership.objects.filter(couple=couple, user=user, left_at__isnull=True).exists():
+        raise Forbidden("Only the two partners can do this.")
+
+
+def grant_request(
+    *,
+    couple: Couple,
+    user: User,
+    code: str,
+    scopes: Iterable[str],
+    expires_at: dt.datetime,
+    now: dt.datetime | None = None,
+) -> Grant:
+    """A partner enters a therapist's code with what to share and until
+    when: a grant approved by that partner, pending the other's approval.
+    The code is used up here, even if the other partner never approves."""
+    now = now or timezone.now()
+    scopes = _clean_scopes(scopes)
+    expires_at = _clean_expiry(expires_at, now)
+    code = normalize_code(code or "")
+    if len(code) != CODE_LENGTH:
+        raise Invalid(BAD_CODE, field="code")
+    try:
+        with transaction.atomic():
+            grant = _grant_request(couple=couple, user=user, code=code, scopes=scopes, expires_at=expires_at, now=now)
+            _remind_partner(grant=grant, user=user, now=now)
+    except IntegrityError as exc:
+        # The partial unique index: the other partner made a request for
+        # the same therapist at the same instant with another code.
+        raise Conflict("There is already a request for this therapist.") from exc
+    return grant
+
+
+def _grant_request(
+    *, couple: Couple, user: User, code: str, scopes: list[str], expires_at: dt.datetime, now: dt.datetime
+) -> Grant:
+    _ensure_member(user, couple)
+    connect = ConnectCode.objects.select_for_update().filter(code=code, used_at__isnull=True).first()
+    if connect is None or connect.expires_at <= now:
+        raise Invalid(BAD_CODE, field="code")
+    # A grant past its end date still holds the "one open grant" place
+    # until it is closed as expired; close it so a new one can start.
+    Grant.objects.filter(
+        couple=couple, therapist_id=connect.therapist_id, ended_at__isnull=True, expires_at__lte=now
+    ).update(ended_at=now, end_reason=Grant.EndReason.EXPIRED)
+    existing = Grant.objects.filter(couple=couple, therapist_id=connect.therapist_id, ended_at__isnull=True).first()
+    if existing is not None:
+        waiting = existing.approved_at is None
+        raise Conflict(
+            "A request to share with this therapist is already waiting for approval."
+            if waiting
+            else "You already share with this therapist. To change what you share, stop sharing first."
+        )
+    # Claim the code with a conditional update: of two partners entering
+    # the same code at once, exactly one gets it (select_for_update is a
+    # no-op on SQLite, the row count is not).
+    if ConnectCode.objects.filter(pk=connect.pk, used_at__isnull=True).update(used_at=now) != 1:
+        raise Invalid(BAD_CODE, field="code")
+    return Grant.objects.create(
+        couple=couple,
+        therapist_id=connect.therapist_id,
+        code=connect,
+        scopes=scopes,
+        expires_at=expires_at,
+        requested_by=user,
+        requested_at=now,
+    )
+
+
+def _remind_partner(*, grant: Grant, user: User, now: dt.datetime) -> None:
+    from reminders.services import reminder_schedule
+
+    partner = couple_partner_of(couple=grant.couple, user=user)
+    if partner is not None:
+        reminder_schedule(user_id=partner.pk, kind=REQUESTED_KIND, target_id=grant.pk, due_at=now)
+
+
+def grant_approve(
+    *,
+    grant: Grant,
+    user: User,
+    scopes: Iterable[str] | None = None,
+    expires_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> Grant:
+    """The other partner approves. When ``scopes`` or ``expires_at`` are
+    given (what the approver was shown), they must be exactly the grant's,
+    or nothing happens (409): an approval never covers more than was seen."""
+    now = now or timezone.now()
+    _ensure_member(user, grant.couple)
+    if grant.requested_by_id == user.pk:
+        raise Forbidden("You asked for this one. Your partner approves it.")
+    if scopes is not None and set(_clean_scopes(scopes)) != set(grant.scopes):
+        raise Conflict("This request shares something else than what you approved. Look at it again.")
+    if expires_at is not None and expires_at != grant.expires_at:
+        raise Conflict("This request ends on another date than the one you approved. Look at it again.")
+    status = grant.status_at(now)
+    if status != "pending":
+        raise Conflict(_not_pending(status))
+    # Conditional update: a revoke, an expiry or a second tap at the same
+    # instant leaves exactly one outcome.
+    updated = Grant.objects.filter(
+        pk=grant.pk, approved_at__isnull=True, ended_at__isnull=True, expires_at__gt=now
+    ).update(approved_by=user, approved_at=now)
+    if updated != 1:
+        grant.refresh_from_db()
+        raise Conflict(_not_pending(grant.status_at(now)))
+    _cancel_reminder(grant)
+    grant.refresh_from_db()
+    return grant
+
+
+def _not_pending(status: str) -> str:
+    return {
+        "active": "This is already approved.",
+        "revoked": "This request was stopped.",
+        "expired": "This request has passed its end date.",
+    }.get(status, "This request cannot be approved now.")
+
+
+def grant_revoke(*, grant: Grant, user: User, now: dt.datetime | None = None) -> Grant:
+    """Either partner, alone, at once: the therapist's next request reads
+    the ended grant from the database and gets 404."""
+    now = now or timezone.now()
+    _ensure_member(user, grant.couple)
+    updated = Grant.objects.filter(pk=grant.pk, ended_at__isnull=True).update(
+        ended_at=now, ended_by=user, end_reason=Grant.EndReason.REVOKED
+    )
+    if updated != 1:
+        raise Conflict("Sharing with this therapist has already ended.")
+    _cancel_reminder(grant)
+    grant.refresh_from_db()
+    return grant
+
+
+def _cancel_reminder(grant: Grant) -> None:
+    from reminders.services import reminders_cancel
+
+    reminders_cancel(kind_prefix=REQUESTED_KIND, target_ids=[grant.pk])
+
+
+def grants_end_for_couple(couple_id: int) -> int:
+    """Leaving the couple ends every grant (registered in
+    ``couples.services.COUPLE_CLOSED_HOOKS``; runs after the commit).
+    Idempotent. The access check also refuses a closed couple, so nothing
+    is readable even in the instant before this runs."""
+    now = timezone.now()
+    ended = Grant.objects.filter(couple_id=couple_id, ended_at__isnull=True).update(
+        ended_at=now, end_reason=Grant.EndReason.COUPLE_CLOSED
+    )
+    from reminders.services import reminders_cancel
+
+    ids = list(Grant.objects.filter(couple_id=couple_id).values_list("id", flat=True))
+    reminders_cancel(kind_prefix=REQUESTED_KIND, target_ids=ids)
+    return ended
+
+
+# --- the access log ------------------------------------------------------------------------------
+
+
+def access_record_summary(
+    *,
+    therapist: User,
+    grant: Grant,
+    scopes: list[str],
+    start: dt.date,
+    end: dt.date,
+    ip: str | None,
+    now: dt.datetime | None = None,
+) -> AccessEvent:
+    return AccessEvent.objects.create(
+        therapist=therapist,
+        therapist_name=therapist.display_name,
+        couple_id=grant.couple_id,
+        grant=grant,
+        what=AccessEvent.What.SUMMARY,
+        scopes=scopes,
+        period_start=start,
+        period_end=end,
+        at=now or timezone.now(),
+        ip=ip,
+    )
+
+
+def access_record_list(
+    *, therapist: User, grants: Iterable[Grant], ip: str | None, now: dt.datetime | None = None
+) -> None:
+    """The therapist's list of couples shows each couple's names and end
+    date: one event per couple listed, in one insert."""
+    now = now or timezone.now()
+    AccessEvent.objects.bulk_create(
+        [
+            AccessEvent(
+                therapist=therapist,
+                therapist_name=therapist.display_name,
+                couple_id=g.couple_id,
+                grant=g,
+                what=AccessEvent.What.LIST,
+                at=now,
+                ip=ip,
+            )
+            for g in grants
+        ]
+    )
+
+
+# --- second factor on API tokens -------------------------------------------------------------------
+
+
+def therapist_token_confirm(*, user: User, token, code: str, now: dt.datetime | None = None) -> VerifiedToken:
+    """The therapist typed a code from their authenticator app (or one of
+    their recovery codes) for this API token."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    _ensure_therapist(user)
+    now = now or timezone.now()
+    authenticators = {a.type: a for a in Authenticator.objects.filter(user=user)}
+    totp = authenticators.get(Authenticator.Type.TOTP)
+    if totp is None:
+        raise Forbidden("Set up two-factor authentication first.")
+    code = (code or "").strip().replace(" ", "")
+    ok = TOTP(totp).validate_code(code)
+    if not ok and Authenticator.Type.RECOVERY_CODES in authenticators:
+        ok = RecoveryCodes(authenticators[Authenticator.Type.RECOVERY_CODES]).validate_code(code)
+    if not ok:
+        raise Invalid("That code is not right. Type the 6 digits your authenticator app shows now.", field="code")
+    verified, _ = VerifiedToken.objects.update_or_create(
+        token_digest=token.digest, defaults={"verified_at": now, "last_used_at": now}
+    )
+    return verified
+
+
+# --- the therapist role ----------------------------------------------------------------------------
+
+
+def therapist_role_set(*, user: User) -> User:
+    """Makes a brand-new account a therapist account (the web sign-up for
+    therapists). Refused for anyone who was ever in a couple: a partner
+    cannot turn into a therapist and keep a couple's history."""
+    if user.is_therapist:
+        return user
+    if Membership.objects.filter(user=user).exists():
+        raise Conflict("This account belongs to a partner. Make a separate account for your practice.")
+    User.objects.filter(pk=user.pk).update(role=User.Role.THERAPIST)
+    user.role = User.Role.THERAPIST
+    return user

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("therapist/connect-codes/", api.ConnectCodeListApi.as_view(), name="api-therapist-connect-codes"),
+    path("therapist/verify/", api.TherapistVerifyApi.as_view(), name="api-therapist-verify"),
+    path("therapist/couples/", api.TherapistCoupleListApi.as_view(), name="api-therapist-couples"),
+    path("therapist/couples/<int:couple_id>/summary/", api.SummaryApi.as_view(), name="api-therapist-summary"),
+    path("couple/therapist-grants/", api.GrantListApi.as_view(), name="api-therapist-grants"),
+    path("couple/therapist-grants/<int:grant_id>/", api.GrantDetailApi.as_view(), name="api-therapist-grant"),
+    path(
+        "couple/therapist-grants/<int:grant_id>/approve/",
+        api.GrantApproveApi.as_view(),
+        name="api-therapist-grant-approve",
+    ),
+    path(
+        "couple/therapist-grants/<int:grant_id>/revoke/",
+        api.GrantRevokeApi.as_view(),
+        name="api-therapist-grant-revoke",
+    ),
+    path("couple/access-log/", api.AccessLogApi.as_view(), name="api-access-log"),
+]

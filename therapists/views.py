@@ -1,0 +1,540 @@
+"""Therapist access pages.
+
+Partners: share with a therapist (enter the code, choose what and until
+when), approve or stop what the other asked, and read the access log.
+Therapists: sign up, set up two-factor authentication, make connect codes,
+see the couples that share and each one's summary (charts drawn on the
+server, printable).
+
+Reads go through ``selectors`` (404 for anyone outside the couple, and the
+therapist's grant read from the database on every request); writes through
+``services``. Every page a therapist sees with couple data writes one
+access event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from functools import wraps
+
+from allauth.account.views import SignupView
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from backend.errors import DomainError
+from checkins.charts import Series, line_chart
+from checkins.occurrences import local_to_utc
+from couples.selectors import couple_for_user, couple_partner_of
+
+from . import selectors, services
+from .access import client_ip, has_totp
+from .charts import Bar, bar_chart
+from .display import SCOPE_HELP, SCOPE_TITLES, event_sentence, join_words
+from .models import SCOPE_ORDER, Grant, Scope
+
+MOOD_WORDS = {1: "Struggling", 2: "Low", 3: "Okay", 4: "Good", 5: "Great"}
+LOG_PAGE_SIZE = 20
+
+
+def _domain_error_to_form(form: forms.Form, exc: DomainError) -> None:
+    if exc.errors:
+        for field, msgs in exc.errors.items():
+            for msg in msgs if isinstance(msgs, list) else [msgs]:
+                form.add_error(field if field in form.fields else None, str(msg))
+        return
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+# --- partners ------------------------------------------------------------------------------------------
+
+
+class GrantRequestForm(forms.Form):
+    code = forms.CharField(
+        max_length=32,
+        label="Your therapist's code",
+        help_text="8 letters and numbers, from your therapist. Dashes, spaces and small letters are fine.",
+        error_messages={"required": "Type the code your therapist gave you."},
+        widget=forms.TextInput(
+            attrs={
+                "class": "code-input",
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "autocorrect": "off",
+                "spellcheck": "false",
+            }
+        ),
+    )
+    scopes = forms.MultipleChoiceField(
+        label="What to share",
+        help_text="Only numbers and patterns. Your therapist never sees what either of you wrote.",
+        choices=[(s, SCOPE_TITLES[s]) for s in SCOPE_ORDER],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one thing to share."},
+    )
+    until = forms.DateField(
+        label="Share until",
+        help_text="Up to 180 days. You can stop sooner, at any time.",
+        error_messages={"required": "Choose until when to share.", "invalid": "Enter a date, like 2026-06-30."},
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, tz, now, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = now.astimezone(tz).date()
+        self.tz = tz
+        self.min_date = today + dt.timedelta(days=1)
+        # The day whose end is still within 180 days from now.
+        self.max_date = (now + dt.timedelta(days=services.GRANT_MAX_DAYS)).astimezone(tz).date() - dt.timedelta(days=1)
+        self.fields["until"].widget.attrs.update(min=self.min_date.isoformat(), max=self.max_date.isoformat())
+        self.fields["until"].initial = today + dt.timedelta(days=90)
+
+    def clean_until(self):
+        day = self.cleaned_data["until"]
+        if day < self.min_date:
+            raise forms.ValidationError("Choose a day from tomorrow on.")
+        if day > self.max_date:
+            raise forms.ValidationError(f"Choose a day up to {dateformat.format(self.max_date, 'j F Y')} (180 days).")
+        return day
+
+    def expires_at(self) -> dt.datetime:
+        # "Until 30 June" means to the end of that day, where the partner is.
+        return local_to_utc(self.cleaned_data["until"] + dt.timedelta(days=1), dt.time(0), self.tz)
+
+
+def _grant_row(grant: Grant, *, user, now: dt.datetime) -> dict:
+    status = grant.status_at(now)
+    mine = grant.requested_by_id == user.pk
+    return {
+        "grant": grant,
+        "status": status,
+        "scopes": [(SCOPE_TITLES[s], SCOPE_HELP[s]) for s in SCOPE_ORDER if s in grant.scopes],
+        "scope_values": [s for s in SCOPE_ORDER if s in grant.scopes],
+        "asked_by_me": mine,
+        "can_approve": status == "pending" and not mine,
+        "can_revoke": status in ("pending", "active"),
+        # The last day shared, in the viewer's timezone.
+        "last_day": (grant.expires_at - dt.timedelta(microseconds=1)).astimezone(user.tzinfo),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def access(request):
+    user = request.user
+    if user.is_therapist:
+        return redirect("therapist-home")
+    couple = couple_for_user(user=user)
+    if couple is None:
+        return redirect("home")
+    now = timezone.now()
+    form = GrantRequestForm(request.POST or None, tz=user.tzinfo, now=now)
+    if request.method == "POST" and form.is_valid():
+        try:
+            grant = services.grant_request(
+                couple=couple,
+                user=user,
+                code=form.cleaned_data["code"],
+                scopes=form.cleaned_data["scopes"],
+                expires_at=form.expires_at(),
+            )
+        except DomainError as exc:
+            _domain_error_to_form(form, exc)
+        else:
+            partner = couple_partner_of(couple=couple, user=user)
+            name = partner.display_name if partner else "your partner"
+            messages.success(
+                request,
+                f"Asked. Nothing is shared until {name} approves the same request.",
+            )
+            return redirect(f"{reverse('therapist-access')}#grant-{grant.pk}")
+    rows = [_grant_row(g, user=user, now=now) for g in selectors.grants_for_member(user=user)]
+    partner = couple_partner_of(couple=couple, user=user)
+    context = {
+        "form": form,
+        # Each choice with what the therapist would see under it.
+        "scope_options": [(option, SCOPE_HELP[option.data["value"]]) for option in form["scopes"]],
+        "partner": partner,
+        "waiting": [r for r in rows if r["can_approve"]],
+        "current": [r for r in rows if r["status"] in ("pending", "active") and not r["can_approve"]],
+        "past": [r for r in rows if r["status"] in ("revoked", "expired")][:20],
+    }
+    # With something to look at already, asking again is the rarer thing.
+    context["collapse_form"] = bool(context["waiting"] or context["current"]) and not form.is_bound
+    return render(request, "therapists/access.html", context)
+
+
+@login_required
+@require_POST
+def grant_approve(request, grant_id: int):
+    grant = selectors.grant_get_for_member(user=request.user, grant_id=grant_id)
+    scopes = request.POST.getlist("scopes")
+    raw_expiry = request.POST.get("expires_at", "")
+    try:
+        expires_at = dt.datetime.fromisoformat(raw_expiry) if raw_expiry else None
+    except ValueError:
+        expires_at = None
+        messages.error(request, "That didn't work. Look at the request again.")
+        return redirect("therapist-access")
+    try:
+        services.grant_approve(grant=grant, user=request.user, scopes=scopes or None, expires_at=expires_at)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Approved. {grant.therapist.display_name} can now see what you both chose.")
+    return redirect(f"{reverse('therapist-access')}#grant-{grant.pk}")
+
+
+@login_required
+@require_POST
+def grant_revoke(request, grant_id: int):
+    grant = selectors.grant_get_for_member(user=request.user, grant_id=grant_id)
+    was_pending = grant.status == "pending"
+    try:
+        services.grant_revoke(grant=grant, user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            "Request withdrawn."
+            if was_pending
+            else f"Stopped. {grant.therapist.display_name} can no longer see anything, from now on.",
+        )
+    return redirect("therapist-access")
+
+
+@login_required
+def access_log(request):
+    if request.user.is_therapist:
+        return redirect("therapist-home")
+    couple = couple_for_user(user=request.user)
+    if couple is None:
+        return redirect("home")
+    page = Paginator(selectors.access_log_for_member(user=request.user), LOG_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    tz = request.user.tzinfo
+    items = [{"event": e, "sentence": event_sentence(e, tz=tz)} for e in page.object_list]
+    return render(request, "therapists/log.html", {"page": page, "items": items})
+
+
+def home_context(user, *, now: dt.datetime | None = None) -> dict:
+    """Context for ``therapists/_home_card.html`` on the couple home page:
+    requests waiting for this partner, and who sees what until when.
+    Empty for someone who is not paired. Two queries."""
+    couple = couple_for_user(user=user)
+    if couple is None or user.is_therapist:
+        return {"therapists_card": False}
+    now = now or timezone.now()
+    rows = [_grant_row(g, user=user, now=now) for g in selectors.grants_for_member(user=user)[:20]]
+    return {
+        "therapists_card": True,
+        "therapists_waiting": [r for r in rows if r["can_approve"]],
+        "therapists_active": [r for r in rows if r["status"] == "active"],
+        "therapists_pending_partner": [r for r in rows if r["status"] == "pending" and r["asked_by_me"]],
+    }
+
+
+# --- therapists -------------------------------------------------------------------------------------------
+
+
+def therapist_required(view):
+    """Signed in as a therapist with two-factor authentication set up;
+    partners go home, therapists without it go to the set-up steps."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_therapist:
+            return redirect("home")
+        if not has_totp(request.user):
+            messages.info(request, "First, protect your account with two-factor authentication.")
+            return redirect("therapist-security")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@therapist_required
+@require_http_methods(["GET", "POST"])
+def therapist_home(request):
+    therapist = request.user
+    new_code = None
+    if request.method == "POST":
+        try:
+            new_code = services.connect_code_create(therapist=therapist)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            request.session["therapists_new_code"] = new_code.pk
+            return redirect("therapist-home")
+    new_code_id = request.session.pop("therapists_new_code", None)
+    grants = list(selectors.grants_active_for_therapist(therapist=therapist))
+    services.access_record_list(therapist=therapist, grants=grants, ip=client_ip(request))
+    codes = list(selectors.connect_codes_open_for(therapist=therapist)[: services.OPEN_CODES_MAX])
+    couples = [
+        {
+            "grant": g,
+            "names": join_words([m.user.display_name for m in g.couple.partners]),
+            "scopes": [SCOPE_TITLES[s] for s in SCOPE_ORDER if s in g.scopes],
+            "last_day": (g.expires_at - dt.timedelta(microseconds=1)),
+        }
+        for g in grants
+    ]
+    context = {
+        "couples": couples,
+        "new_code": next((c for c in codes if c.pk == new_code_id), None),
+        "other_codes": [c for c in codes if c.pk != new_code_id],
+        "code_ttl_days": services.CONNECT_CODE_TTL.days,
+    }
+    return render(request, "therapists/home.html", context)
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
+def _week_label(year_too: bool):
+    fmt = "j M Y" if year_too else "j M"
+    return lambda d: dateformat.format(d, fmt)
+
+
+def _pct(v: float) -> str:
+    return f"{round(v)}%"
+
+
+def _count(v: float) -> str:
+    return str(int(round(v)))
+
+
+def summary_sections(summary: dict) -> list[dict]:
+    """The summary as page sections: a title, a chart and a few numbers
+    per granted scope, in the usual order."""
+    start, end = summary["from"], summary["to"]
+    label = _week_label(start.year != end.year or (end - start).days > 300)
+    sections = []
+    data = summary["sections"]
+    if Scope.CHECKIN_CONSISTENCY in data:
+        s = data[Scope.CHECKIN_CONSISTENCY]
+        bars = [
+            Bar(
+                label(w["week_start"]),
+                w["ratio"] * 100 if w["ratio"] is not None else None,
+                f"{w['completed']} of {w['scheduled']}",
+            )
+            for w in s["weeks"]
+        ]
+        sections.append(
+            {
+                "key": Scope.CHECKIN_CONSISTENCY,
+                "chart": bar_chart(
+                    bars,
+                    title="Scheduled check-ins completed together, per week",
+                    y_max=100,
+                    y_format=_pct,
+                    y_name="Completed",
+                    empty_text="No scheduled check-ins in these dates.",
+                ),
+                "totals": s["totals"],
+            }
+        )
+    if Scope.MOOD_TRENDS in data:
+        s = data[Scope.MOOD_TRENDS]
+        series = [
+            Series(p["display_name"], [(w["week_start"], w["average"]) for w in p["weeks"] if w["average"] is not None])
+            for p in s["partners"]
+        ]
+        sections.append(
+            {
+                "key": Scope.MOOD_TRENDS,
+                "chart": line_chart(
+                    series,
+                    title="Average mood per week (1 struggling to 5 great)",
+                    y_min=1,
+                    y_max=5,
+                    y_ticks=[1, 3, 5],
+                    y_labels={1.0: "Struggling", 3.0: "Okay", 5.0: "Great"},
+                    y_format=lambda y: f"{y:.1f}".rstrip("0").rstrip("."),
+                    x_label=label,
+                    x_name="Week of",
+                    y_name="Average mood",
+                    width=420,
+                    height=160,
+                    empty_text="No moods from check-ins both saw in these dates.",
+                ),
+                "partners": s["partners"],
+            }
+        )
+    if Scope.AGREEMENTS in data:
+        from agreements.models import Category as AgreementCategory
+
+        words = dict(AgreementCategory.choices)
+        sections.append(
+            {
+                "key": Scope.AGREEMENTS,
+                "agreements": [
+                    {**a, "category_label": words.get(a["category"], a["category"])}
+                    for a in data[Scope.AGREEMENTS]["agreements"]
+                ],
+            }
+        )
+    if Scope.GRATITUDE_FREQUENCY in data:
+        s = data[Scope.GRATITUDE_FREQUENCY]
+        bars = [Bar(label(w["week_start"]), w["notes"]) for w in s["weeks"]]
+        sections.append(
+            {
+                "key": Scope.GRATITUDE_FREQUENCY,
+                "chart": bar_chart(
+                    bars,
+                    title="Notes of appreciation sent, per week (both together)",
+                    y_max=max(4, max((b.value for b in bars), default=0)),
+                    y_format=_count,
+                    y_name="Notes",
+                ),
+                "total": s["total"],
+            }
+        )
+    if Scope.RECONNECT_FOLLOWTHROUGH in data:
+        sections.append({"key": Scope.RECONNECT_FOLLOWTHROUGH, "counts": data[Scope.RECONNECT_FOLLOWTHROUGH]})
+    if Scope.TRIGGER_PATTERNS in data:
+        s = data[Scope.TRIGGER_PATTERNS]
+        from journal.models import Category
+
+        category_words = dict(Category.choices)
+        people = []
+        for p in s["partners"]:
+            weeks = p["weeks"]
+            people.append(
+                {
+                    "name": p["display_name"],
+                    "total": p["total"],
+                    "intensity": p["intensity"],
+                    "categories": [
+                        (category_words.get(c, c), n)
+                        for c, n in sorted(p["by_category"].items(), key=lambda kv: -kv[1])
+                        if n
+                    ],
+                    "chart": bar_chart(
+                        [Bar(label(w["week_start"]), w["total"]) for w in weeks],
+                        title=f"{p['display_name']}: triggers logged per week",
+                        y_max=max(4, max((w["total"] for w in weeks), default=0)),
+                        y_format=_count,
+                        y_name="Triggers",
+                        height=110,
+                    ),
+                }
+            )
+        sections.append({"key": Scope.TRIGGER_PATTERNS, "people": people})
+    for section in sections:
+        section["title"] = SCOPE_TITLES[section["key"]]
+    return sections
+
+
+@therapist_required
+def therapist_summary(request, couple_id: int):
+    now = timezone.now()
+    grant = selectors.grant_active_for_therapist(therapist=request.user, couple_id=couple_id, now=now)
+    raw_from, raw_to = request.GET.get("start"), request.GET.get("end")
+    try:
+        start, end = selectors.period_from_params(couple=grant.couple, raw_from=raw_from, raw_to=raw_to, now=now)
+        period_errors = {}
+    except DomainError as exc:
+        period_errors = {("start" if k == "from" else "end"): v for k, v in (exc.errors or {}).items()}
+        start, end = selectors.default_period(couple=grant.couple, now=now)
+    form = PeriodForm(initial={"start": start, "end": end})
+    if period_errors:
+        form = PeriodForm({"start": raw_from or "", "end": raw_to or ""})
+        form.is_valid()
+        for field, msgs in period_errors.items():
+            for msg in msgs:
+                form.add_error(field, msg)
+    summary = selectors.summary_for_grant(grant=grant, start=start, end=end, now=now)
+    services.access_record_summary(
+        therapist=request.user,
+        grant=grant,
+        scopes=summary["scopes"],
+        start=start,
+        end=end,
+        ip=client_ip(request),
+        now=now,
+    )
+    names = join_words([p["display_name"] for p in summary["couple"]["partners"]])
+    context = {
+        "grant": grant,
+        "names": names,
+        "summary": summary,
+        "sections": summary_sections(summary),
+        "form": form,
+        "start": start,
+        "end": end,
+        "couple_tz": zoneinfo.ZoneInfo(grant.couple.timezone),
+        "not_shared": [SCOPE_TITLES[s] for s in SCOPE_ORDER if s not in summary["scopes"]],
+        "last_day": grant.expires_at - dt.timedelta(microseconds=1),
+        "generated_at": now,
+    }
+    return render(request, "therapists/summary.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def therapist_security(request):
+    """The steps before any couple's data: a confirmed email address (allauth
+    will not add an authenticator to an account whose address nobody
+    confirmed), then an authenticator app, then recovery codes."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+
+    user = request.user
+    if not user.is_therapist:
+        return redirect("home")
+    unverified = EmailAddress.objects.filter(user=user, verified=False).first()
+    if request.method == "POST" and request.POST.get("action") == "confirm-email" and unverified is not None:
+        unverified.send_confirmation(request)
+        messages.success(request, f"We sent a link to {unverified.email}. Open it, then come back here.")
+        return redirect("therapist-security")
+    types = set(Authenticator.objects.filter(user=user).values_list("type", flat=True))
+    context = {
+        "unverified": unverified,
+        "has_totp": Authenticator.Type.TOTP in types,
+        "has_recovery": Authenticator.Type.RECOVERY_CODES in types,
+    }
+    return render(request, "therapists/security.html", context)
+
+
+class TherapistSignupView(SignupView):
+    """allauth's sign-up, for therapists: the same form and checks, with the
+    therapist role set on the new account before anything else happens,
+    then the two-factor set-up."""
+
+    template_name = "therapists/join.html"
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if "display_name" in form.fields:
+            form.fields["display_name"].label = "Your name, as couples will see it"
+            form.fields["display_name"].help_text = "For example Dr Theo Lind. It appears in each couple's access log."
+            form.fields["display_name"].widget.attrs["autocomplete"] = "name"
+        if "timezone" in form.fields:
+            form.fields["timezone"].help_text = "Picked from this computer. Times are shown in it."
+        return form
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = getattr(self, "user", None)
+        if user is not None and user.pk:
+            services.therapist_role_set(user=user)
+        return response
+
+    def get_success_url(self):
+        return reverse("therapist-security")
+
+
+therapist_join = TherapistSignupView.as_view()

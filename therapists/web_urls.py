@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    # Partners
+    path("couple/therapists/", views.access, name="therapist-access"),
+    path("couple/therapists/log/", views.access_log, name="therapist-access-log"),
+    path("couple/therapists/<int:grant_id>/approve/", views.grant_approve, name="therapist-grant-approve"),
+    path("couple/therapists/<int:grant_id>/revoke/", views.grant_revoke, name="therapist-grant-revoke"),
+    # Therapists
+    path("therapists/join/", views.therapist_join, name="therapist-join"),
+    path("therapist/", views.therapist_home, name="therapist-home"),
+    path("therapist/security/", views.therapist_security, name="therapist-security"),
+    path("therapist/couples/<int:couple_id>/", views.therapist_summary, name="therapist-summary"),
+]
