@@ -1,0 +1,123 @@
+// Small progressive enhancements; every page works without them.
+(() => {
+  "use strict";
+
+  const deviceTimezone = () => {
+    try {
+      return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch {
+      return "";
+    }
+  };
+  const hasOption = (select, value) => [...select.options].some((o) => o.value === value);
+
+  // The service worker makes Steady installable and shows a calm page when
+  // there is no network (it stores no page with anyone's data: see /sw.js).
+  // Push notifications are turned on per phone, in static/js/push.js.
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    window.addEventListener("load", () => {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
+        // Without it the site works as a plain website.
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const tz = deviceTimezone();
+
+    // Sign-up: preselect the phone's timezone in a picker still at UTC.
+    document.querySelectorAll("select[data-detect-timezone]").forEach((select) => {
+      if (tz && (select.value === "UTC" || !select.value) && hasOption(select, tz)) {
+        select.value = tz;
+      }
+    });
+
+    // Settings: offer the phone's timezone when it differs (after travel).
+    document.querySelectorAll("select[data-device-timezone]").forEach((select) => {
+      const note = select.form && select.form.querySelector("[data-device-timezone-note]");
+      if (!note || !tz || !hasOption(select, tz)) return;
+      const update = () => {
+        note.hidden = select.value === tz;
+      };
+      note.querySelector("[data-device-timezone-name]").textContent = tz.replaceAll("_", " ");
+      note.querySelector("[data-use-device-timezone]").addEventListener("click", () => {
+        select.value = tz;
+        update();
+        select.focus();
+      });
+      select.addEventListener("change", update);
+      update();
+    });
+
+    // Pair page: copy the code, where the browser allows it.
+    document.querySelectorAll("[data-copy]").forEach((button) => {
+      if (!navigator.clipboard || !window.isSecureContext) return;
+      const status = button.parentElement.querySelector("[data-copy-status]");
+      button.hidden = false;
+      button.addEventListener("click", async () => {
+        try {
+          await navigator.clipboard.writeText(button.dataset.copy);
+          button.textContent = "Copied";
+          if (status) status.textContent = "Code copied.";
+        } catch {
+          button.textContent = "Copy didn't work; read it out instead";
+        }
+      });
+    });
+
+    // A form sent once is not sent twice by an impatient second tap.
+    document.querySelectorAll("form[method=post]").forEach((form) => {
+      form.addEventListener("submit", (event) => {
+        if (form.dataset.sent) {
+          event.preventDefault();
+          return;
+        }
+        form.dataset.sent = "1";
+        form.querySelectorAll("button[type=submit]").forEach((b) => b.setAttribute("aria-disabled", "true"));
+      });
+    });
+    // Coming back with the back button restores the page from cache: let it be sent again.
+    window.addEventListener("pageshow", () => {
+      document.querySelectorAll("form[data-sent]").forEach((form) => {
+        delete form.dataset.sent;
+        form.querySelectorAll("button[aria-disabled]").forEach((b) => b.removeAttribute("aria-disabled"));
+      });
+    });
+
+    // The offline page (served by the service worker in place of a page it
+    // could not fetch): try again by itself once the phone is back online.
+    const offline = document.querySelector("[data-offline-page]");
+    if (offline) {
+      const status = offline.querySelector("[data-offline-status]");
+      offline.querySelector("[data-reload]")?.addEventListener("click", (event) => {
+        event.preventDefault();
+        window.location.reload();
+      });
+      window.addEventListener("online", () => {
+        if (status) status.textContent = "Back online. Opening the page again.";
+        // A moment for the connection to settle before asking again.
+        setTimeout(() => window.location.reload(), 1000);
+      });
+    }
+
+    // "Skip to content" moves focus without adding #main to the address:
+    // a form sent afterwards would come back to #main, and the browser would
+    // then focus <main> instead of the error below.
+    const skip = document.querySelector("a.skip[href='#main']");
+    const main = document.getElementById("main");
+    if (skip && main) {
+      skip.addEventListener("click", (event) => {
+        event.preventDefault();
+        main.focus();
+        main.scrollIntoView();
+      });
+    }
+
+    // After a failed submit, move focus to what needs fixing.
+    const problem = document.querySelector("main .form-errors, main [aria-invalid=true]");
+    if (problem) {
+      problem.focus({ preventScroll: true });
+      problem.scrollIntoView({ block: "center" });
+    }
+  });
+})();
