@@ -1,0 +1,151 @@
+"""Personas: alice and bob are a couple, theo a therapist, mallory a
+stranger with her own couple (with mike)."""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from accounts.models import User
+
+from .factories import PASSWORD, UserFactory, make_couple
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(autouse=True)
+def _require_services(request):
+    """Tests marked postgres/redis skip without the service, but under
+    CI=true a missing service fails the run instead of skipping."""
+    from django.db import connection
+
+    missing = []
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        missing.append("PostgreSQL (set DATABASE_URL)")
+    if request.node.get_closest_marker("redis") and not settings.REDIS_URL:
+        missing.append("Redis (set REDIS_URL)")
+    if missing:
+        message = "needs " + " and ".join(missing)
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def django_db_serialized_rollback():
+    """Every transactional test (live server, races, workers) restores the
+    rows that data migrations made (the built-in check-in formats) instead
+    of starting from an empty flushed database."""
+    return True
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    marked = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    return bool(marked) or "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+
+
+@pytest.fixture(autouse=True)
+def _builtin_rows(request):
+    """Transactional tests flush the database, and Django's serialized
+    rollback does not reliably bring back what data migrations made (it came
+    back empty after some live-server tests): put the built-in check-in
+    formats back before every transactional test."""
+    if not _is_transactional(request):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from checkins.formats import builtin_formats_sync
+    from checkins.models import Format
+
+    if not Format.objects.filter(couple__isnull=True).exists():
+        builtin_formats_sync(Format)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is deliberately slow; tests that assert it switch it back on.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Throttles and rate limits live in the cache; each test starts clean.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def alice(db):
+    return UserFactory(email="alice@example.com", display_name="Alice", timezone="Europe/Berlin")
+
+
+@pytest.fixture
+def bob(db):
+    return UserFactory(email="bob@example.com", display_name="Bob", timezone="America/New_York")
+
+
+@pytest.fixture
+def theo(db):
+    return UserFactory(email="theo@example.com", display_name="Theo", role=User.Role.THERAPIST)
+
+
+@pytest.fixture
+def mallory(db):
+    return UserFactory(email="mallory@example.com", display_name="Mallory")
+
+
+@pytest.fixture
+def mike(db):
+    return UserFactory(email="mike@example.com", display_name="Mike")
+
+
+@pytest.fixture
+def couple(alice, bob):
+    return make_couple(alice, bob)
+
+
+@pytest.fixture
+def mallory_couple(mallory, mike):
+    return make_couple(mallory, mike)
+
+
+def client_for(user: User | None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        _instance, token = AuthToken.objects.create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+@pytest.fixture
+def api():
+    return client_for(None)
+
+
+@pytest.fixture
+def as_alice(alice):
+    return client_for(alice)
+
+
+@pytest.fixture
+def as_bob(bob):
+    return client_for(bob)
+
+
+@pytest.fixture
+def as_theo(theo):
+    return client_for(theo)
+
+
+@pytest.fixture
+def as_mallory(mallory):
+    return client_for(mallory)

@@ -1,0 +1,158 @@
+"""Two phones run a live check-in together, over real websockets.
+
+pytest-django's live_server speaks WSGI only, so this test serves the real
+ASGI application (HTTP and websockets) with uvicorn in a thread, on the same
+test database."""
+
+import socket
+import threading
+import time
+
+import pytest
+import uvicorn
+from django.conf import settings
+from django.test import Client
+
+from checkins import services
+from checkins.formats import builtin_formats_sync
+from checkins.models import Format
+
+from .helpers import no_horizontal_scroll, small_targets
+
+# Two phones and a server thread hit the database at once. The tests'
+# in-memory SQLite (shared cache) takes table locks that its busy timeout
+# does not retry ("database table is locked"), which the file-based WAL
+# database of `make run` does not; so this runs where CI runs it, on
+# PostgreSQL.
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def asgi_server(transactional_db):
+    from backend.asgi import application
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(
+        application, host="127.0.0.1", port=port, lifespan="off", log_level="warning", ws="websockets-sansio"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def phone(browser, browser_context_args, asgi_server):
+    contexts = []
+
+    def _phone(user):
+        context = browser.new_context(**browser_context_args, base_url=asgi_server)
+        context.set_default_timeout(20_000)  # two phones and a server on two busy cores
+        contexts.append(context)
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": asgi_server}])
+        return context.new_page()
+
+    yield _phone
+    for context in contexts:
+        context.close()
+
+
+def test_a_full_live_session_on_two_phones(phone, shot, couple, alice, bob):
+    builtin_formats_sync(Format)
+    checkin = services.checkin_start(couple=couple, user=alice, format=Format.objects.get(key="daily-pulse"))
+    a, b = phone(alice), phone(bob)
+
+    a.goto(f"/checkins/{checkin.pk}/live/")
+    a.get_by_text("Waiting for Bob to open this page").wait_for()
+    b.goto(f"/checkins/{checkin.pk}/live/")
+    a.get_by_text("Bob is here.").wait_for()
+    b.get_by_text("Alice is here.").wait_for()
+    shot(a, "live-01-both-here")
+
+    # Step 1: mood. Alice answers; Bob sees nothing of it until he answers.
+    a.locator("label[for=live-mood-4]").click()
+    a.get_by_test_id("live-share").click()
+    a.get_by_test_id("live-waiting").wait_for()
+    shot(a, "live-02-waiting-for-bob")
+    assert b.get_by_test_id("live-reveal").count() == 0
+    assert b.get_by_test_id("live-share").is_visible()
+    b.locator("label[for=live-mood-2]").click()
+    b.get_by_test_id("live-share").click()
+    for page, other_word in ((a, "Low"), (b, "Good")):
+        reveal = page.get_by_test_id("live-reveal")
+        reveal.wait_for()
+        assert other_word in reveal.inner_text()
+    shot(b, "live-03-step-revealed")
+
+    # Ready together, then the text steps.
+    a.get_by_test_id("live-ready").click()
+    a.get_by_test_id("live-waiting-ready").wait_for()
+    b.get_by_text("Alice is ready to go on.").wait_for()
+    b.get_by_test_id("live-ready").click()
+    a.get_by_text("Step 2 of 3").wait_for()
+
+    # A break mid-way: both see the return time; it resumes where it was.
+    b.get_by_text("Need a break?").click()
+    b.get_by_test_id("live-break-20").click()
+    a.get_by_test_id("live-paused").wait_for()
+    assert "Bob asked for a break" in a.get_by_test_id("live-paused").inner_text()
+    shot(a, "live-04-break")
+    a.get_by_test_id("live-resume").click()
+    b.get_by_text("Step 2 of 3").wait_for()
+
+    for text_a, text_b, step_label in (
+        ("ALICE-thanks for the tea", "BOB-thanks for listening", "Step 2 of 3"),
+        ("ALICE-an early night", "BOB-a walk tomorrow", "Step 3 of 3"),
+    ):
+        a.get_by_text(step_label).wait_for()
+        b.get_by_text(step_label).wait_for()
+        a.get_by_test_id("live-text").fill(text_a)
+        a.get_by_test_id("live-share").click()
+        a.get_by_test_id("live-waiting").wait_for()
+        assert text_a not in b.content()
+        b.get_by_test_id("live-text").fill(text_b)
+        b.get_by_test_id("live-share").click()
+        a.get_by_text(text_b).wait_for()
+        b.get_by_text(text_a).wait_for()
+        a.get_by_test_id("live-ready").click()
+        b.get_by_test_id("live-ready").click()
+
+    for page in (a, b):
+        page.get_by_test_id("live-finished").wait_for()
+    shot(a, "live-05-finished")
+    assert "BOB-a walk tomorrow" in a.get_by_test_id("live-finished").inner_text()
+    assert a.get_by_test_id("live-note").get_attribute("href") == "/gratitude/write/"
+    checkin.refresh_from_db()
+    assert checkin.revealed_at is not None
+    assert no_horizontal_scroll(a)
+    assert not small_targets(a)
+
+
+def test_a_phone_that_reconnects_catches_up(phone, couple, alice, bob):
+    builtin_formats_sync(Format)
+    checkin = services.checkin_start(couple=couple, user=alice, format=Format.objects.get(key="daily-pulse"))
+    a = phone(alice)
+    a.goto(f"/checkins/{checkin.pk}/live/")
+    a.get_by_test_id("live-step").wait_for()
+    a.context.set_offline(True)
+    a.evaluate("window.dispatchEvent(new Event('offline'))")
+    # While alice's phone is offline, both answer through the services (from
+    # this thread no hint can reach her socket either: she must catch up).
+    services.live_answer(checkin=checkin, user=bob, step="mood", value=3)
+    services.live_answer(checkin=checkin, user=alice, step="mood", value=5)
+    a.context.set_offline(False)
+    a.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    reveal = a.get_by_test_id("live-reveal")
+    reveal.wait_for()
+    assert "Okay" in reveal.inner_text()

@@ -1,0 +1,32 @@
+import factory
+from django.utils import timezone
+
+from accounts.models import User
+from couples.models import Couple, Membership
+
+PASSWORD = "correct-horse-battery-9"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    display_name = factory.Faker("first_name")
+    timezone = "Europe/Berlin"
+    role = User.Role.PARTNER
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
+
+
+def make_couple(a: User, b: User, *, tz: str | None = None) -> Couple:
+    now = timezone.now()
+    couple = Couple.objects.create(timezone=tz or a.timezone, created_at=now)
+    Membership.objects.create(couple=couple, user=a, joined_at=now)
+    Membership.objects.create(couple=couple, user=b, joined_at=now)
+    return couple

@@ -1,0 +1,76 @@
+import pytest
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver
+
+pytestmark = pytest.mark.django_db
+
+
+def test_health_needs_no_auth_and_reports_services(api):
+    response = api.get("/api/v1/health/")
+
+    assert response.status_code == 200
+    expected_broker = "embedded" if settings.CELERY_BROKER_IS_EMBEDDED else "ok"
+    assert response.json() == {"status": "ok", "database": "ok", "broker": expected_broker}
+
+
+def test_health_reports_a_broken_broker(api, monkeypatch):
+    from backend import health
+
+    monkeypatch.setattr(health, "_broker_state", lambda: "error")
+    response = api.get("/api/v1/health/")
+    assert response.status_code == 503
+    assert response.json()["broker"] == "error"
+
+
+@pytest.mark.redis
+def test_health_against_real_redis(api):
+    assert api.get("/api/v1/health/").json()["broker"] == "ok"
+
+
+def _api_routes(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from _api_routes(entry, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            route = prefix + str(entry.pattern)
+            if route.startswith("api/v1/"):
+                yield "/" + route
+
+
+def test_schema_describes_every_api_route(api):
+    response = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    documented = {path for path in schema["paths"]}
+
+    def normalise(route: str) -> str:
+        import re
+
+        return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
+
+    routes = {normalise(r) for r in _api_routes()}
+    assert routes, "no API routes found"
+    assert routes <= documented, routes - documented
+
+
+def test_schema_has_bearer_auth_and_request_bodies(api):
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    schemes = schema["components"]["securitySchemes"]
+    assert any(s.get("scheme") == "bearer" or "Bearer" in str(s) for s in schemes.values()), schemes
+    signup = schema["paths"]["/api/v1/auth/signup/"]["post"]
+    assert "requestBody" in signup
+    assert "201" in signup["responses"]
+
+
+def test_docs_page_is_served(client):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    assert b"swagger" in response.content.lower()
+
+
+def test_schema_generates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))

@@ -1,0 +1,172 @@
+"""Cross-couple isolation, proven from the outside.
+
+Walks every API route in the URL configuration that names an object, and
+for every object of alice and bob's couple tries every method as mallory (a
+partner in another couple) and as theo (a therapist without consent). A
+stranger must learn nothing: the answer about a real object of theirs is the
+same as about one that does not exist, and is never a success or a 500. A new
+route with a parameter this test does not know fails the test."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from knox.models import AuthToken
+
+from agreements import services as agreements
+from checkins import services as checkins
+from checkins.models import Format
+from gratitude import services as gratitude
+from journal import services as journal
+from reminders.models import Notification
+from space import services as space
+
+from .conftest import client_for
+from .factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+MISSING = 987654321
+
+
+def api_routes():
+    def walk(resolver, prefix=""):
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                yield from walk(entry, prefix + str(entry.pattern))
+            elif isinstance(entry, URLPattern):
+                yield prefix + str(entry.pattern), entry
+
+    for route, entry in walk(get_resolver()):
+        if route.startswith("api/v1/") and "<" in route:
+            view = getattr(entry.callback, "cls", None)
+            methods = [m for m in ("get", "post", "put", "patch", "delete") if view and hasattr(view, m)]
+            yield route, methods
+
+
+@pytest.fixture
+def world(settings, tmp_path, couple, alice, bob, mallory_couple):
+    """One of everything in alice and bob's couple."""
+    settings.STEADY_KEYSTORE_DIR = str(tmp_path / "keys")
+    fmt = Format.objects.get(key="daily-pulse")
+    schedule = checkins.schedule_propose(
+        couple=couple, user=alice, format=fmt, weekdays=[0], time=dt.time(20), timezone_name="Europe/Berlin"
+    )
+    checkin = checkins.checkin_start(couple=couple, user=alice, format=fmt)
+    checkins.live_answer(checkin=checkin, user=alice, step="mood", value=4)
+    note = gratitude.note_send(couple=couple, author=bob, text="Thank you")
+    period = space.space_take(couple=couple, user=bob, reconnect_by=timezone.now() + dt.timedelta(hours=2))
+    agreement = agreements.agreement_propose(couple=couple, user=alice, title="Phones away", category="other")
+    entry = journal.entry_create(author=alice, kind="entry", text="Mine alone")
+    notification = Notification.objects.create(user=alice, kind="checkin_open", title="Time for your check-in")
+    alice_token = AuthToken.objects.create(user=alice)[0]
+    ids = {
+        "schedule_id": schedule.pk,
+        "checkin_id": checkin.pk,
+        "note_id": note.pk,
+        "period_id": period.pk,
+        "agreement_id": agreement.pk,
+        "entry_id": entry.pk,
+        "notification_id": notification.pk,
+        "session_id": f"app-{alice_token.token_key}",
+        "couple_id": couple.pk,
+    }
+    try:
+        from therapists import services as therapists
+    except ImportError:  # pragma: no cover - the therapists app always exists
+        return ids
+    tess = UserFactory(email="tess@example.com", role="therapist")
+    code = therapists.connect_code_create(therapist=tess).code
+    grant = therapists.grant_request(
+        couple=couple,
+        user=alice,
+        code=code,
+        scopes=["checkin_consistency"],
+        expires_at=timezone.now() + dt.timedelta(days=30),
+    )
+    ids["grant_id"] = grant.pk
+    return ids
+
+
+def body_for(route: str) -> dict:
+    """A plausible body, so that validation cannot answer before access."""
+    soon = (timezone.now() + dt.timedelta(hours=3)).isoformat()
+    for pattern, body in [
+        (r"answers/$", {"answers": {"mood": 3}, "submit": False}),
+        (r"session/answer/$", {"step": "mood", "value": 3}),
+        (r"session/pause/$", {"minutes": 30}),
+        (r"schedules/<int:schedule_id>/$", {"time": "07:00"}),
+        (r"accept/$", {"version": 1}),
+        (r"amend/$", {"version": 1, "title": "Changed"}),
+        (r"reflections/$", {"outcome": "kept"}),
+        (r"extend/$", {"reconnect_by": soon}),
+        (r"acknowledge/$", {"reaction": "heart"}),
+        (r"journal/<int:entry_id>/$", {"text": "changed"}),
+        (r"approve/$", {"scopes": ["checkin_consistency"]}),
+    ]:
+        if re.search(pattern, route):
+            return body
+    return {}
+
+
+def fill(route: str, ids: dict, *, missing: bool) -> str:
+    def sub(match):
+        name = match.group(1)
+        assert name in ids, f"{route}: add an object for <{name}> to the isolation test"
+        if not missing:
+            return str(ids[name])
+        return "app-notatoken" if name == "session_id" else str(MISSING)
+
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", sub, route)
+
+
+@pytest.mark.parametrize("who", ["mallory", "theo"])
+def test_strangers_learn_nothing_about_any_object(request, world, who):
+    stranger = request.getfixturevalue(who)
+    client = client_for(stranger)
+    tried = 0
+    for route, methods in api_routes():
+        for method in methods:
+            body = body_for(route)
+            real = getattr(client, method)(fill(route, world, missing=False), body, format="json")
+            missing = getattr(client, method)(fill(route, world, missing=True), body, format="json")
+            where = f"{who} {method.upper()} /{route}"
+            assert real.status_code < 500, where
+            assert not 200 <= real.status_code < 300, f"{where} answered {real.status_code}"
+            assert real.status_code in (401, 403, 404), f"{where} answered {real.status_code}"
+            assert real.status_code == missing.status_code, (
+                f"{where}: real {real.status_code} vs missing {missing.status_code}"
+            )
+            tried += 1
+    assert tried > 40
+
+
+def test_the_walk_left_everything_as_it_was(request, world, mallory, theo):
+    from agreements.models import Agreement
+    from checkins.models import Answer, CheckIn, Schedule
+    from gratitude.models import Note
+    from journal.models import Entry
+    from space.models import SpacePeriod
+
+    def state():
+        return (
+            list(Schedule.objects.values_list("pk", "status", "time")),
+            list(CheckIn.objects.values_list("pk", "revealed_at", "last_event_seq")),
+            list(Answer.objects.values_list("pk", "values")),
+            list(Note.objects.values_list("pk", "acknowledged_at", "reaction")),
+            list(SpacePeriod.objects.values_list("pk", "status", "reconnect_by")),
+            list(Agreement.objects.values_list("pk", "status", "version")),
+            list(Entry.objects.values_list("pk", "updated_at")),
+            list(Notification.objects.values_list("pk", "read_at")),
+            AuthToken.objects.filter(user__email="alice@example.com").count(),
+        )
+
+    before = state()
+    for who in ("mallory", "theo"):
+        client = client_for(request.getfixturevalue(who))
+        for route, methods in api_routes():
+            for method in methods:
+                getattr(client, method)(fill(route, world, missing=False), body_for(route), format="json")
+    assert state() == before

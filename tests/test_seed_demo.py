@@ -1,0 +1,33 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from accounts.models import User
+from checkins.models import CheckIn, Schedule
+from couples.models import Membership
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_is_idempotent_and_fills_every_feature(settings, tmp_path, capsys):
+    settings.DEBUG = True
+    settings.STEADY_KEYSTORE_DIR = str(tmp_path / "keys")
+    call_command("seed_demo")
+    counts = (User.objects.count(), CheckIn.objects.count(), Schedule.objects.count())
+    call_command("seed_demo")
+
+    assert (User.objects.count(), CheckIn.objects.count(), Schedule.objects.count()) == counts
+    assert User.objects.get(email="theo@steady.demo").role == "therapist"
+    alice = User.objects.get(email="alice@steady.demo")
+    assert alice.check_password("steady-demo-pass")
+    assert Membership.objects.filter(user=alice, left_at__isnull=True).exists()
+    assert CheckIn.objects.filter(revealed_at__isnull=False).count() >= 10
+    assert Schedule.objects.get().status == "active"
+    out = capsys.readouterr().out
+    assert "alice@steady.demo" in out and "steady-demo-pass" in out
+
+
+def test_refuses_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
