@@ -291,6 +291,7 @@ STORAGES = {
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
+EMAIL_TIMEOUT = 10  # seconds; a hung SMTP server must not hold a worker
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Steady <no-reply@steady.invalid>")
 
 SESSION_COOKIE_HTTPONLY = True
@@ -325,6 +326,11 @@ STEADY_INVITE_TTL_HOURS = 72
 STEADY_DEVICE_COOKIE = "steady_device"
 STEADY_DEVICE_HEADER = "HTTP_X_STEADY_DEVICE"
 STEADY_CHECKIN_WINDOW_HOURS = env.int("STEADY_CHECKIN_WINDOW_HOURS", default=48)
+# Live check-in sockets re-join their groups and re-send the last event
+# number this often (checkins.consumers): heals a restarted Redis.
+STEADY_LIVE_SYNC_SECONDS = env.float("STEADY_LIVE_SYNC_SECONDS", default=15)
+# See reminders.delivery.lease(); shorter only in the fault-injection run.
+STEADY_SEND_LEASE_SECONDS = env.int("STEADY_SEND_LEASE_SECONDS", default=300)
 STEADY_BASE_URL = env.str("STEADY_BASE_URL", default="http://localhost:8000")
 # Web Push (VAPID). `manage.py vapid_keys` makes a pair for development;
 # without a private key, push is simply not offered.

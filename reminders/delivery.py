@@ -17,8 +17,14 @@ from .models import Delivery, Notification, PushSubscription
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-# A claim older than this belongs to a worker that died mid-send.
-LEASE = dt.timedelta(minutes=5)
+
+
+def lease() -> dt.timedelta:
+    """A claim older than this belongs to a worker that died mid-send, and a
+    queued channel untouched for this long lost its message in the broker.
+    Five minutes: longer than any retry backoff (capped at 300 s) and any
+    send (SMTP and push time out after 10 s)."""
+    return dt.timedelta(seconds=settings.STEADY_SEND_LEASE_SECONDS)
 
 
 class Transient(Exception):
@@ -35,7 +41,7 @@ def _claim(delivery_id: int, channel: str) -> bool:
         Delivery.objects.filter(pk=delivery_id)
         .filter(
             Q(**{state: Delivery.Channel.QUEUED})
-            | Q(**{state: Delivery.Channel.SENDING, f"{claimed}__lt": now - LEASE})
+            | Q(**{state: Delivery.Channel.SENDING, f"{claimed}__lt": now - lease()})
         )
         .update(**{state: Delivery.Channel.SENDING, attempts: F(attempts) + 1, claimed: now})
         == 1

@@ -216,8 +216,10 @@ def _apply(decisions: list[Decision], users: dict[int, User], now: dt.datetime) 
     if to_send:
         from .tasks import send_deliveries
 
-        # Never enqueue inside the open transaction: the worker must see the rows.
-        transaction.on_commit(lambda ids=tuple(to_send): send_deliveries.delay(list(ids)))
+        # Never enqueue inside the open transaction: the worker must see the
+        # rows. If the broker is down the decision stands and the tick goes
+        # on; reminders.recover queues the send once the broker is back.
+        transaction.on_commit(lambda ids=tuple(to_send): send_deliveries.delay(list(ids)), robust=True)
 
 
 def _move(rows: list[Reminder]) -> None:

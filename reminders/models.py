@@ -98,7 +98,17 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["reminder", "occurrence"], name="delivery_once_per_occurrence"),
         ]
-        indexes = [models.Index(fields=["user", "decided_at"], name="delivery_user_day_idx")]
+        indexes = [
+            models.Index(fields=["user", "decided_at"], name="delivery_user_day_idx"),
+            # Only sends still owed (see reminders.recovery): small however
+            # large the table grows.
+            models.Index(
+                fields=["decided_at"],
+                name="delivery_in_flight_idx",
+                condition=models.Q(email_state__in=["queued", "sending"])
+                | models.Q(push_state__in=["queued", "sending"]),
+            ),
+        ]
 
 
 class Notification(models.Model):

@@ -13,6 +13,15 @@ def dispatch() -> dict:
     return dispatch_tick().as_dict()
 
 
+@shared_task(name="reminders.recover", ignore_result=True)
+def recover() -> int:
+    """Every minute (beat): re-queues emails and pushes whose message was lost
+    or whose worker died mid-send (see reminders.recovery)."""
+    from .recovery import requeue_stalled
+
+    return requeue_stalled()
+
+
 def _backoff(attempt: int) -> float:
     # Exponential with full jitter, capped at 5 minutes: no long ETAs, which
     # Redis would redeliver after its visibility timeout.

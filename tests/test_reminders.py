@@ -13,6 +13,7 @@ from reminders import delivery as sending
 from reminders import services
 from reminders.dispatch import dispatch_tick
 from reminders.models import Delivery, Notification, Preference, PushSubscription, Reminder
+from reminders.recovery import requeue_stalled
 
 pytestmark = pytest.mark.django_db
 
@@ -390,6 +391,103 @@ class TestEmailAndPush:
     def test_no_private_text_in_any_notification(self, sent_delivery):
         for n in Notification.objects.all():
             assert "SECRET" not in n.title + n.url
+
+
+class TestRecovery:
+    """reminders.recovery: what the broker lost, the database still owes."""
+
+    @pytest.fixture
+    def queued(self, monkeypatch):
+        calls = []
+        monkeypatch.setattr("reminders.tasks.send_one.delay", lambda *args: calls.append(args))
+        return calls
+
+    @pytest.fixture
+    def owed(self, couple, alice, bob, quiet_free, settings):
+        """A delivery decided at 15:00 with email and push queued, whose
+        Celery message never reached a worker."""
+        settings.STEADY_VAPID_PRIVATE_KEY = "test-key"
+        Preference.objects.create(user=bob, email=True, push=True)
+        PushSubscription.objects.create(user=bob, endpoint="https://push.example/abc", p256dh="p", auth="a")
+        with time_machine.travel(utc(2026, 3, 2, 15), tick=False):
+            checkins.checkin_start(couple=couple, user=alice, format=Format.objects.get(key="daily-pulse"))
+            dispatch_tick()
+        return Delivery.objects.get(user=bob, outcome="sent")
+
+    def test_a_lost_message_is_queued_again_after_the_lease_and_only_once(self, owed, queued):
+        with time_machine.travel(utc(2026, 3, 2, 15, 4), tick=False):
+            assert requeue_stalled() == 0  # the worker may just be busy
+        with time_machine.travel(utc(2026, 3, 2, 15, 6), tick=False):
+            assert requeue_stalled() == 2
+            assert requeue_stalled() == 0  # the next minute's run does not pile on
+        with time_machine.travel(utc(2026, 3, 2, 15, 12), tick=False):
+            assert requeue_stalled() == 2  # still not sent: once per lease
+
+        assert sorted(queued) == sorted([(owed.pk, "email"), (owed.pk, "push")] * 2)
+
+    def test_a_dead_workers_send_is_queued_again_and_sent_once(self, owed, queued, monkeypatch):
+        pushes = []
+        monkeypatch.setattr("pywebpush.webpush", lambda **kwargs: pushes.append(kwargs))
+        # A worker claimed the push at 15:00 and was killed before it finished.
+        Delivery.objects.filter(pk=owed.pk).update(
+            email_state="sent", push_state="sending", push_claimed_at=utc(2026, 3, 2, 15), push_attempts=1
+        )
+        with time_machine.travel(utc(2026, 3, 2, 15, 6), tick=False):
+            assert requeue_stalled() == 1
+            # The re-queued message and the original, redelivered late by the
+            # broker, both arrive: one push.
+            assert sending.send(owed.pk, "push") == "sent"
+            assert sending.send(owed.pk, "push") == "skipped"
+
+        assert queued == [(owed.pk, "push")]
+        assert len(pushes) == 1
+        owed.refresh_from_db()
+        assert (owed.push_state, owed.push_attempts) == ("sent", 2)
+
+    def test_a_live_workers_claim_and_a_waiting_retry_are_left_alone(self, owed, queued):
+        # Push: claimed a minute ago by a worker that is still sending.
+        # Email: failed at 15:04 and waits for its backoff.
+        Delivery.objects.filter(pk=owed.pk).update(
+            push_state="sending",
+            push_claimed_at=utc(2026, 3, 2, 15, 5),
+            email_claimed_at=utc(2026, 3, 2, 15, 4),
+            email_attempts=1,
+        )
+        with time_machine.travel(utc(2026, 3, 2, 15, 6), tick=False):
+            assert requeue_stalled() == 0
+        with time_machine.travel(utc(2026, 3, 2, 15, 9, 30), tick=False):
+            assert requeue_stalled() == 1  # the email's retry message was lost too
+
+        assert queued == [(owed.pk, "email")]
+
+    def test_finished_channels_are_never_queued_again(self, owed, queued):
+        Delivery.objects.filter(pk=owed.pk).update(email_state="sent", push_state="failed")
+        with time_machine.travel(utc(2026, 3, 3), tick=False):
+            assert requeue_stalled() == 0
+        assert queued == []
+
+    def test_the_dispatcher_goes_on_when_the_broker_is_down(
+        self, couple, alice, bob, quiet_free, monkeypatch, django_capture_on_commit_callbacks
+    ):
+        Preference.objects.create(user=bob, email=True)
+
+        def broker_down(*args, **kwargs):
+            raise ConnectionError("redis is restarting")
+
+        monkeypatch.setattr("reminders.tasks.send_deliveries.delay", broker_down)
+        with time_machine.travel(utc(2026, 3, 2, 15), tick=False):
+            checkins.checkin_start(couple=couple, user=alice, format=Format.objects.get(key="daily-pulse"))
+            with django_capture_on_commit_callbacks(execute=True) as callbacks:
+                result = dispatch_tick()
+
+        assert len(callbacks) == 1
+        assert result.outcomes["sent"] == 1
+        assert Delivery.objects.get(user=bob).email_state == "queued"  # recovery's to send
+
+    def test_queries_do_not_grow_with_finished_deliveries(self, owed, queued, django_assert_num_queries):
+        Delivery.objects.filter(pk=owed.pk).update(email_state="sent", push_state="sent")
+        with time_machine.travel(utc(2026, 3, 3), tick=False), django_assert_num_queries(1):
+            assert requeue_stalled() == 0
 
 
 class TestApi:
