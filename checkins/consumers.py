@@ -2,8 +2,13 @@
 and presence, and hands every write to the check-in services; it writes
 nothing itself. The protocol is in docs/realtime.md."""
 
+import asyncio
+import logging
+import random
+
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django.http import Http404
 
 from backend.errors import DomainError
@@ -14,6 +19,8 @@ from .live import checkin_group, couple_group
 CLOSE_NOT_ALLOWED = 4404
 CLOSE_COUPLE_ENDED = 4410
 
+log = logging.getLogger(__name__)
+
 
 @database_sync_to_async
 def _authorize(user, checkin_id: int):
@@ -21,6 +28,16 @@ def _authorize(user, checkin_id: int):
         return None
     try:
         return selectors.checkin_get_for_member(user=user, checkin_id=checkin_id)
+    except Http404:
+        return None
+
+
+@database_sync_to_async
+def _still_allowed_seq(user, checkin_id: int) -> int | None:
+    """The check-in's last event number, or None if this person may no longer
+    see it (they left the couple while a hint about it was lost)."""
+    try:
+        return selectors.checkin_get_for_member(user=user, checkin_id=checkin_id).last_event_seq
     except Http404:
         return None
 
@@ -75,6 +92,31 @@ class CheckInConsumer(AsyncJsonWebsocketConsumer):
             checkin_group(self.checkin_id),
             {"type": "presence.join", "user": self.user.pk, "channel": self.channel_name},
         )
+        self.sync_task = asyncio.create_task(self._keep_in_sync())
+
+    async def _keep_in_sync(self):
+        """Every STEADY_LIVE_SYNC_SECONDS (with jitter): join the groups again
+        and tell the client the last event number. Group membership lives in
+        Redis; if Redis restarted, it is gone and hints stop arriving without
+        any error. Re-joining heals that, and the number lets the client
+        re-read whatever was broadcast while nobody could hear it. It also
+        re-checks membership, in case the "couple ended" hint was the one lost."""
+        every = settings.STEADY_LIVE_SYNC_SECONDS
+        while not getattr(self, "closed", False):
+            await asyncio.sleep(every * random.uniform(0.8, 1.2))
+            try:
+                for group in self.groups_joined:
+                    await self.channel_layer.group_add(group, self.channel_name)
+                seq = await _still_allowed_seq(self.user, self.checkin_id)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - Redis or the database is briefly away; next round
+                log.info("live sync for check-in %s failed; retrying", self.checkin_id, exc_info=True)
+                continue
+            if seq is None:
+                await self.close(code=CLOSE_NOT_ALLOWED)
+                return
+            await self.send_json({"type": "sync", "last_event_seq": seq})
 
     async def send_json(self, content, close=False):
         # Group messages can still arrive between our close and the
@@ -89,6 +131,8 @@ class CheckInConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code):
         self.closed = True
+        if task := getattr(self, "sync_task", None):
+            task.cancel()
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
         if getattr(self, "groups_joined", None):

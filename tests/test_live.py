@@ -370,3 +370,74 @@ class TestHttpApi:
         ]:
             assert getattr(client, method)(url + path, body, format="json").status_code == 404
         assert not Answer.objects.exists()
+
+
+async def forget_groups(checkin) -> None:
+    """What a Redis restart does to the channel layer: every group
+    membership is gone, silently; sockets stay open."""
+    from channels.layers import get_channel_layer
+
+    from checkins.live import checkin_group, couple_group
+
+    layer = get_channel_layer()
+    groups = (checkin_group(checkin.pk), couple_group(checkin.couple_id))
+    if hasattr(layer, "groups"):  # the in-memory layer
+        for group in groups:
+            layer.groups.pop(group, None)
+    else:  # channels-redis
+        for group in groups:
+            await layer.connection(layer.consistent_hash(group)).delete(layer._group_key(group))
+
+
+class TestSelfHealing:
+    @pytest.fixture(autouse=True)
+    def quick_sync(self, settings):
+        settings.STEADY_LIVE_SYNC_SECONDS = 0.3
+
+    def test_after_the_groups_are_lost_sync_tells_what_was_missed_and_hints_come_back(self, checkin, alice, bob):
+        from channels.db import database_sync_to_async
+
+        alice_headers = bearer(alice)
+
+        async def scenario():
+            a = socket(checkin, alice_headers)
+            await a.connect()
+            hello, _ = await until(a, lambda m: m["type"] == "hello")
+            await forget_groups(checkin)
+            # Bob answers while nobody can hear: the hint is lost...
+            await database_sync_to_async(services.live_answer)(checkin=checkin, user=bob, step="mood", value=2)
+            # ...and the next sync says there is something to read.
+            sync, seen = await until(
+                a, lambda m: m["type"] == "sync" and m["last_event_seq"] == hello["last_event_seq"] + 1
+            )
+            assert not [m for m in seen if m["type"] == "event"]
+            # The socket is back in its groups: the next hint arrives.
+            await until(a, lambda m: m["type"] == "sync")
+            await database_sync_to_async(services.live_answer)(checkin=checkin, user=alice, step="mood", value=5)
+            revealed, _ = await until(a, lambda m: m["type"] == "event" and m["kind"] == "step_revealed")
+            await a.disconnect()
+            return revealed
+
+        revealed = run(scenario)
+        assert revealed["seq"] == Event.objects.filter(checkin=checkin).order_by("-seq").first().seq
+
+    def test_a_former_partner_is_closed_out_even_if_the_couple_ended_hint_was_lost(self, checkin, alice, bob):
+        from channels.db import database_sync_to_async
+
+        from couples.services import couple_leave
+
+        alice_headers = bearer(alice)
+
+        async def scenario():
+            a = socket(checkin, alice_headers)
+            await a.connect()
+            await until(a, lambda m: m["type"] == "hello")
+            await forget_groups(checkin)
+            await database_sync_to_async(couple_leave)(user=bob, password=PASSWORD)
+            for _ in range(20):
+                output = await a.receive_output(timeout=3)
+                if output["type"] == "websocket.close":
+                    return output["code"]
+            raise AssertionError("socket not closed")
+
+        assert run(scenario) == 4404

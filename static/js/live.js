@@ -53,7 +53,7 @@
       } catch {
         return;
       }
-      if (m.type === "hello" && m.last_event_seq !== lastSeq) refresh();
+      if ((m.type === "hello" || m.type === "sync") && m.last_event_seq !== lastSeq) refresh();
       else if (m.type === "event") {
         if (m.seq > lastSeq) refresh();
       } else if (m.type === "presence") setPresence(m.here);
