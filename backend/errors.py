@@ -63,3 +63,34 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoPermissionDenied):
         return Response({"detail": "You do not have permission to do this."}, status=status.HTTP_403_FORBIDDEN)
     return drf_exception_handler(exc, context)
+
+
+# --- server errors ----------------------------------------------------------------------
+
+UNAVAILABLE = "Steady is briefly unavailable. Nothing you saved is lost; please try again in a moment."
+BROKEN = "Something went wrong on our side. Nothing you saved is lost; please try again."
+
+
+def server_error(request):
+    """handler500. A database that is restarting or unreachable is a 503
+    with Retry-After, not a 500: the request can simply be tried again. The
+    page is rendered without the request context, whose processors would
+    query the database that just failed; API paths get JSON."""
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+    from django.http import HttpResponse, JsonResponse
+    from django.template.loader import render_to_string
+
+    unavailable = isinstance(sys.exc_info()[1], (OperationalError, InterfaceError))
+    status_code, message = (503, UNAVAILABLE) if unavailable else (500, BROKEN)
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message}, status=status_code)
+    else:
+        title = "Back in a moment" if unavailable else "Something went wrong"
+        html = render_to_string("errors/server_error.html", {"title": title, "message": message})
+        response = HttpResponse(html, status=status_code)
+    if unavailable:
+        response["Retry-After"] = "5"
+    response["Cache-Control"] = "no-store"
+    return response

@@ -36,3 +36,5 @@ urlpatterns = [
     path("", include("pwa.urls")),
     path("", include("accounts.web_urls")),
 ]
+
+handler500 = "backend.errors.server_error"

@@ -45,3 +45,60 @@ def test_every_write_is_throttled_and_reads_are_not(as_alice, monkeypatch):
     statuses = [as_alice.patch("/api/v1/me/", {"display_name": f"A{i}"}, format="json").status_code for i in range(4)]
     assert statuses == [200, 200, 200, 429]
     assert as_alice.get("/api/v1/me/").status_code == 200
+
+
+class TestDatabaseUnavailable:
+    """While PostgreSQL restarts, a request gets a calm 503 with Retry-After
+    (API: JSON; pages: a page that needs no database), never a bare 500."""
+
+    @pytest.fixture
+    def db_down(self, monkeypatch):
+        from django.db import OperationalError
+
+        def refuse(*args, **kwargs):
+            raise OperationalError("connection to server at 127.0.0.1, port 5432 failed: Connection refused")
+
+        return lambda target: monkeypatch.setattr(target, refuse)
+
+    def test_an_api_request_gets_a_503_in_json(self, alice, db_down, settings):
+        from knox.models import AuthToken
+
+        settings.DEBUG = False
+        _, token = AuthToken.objects.create(user=alice)
+        db_down("knox.auth.TokenAuthentication.authenticate_credentials")
+        client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {token}")
+
+        response = client.get("/api/v1/me/")
+
+        assert response.status_code == 503
+        assert response["Retry-After"] == "5"
+        assert response["Content-Type"] == "application/json"
+        assert "Nothing you saved is lost" in response.json()["detail"]
+
+    def test_a_page_gets_a_503_page_that_needs_no_database(self, alice, db_down, settings):
+        settings.DEBUG = False
+        client = Client(raise_request_exception=False)
+        client.force_login(alice)
+        # Fails inside the middleware, before any view runs.
+        db_down("django.contrib.sessions.backends.db.SessionStore.load")
+
+        response = client.get("/settings/")
+
+        assert response.status_code == 503
+        assert response["Retry-After"] == "5"
+        assert b"Back in a moment" in response.content
+
+    def test_any_other_error_is_a_plain_500_without_details(self, alice, monkeypatch, settings):
+        settings.DEBUG = False
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("SECRET internal detail")
+
+        monkeypatch.setattr("knox.auth.TokenAuthentication.authenticate_credentials", broken)
+        client = Client(raise_request_exception=False, HTTP_AUTHORIZATION="Bearer x")
+
+        response = client.get("/api/v1/me/")
+
+        assert response.status_code == 500
+        assert "Retry-After" not in response
+        assert b"SECRET" not in response.content
