@@ -13,11 +13,12 @@ PYTEST_ARGS ?=
 AXE := node_modules/.package-lock.json
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test lint fmt migrate seed
+.PHONY: help venv run test faults lint fmt migrate seed
 
 help:
 	@echo "make run      migrate, collect static, seed the demo, then serve web + worker + beat (HOST, PORT)"
 	@echo "make test     run the tests (extra pytest arguments: PYTEST_ARGS='-k pairing -x')"
+	@echo "make faults   kill the worker, restart Redis and PostgreSQL under load; print what was lost (must be 0)"
 	@echo "make lint     ruff check and ruff format --check"
 	@echo "make fmt      ruff format and ruff check --fix"
 	@echo "make migrate  apply migrations"
@@ -42,6 +43,9 @@ $(AXE): package.json package-lock.json
 
 test: $(STAMP) $(AXE)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+faults: $(STAMP)
+	$(PY) scripts/faults.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
