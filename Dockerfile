@@ -14,8 +14,8 @@ WORKDIR /app
 # Dependencies first, so a code change does not reinstall them. Every
 # runtime dependency ships wheels for this image (psycopg[binary] brings its
 # own libpq), so no compiler is needed.
-COPY requirements.txt .
-RUN pip install -r requirements.txt
+COPY requirements.lock .
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 
 RUN groupadd --system steady && useradd --system --gid steady --home-dir /app --no-create-home steady
 

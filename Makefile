@@ -13,12 +13,14 @@ PYTEST_ARGS ?=
 AXE := node_modules/.package-lock.json
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test faults lint fmt migrate seed
+.PHONY: help venv run test faults lint fmt migrate seed lock audit
 
 help:
 	@echo "make run      migrate, collect static, seed the demo, then serve web + worker + beat (HOST, PORT)"
 	@echo "make test     run the tests (extra pytest arguments: PYTEST_ARGS='-k pairing -x')"
 	@echo "make faults   kill the worker, restart Redis and PostgreSQL under load; print what was lost (must be 0)"
+	@echo "make lock     re-lock requirements*.txt into requirements*.lock (pinned, with hashes)"
+	@echo "make audit    pip-audit the locked dependencies for known vulnerabilities"
 	@echo "make lint     ruff check and ruff format --check"
 	@echo "make fmt      ruff format and ruff check --fix"
 	@echo "make migrate  apply migrations"
@@ -28,8 +30,11 @@ $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Steady needs Python 3.11 or newer (set PYTHON=python3.11)")'
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): requirements.txt requirements-dev.txt | $(PY)
-	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+# The venv installs the hashed lock (every package, every hash), so what
+# runs is exactly what was locked; requirements*.txt are what we edit, and
+# `make lock` turns them into the locks.
+$(STAMP): requirements-dev.lock | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q --require-hashes -r requirements-dev.lock
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -46,6 +51,15 @@ test: $(STAMP) $(AXE)
 
 faults: $(STAMP)
 	$(PY) scripts/faults.py
+
+LOCK := $(VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock: $(STAMP)
+	$(LOCK) -o requirements.lock requirements.txt
+	$(LOCK) -o requirements-dev.lock requirements-dev.txt
+
+audit: $(STAMP)
+	$(VENV)/bin/pip-audit --strict --vulnerability-service pypi --disable-pip --require-hashes -r requirements.lock
+	$(VENV)/bin/pip-audit --strict --vulnerability-service pypi --disable-pip --require-hashes -r requirements-dev.lock
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
