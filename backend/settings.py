@@ -329,6 +329,9 @@ STEADY_CHECKIN_WINDOW_HOURS = env.int("STEADY_CHECKIN_WINDOW_HOURS", default=48)
 # Live check-in sockets re-join their groups and re-send the last event
 # number this often (checkins.consumers): heals a restarted Redis.
 STEADY_LIVE_SYNC_SECONDS = env.float("STEADY_LIVE_SYNC_SECONDS", default=15)
+# Threads (each with its own database connection) for the live sockets'
+# reads and writes, per web process.
+STEADY_LIVE_DB_THREADS = env.int("STEADY_LIVE_DB_THREADS", default=6)
 # See reminders.delivery.lease(); shorter only in the fault-injection run.
 STEADY_SEND_LEASE_SECONDS = env.int("STEADY_SEND_LEASE_SECONDS", default=300)
 STEADY_BASE_URL = env.str("STEADY_BASE_URL", default="http://localhost:8000")

@@ -5,8 +5,9 @@ nothing itself. The protocol is in docs/realtime.md."""
 import asyncio
 import logging
 import random
+from concurrent.futures import ThreadPoolExecutor
 
-from channels.db import DatabaseSyncToAsync, database_sync_to_async
+from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.http import Http404
@@ -14,7 +15,7 @@ from django.http import Http404
 from backend.errors import DomainError
 
 from . import selectors, services
-from .live import checkin_group, couple_group
+from .live import checkin_group, collected_broadcasts, couple_group
 
 CLOSE_NOT_ALLOWED = 4404
 CLOSE_COUPLE_ENDED = 4410
@@ -22,7 +23,20 @@ CLOSE_COUPLE_ENDED = 4410
 log = logging.getLogger(__name__)
 
 
-@database_sync_to_async
+# The socket's database work runs on its own small pool of threads: not the
+# single thread that Django's sync views share, and not the event loop's
+# default executor, which the loop itself needs (name lookups for new Redis
+# connections): with that pool full of writes waiting on the loop, the loop
+# could wait on the pool. Each write is its own transaction and takes the
+# check-in's row lock, so order is kept per check-in.
+_DB_THREADS = ThreadPoolExecutor(max_workers=settings.STEADY_LIVE_DB_THREADS, thread_name_prefix="live-db")
+
+
+def _on_db_threads(fn):
+    return DatabaseSyncToAsync(fn, thread_sensitive=False, executor=_DB_THREADS)
+
+
+@_on_db_threads
 def _authorize(user, checkin_id: int):
     if not user or not user.is_authenticated:
         return None
@@ -32,7 +46,7 @@ def _authorize(user, checkin_id: int):
         return None
 
 
-@database_sync_to_async
+@_on_db_threads
 def _still_allowed_seq(user, checkin_id: int) -> int | None:
     """The check-in's last event number, or None if this person may no longer
     see it (they left the couple while a hint about it was lost)."""
@@ -42,32 +56,32 @@ def _still_allowed_seq(user, checkin_id: int) -> int | None:
         return None
 
 
-# Writes run in the thread pool rather than the single thread-sensitive
-# thread: two hundred sessions must not queue behind one another. Each write
-# is its own transaction and takes row locks, so order is kept per check-in.
-@lambda fn: DatabaseSyncToAsync(fn, thread_sensitive=False)
-def _act(user, checkin_id: int, action: str, content: dict) -> dict | None:
-    """Runs one write through the services; returns an error to send, or None."""
-    try:
-        checkin = selectors.checkin_get_for_member(user=user, checkin_id=checkin_id)
-        if action == "answer":
-            services.live_answer(
-                checkin=checkin, user=user, step=str(content.get("step", "")), value=content.get("value")
-            )
-        elif action == "ready":
-            services.live_ready(checkin=checkin, user=user)
-        elif action == "pause":
-            minutes = content.get("minutes")
-            if isinstance(minutes, bool) or not isinstance(minutes, int):
-                return {"type": "error", "code": 400, "detail": {"minutes": ["A whole number of minutes."]}}
-            services.live_pause(checkin=checkin, user=user, minutes=minutes)
-        elif action == "resume":
-            services.live_resume(checkin=checkin, user=user)
-    except Http404:
-        return {"type": "error", "code": 404, "detail": "Not found."}
-    except DomainError as exc:
-        return {"type": "error", "code": exc.status_code, "detail": exc.as_data()}
-    return None
+@_on_db_threads
+def _act(user, checkin_id: int, action: str, content: dict) -> tuple[dict | None, list]:
+    """Runs one write through the services. Returns an error to send (or
+    None) and the broadcasts the write made, for the caller to send."""
+    with collected_broadcasts() as broadcasts:
+        try:
+            checkin = selectors.checkin_get_for_member(user=user, checkin_id=checkin_id)
+            if action == "answer":
+                services.live_answer(
+                    checkin=checkin, user=user, step=str(content.get("step", "")), value=content.get("value")
+                )
+            elif action == "ready":
+                services.live_ready(checkin=checkin, user=user)
+            elif action == "pause":
+                minutes = content.get("minutes")
+                if isinstance(minutes, bool) or not isinstance(minutes, int):
+                    error = {"type": "error", "code": 400, "detail": {"minutes": ["A whole number of minutes."]}}
+                    return error, []
+                services.live_pause(checkin=checkin, user=user, minutes=minutes)
+            elif action == "resume":
+                services.live_resume(checkin=checkin, user=user)
+        except Http404:
+            return {"type": "error", "code": 404, "detail": "Not found."}, list(broadcasts)
+        except DomainError as exc:
+            return {"type": "error", "code": exc.status_code, "detail": exc.as_data()}, list(broadcasts)
+    return None, broadcasts
 
 
 class CheckInConsumer(AsyncJsonWebsocketConsumer):
@@ -148,7 +162,12 @@ class CheckInConsumer(AsyncJsonWebsocketConsumer):
         if kind == "ping":
             await self.send_json({"type": "pong", "t": content.get("t")})
         elif kind in ("answer", "ready", "pause", "resume"):
-            error = await _act(self.user, self.checkin_id, kind, content)
+            error, broadcasts = await _act(self.user, self.checkin_id, kind, content)
+            for group, message in broadcasts:
+                try:
+                    await self.channel_layer.group_send(group, message)
+                except Exception:  # noqa: BLE001 - committed; the next sync brings it
+                    log.warning("could not broadcast to %s", group, exc_info=True)
             if error is not None:
                 await self.send_json(error)
                 if error["code"] == 404:

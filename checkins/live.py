@@ -2,6 +2,8 @@
 broadcasts. Hints only: clients read the state from the database."""
 
 import logging
+import threading
+from contextlib import contextmanager
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -17,7 +19,28 @@ def couple_group(couple_id: int) -> str:
     return f"couple.{couple_id}"
 
 
+_collecting = threading.local()
+
+
+@contextmanager
+def collected_broadcasts():
+    """Inside this block (on this thread), broadcasts are gathered into the
+    yielded list instead of sent. The live socket's writes run in a worker
+    thread; sending from there would block the thread on the event loop
+    (async_to_sync) while the loop may need a free thread itself. The
+    consumer sends the gathered messages from the loop instead."""
+    _collecting.messages = messages = []
+    try:
+        yield messages
+    finally:
+        _collecting.messages = None
+
+
 def _send(group: str, message: dict) -> None:
+    collected = getattr(_collecting, "messages", None)
+    if collected is not None:
+        collected.append((group, message))
+        return
     layer = get_channel_layer()
     if layer is None:
         return
