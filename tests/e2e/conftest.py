@@ -14,6 +14,10 @@ tests:
   log-in page (see ``helpers.py``; also importable from there).
 - ``shot(page, name)`` saves a full-page screenshot under
   ``test-artifacts/screenshots/``.
+- ``asgi_server`` serves the real ASGI application (HTTP and websockets)
+  with uvicorn in a thread and yields its base URL: for tests that need
+  websockets, which ``live_server`` (WSGI only) cannot serve. Mark such
+  tests ``postgres`` (see ``test_live_flow.py``).
 
 ``live_server`` runs in another thread on a transactional database: create
 data inside the test (the ``alice``/``bob``/``couple`` fixtures work), never
@@ -21,9 +25,13 @@ rely on a surrounding transaction.
 """
 
 import os
+import socket
+import threading
+import time
 from pathlib import Path
 
 import pytest
+import uvicorn
 from django.conf import settings
 
 from .helpers import login as _login
@@ -148,3 +156,40 @@ def shot():
         return path
 
     return _shot
+
+
+@pytest.fixture
+def asgi_server(transactional_db):
+    """The real ASGI application (HTTP and websockets) served by uvicorn in a
+    thread, on the test database; yields its base URL."""
+    from django.db import connections
+
+    from backend.asgi import application
+
+    # The server's worker threads each open their own connection; with
+    # CONN_MAX_AGE they would keep them open after the test (and the test
+    # database could not be dropped). Closed after each request instead.
+    db_settings = connections["default"].settings_dict
+    conn_max_age = db_settings.get("CONN_MAX_AGE")
+    db_settings["CONN_MAX_AGE"] = 0
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(
+        application, host="127.0.0.1", port=port, lifespan="off", log_level="warning", ws="websockets-sansio"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(200):
+            if server.started:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("uvicorn did not start within 10 s")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        db_settings["CONN_MAX_AGE"] = conn_max_age

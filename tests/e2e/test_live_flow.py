@@ -2,14 +2,9 @@
 
 pytest-django's live_server speaks WSGI only, so this test serves the real
 ASGI application (HTTP and websockets) with uvicorn in a thread, on the same
-test database."""
-
-import socket
-import threading
-import time
+test database (the ``asgi_server`` fixture in conftest.py)."""
 
 import pytest
-import uvicorn
 from django.conf import settings
 from django.test import Client
 
@@ -25,28 +20,6 @@ from .helpers import no_horizontal_scroll, small_targets
 # database of `make run` does not; so this runs where CI runs it, on
 # PostgreSQL.
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def asgi_server(transactional_db):
-    from backend.asgi import application
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(
-        application, host="127.0.0.1", port=port, lifespan="off", log_level="warning", ws="websockets-sansio"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 @pytest.fixture
