@@ -115,6 +115,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis, cache, channels, Celery -----------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 
+
+def redis_db(url: str, offset: int) -> str:
+    """``url`` with its database number moved up by ``offset``. The cache,
+    the channel layer and the broker each get a database of their own, so
+    that clearing the cache (Django's RedisCache.clear() is FLUSHDB) can
+    never drop the live sockets' groups or queued reminders."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    if base + offset > 15:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"REDIS_URL uses database {base}; Steady also needs {base + 1} and {base + 2} "
+            "(channel layer, broker). Use a database of 13 or lower, or set CHANNELS_REDIS_URL "
+            "and CELERY_BROKER_URL."
+        )
+    return urlunsplit(parts._replace(path=f"/{base + offset}"))
+
+
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -133,7 +154,7 @@ if REDIS_URL:
                 # joining groups at once exhaust (MaxConnectionsError).
                 "hosts": [
                     {
-                        "address": REDIS_URL,
+                        "address": env.str("CHANNELS_REDIS_URL", default="") or redis_db(REDIS_URL, 1),
                         "socket_timeout": 15,
                         "max_connections": env.int("CHANNELS_REDIS_MAX_CONNECTIONS", default=1000),
                     }
@@ -148,7 +169,7 @@ else:
 
 CELERY_EMBEDDED_DIR = VAR_DIR / "broker"
 if REDIS_URL:
-    CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+    CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or redis_db(REDIS_URL, 2)
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     # kombu's filesystem transport: a broker with no server that the web

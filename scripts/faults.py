@@ -664,7 +664,6 @@ def main() -> int:
         "DJANGO_SETTINGS_MODULE": "backend.settings",
         "DATABASE_URL": postgres.url,
         "REDIS_URL": redis.url,
-        "CELERY_BROKER_URL": redis.url,
         "EMAIL_URL": f"smtp://127.0.0.1:{mailbox.port}",
         "STEADY_VAR_DIR": str(workdir / "var"),
         "STEADY_SEND_LEASE_SECONDS": str(LEASE_SECONDS),

@@ -74,3 +74,24 @@ def test_schema_generates_without_warnings(tmp_path):
     from django.core.management import call_command
 
     call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+
+
+def test_cache_channel_layer_and_broker_each_get_their_own_redis_database():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from backend.settings import redis_db
+
+    assert redis_db("redis://127.0.0.1:6379/1", 1) == "redis://127.0.0.1:6379/2"
+    assert redis_db("redis://:secret@redis:6379", 2) == "redis://:secret@redis:6379/2"
+    assert redis_db("rediss://cache.example:6380/4?ssl_cert_reqs=required", 2).endswith(
+        ":6380/6?ssl_cert_reqs=required"
+    )
+    with pytest.raises(ImproperlyConfigured):
+        redis_db("redis://127.0.0.1:6379/14", 2)
+
+
+@pytest.mark.redis
+def test_with_redis_the_three_uses_are_apart():
+    cache = settings.CACHES["default"]["LOCATION"]
+    layer = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"]
+    assert len({cache, layer, settings.CELERY_BROKER_URL}) == 3
