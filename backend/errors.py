@@ -71,6 +71,16 @@ UNAVAILABLE = "Steady is briefly unavailable. Nothing you saved is lost; please 
 BROKEN = "Something went wrong on our side. Nothing you saved is lost; please try again."
 
 
+def page_not_found(request, exception=None):
+    """handler404: JSON under /api/ (like every API 404), else 404.html."""
+    from django.http import JsonResponse
+    from django.views import defaults
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
 def server_error(request):
     """handler500. A database that is restarting or unreachable is a 503
     with Retry-After, not a 500: the request can simply be tried again. The

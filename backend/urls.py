@@ -37,4 +37,5 @@ urlpatterns = [
     path("", include("accounts.web_urls")),
 ]
 
+handler404 = "backend.errors.page_not_found"
 handler500 = "backend.errors.server_error"

@@ -102,3 +102,19 @@ class TestDatabaseUnavailable:
         assert response.status_code == 500
         assert "Retry-After" not in response
         assert b"SECRET" not in response.content
+
+
+class TestNotFound:
+    def test_a_missing_page_is_a_styled_404_and_a_missing_api_route_is_json(self, alice, settings):
+        settings.DEBUG = False
+        client = Client()
+        client.force_login(alice)
+
+        page = client.get("/no-such-page/")
+        api = client.get("/api/v1/no-such-route/")
+
+        assert page.status_code == 404
+        assert b"We couldn't find that page" in page.content
+        assert b"steady.css" in page.content
+        assert api.status_code == 404
+        assert api.json() == {"detail": "Not found."}
