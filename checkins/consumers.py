@@ -5,17 +5,21 @@ nothing itself. The protocol is in docs/realtime.md."""
 import asyncio
 import logging
 import random
+import time
 from concurrent.futures import ThreadPoolExecutor
 
-from channels.db import DatabaseSyncToAsync
+from asgiref.sync import SyncToAsync
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404
 
 from backend.errors import DomainError
 
 from . import selectors, services
 from .live import checkin_group, collected_broadcasts, couple_group
+from .models import CheckIn
 
 CLOSE_NOT_ALLOWED = 4404
 CLOSE_COUPLE_ENDED = 4410
@@ -32,8 +36,30 @@ log = logging.getLogger(__name__)
 _DB_THREADS = ThreadPoolExecutor(max_workers=settings.STEADY_LIVE_DB_THREADS, thread_name_prefix="live-db")
 
 
+class _LiveDatabaseSyncToAsync(SyncToAsync):
+    """Each of these threads keeps one database connection. Channels'
+    DatabaseSyncToAsync calls close_old_connections() around every call,
+    which with CONN_HEALTH_CHECKS costs the hot path a health-check round
+    trip (SELECT 1) per message. Here a connection is dropped when it failed
+    (the next call opens a fresh one: after a database restart, say) or when
+    it outlived CONN_MAX_AGE, as Django would, without the health check."""
+
+    def thread_handler(self, loop, *args, **kwargs):
+        try:
+            return super().thread_handler(loop, *args, **kwargs)
+        except (InterfaceError, OperationalError):
+            connection.close()
+            raise
+        finally:
+            if connection.connection is not None and (
+                connection.errors_occurred
+                or (connection.close_at is not None and time.monotonic() >= connection.close_at)
+            ):
+                connection.close()
+
+
 def _on_db_threads(fn):
-    return DatabaseSyncToAsync(fn, thread_sensitive=False, executor=_DB_THREADS)
+    return _LiveDatabaseSyncToAsync(fn, thread_sensitive=False, executor=_DB_THREADS)
 
 
 @_on_db_threads
@@ -62,7 +88,9 @@ def _act(user, checkin_id: int, action: str, content: dict) -> tuple[dict | None
     None) and the broadcasts the write made, for the caller to send."""
     with collected_broadcasts() as broadcasts:
         try:
-            checkin = selectors.checkin_get_for_member(user=user, checkin_id=checkin_id)
+            # The services lock the check-in and check, in the same query,
+            # that this person is still one of the couple (else 404).
+            checkin = CheckIn(pk=checkin_id)
             if action == "answer":
                 services.live_answer(
                     checkin=checkin, user=user, step=str(content.get("step", "")), value=content.get("value")
@@ -79,12 +107,27 @@ def _act(user, checkin_id: int, action: str, content: dict) -> tuple[dict | None
                 services.live_resume(checkin=checkin, user=user)
         except Http404:
             return {"type": "error", "code": 404, "detail": "Not found."}, list(broadcasts)
+        except (InterfaceError, OperationalError):
+            # The database is briefly away; nothing was written.
+            connection.close()
+            return {"type": "error", "code": 503, "detail": "Steady is briefly unavailable; try again."}, []
         except DomainError as exc:
             return {"type": "error", "code": exc.status_code, "detail": exc.as_data()}, list(broadcasts)
     return None, broadcasts
 
 
 class CheckInConsumer(AsyncJsonWebsocketConsumer):
+    async def dispatch(self, message):
+        # Channels' dispatch first hops to the thread-sensitive thread to
+        # close_old_connections() for every message: every ping, hint and
+        # presence note. This consumer never touches the database on that
+        # thread (its reads and writes run on _DB_THREADS, which look after
+        # their own connections), so the hop is pure latency.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self):
         self.user = self.scope.get("user")
         self.checkin_id = int(self.scope["url_route"]["kwargs"]["checkin_id"])

@@ -472,13 +472,56 @@ def checkins_close_expired(*, now: dt.datetime | None = None, batch: int = 1000)
 LIVE_PAUSE_MIN, LIVE_PAUSE_MAX = 20, 60
 
 
-def _live_locked(checkin: CheckIn) -> tuple[CheckIn, LiveSession]:
-    """Every live write locks the check-in row first; that one lock
-    serializes all writes to the session and its answers, so the session
-    and answer rows need no locks or savepoints of their own."""
-    checkin = _locked_checkin(checkin)
-    session = LiveSession.objects.filter(checkin=checkin).first() or LiveSession.objects.create(checkin=checkin)
-    return checkin, session
+class _LiveWrite:
+    """One live write: the check-in locked (with its session, in the same
+    query that checks the writer is one of the couple), and the events it
+    appends, saved together at the end.
+
+    The write path is the hot path of a live session (bench/live.py), so it
+    is kept to a fixed handful of statements: lock and authorize, read the
+    session and the answers, save, insert the events, bump the sequence."""
+
+    def __init__(self, checkin: CheckIn, user: User):
+        from django.http import Http404
+
+        found = (
+            CheckIn.objects.select_for_update(of=("self",))
+            .filter(pk=checkin.pk, couple__memberships__user=user, couple__memberships__left_at__isnull=True)
+            .first()
+        )
+        if found is None:
+            # Not (or no longer) one of this couple: as if it did not exist.
+            raise Http404
+        self.checkin = found
+        # Read only now, in a statement of its own: a row joined into the
+        # locking query would be read as it was *before* the lock was
+        # granted (PostgreSQL re-reads only the locked row), so two partners
+        # pressing "ready" at once would each miss the other's.
+        self.session = LiveSession.objects.filter(checkin=found).first() or LiveSession.objects.create(checkin=found)
+        self.events: list[Event] = []
+
+    def event(self, kind: str, data: dict | None = None) -> None:
+        # The row lock taken above serializes every writer of this check-in
+        # (SQLite: the IMMEDIATE transaction), so the next number is ours.
+        seq = self.checkin.last_event_seq + len(self.events) + 1
+        self.events.append(Event(checkin=self.checkin, seq=seq, kind=kind, data=data or {}))
+
+    def save_events(self) -> None:
+        if not self.events:
+            return
+        Event.objects.bulk_create(self.events)
+        last = self.events[-1].seq
+        CheckIn.objects.filter(pk=self.checkin.pk).update(last_event_seq=last)
+        self.checkin.last_event_seq = last
+        checkin_id = self.checkin.pk
+        for e in self.events:
+            public = dict(e.data)
+            transaction.on_commit(
+                lambda seq=e.seq, kind=e.kind, data=public: _broadcast(
+                    checkin_id=checkin_id, seq=seq, kind=kind, data=data
+                )
+            )
+        self.events = []
 
 
 def _live_writable(checkin: CheckIn, session, now: dt.datetime) -> None:
@@ -502,8 +545,10 @@ def _partner_ids(checkin: CheckIn) -> list[int]:
 @transaction.atomic
 def live_answer(*, checkin: CheckIn, user: User, step: str, value: Any) -> CheckIn:
     """One partner's answer to the current step, private until both have
-    answered it; then the step is revealed to both at once."""
-    checkin, session = _live_locked(checkin)
+    answered it; then the step is revealed to both at once. The writer must
+    be one of the couple (checked under the lock; otherwise 404)."""
+    write = _LiveWrite(checkin, user)
+    checkin, session = write.checkin, write.session
     now = timezone.now()
     _live_writable(checkin, session, now)
     steps = checkin.steps
@@ -514,22 +559,27 @@ def live_answer(*, checkin: CheckIn, user: User, step: str, value: Any) -> Check
     clean, _ = _validate_answers(steps, {step: value}, complete=False)
     if step not in clean:
         raise Invalid("Please answer this step.", errors={"value": ["Please answer this step."]})
-    answer = Answer.objects.filter(checkin=checkin, author=user).first() or Answer(checkin=checkin, author=user)
+    # At most two rows: the partners' (only members can write, see above).
+    answers = {a.author_id: a for a in Answer.objects.filter(checkin=checkin)}
+    answer = answers.get(user.pk) or Answer(checkin=checkin, author=user)
     first = step not in answer.values
     answer.values = {**answer.values, step: clean[step]}
     mood_key = next((s["key"] for s in steps if s["kind"] == StepKind.MOOD), None)
     if step == mood_key:
         answer.mood = clean[step]
     answer.skipped_at, answer.skip_reason, answer.updated_at = None, "", now
-    answer.save()
+    if answer.pk is None:
+        answer.save(force_insert=True)
+        answers[user.pk] = answer
+    else:
+        answer.save(update_fields=["values", "mood", "skipped_at", "skip_reason", "updated_at"])
     if first:
-        _event_append(checkin=checkin, kind="step_answered", data={"step": step})
-    partners = _partner_ids(checkin)
-    answered = Answer.objects.filter(checkin=checkin, author_id__in=partners, values__has_key=step).count()
-    if answered >= 2:
+        write.event("step_answered", {"step": step})
+    if sum(1 for a in answers.values() if step in a.values) >= 2:
         session.revealed_steps = [*session.revealed_steps, step]
         session.save(update_fields=["revealed_steps"])
-        _event_append(checkin=checkin, kind="step_revealed", data={"step": step})
+        write.event("step_revealed", {"step": step})
+    write.save_events()
     return checkin
 
 
@@ -537,7 +587,8 @@ def live_answer(*, checkin: CheckIn, user: User, step: str, value: Any) -> Check
 def live_ready(*, checkin: CheckIn, user: User) -> CheckIn:
     """Ready to move on. When both are ready the session moves to the next
     step; after the last, both partners' answers are sent and revealed."""
-    checkin, session = _live_locked(checkin)
+    write = _LiveWrite(checkin, user)
+    checkin, session = write.checkin, write.session
     now = timezone.now()
     _live_writable(checkin, session, now)
     steps = checkin.steps
@@ -547,20 +598,24 @@ def live_ready(*, checkin: CheckIn, user: User) -> CheckIn:
     if user.pk in session.ready:
         return checkin
     session.ready = sorted([*session.ready, user.pk])
-    session.save(update_fields=["ready"])
-    _event_append(checkin=checkin, kind="step_ready", data={"step": current, "by": user.pk})
-    partners = _partner_ids(checkin)
-    if not set(partners) <= set(session.ready):
+    write.event("step_ready", {"step": current, "by": user.pk})
+    # Only the couple's two members can be in the list (checked under the lock).
+    if len(set(session.ready)) < 2:
+        session.save(update_fields=["ready"])
+        write.save_events()
         return checkin
     session.step_index += 1
     session.ready = []
     if session.step_index < len(steps):
         session.save(update_fields=["step_index", "ready"])
-        _event_append(checkin=checkin, kind="step_advanced", data={"step_index": session.step_index})
+        write.event("step_advanced", {"step_index": session.step_index})
+        write.save_events()
         return checkin
     session.finished_at = now
     session.save(update_fields=["step_index", "ready", "finished_at"])
-    _event_append(checkin=checkin, kind="session_finished")
+    write.event("session_finished")
+    write.save_events()
+    partners = _partner_ids(checkin)
     for answer in Answer.objects.filter(checkin=checkin, author_id__in=partners).select_related("author"):
         checkin = checkin_answer(checkin=checkin, author=answer.author, values=answer.values, submit=True)
     return checkin
@@ -572,15 +627,15 @@ def live_pause(*, checkin: CheckIn, user: User, minutes: int) -> CheckIn:
     time both see; both are reminded when it comes."""
     if not LIVE_PAUSE_MIN <= minutes <= LIVE_PAUSE_MAX:
         raise Invalid(f"Choose a break of {LIVE_PAUSE_MIN} to {LIVE_PAUSE_MAX} minutes.", field="minutes")
-    checkin, session = _live_locked(checkin)
+    write = _LiveWrite(checkin, user)
+    checkin, session = write.checkin, write.session
     now = timezone.now()
     _live_writable(checkin, session, now)
     session.paused_until = now + dt.timedelta(minutes=minutes)
     session.paused_by = user
     session.save(update_fields=["paused_until", "paused_by"])
-    _event_append(
-        checkin=checkin, kind="session_paused", data={"until": session.paused_until.isoformat(), "by": user.pk}
-    )
+    write.event("session_paused", {"until": session.paused_until.isoformat(), "by": user.pk})
+    write.save_events()
     reminders.reminders_schedule_many(
         Reminder(
             user_id=partner_id,
@@ -596,11 +651,13 @@ def live_pause(*, checkin: CheckIn, user: User, minutes: int) -> CheckIn:
 
 @transaction.atomic
 def live_resume(*, checkin: CheckIn, user: User) -> CheckIn:
-    checkin, session = _live_locked(checkin)
+    write = _LiveWrite(checkin, user)
+    checkin, session = write.checkin, write.session
     if session.paused_until is None:
         return checkin
     session.paused_until = None
     session.paused_by = None
     session.save(update_fields=["paused_until", "paused_by"])
-    _event_append(checkin=checkin, kind="session_resumed", data={"by": user.pk})
+    write.event("session_resumed", {"by": user.pk})
+    write.save_events()
     return checkin

@@ -441,3 +441,82 @@ class TestSelfHealing:
             raise AssertionError("socket not closed")
 
         assert run(scenario) == 4404
+
+
+def test_the_live_write_path_is_a_fixed_handful_of_queries(checkin, alice, bob, django_assert_num_queries):
+    """The hot path of a live session (see bench/live.py): locking and
+    authorizing in one query, the answers, the save, the events and the
+    sequence, whatever the history of the couple."""
+    from checkins.models import CheckIn
+
+    services.live_answer(checkin=CheckIn(pk=checkin.pk), user=bob, step="mood", value=2)
+    # The answer that reveals the step: BEGIN, lock and authorize, session,
+    # answers, insert the answer, save the session, both events in one
+    # insert, the sequence, COMMIT.
+    with django_assert_num_queries(9):
+        services.live_answer(checkin=CheckIn(pk=checkin.pk), user=alice, step="mood", value=5)
+    with django_assert_num_queries(7):
+        services.live_ready(checkin=CheckIn(pk=checkin.pk), user=alice)
+    with django_assert_num_queries(7):
+        services.live_ready(checkin=CheckIn(pk=checkin.pk), user=bob)
+
+    assert list(Event.objects.filter(checkin=checkin).values_list("seq", flat=True)) == list(range(1, 8))
+
+
+def test_a_former_partner_cannot_write_even_with_the_checkin_in_hand(checkin, alice, bob):
+    from django.http import Http404
+
+    from couples.services import couple_leave
+
+    couple_leave(user=bob, password=PASSWORD)
+    with pytest.raises(Http404):
+        services.live_answer(checkin=checkin, user=bob, step="mood", value=2)
+
+
+@pytest.mark.postgres
+def test_both_ready_at_once_moves_on_exactly_once(checkin, alice, bob):
+    """Bob presses "ready" while Alice's "ready" holds the lock: once it is
+    granted he must see hers, or neither move would ever move on."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    services.live_answer(checkin=checkin, user=alice, step="mood", value=4)
+    services.live_answer(checkin=checkin, user=bob, step="mood", value=2)
+    holding, release, errors = threading.Event(), threading.Event(), []
+
+    def alice_ready():
+        try:
+            with transaction.atomic():
+                services.live_ready(checkin=checkin, user=alice)
+                holding.set()
+                release.wait(10)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def bob_ready():
+        try:
+            services.live_ready(checkin=checkin, user=bob)  # waits for Alice's lock
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=alice_ready)
+    first.start()
+    assert holding.wait(10)
+    second = threading.Thread(target=bob_ready)
+    second.start()
+    time.sleep(0.5)  # Bob's statement is now waiting on the lock
+    release.set()
+    first.join(10)
+    second.join(10)
+
+    assert errors == []
+    snap = selectors.live_snapshot(checkin=checkin, user=alice)
+    assert snap["step_index"] == 1
+    kinds = list(Event.objects.filter(checkin=checkin).values_list("kind", flat=True))
+    assert kinds.count("step_advanced") == 1
