@@ -36,4 +36,4 @@ EXPOSE 8000
 
 # The web command; docker-compose.yml runs the worker and beat from the same
 # image with their own commands.
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec uvicorn backend.asgi:application --host 0.0.0.0 --port 8000 --lifespan off --proxy-headers"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec uvicorn backend.asgi:application --host 0.0.0.0 --port 8000 --lifespan off --proxy-headers --ws websockets-sansio --ws-per-message-deflate false"]

@@ -160,6 +160,11 @@ if REDIS_URL:
                     }
                 ],
                 "prefix": env.str("CHANNELS_PREFIX", default="steady"),
+                # Every socket of one web process receives through a single
+                # Redis list; channels-redis drops messages (silently) past
+                # its capacity, 100 by default, which one busy second of 200
+                # live sessions exceeds. Hints are small and expire in 60 s.
+                "capacity": env.int("CHANNELS_CAPACITY", default=5000),
             },
         }
     }

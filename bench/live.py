@@ -263,6 +263,7 @@ async def drive(url_base: str, sessions: list, server_pid: int, pace: float) -> 
         "sockets_dropped": dropped,
         "sessions_or_echo_loops_failed": len(failures),
         "failure_kinds": sorted({type(f).__name__ for f in failures}),
+        "failure_examples": sorted({repr(f)[:200] for f in failures})[:3],
         "server_memory_kb_per_socket": round((rss_after - rss_before) / (2 * len(sessions)), 1),
         "server_rss_mb": round(rss_after / 1024, 1),
     }
@@ -275,7 +276,13 @@ async def drive(url_base: str, sessions: list, server_pid: int, pace: float) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=200)
-    parser.add_argument("--pace", type=float, default=0.5, help="seconds of think time (max, uniform) between actions")
+    parser.add_argument(
+        "--pace",
+        type=float,
+        default=20,
+        help="seconds of think time (max, uniform) before each answer; 20 is a fast couple, "
+        "5 a stress test (about 160 writes/s from 200 sessions)",
+    )
     args = parser.parse_args()
 
     _ensure_database()
@@ -296,7 +303,9 @@ def main() -> None:
             "--log-level",
             "warning",
             "--ws",
-            "websockets",
+            "websockets-sansio",  # as in production (scripts/run.py, Dockerfile)
+            "--ws-per-message-deflate",
+            "false",
         ],
         cwd=ROOT,
         env=_env(),

@@ -208,6 +208,7 @@ class Processes:
             "web": [
                 *[PY, "-m", "uvicorn", "backend.asgi:application", "--host", "127.0.0.1"],
                 *["--port", str(self.web_port), "--lifespan", "off", "--log-level", "warning"],
+                *["--ws", "websockets-sansio", "--ws-per-message-deflate", "false"],
             ],
             "worker": [*celery, "worker", "--pool", "solo", "--without-gossip", "--without-mingle", "-l", "WARNING"],
             "beat": [*celery, "beat", "-l", "WARNING", "-s", str(self.workdir / "beat-schedule")],

@@ -144,6 +144,9 @@ def main() -> int:
     # Django's ASGI handler has no lifespan events; open WebSockets must not
     # hold up a Ctrl-C for long.
     web += ["--lifespan", "off", "--timeout-graceful-shutdown", "5"]
+    # Live check-in messages are a few dozen bytes: compressing each one
+    # (permessage-deflate) only costs the event loop time.
+    web += ["--ws", "websockets-sansio", "--ws-per-message-deflate", "false"]
     celery = [PY, "-m", "celery", "-A", "backend"]
     # solo: one process, no pool children to leave behind; gossip and mingle
     # only matter between several workers.
