@@ -22,6 +22,36 @@
     });
   }
 
+  // Signing out of this phone also stops this phone's notifications: the
+  // server forgets its push subscription (while the session still allows
+  // it) and the browser drops it. Never holds up the sign-out for long;
+  // without JavaScript the sign-out still works (see docs/pwa.md).
+  async function forgetPushOnThisPhone(form) {
+    if (!("serviceWorker" in navigator) || !("PushManager" in window)) return;
+    const registration = await navigator.serviceWorker.getRegistration("/");
+    const subscription = registration && (await registration.pushManager.getSubscription());
+    if (!subscription) return;
+    const token = form.querySelector("input[name=csrfmiddlewaretoken]")?.value || "";
+    await fetch("/api/v1/push/subscriptions/", {
+      method: "DELETE",
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": token },
+      body: JSON.stringify({ endpoint: subscription.endpoint }),
+    }).catch(() => {});
+    await subscription.unsubscribe().catch(() => {});
+  }
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.matches("[data-sign-out]") || form.dataset.pushForgotten) return;
+    event.preventDefault();
+    const giveUp = new Promise((resolve) => setTimeout(resolve, 3000));
+    Promise.race([forgetPushOnThisPhone(form).catch(() => {}), giveUp]).then(() => {
+      form.dataset.pushForgotten = "1";
+      HTMLFormElement.prototype.submit.call(form);
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", () => {
     const tz = deviceTimezone();
 

@@ -4,6 +4,7 @@ Web Push on and off from the reminders page, in headless Chromium."""
 
 import base64
 import json
+import re
 import struct
 import urllib.request
 
@@ -231,15 +232,22 @@ def test_a_push_message_shows_a_content_free_notification(phone_for, alice, coup
 # needs a subscription to succeed. Everything else (permission, the worker,
 # the API calls with the session cookie and CSRF header) is real.
 FAKE_PUSH_SERVICE = """(() => {
-  let current = null;
+  // Kept in localStorage, as a browser keeps a subscription across pages.
+  const KEY = "fake-push-endpoint";
   const fake = (endpoint) => ({
     endpoint,
     options: {},
     toJSON: () => ({endpoint, keys: {p256dh: "BFakeP256dhKeyForTests", auth: "fake-auth"}}),
-    unsubscribe: async () => { current = null; return true; },
+    unsubscribe: async () => { localStorage.removeItem(KEY); return true; },
   });
-  PushManager.prototype.getSubscription = async function () { return current; };
-  PushManager.prototype.subscribe = async function () { current = fake("FAKE_ENDPOINT"); return current; };
+  PushManager.prototype.getSubscription = async function () {
+    const endpoint = localStorage.getItem(KEY);
+    return endpoint ? fake(endpoint) : null;
+  };
+  PushManager.prototype.subscribe = async function () {
+    localStorage.setItem(KEY, "FAKE_ENDPOINT");
+    return fake("FAKE_ENDPOINT");
+  };
 })();""".replace("FAKE_ENDPOINT", FAKE_ENDPOINT)
 
 COUNT_PERMISSION_ASKS = """(() => {
@@ -283,6 +291,20 @@ def test_push_on_and_off_registers_with_the_api(phone_for, alice, couple, vapid_
     expect(card).to_have_attribute("data-state", "off")
     expect(turn_on).to_be_focused()
     assert not PushSubscription.objects.exists()
+
+
+def test_signing_out_stops_this_phones_notifications(phone_for, alice, couple, vapid_public_key, shot):
+    page = push_page(phone_for, alice, permissions=["notifications"], scripts=[FAKE_PUSH_SERVICE])
+    page.get_by_role("button", name="Turn on notifications on this phone").click()
+    expect(page.get_by_test_id("push")).to_have_attribute("data-state", "on")
+    assert PushSubscription.objects.filter(user=alice).count() == 1
+
+    page.goto("/settings/")
+    page.get_by_test_id("sign-out").click()
+
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    assert not PushSubscription.objects.filter(user=alice).exists()
+    assert page.evaluate("localStorage.getItem('fake-push-endpoint')") is None  # the browser dropped it too
 
 
 def test_push_turns_on_the_phone_preference_if_it_was_off(phone_for, alice, couple, vapid_public_key):
