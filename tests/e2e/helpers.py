@@ -80,3 +80,23 @@ _CONTRAST_JS = """() => {
 def low_contrast_text(page: Page) -> list[str]:
     """Text on the page below WCAG AA contrast against its background."""
     return page.evaluate(_CONTRAST_JS)
+
+
+def live_text_steps(a, b, steps) -> None:
+    """Two phones in a live check-in go through text steps together:
+    ``steps`` is ``[(alice_text, bob_text, "Step N of M"), ...]``. Each text
+    stays hidden from the other phone until both have shared, then both
+    see both; both press ready."""
+    for text_a, text_b, step_label in steps:
+        a.get_by_text(step_label).wait_for()
+        b.get_by_text(step_label).wait_for()
+        a.get_by_test_id("live-text").fill(text_a)
+        a.get_by_test_id("live-share").click()
+        a.get_by_test_id("live-waiting").wait_for()
+        assert text_a not in b.content()
+        b.get_by_test_id("live-text").fill(text_b)
+        b.get_by_test_id("live-share").click()
+        a.get_by_text(text_b).wait_for()
+        b.get_by_text(text_a).wait_for()
+        a.get_by_test_id("live-ready").click()
+        b.get_by_test_id("live-ready").click()

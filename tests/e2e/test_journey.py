@@ -39,7 +39,7 @@ from therapists.models import AccessEvent, Grant
 from ..factories import PASSWORD
 from ..test_therapists_support import totp_code
 from .conftest import SCREENSHOTS
-from .helpers import no_horizontal_scroll
+from .helpers import live_text_steps, no_horizontal_scroll
 
 pytestmark = pytest.mark.postgres
 
@@ -254,22 +254,14 @@ def test_the_whole_journey(phone, snap):
     a.get_by_test_id("live-ready").click()
     b.get_by_text("Alice is ready to go on.").wait_for()
     b.get_by_test_id("live-ready").click()
-    for text_a, text_b, step_label in (
-        ("LIVE-ALICE-thanks for the soup", "LIVE-BOB-thanks for listening", "Step 2 of 3"),
-        ("LIVE-ALICE-a quiet weekend", "LIVE-BOB-a walk tomorrow", "Step 3 of 3"),
-    ):
-        a.get_by_text(step_label).wait_for()
-        b.get_by_text(step_label).wait_for()
-        a.get_by_test_id("live-text").fill(text_a)
-        a.get_by_test_id("live-share").click()
-        a.get_by_test_id("live-waiting").wait_for()
-        assert text_a not in b.content()
-        b.get_by_test_id("live-text").fill(text_b)
-        b.get_by_test_id("live-share").click()
-        a.get_by_text(text_b).wait_for()
-        b.get_by_text(text_a).wait_for()
-        a.get_by_test_id("live-ready").click()
-        b.get_by_test_id("live-ready").click()
+    live_text_steps(
+        a,
+        b,
+        [
+            ("LIVE-ALICE-thanks for the soup", "LIVE-BOB-thanks for listening", "Step 2 of 3"),
+            ("LIVE-ALICE-a quiet weekend", "LIVE-BOB-a walk tomorrow", "Step 3 of 3"),
+        ],
+    )
     for page in (a, b):
         expect(page.get_by_test_id("live-finished")).to_contain_text("LIVE-BOB-a walk tomorrow")
     snap(a, "alice-live-finished")

@@ -12,7 +12,7 @@ from checkins import services
 from checkins.formats import builtin_formats_sync
 from checkins.models import Format
 
-from .helpers import no_horizontal_scroll, small_targets
+from .helpers import live_text_steps, no_horizontal_scroll, small_targets
 
 # Two phones and a server thread hit the database at once. The tests'
 # in-memory SQLite (shared cache) takes table locks that its busy timeout
@@ -84,22 +84,14 @@ def test_a_full_live_session_on_two_phones(phone, shot, couple, alice, bob):
     a.get_by_test_id("live-resume").click()
     b.get_by_text("Step 2 of 3").wait_for()
 
-    for text_a, text_b, step_label in (
-        ("ALICE-thanks for the tea", "BOB-thanks for listening", "Step 2 of 3"),
-        ("ALICE-an early night", "BOB-a walk tomorrow", "Step 3 of 3"),
-    ):
-        a.get_by_text(step_label).wait_for()
-        b.get_by_text(step_label).wait_for()
-        a.get_by_test_id("live-text").fill(text_a)
-        a.get_by_test_id("live-share").click()
-        a.get_by_test_id("live-waiting").wait_for()
-        assert text_a not in b.content()
-        b.get_by_test_id("live-text").fill(text_b)
-        b.get_by_test_id("live-share").click()
-        a.get_by_text(text_b).wait_for()
-        b.get_by_text(text_a).wait_for()
-        a.get_by_test_id("live-ready").click()
-        b.get_by_test_id("live-ready").click()
+    live_text_steps(
+        a,
+        b,
+        [
+            ("ALICE-thanks for the tea", "BOB-thanks for listening", "Step 2 of 3"),
+            ("ALICE-an early night", "BOB-a walk tomorrow", "Step 3 of 3"),
+        ],
+    )
 
     for page in (a, b):
         page.get_by_test_id("live-finished").wait_for()
