@@ -162,10 +162,15 @@ def shot():
 def asgi_server(transactional_db):
     """The real ASGI application (HTTP and websockets) served by uvicorn in a
     thread, on the test database; yields its base URL."""
+    from channels.layers import channel_layers
     from django.db import connections
 
     from backend.asgi import application
 
+    # Each server runs its own event loop; channels-redis binds its locks to
+    # the loop that first used the layer, so every server gets a fresh one
+    # ("Lock ... is bound to a different event loop" otherwise).
+    channel_layers.backends.clear()
     # The server's worker threads each open their own connection; with
     # CONN_MAX_AGE they would keep them open after the test (and the test
     # database could not be dropped). Closed after each request instead.
@@ -193,3 +198,4 @@ def asgi_server(transactional_db):
         server.should_exit = True
         thread.join(timeout=10)
         db_settings["CONN_MAX_AGE"] = conn_max_age
+        channel_layers.backends.clear()
