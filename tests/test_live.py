@@ -444,23 +444,48 @@ class TestSelfHealing:
 
 
 def test_the_live_write_path_is_a_fixed_handful_of_queries(checkin, alice, bob, django_assert_num_queries):
-    """The hot path of a live session (see bench/live.py): locking and
-    authorizing in one query, the answers, the save, the events and the
-    sequence, whatever the history of the couple."""
+    """The hot path of a live session (see bench/live.py): the same
+    statements whatever the history of the couple, the first write of a
+    session included. On PostgreSQL they go in three round trips (lock and
+    read; write; COMMIT)."""
     from checkins.models import CheckIn
 
-    services.live_answer(checkin=CheckIn(pk=checkin.pk), user=bob, step="mood", value=2)
-    # The answer that reveals the step: BEGIN, lock and authorize, session,
-    # answers, insert the answer, save the session, both events in one
-    # insert, the sequence, COMMIT.
+    # Bob's answer is the session's first write: BEGIN; lock and authorize,
+    # make the session, read it, read the answers; insert the answer, the
+    # event, the sequence; COMMIT.
     with django_assert_num_queries(9):
+        services.live_answer(checkin=CheckIn(pk=checkin.pk), user=bob, step="mood", value=2)
+    # Alice's reveals the step: the same, plus saving the session (both
+    # events go in one insert).
+    with django_assert_num_queries(10):
         services.live_answer(checkin=CheckIn(pk=checkin.pk), user=alice, step="mood", value=5)
-    with django_assert_num_queries(7):
+    # Ready: no answers to read.
+    with django_assert_num_queries(8):
         services.live_ready(checkin=CheckIn(pk=checkin.pk), user=alice)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         services.live_ready(checkin=CheckIn(pk=checkin.pk), user=bob)
 
     assert list(Event.objects.filter(checkin=checkin).values_list("seq", flat=True)) == list(range(1, 8))
+
+
+def test_a_strangers_write_leaves_no_trace(checkin, mallory, mallory_couple):
+    """The session's row is made by its first write, but only a partner's:
+    mallory's attempt is a 404 and makes nothing, not even the session."""
+    from django.http import Http404
+
+    from checkins.models import LiveSession
+
+    for attempt in (
+        lambda: services.live_answer(checkin=checkin, user=mallory, step="mood", value=1),
+        lambda: services.live_ready(checkin=checkin, user=mallory),
+        lambda: services.live_pause(checkin=checkin, user=mallory, minutes=20),
+        lambda: services.live_resume(checkin=checkin, user=mallory),
+    ):
+        with pytest.raises(Http404):
+            attempt()
+    assert not LiveSession.objects.filter(checkin=checkin).exists()
+    assert not Answer.objects.filter(checkin=checkin).exists()
+    assert not Event.objects.filter(checkin=checkin).exclude(kind="created").exists()
 
 
 def test_a_former_partner_cannot_write_even_with_the_checkin_in_hand(checkin, alice, bob):
