@@ -137,6 +137,8 @@ def redis_db(url: str, offset: int) -> str:
 
 
 if REDIS_URL:
+    from urllib.parse import urlsplit
+
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -144,27 +146,24 @@ if REDIS_URL:
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="steady"),
         }
     }
+    CHANNELS_REDIS_URL = env.str("CHANNELS_REDIS_URL", default="") or redis_db(REDIS_URL, 1)
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # Redis pub/sub: one PUBLISH per hint, pushed to the subscribed
+            # web processes (the list-based RedisChannelLayer took four round
+            # trips to send and four to receive each message, one message at
+            # a time per process). Delivery is at most once, which is what a
+            # hint needs: the database is the truth and every socket re-reads
+            # it on `sync` (docs/realtime.md). After a Redis restart redis-py
+            # reconnects and subscribes again by itself.
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                # redis-py 8 times sockets out after 5 s, exactly channels-redis's
-                # 5 s blocking receive: idle sockets then raise TimeoutError.
-                # It also caps a pool at 100 connections, which 400 sockets
-                # joining groups at once exhaust (MaxConnectionsError).
-                "hosts": [
-                    {
-                        "address": env.str("CHANNELS_REDIS_URL", default="") or redis_db(REDIS_URL, 1),
-                        "socket_timeout": 15,
-                        "max_connections": env.int("CHANNELS_REDIS_MAX_CONNECTIONS", default=1000),
-                    }
-                ],
-                "prefix": env.str("CHANNELS_PREFIX", default="steady"),
-                # Every socket of one web process receives through a single
-                # Redis list; channels-redis drops messages (silently) past
-                # its capacity, 100 by default, which one busy second of 200
-                # live sessions exceeds. Hints are small and expire in 60 s.
-                "capacity": env.int("CHANNELS_CAPACITY", default=5000),
+                "hosts": [{"address": CHANNELS_REDIS_URL, "socket_timeout": 15}],
+                # Pub/sub channels are not scoped by Redis database number:
+                # the prefix keeps apart deployments (and test runs) that
+                # share a Redis, by default as their database numbers did.
+                "prefix": env.str("CHANNELS_PREFIX", default="")
+                or f"steady-db{urlsplit(CHANNELS_REDIS_URL).path.strip('/') or 0}.",
             },
         }
     }

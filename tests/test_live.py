@@ -373,20 +373,27 @@ class TestHttpApi:
 
 
 async def forget_groups(checkin) -> None:
-    """What a Redis restart does to the channel layer: every group
-    membership is gone, silently; sockets stay open."""
+    """The channel layer forgets, silently, which sockets are in the
+    check-in's groups (what a Redis restart did to the list-based layer's
+    groups); sockets stay open and hear nothing."""
     from channels.layers import get_channel_layer
 
     from checkins.live import checkin_group, couple_group
 
     layer = get_channel_layer()
     groups = (checkin_group(checkin.pk), couple_group(checkin.couple_id))
-    if hasattr(layer, "groups"):  # the in-memory layer
+    if hasattr(layer, "_get_layer"):  # channels-redis pub/sub: unsubscribed behind the layer's back
+        loop_layer = layer._get_layer()
+        for group in groups:
+            name = loop_layer._get_group_channel_name(group)
+            loop_layer.groups.pop(name, None)
+            shard = loop_layer._get_shard(name)
+            async with shard._lock:
+                shard._subscribed_to.discard(name)
+                await shard._pubsub.unsubscribe(name)
+    else:  # the in-memory layer
         for group in groups:
             layer.groups.pop(group, None)
-    else:  # channels-redis
-        for group in groups:
-            await layer.connection(layer.consistent_hash(group)).delete(layer._group_key(group))
 
 
 class TestSelfHealing:
@@ -441,6 +448,43 @@ class TestSelfHealing:
             raise AssertionError("socket not closed")
 
         assert run(scenario) == 4404
+
+
+@pytest.mark.redis
+def test_when_redis_drops_the_layers_connection_hints_come_back(checkin, alice, bob):
+    """Redis restarting (or failing over) cuts the subscriber's connection;
+    redis-py reconnects and subscribes again by itself."""
+    import asyncio
+
+    import redis
+    from channels.db import database_sync_to_async
+
+    alice_headers = bearer(alice)
+    address = django_settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"]
+
+    async def scenario():
+        a = socket(checkin, alice_headers)
+        await a.connect()
+        await until(a, lambda m: m["type"] == "hello")
+        from channels.layers import get_channel_layer
+
+        from checkins.live import checkin_group
+
+        group = get_channel_layer()._get_layer()._get_group_channel_name(checkin_group(checkin.pk))
+        server = redis.Redis.from_url(address)
+        assert server.client_kill_filter(_type="pubsub") >= 1
+        for _ in range(100):
+            await asyncio.sleep(0.1)
+            if dict(server.pubsub_numsub(group)).get(group.encode()):
+                break
+        else:
+            raise AssertionError("the layer did not subscribe again")
+        await database_sync_to_async(services.live_answer)(checkin=checkin, user=bob, step="mood", value=2)
+        event, _ = await until(a, lambda m: m["type"] == "event")
+        await a.disconnect()
+        return event
+
+    assert run(scenario)["kind"] == "step_answered"
 
 
 def test_the_live_write_path_is_a_fixed_handful_of_queries(checkin, alice, bob, django_assert_num_queries):
