@@ -475,7 +475,7 @@ def checkins_close_expired(*, now: dt.datetime | None = None, batch: int = 1000)
 LIVE_PAUSE_MIN, LIVE_PAUSE_MAX = 20, 60
 
 
-def qn(name: str) -> str:
+def _qn(name: str) -> str:
     return sqlrows.qn(connection, name)
 
 
@@ -485,13 +485,13 @@ def _live_sql(vendor: str) -> dict[str, str]:
     (names quoted by it, from the models)."""
     from couples.models import Membership
 
-    checkins, sessions, answers = (qn(m._meta.db_table) for m in (CheckIn, LiveSession, Answer))
-    members = qn(Membership._meta.db_table)
+    checkins, sessions, answers = (_qn(m._meta.db_table) for m in (CheckIn, LiveSession, Answer))
+    members = _qn(Membership._meta.db_table)
     is_member = (
         f"JOIN {members} m ON m.couple_id = c.couple_id WHERE c.id = %s AND m.user_id = %s AND m.left_at IS NULL"
     )
     lock = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
-    values = qn(Answer._meta.get_field("values").column)
+    values = _qn(Answer._meta.get_field("values").column)
     return {
         "lock": (
             f"SELECT {sqlrows.columns(connection, CheckIn, 'c')} FROM {checkins} c {is_member}{lock}"  # noqa: S608 - names from the models
@@ -511,7 +511,7 @@ def _live_sql(vendor: str) -> dict[str, str]:
             f"UPDATE {answers} SET {values} = %s, mood = COALESCE(%s, mood), skipped_at = NULL, "  # noqa: S608
             "skip_reason = '', updated_at = %s WHERE id = %s"
         ),
-        "events": f"INSERT INTO {qn(Event._meta.db_table)} (checkin_id, seq, kind, data, created_at) VALUES ",  # noqa: S608
+        "events": f"INSERT INTO {_qn(Event._meta.db_table)} (checkin_id, seq, kind, data, created_at) VALUES ",  # noqa: S608
         "seq": f"UPDATE {checkins} SET last_event_seq = %s WHERE id = %s",  # noqa: S608
     }
 
@@ -600,11 +600,11 @@ class _LiveWrite:
         """Saves these session fields."""
         for name, value in fields.items():
             setattr(self.session, name, value)
-        assignments = ", ".join(f"{qn(LiveSession._meta.get_field(n).column)} = %s" for n in fields)
+        assignments = ", ".join(f"{_qn(LiveSession._meta.get_field(n).column)} = %s" for n in fields)
         params = [sqlrows.to_db(connection, LiveSession, n, v) for n, v in fields.items()]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {qn(LiveSession._meta.db_table)} SET {assignments} WHERE id = %s",  # noqa: S608
+                f"UPDATE {_qn(LiveSession._meta.db_table)} SET {assignments} WHERE id = %s",  # noqa: S608
                 [*params, self.session.pk],
             )
 
