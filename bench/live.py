@@ -7,7 +7,9 @@ round-trip latency p50/p95/p99 of a step answer from one partner to the
 other (send -> the other's socket receives the hint), the same for a plain
 echo round trip (ping -> pong) on the same server in the same run, their
 ratio, messages lost (hints each socket should have had, by event sequence,
-but did not), and server memory per socket.
+but did not), and server memory per socket. A second baseline, also in the
+same run: the echo with one durable write in it (bench/live_server.py), the
+floor for any message stored before it is passed on.
 
 Needs PostgreSQL and Redis: BENCH_DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/steady_bench_live) and BENCH_REDIS_URL
@@ -83,6 +85,9 @@ def seed(n_sessions: int) -> list[dict]:
             "TRUNCATE checkins_event, checkins_answer, checkins_livesession, checkins_checkin, couples_membership, "
             "couples_couple, knox_authtoken, reminders_reminder, accounts_user RESTART IDENTITY CASCADE"
         )
+    with connection.cursor() as c:
+        c.execute("CREATE TABLE IF NOT EXISTS bench_durable_echo (id bigserial PRIMARY KEY, sent timestamptz)")
+        c.execute("TRUNCATE bench_durable_echo")
     builtin_formats_sync(Format)
     fmt = Format.objects.get(key="daily-pulse")
     users = User.objects.bulk_create(
@@ -133,7 +138,7 @@ class Client:
 
         self.ws = await websockets.connect(
             self.url,
-            additional_headers={"Authorization": f"Bearer {self.token}"},
+            additional_headers={"Authorization": f"Bearer {self.token}"} if self.token else {},
             max_queue=None,
             ping_interval=None,  # the server's keepalive is enough; fewer frames to measure around
             open_timeout=60,
@@ -213,18 +218,25 @@ async def drive(url_base: str, sessions: list, server_pid: int, pace: float) -> 
         await asyncio.gather(*(c.connect() for pair in clients[i : i + 50] for c in pair))
     await asyncio.sleep(1.0)
     rss_after = _rss_kb(server_pid)
+    # One more socket per session, to the bench-only durable echo (opened
+    # after the memory reading).
+    durable_clients = [Client(f"{url_base}/ws/bench/durable-echo/", "") for _ in sessions]
+    for i in range(0, len(durable_clients), 50):
+        await asyncio.gather(*(c.connect() for c in durable_clients[i : i + 50]))
 
     echo: list[float] = []
+    durable: list[float] = []
 
-    async def echo_loop(c: Client, n: int):
+    async def echo_loop(c: Client, n: int, into: list):
         for k in range(n):
             await asyncio.sleep(random.uniform(0, pace))
-            echo.append(await c.echo(f"{id(c)}-{k}"))
+            into.append(await c.echo(f"{id(c)}-{k}"))
 
     answer: list[float] = []
     outcomes = await asyncio.gather(
         *(run_session(s, pair, answer, pace) for s, pair in zip(sessions, clients, strict=True)),
-        *(echo_loop(c, 6) for pair in clients for c in pair),
+        *(echo_loop(c, 6, echo) for pair in clients for c in pair),
+        *(echo_loop(c, 12, durable) for c in durable_clients),
         return_exceptions=True,
     )
     failures = [o for o in outcomes if isinstance(o, BaseException)]
@@ -246,9 +258,8 @@ async def drive(url_base: str, sessions: list, server_pid: int, pace: float) -> 
         for c in pair:
             expected = set(range(c.hello_seq + 1, last[s["checkin"]] + 1))
             lost += len(expected - c.seqs)
-    for pair in clients:
-        for c in pair:
-            await c.ws.close()
+    for c in [c for pair in clients for c in pair] + durable_clients:
+        await c.ws.close()
     dropped = sum(c.dropped for pair in clients for c in pair)
 
     def pct(values, p):
@@ -259,6 +270,14 @@ async def drive(url_base: str, sessions: list, server_pid: int, pace: float) -> 
         "sockets": 2 * len(sessions),
         "answer_latency_ms": {"p50": pct(answer, 50), "p95": pct(answer, 95), "p99": pct(answer, 99), "n": len(answer)},
         "echo_latency_ms": {"p50": pct(echo, 50), "p95": pct(echo, 95), "p99": pct(echo, 99), "n": len(echo)},
+        # The same round trip with one durable write (INSERT, COMMIT) in it:
+        # the floor for any message stored before it is passed on.
+        "durable_write_echo_latency_ms": {
+            "p50": pct(durable, 50),
+            "p95": pct(durable, 95),
+            "p99": pct(durable, 99),
+            "n": len(durable),
+        },
         "messages_lost": lost,
         "sockets_dropped": dropped,
         "sessions_or_echo_loops_failed": len(failures),
@@ -269,6 +288,9 @@ async def drive(url_base: str, sessions: list, server_pid: int, pace: float) -> 
     }
     summary["ratio_p95_answer_over_echo"] = round(
         summary["answer_latency_ms"]["p95"] / summary["echo_latency_ms"]["p95"], 2
+    )
+    summary["ratio_p95_durable_write_echo_over_echo"] = round(
+        summary["durable_write_echo_latency_ms"]["p95"] / summary["echo_latency_ms"]["p95"], 2
     )
     return summary
 
@@ -293,7 +315,7 @@ def main() -> None:
             sys.executable,
             "-m",
             "uvicorn",
-            "backend.asgi:application",
+            "bench.live_server:application",  # Steady's application + the durable echo
             "--host",
             "127.0.0.1",
             "--port",
