@@ -76,10 +76,7 @@ def _authorize(user, checkin_id: int):
 def _still_allowed_seq(user, checkin_id: int) -> int | None:
     """The check-in's last event number, or None if this person may no longer
     see it (they left the couple while a hint about it was lost)."""
-    try:
-        return selectors.checkin_get_for_member(user=user, checkin_id=checkin_id).last_event_seq
-    except Http404:
-        return None
+    return selectors.checkin_last_seq_for_member(user=user, checkin_id=checkin_id)
 
 
 @_on_db_threads

@@ -65,6 +65,17 @@ def checkin_get_for_member(*, user: User, checkin_id: int) -> CheckIn:
         raise Http404 from None
 
 
+def checkin_last_seq_for_member(*, user: User, checkin_id: int) -> int | None:
+    """The check-in's last event number if this person is one of its
+    couple now, else None. One query: every live socket asks it every
+    STEADY_LIVE_SYNC_SECONDS (checkins/consumers.py)."""
+    return (
+        CheckIn.objects.filter(pk=checkin_id, couple__memberships__user=user, couple__memberships__left_at__isnull=True)
+        .values_list("last_event_seq", flat=True)
+        .first()
+    )
+
+
 def checkin_answers_for(*, checkin: CheckIn, user: User) -> tuple[Answer | None, Answer | None]:
     """(mine, partner's). The partner's is None until the reveal: this is the
     one place that decides, so no page or endpoint can show it earlier."""

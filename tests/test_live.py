@@ -512,6 +512,21 @@ def test_the_live_write_path_is_a_fixed_handful_of_queries(checkin, alice, bob, 
     assert list(Event.objects.filter(checkin=checkin).values_list("seq", flat=True)) == list(range(1, 8))
 
 
+def test_the_sync_check_is_one_query_and_only_partners_pass_it(
+    checkin, alice, bob, mallory, mallory_couple, theo, django_assert_num_queries
+):
+    """Every socket asks this every STEADY_LIVE_SYNC_SECONDS."""
+    from couples.services import couple_leave
+
+    services.live_answer(checkin=checkin, user=bob, step="mood", value=2)
+    with django_assert_num_queries(1):
+        assert selectors.checkin_last_seq_for_member(user=alice, checkin_id=checkin.pk) == 2
+    for outsider in (mallory, theo):
+        assert selectors.checkin_last_seq_for_member(user=outsider, checkin_id=checkin.pk) is None
+    couple_leave(user=bob, password=PASSWORD)
+    assert selectors.checkin_last_seq_for_member(user=bob, checkin_id=checkin.pk) is None
+
+
 def test_a_strangers_write_leaves_no_trace(checkin, mallory, mallory_couple):
     """The session's row is made by its first write, but only a partner's:
     mallory's attempt is a 404 and makes nothing, not even the session."""
