@@ -218,14 +218,18 @@ async def drive(url_base: str, sessions: list, server_pid: int, pace: float) -> 
         await asyncio.gather(*(c.connect() for pair in clients[i : i + 50] for c in pair))
     await asyncio.sleep(1.0)
     rss_after = _rss_kb(server_pid)
-    # One more socket per session, to the bench-only durable echo (opened
-    # after the memory reading).
-    durable_clients = [Client(f"{url_base}/ws/bench/durable-echo/", "") for _ in sessions]
+    # One more socket per session, to the bench-only durable echoes (opened
+    # after the memory reading): half write on the database threads, half on
+    # the event loop.
+    durable_clients = [
+        Client(f"{url_base}/ws/bench/durable-echo{'' if i % 2 else '-async'}/", "") for i in range(len(sessions))
+    ]
     for i in range(0, len(durable_clients), 50):
         await asyncio.gather(*(c.connect() for c in durable_clients[i : i + 50]))
 
     echo: list[float] = []
     durable: list[float] = []
+    durable_async: list[float] = []
 
     async def echo_loop(c: Client, n: int, into: list):
         for k in range(n):
@@ -236,7 +240,7 @@ async def drive(url_base: str, sessions: list, server_pid: int, pace: float) -> 
     outcomes = await asyncio.gather(
         *(run_session(s, pair, answer, pace) for s, pair in zip(sessions, clients, strict=True)),
         *(echo_loop(c, 6, echo) for pair in clients for c in pair),
-        *(echo_loop(c, 12, durable) for c in durable_clients),
+        *(echo_loop(c, 12, durable_async if "async" in c.url else durable) for c in durable_clients),
         return_exceptions=True,
     )
     failures = [o for o in outcomes if isinstance(o, BaseException)]
@@ -278,6 +282,13 @@ async def drive(url_base: str, sessions: list, server_pid: int, pace: float) -> 
             "p99": pct(durable, 99),
             "n": len(durable),
         },
+        # The same write made on the event loop (psycopg's async driver).
+        "durable_write_on_loop_echo_latency_ms": {
+            "p50": pct(durable_async, 50),
+            "p95": pct(durable_async, 95),
+            "p99": pct(durable_async, 99),
+            "n": len(durable_async),
+        },
         "messages_lost": lost,
         "sockets_dropped": dropped,
         "sessions_or_echo_loops_failed": len(failures),
@@ -289,9 +300,10 @@ async def drive(url_base: str, sessions: list, server_pid: int, pace: float) -> 
     summary["ratio_p95_answer_over_echo"] = round(
         summary["answer_latency_ms"]["p95"] / summary["echo_latency_ms"]["p95"], 2
     )
-    summary["ratio_p95_durable_write_echo_over_echo"] = round(
-        summary["durable_write_echo_latency_ms"]["p95"] / summary["echo_latency_ms"]["p95"], 2
-    )
+    for name in ("durable_write", "durable_write_on_loop"):
+        summary[f"ratio_p95_{name}_echo_over_echo"] = round(
+            summary[f"{name}_echo_latency_ms"]["p95"] / summary["echo_latency_ms"]["p95"], 2
+        )
     return summary
 
 
