@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
+from knox.models import AuthToken
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -105,8 +106,14 @@ class PushSubscriptionApi(APIView):
         data = self.SubscriptionInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
+        token = request.auth if isinstance(request.auth, AuthToken) else None
         services.push_subscribe(
-            user=request.user, endpoint=v["endpoint"], p256dh=v["keys"]["p256dh"], auth=v["keys"]["auth"]
+            user=request.user,
+            endpoint=v["endpoint"],
+            p256dh=v["keys"]["p256dh"],
+            auth=v["keys"]["auth"],
+            session_key="" if token else (request.session.session_key or ""),
+            token_key=token.token_key if token else "",
         )
         return Response(status=status.HTTP_201_CREATED)
 

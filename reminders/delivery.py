@@ -122,10 +122,46 @@ def push_topic(delivery: Delivery) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "", f"{delivery.kind}-{delivery.reminder_id}")[:32]
 
 
+def _signed_in(subs: list[PushSubscription]) -> list[PushSubscription]:
+    """The subscriptions whose phone is still signed in: the web session or
+    API token that registered each one still exists and has not expired.
+    The others are deleted. That is how signing a phone out from anywhere
+    (the phone itself, "sign out everywhere else" on another, allauth's
+    sessions page, expiry, erasure) stops its notifications: the phone's
+    browser cannot be reached to unsubscribe, but it gets nothing more."""
+    from django.contrib.sessions.models import Session
+    from knox.models import AuthToken
+
+    now = timezone.now()
+    sessions = {s.session_key for s in subs if s.session_key}
+    tokens = {s.token_key for s in subs if s.token_key}
+    if sessions:  # the database session store (settings: the default engine)
+        sessions = set(
+            Session.objects.filter(session_key__in=sessions, expire_date__gt=now).values_list("session_key", flat=True)
+        )
+    if tokens:
+        tokens = set(
+            AuthToken.objects.filter(token_key__in=tokens, user_id=subs[0].user_id)
+            .filter(Q(expiry__isnull=True) | Q(expiry__gt=now))
+            .values_list("token_key", flat=True)
+        )
+    alive, gone = [], []
+    for sub in subs:
+        if sub.session_key:
+            (alive if sub.session_key in sessions else gone).append(sub)
+        elif sub.token_key:
+            (alive if sub.token_key in tokens else gone).append(sub)
+        else:
+            alive.append(sub)  # registered before subscriptions were tied to a sign-in
+    if gone:
+        PushSubscription.objects.filter(pk__in=[s.pk for s in gone]).delete()
+    return alive
+
+
 def _send_push(delivery: Delivery, title: str, url: str) -> None:
     from pywebpush import WebPushException, webpush
 
-    subs = list(PushSubscription.objects.filter(user_id=delivery.user_id))
+    subs = _signed_in(list(PushSubscription.objects.filter(user_id=delivery.user_id)))
     if not subs:
         raise Permanent("no push subscription")
     payload = json.dumps({"title": title, "url": url, "tag": push_topic(delivery)})

@@ -136,3 +136,9 @@ class PushSubscription(models.Model):
     p256dh = models.CharField(max_length=200)
     auth = models.CharField(max_length=100)
     created_at = models.DateTimeField(default=dj_timezone.now)
+    # What signed this phone in when it subscribed: its web session or its
+    # API token (key prefix). When that ends, however it ends (signed out
+    # there, "sign out everywhere else", expired), the phone gets no more
+    # pushes (reminders/delivery.py). Blank for older rows: unknown.
+    session_key = models.CharField(max_length=40, blank=True, default="")
+    token_key = models.CharField(max_length=25, blank=True, default="")

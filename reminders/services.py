@@ -114,12 +114,18 @@ def notifications_mark_all_read(*, user: User) -> int:
 
 
 @transaction.atomic
-def push_subscribe(*, user: User, endpoint: str, p256dh: str, auth: str) -> PushSubscription:
+def push_subscribe(
+    *, user: User, endpoint: str, p256dh: str, auth: str, session_key: str = "", token_key: str = ""
+) -> PushSubscription:
+    """Registers (or renews) a phone's subscription, tied to the web session
+    or API token that registered it: once that is signed out, the phone
+    gets no more pushes."""
     # An endpoint belongs to one browser; if it was someone else's (a shared
     # device), it is theirs no longer.
     PushSubscription.objects.filter(endpoint=endpoint).exclude(user=user).delete()
     sub, _ = PushSubscription.objects.update_or_create(
-        endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth}
+        endpoint=endpoint,
+        defaults={"user": user, "p256dh": p256dh, "auth": auth, "session_key": session_key, "token_key": token_key},
     )
     return sub
 

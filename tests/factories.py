@@ -30,3 +30,14 @@ def make_couple(a: User, b: User, *, tz: str | None = None) -> Couple:
     Membership.objects.create(couple=couple, user=a, joined_at=now)
     Membership.objects.create(couple=couple, user=b, joined_at=now)
     return couple
+
+
+def web_login(user):
+    """Signs in through the real log-in page (allauth records the session);
+    returns the signed-in browser (a test Client)."""
+    from django.test import Client
+
+    browser = Client()
+    response = browser.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.content[:500]
+    return browser

@@ -4,7 +4,6 @@ the security audit trail."""
 import json
 
 import pytest
-from django.test import Client
 from knox.models import AuthToken
 
 from accounts.models import SecurityEvent, User
@@ -17,7 +16,7 @@ from journal import services as journal
 from journal.models import Entry
 
 from .conftest import client_for
-from .factories import PASSWORD
+from .factories import PASSWORD, web_login
 
 pytestmark = pytest.mark.django_db
 
@@ -68,14 +67,6 @@ class TestExport:
 
     def test_needs_auth(self, api):
         assert api.get("/api/v1/me/export/").status_code == 401
-
-
-def web_login(user) -> Client:
-    """Signs in through the real log-in page (allauth records the session)."""
-    browser = Client()
-    response = browser.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
-    assert response.status_code == 302, response.content[:500]
-    return browser
 
 
 class TestSessions:

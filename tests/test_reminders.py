@@ -15,6 +15,8 @@ from reminders.dispatch import dispatch_tick
 from reminders.models import Delivery, Notification, Preference, PushSubscription, Reminder
 from reminders.recovery import requeue_stalled
 
+from .factories import web_login
+
 pytestmark = pytest.mark.django_db
 
 UTC = dt.UTC
@@ -349,6 +351,44 @@ class TestEmailAndPush:
         payload = json.loads(call["data"])
         assert payload["title"] == "Time for your check-in"
         assert "SECRET" not in call["data"]
+
+    def test_a_phone_signed_out_from_anywhere_gets_no_more_pushes(self, sent_delivery, pushes, bob):
+        """A subscription is tied to the sign-in that registered it; signing
+        that out, from another phone, stops it (the browser itself cannot
+        be reached to unsubscribe)."""
+        from knox.models import AuthToken
+        from rest_framework.test import APIClient
+
+        PushSubscription.objects.all().delete()  # the fixture's has no sign-in recorded
+        app = APIClient()
+        app.credentials(HTTP_AUTHORIZATION=f"Bearer {AuthToken.objects.create(user=bob)[1]}")
+        web, other_web = web_login(bob), web_login(bob)
+        for name, phone in (("app", app), ("web", web), ("other", other_web)):
+            body = {"endpoint": f"https://push.example/{name}", "keys": {"p256dh": "p", "auth": "a"}}
+            response = phone.post("/api/v1/push/subscriptions/", json.dumps(body), content_type="application/json")
+            assert response.status_code == 201
+        registered = {s.endpoint.rsplit("/", 1)[1]: s for s in PushSubscription.objects.all()}
+        assert registered["app"].token_key and not registered["app"].session_key
+        assert registered["web"].session_key and not registered["web"].token_key
+
+        # From the web phone: sign out every other device.
+        assert web.delete("/api/v1/me/sessions/").status_code == 204
+        assert sending.send(sent_delivery.pk, "push") == "sent"
+
+        assert [p["subscription_info"]["endpoint"] for p in pushes] == ["https://push.example/web"]
+        assert list(PushSubscription.objects.values_list("endpoint", flat=True)) == ["https://push.example/web"]
+
+    def test_a_phone_whose_sign_in_expired_gets_nothing(self, sent_delivery, pushes, bob):
+        from django.contrib.sessions.models import Session
+
+        PushSubscription.objects.all().delete()
+        web = web_login(bob)
+        body = {"endpoint": "https://push.example/web", "keys": {"p256dh": "p", "auth": "a"}}
+        response = web.post("/api/v1/push/subscriptions/", json.dumps(body), content_type="application/json")
+        assert response.status_code == 201
+        Session.objects.update(expire_date=utc(2020, 1, 1, 0))
+        assert sending.send(sent_delivery.pk, "push") == "failed"
+        assert pushes == [] and not PushSubscription.objects.exists()
 
     def test_gone_subscriptions_are_removed(self, sent_delivery, monkeypatch):
         from pywebpush import WebPushException
