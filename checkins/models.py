@@ -183,6 +183,11 @@ class LiveSession(models.Model):
     ready = models.JSONField(default=list, blank=True)
     # Step keys whose answers both gave, so both see them.
     revealed_steps = models.JSONField(default=list, blank=True)
+    # {user id (str): [step keys]}: the steps each partner answered *in this
+    # session*. Only the live answer writes it. A value saved through
+    # PUT /answers/ (a draft) shares the Answer row but never counts here, so
+    # a draft is never revealed as an answer (checkins.services.live_step_revealable).
+    answered = models.JSONField(default=dict, blank=True)
     paused_until = models.DateTimeField(null=True, blank=True)
     paused_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

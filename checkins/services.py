@@ -409,8 +409,17 @@ def checkin_answer(*, checkin: CheckIn, author: User, values: dict, submit: bool
     checkin = _locked_checkin(checkin)
     now = timezone.now()
     _ensure_answerable(checkin, now)
-    clean, mood = _validate_answers(checkin.steps, values, complete=submit)
     answer, _ = Answer.objects.select_for_update().get_or_create(checkin=checkin, author=author)
+    live = LiveSession.objects.filter(checkin=checkin).first()
+    stored = answer.values or {}
+    if live is not None and isinstance(values, dict):
+        # Left out, a step revealed live keeps its answer.
+        values = {**{key: stored[key] for key in live.revealed_steps if key in stored}, **values}
+    clean, mood = _validate_answers(checkin.steps, values, complete=submit)
+    if live is not None:
+        _live_reveals_kept(live=live, before=stored, after=clean)
+        # A live answer changed or cleared here, before its reveal, is a draft now.
+        _live_answers_withdraw(live=live, author=author, keep=lambda key: clean.get(key) == stored.get(key))
     first_submit = submit and answer.submitted_at is None
     answer.values = clean
     answer.mood = mood
@@ -432,6 +441,32 @@ def checkin_answer(*, checkin: CheckIn, author: User, values: dict, submit: bool
     return checkin
 
 
+def _live_reveals_kept(*, live: LiveSession, before: dict, after: dict) -> None:
+    """A step revealed in the live session is final on every path: PUT
+    /answers/ may repeat its answer or leave it out, never change or clear
+    it (409), so neither partner can rewrite what the other has seen."""
+    changed = {
+        key: ["This answer was revealed in your live check-in; it can't be changed now."]
+        for key in live.revealed_steps
+        if key in before and after.get(key) != before[key]
+    }
+    if changed:
+        raise Conflict(
+            "This answer was revealed in your live check-in; it can't be changed now.", errors={"answers": changed}
+        )
+
+
+def _live_answers_withdraw(*, live: LiveSession, author: User, keep) -> None:
+    """Takes back the author's live answers to unrevealed steps for which
+    ``keep(key)`` is false: they count as answered live no more, so the
+    step's reveal waits until they answer it live again."""
+    mine = live.answered.get(str(author.pk), [])
+    kept = [key for key in mine if key in live.revealed_steps or keep(key)]
+    if kept != mine:
+        live.answered = {**live.answered, str(author.pk): kept}
+        live.save(update_fields=["answered"])
+
+
 @transaction.atomic
 def checkin_skip(*, checkin: CheckIn, author: User, reason: str = "") -> CheckIn:
     """A private choice: no event, nothing the partner can see."""
@@ -448,6 +483,11 @@ def checkin_skip(*, checkin: CheckIn, author: User, reason: str = "") -> CheckIn
     answer.skip_reason = reason.strip()
     answer.updated_at = now
     answer.save(update_fields=["skipped_at", "skip_reason", "updated_at"])
+    live = LiveSession.objects.filter(checkin=checkin).first()
+    if live is not None:
+        # Skipping takes back what was answered live and not yet revealed:
+        # a skipped check-in reveals nothing more of the one who skipped.
+        _live_answers_withdraw(live=live, author=author, keep=lambda key: False)
     return checkin
 
 
@@ -498,10 +538,10 @@ def _live_sql(vendor: str) -> dict[str, str]:
         ),
         "session": f"SELECT {sqlrows.columns(connection, LiveSession, 's')} FROM {sessions} s WHERE s.checkin_id = %s",  # noqa: S608
         "start": (
-            f"INSERT INTO {sessions} (checkin_id, step_index, ready, revealed_steps, started_at) "  # noqa: S608
-            f"SELECT c.id, 0, %s, %s, %s FROM {checkins} c {is_member} ON CONFLICT (checkin_id) DO NOTHING"
+            f"INSERT INTO {sessions} (checkin_id, step_index, ready, revealed_steps, answered, started_at) "  # noqa: S608
+            f"SELECT c.id, 0, %s, %s, %s, %s FROM {checkins} c {is_member} ON CONFLICT (checkin_id) DO NOTHING"
         ),
-        "answers": f"SELECT id, author_id, {values} FROM {answers} WHERE checkin_id = %s",  # noqa: S608
+        "answers": f"SELECT id, author_id, {values}, skipped_at FROM {answers} WHERE checkin_id = %s",  # noqa: S608
         "answer_insert": (
             f"INSERT INTO {answers} (checkin_id, author_id, {values}, mood, skip_reason, updated_at) "  # noqa: S608
             "VALUES (%s, %s, %s, %s, '', %s)"
@@ -558,7 +598,7 @@ class _LiveWrite:
         sql = _live_sql(connection.vendor)
         start = [
             sqlrows.to_db(connection, LiveSession, name, value)
-            for name, value in (("ready", []), ("revealed_steps", []), ("started_at", timezone.now()))
+            for name, value in (("ready", []), ("revealed_steps", []), ("answered", {}), ("started_at", timezone.now()))
         ]
         with connection.cursor() as locking, connection.cursor() as session, connection.cursor() as answers:
             with _pipelined():
@@ -577,16 +617,17 @@ class _LiveWrite:
             self.session = sqlrows.instance(connection, LiveSession, session.fetchone())
             self.answers = None
             if with_answers:
-                # {author id: (answer id, values)}: at most the partners' two.
+                # {author id: (answer id, values, skipped)}: at most the partners' two.
                 values = Answer._meta.get_field("values")
                 self.answers = {
-                    author: (pk, sqlrows.from_db(connection, values, value)) for pk, author, value in answers.fetchall()
+                    author: (pk, sqlrows.from_db(connection, values, value), skipped_at is not None)
+                    for pk, author, value, skipped_at in answers.fetchall()
                 }
         self.events: list[Event] = []
 
     def save_answer(self, user: User, values: dict, mood: int | None, now: dt.datetime) -> None:
         sql = _live_sql(connection.vendor)
-        answer_id, _ = self.answers.get(user.pk, (None, None))
+        answer_id, _, _ = self.answers.get(user.pk, (None, None, False))
         stored = sqlrows.to_db(connection, Answer, "values", values)
         updated_at = sqlrows.to_db(connection, Answer, "updated_at", now)
         with connection.cursor() as cursor:
@@ -594,7 +635,8 @@ class _LiveWrite:
                 cursor.execute(sql["answer_insert"], [self.checkin.pk, user.pk, stored, mood, updated_at])
             else:
                 cursor.execute(sql["answer_update"], [stored, mood, updated_at, answer_id])
-        self.answers[user.pk] = (answer_id, values)
+        # Saving a live answer clears the writer's skip (answer_update).
+        self.answers[user.pk] = (answer_id, values, False)
 
     def update_session(self, **fields) -> None:
         """Saves these session fields."""
@@ -640,6 +682,17 @@ class _LiveWrite:
         self.events = []
 
 
+def live_step_revealable(*, answered: dict[str, list[str]], step: str, skipped: set[int]) -> bool:
+    """Reveal together, in a live session: a step is revealed once both
+    partners answered it *live* (``LiveSession.answered``, written only by
+    the live answer) and neither of them has an active skip. A value saved
+    through PUT /answers/ is a draft and never counts, even though it shares
+    the Answer row with live answers; a skipped check-in reveals nothing of
+    the one who skipped (answering live again clears their skip)."""
+    answered_by = {int(author) for author, steps in answered.items() if step in steps}
+    return len(answered_by) >= 2 and not (answered_by & skipped)
+
+
 def _live_writable(checkin: CheckIn, session, now: dt.datetime) -> None:
     _ensure_answerable(checkin, now)
     if session.finished_at is not None:
@@ -675,16 +728,22 @@ def live_answer(*, checkin: CheckIn, user: User, step: str, value: Any) -> Check
     clean, _ = _validate_answers(steps, {step: value}, complete=False)
     if step not in clean:
         raise Invalid("Please answer this step.", errors={"value": ["Please answer this step."]})
-    _, values = write.answers.get(user.pk, (None, {}))
-    first = step not in values
+    _, values, _ = write.answers.get(user.pk, (None, {}, False))
+    mine_live = session.answered.get(str(user.pk), [])
+    first = step not in mine_live
     mood_key = next((s["key"] for s in steps if s["kind"] == StepKind.MOOD), None)
     with _pipelined():
         write.save_answer(user, {**values, step: clean[step]}, clean[step] if step == mood_key else None, now)
+        fields: dict[str, Any] = {}
         if first:
+            fields["answered"] = {**session.answered, str(user.pk): [*mine_live, step]}
             write.event("step_answered", {"step": step})
-        if sum(1 for _, v in write.answers.values() if step in v) >= 2:
-            write.update_session(revealed_steps=[*session.revealed_steps, step])
+        skipped = {author for author, (_, _, is_skipped) in write.answers.items() if is_skipped}
+        if live_step_revealable(answered=fields.get("answered", session.answered), step=step, skipped=skipped):
+            fields["revealed_steps"] = [*session.revealed_steps, step]
             write.event("step_revealed", {"step": step})
+        if fields:
+            write.update_session(**fields)
         write.save_events()
     return checkin
 

@@ -495,12 +495,13 @@ def test_the_live_write_path_is_a_fixed_handful_of_queries(checkin, alice, bob, 
     from checkins.models import CheckIn
 
     # Bob's answer is the session's first write: BEGIN; lock and authorize,
-    # make the session, read it, read the answers; insert the answer, the
+    # make the session, read it, read the answers; insert the answer, record
+    # that he answered it live (a draft never counts: issue #15), insert the
     # event, the sequence; COMMIT.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         services.live_answer(checkin=CheckIn(pk=checkin.pk), user=bob, step="mood", value=2)
-    # Alice's reveals the step: the same, plus saving the session (both
-    # events go in one insert).
+    # Alice's reveals the step: the same (the session's one update records
+    # her live answer and the reveal; both events go in one insert).
     with django_assert_num_queries(10):
         services.live_answer(checkin=CheckIn(pk=checkin.pk), user=alice, step="mood", value=5)
     # Ready: no answers to read.
@@ -604,3 +605,28 @@ def test_both_ready_at_once_moves_on_exactly_once(checkin, alice, bob):
     assert snap["step_index"] == 1
     kinds = list(Event.objects.filter(checkin=checkin).values_list("kind", flat=True))
     assert kinds.count("step_advanced") == 1
+
+
+def test_over_the_socket_a_skipped_partners_draft_is_never_revealed(checkin, alice, bob):
+    """Issue #15, finding 1, on the live socket: Alice saved a draft and
+    skipped; Bob answers the step live and sees nothing of hers."""
+    services.checkin_answer(checkin=checkin, author=alice, values={"mood": 5}, submit=False)
+    services.checkin_skip(checkin=checkin, author=alice)
+    alice_headers, bob_headers = bearer(alice), bearer(bob)
+
+    async def scenario():
+        a, b = socket(checkin, alice_headers), socket(checkin, bob_headers)
+        await a.connect()
+        await b.connect()
+        await b.send_json_to({"type": "answer", "step": "mood", "value": 2})
+        _, seen = await until(a, lambda m: m["type"] == "event" and m["kind"] == "step_answered")
+        snap = await _snapshot(checkin, bob)
+        await a.disconnect()
+        await b.disconnect()
+        return seen, snap
+
+    seen, snap = run(scenario)
+    assert not any(m.get("kind") == "step_revealed" for m in seen)
+    assert [s["partner"] for s in snap["steps"]] == [None, None, None]
+    assert not snap["steps"][0]["revealed"]
+    assert not Event.objects.filter(checkin=checkin, kind="step_revealed").exists()
