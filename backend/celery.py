@@ -1,6 +1,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 
@@ -20,3 +21,17 @@ app.conf.beat_schedule = {
     "checkins-close-expired": {"task": "checkins.close_expired", "schedule": 60},
     "space-mark-missed": {"task": "space.mark_missed", "schedule": 5 * 60},
 }
+
+
+@worker_process_init.connect
+def _own_database_pool(**_kwargs) -> None:
+    """A prefork child opens its own connection pool after the fork, never
+    the one it inherited: that pool's threads did not survive the fork and
+    its sockets are the parent's (closing them here would close the
+    parent's). Dropping the reference is enough; Django makes a new pool on
+    the child's first query."""
+    try:
+        from django.db.backends.postgresql.base import DatabaseWrapper
+    except ImportError:  # no psycopg: SQLite, nothing pooled
+        return
+    DatabaseWrapper._connection_pools.clear()

@@ -108,8 +108,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    # Under ASGI every sync view runs in a thread of its own, so a
+    # connection kept per thread (CONN_MAX_AGE) is a connection per request
+    # ever served. Instead each process keeps a bounded pool (psycopg_pool,
+    # Django 5.1+): threads borrow a connection for a request and give it
+    # back. DB_POOL_MAX_SIZE=0 turns the pool off for an external pooler
+    # (PgBouncer in transaction mode): then each request opens and closes a
+    # connection to PgBouncer, and server-side cursors (which do not survive
+    # transaction pooling) are off. Sizing: docs/operations.md.
+    DB_POOL_MAX_SIZE = env.int("DB_POOL_MAX_SIZE", default=10)
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DB_POOL_MAX_SIZE > 0:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(env.int("DB_POOL_MIN_SIZE", default=2), DB_POOL_MAX_SIZE),
+            "max_size": DB_POOL_MAX_SIZE,
+            # Seconds a request waits for a free connection before it gets a
+            # 503 with Retry-After (backend/errors.py), rather than queueing
+            # without end.
+            "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+            # Idle connections above min_size are closed after this long.
+            "max_idle": env.float("DB_POOL_MAX_IDLE", default=300.0),
+            "name": "steady",
+        }
+    else:
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache, channels, Celery -----------------------------------------

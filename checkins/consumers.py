@@ -37,12 +37,13 @@ _DB_THREADS = ThreadPoolExecutor(max_workers=settings.STEADY_LIVE_DB_THREADS, th
 
 
 class _LiveDatabaseSyncToAsync(SyncToAsync):
-    """Each of these threads keeps one database connection. Channels'
-    DatabaseSyncToAsync calls close_old_connections() around every call,
-    which with CONN_HEALTH_CHECKS costs the hot path a health-check round
-    trip (SELECT 1) per message. Here a connection is dropped when it failed
-    (the next call opens a fresh one: after a database restart, say) or when
-    it outlived CONN_MAX_AGE, as Django would, without the health check."""
+    """Channels' DatabaseSyncToAsync calls close_old_connections() around
+    every call. Here a connection is given back when it failed (the next
+    call takes a fresh one: after a database restart, say) or when it
+    outlived CONN_MAX_AGE, as Django would. With PostgreSQL's pool
+    (CONN_MAX_AGE=0, backend/settings.py) that is after every call: these
+    threads borrow from the process's pool like the views do, and hold no
+    connection while idle."""
 
     def thread_handler(self, loop, *args, **kwargs):
         try:
