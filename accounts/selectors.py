@@ -60,6 +60,7 @@ def user_export(*, user: User) -> dict:
     from journal.selectors import journal_export
     from reminders.models import Notification, Preference
     from space.models import SpacePeriod
+    from therapists.selectors import access_log_export
 
     couple_ids = list(Membership.objects.filter(user=user).values_list("couple_id", flat=True))
     revealed = CheckIn.objects.filter(couple_id__in=couple_ids, revealed_at__isnull=False).values_list("pk", flat=True)
@@ -144,4 +145,7 @@ def user_export(*, user: User) -> dict:
             Notification.objects.filter(user=user), ["kind", "title", "url", "created_at", "read_at"]
         ),
         "notification_preferences": prefs,
+        # Part of each partner's own history: every couple they were in, for
+        # their time in it, also after a split or the other's erasure.
+        "therapist_access_log": access_log_export(user=user),
     }

@@ -1,6 +1,7 @@
 """Account data (GDPR 17 and 20): export, erasure, signed-in devices, and
 the security audit trail."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -60,6 +61,52 @@ class TestExport:
         body = json.loads(raw)
         assert body["profile"]["email"] == "alice@example.com"
         assert body["journal"][0]["text"] == "ALICE-PRIVATE-JOURNAL"
+
+    def test_the_therapist_access_log_of_every_couple_i_was_in(
+        self, as_alice, as_bob, as_mallory, alice, bob, theo, couple, mallory_couple
+    ):
+        from therapists import services as therapists
+
+        from .test_therapists_support import active_grant
+
+        grant = active_grant(couple, alice, bob, theo)
+        event = therapists.access_record_summary(
+            therapist=theo,
+            grant=grant,
+            scopes=["mood_trends", "checkin_consistency"],
+            start=dt.date(2026, 1, 1),
+            end=dt.date(2026, 1, 31),
+            ip="203.0.113.9",
+        )
+        as_alice.post("/api/v1/couple/leave/", {"password": PASSWORD}, format="json")
+
+        for client in (as_alice, as_bob):
+            raw = client.get("/api/v1/me/export/").content.decode()
+            assert json.loads(raw)["therapist_access_log"] == [
+                {
+                    "couple_id": couple.pk,
+                    "therapist": {"id": theo.pk, "display_name": "Theo"},
+                    "what": "summary",
+                    "scopes": ["checkin_consistency", "mood_trends"],
+                    "period": {"from": "2026-01-01", "to": "2026-01-31"},
+                    "at": event.at.isoformat(),
+                }
+            ]
+            assert "203.0.113.9" not in raw  # the therapist's IP stays out of it
+        assert as_mallory.get("/api/v1/me/export/").json()["therapist_access_log"] == []
+
+    def test_the_partner_who_stays_keeps_the_log_after_an_erasure(self, as_alice, as_bob, alice, bob, theo, couple):
+        from therapists import services as therapists
+
+        from .test_therapists_support import active_grant
+
+        grant = active_grant(couple, alice, bob, theo)
+        therapists.access_record_list(therapist=theo, grants=[grant], ip=None)
+
+        assert as_alice.delete("/api/v1/me/", {"password": PASSWORD}, format="json").status_code == 204
+
+        log = as_bob.get("/api/v1/me/export/").json()["therapist_access_log"]
+        assert [(e["couple_id"], e["what"]) for e in log] == [(couple.pk, "list")]
 
     def test_a_stranger_exports_nothing_of_theirs(self, as_mallory, mallory_couple, history):
         raw = as_mallory.get("/api/v1/me/export/").content.decode()
