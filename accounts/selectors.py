@@ -52,12 +52,12 @@ def _rows(queryset, fields: list[str]) -> list[dict]:
 def user_export(*, user: User) -> dict:
     """Everything the person wrote and everything shared with them, as
     machine-readable JSON (GDPR art. 20). Never the partner's private
-    entries: only what the partner revealed or sent to them."""
+    entries: only what the partner revealed, sent or shares with them."""
     from agreements.models import Agreement, AgreementVersion, Reflection
     from checkins.models import Answer, CheckIn
     from couples.models import Membership
     from gratitude.models import Note
-    from journal.selectors import journal_export
+    from journal.selectors import journal_export, journal_shared_export
     from reminders.models import Notification, Preference
     from space.models import SpacePeriod
     from therapists.selectors import access_log_export
@@ -141,6 +141,9 @@ def user_export(*, user: User) -> dict:
             ),
         },
         "journal": journal_export(user=user),
+        # Kept apart from the person's own entries: what the partner shares
+        # with them now, readable as on the shared page; never the rest.
+        "journal_shared_with_me": journal_shared_export(user=user),
         "notifications": _rows(
             Notification.objects.filter(user=user), ["kind", "title", "url", "created_at", "read_at"]
         ),
