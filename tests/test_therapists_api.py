@@ -244,7 +244,7 @@ class TestRequest:
         assert listed["count"] == 1
         assert listed["results"][0]["waiting_for_me"] is True
         notes = list(Notification.objects.filter(user=bob).values_list("title", "url"))
-        assert notes == [("Alice would like to share a summary with a therapist", "/couple/therapists/")]
+        assert notes == [("Your partner would like to share a summary with a therapist", "/couple/therapists/")]
         assert Notification.objects.filter(user__email="alice@example.com").count() == 0
 
     def test_the_code_works_once(self, as_alice, as_mallory, mallory_couple, couple, code):
