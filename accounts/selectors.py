@@ -52,14 +52,15 @@ def _rows(queryset, fields: list[str]) -> list[dict]:
 def user_export(*, user: User) -> dict:
     """Everything the person wrote and everything shared with them, as
     machine-readable JSON (GDPR art. 20). Never the partner's private
-    entries: only what the partner revealed or sent to them."""
+    entries: only what the partner revealed, sent or shares with them."""
     from agreements.models import Agreement, AgreementVersion, Reflection
     from checkins.models import Answer, CheckIn
     from couples.models import Membership
     from gratitude.models import Note
-    from journal.selectors import journal_export
+    from journal.selectors import journal_export, journal_shared_export
     from reminders.models import Notification, Preference
     from space.models import SpacePeriod
+    from therapists.selectors import access_log_export
 
     couple_ids = list(Membership.objects.filter(user=user).values_list("couple_id", flat=True))
     revealed = CheckIn.objects.filter(couple_id__in=couple_ids, revealed_at__isnull=False).values_list("pk", flat=True)
@@ -140,8 +141,14 @@ def user_export(*, user: User) -> dict:
             ),
         },
         "journal": journal_export(user=user),
+        # Kept apart from the person's own entries: what the partner shares
+        # with them now, readable as on the shared page; never the rest.
+        "journal_shared_with_me": journal_shared_export(user=user),
         "notifications": _rows(
             Notification.objects.filter(user=user), ["kind", "title", "url", "created_at", "read_at"]
         ),
         "notification_preferences": prefs,
+        # Part of each partner's own history: every couple they were in, for
+        # their time in it, also after a split or the other's erasure.
+        "therapist_access_log": access_log_export(user=user),
     }

@@ -1,6 +1,6 @@
-"""Gratitude's reminder kinds. Titles are fixed wording with at most the
-partner's name: a note's text never reaches a lock screen, an email or a
-push."""
+"""Gratitude's reminder kinds. Titles are fixed wording, without the
+partner's name: neither a note's text nor a name reaches a lock screen, an
+email or a push."""
 
 import datetime as dt
 from typing import Any
@@ -36,7 +36,7 @@ def _note_still_due(reminder, note, now: dt.datetime) -> bool:
 register(
     Kind(
         key=DELIVERED_KIND,
-        title="You have a new note from {partner}",
+        title="A new note for you",
         label="When a note of appreciation arrives",
         load=_load_notes,
         still_due=_note_still_due,
@@ -76,7 +76,7 @@ def _nudge_still_due(reminder, writer, now: dt.datetime) -> bool:
 register(
     Kind(
         key=NUDGE_KIND,
-        title="A moment to appreciate {partner}?",
+        title="A moment to appreciate your partner?",
         label="A nudge to write a note when I haven't for a while",
         load=_load_writers,
         still_due=_nudge_still_due,

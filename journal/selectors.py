@@ -108,35 +108,37 @@ def entry_get_for_author(*, user: User, entry_id: int) -> Entry:
         raise Http404 from None
 
 
+def _export_row(entry: Entry) -> dict:
+    plain = entry.plain
+    return {
+        "id": entry.pk,
+        "kind": entry.kind,
+        "created_at": entry.created_at.isoformat(),
+        "updated_at": entry.updated_at.isoformat(),
+        "readable": plain.readable,
+        "text": plain.text,
+        "mood": entry.mood,
+        "tags": list(plain.tags),
+        "trigger_category": entry.trigger_category or None,
+        "intensity_before": entry.intensity_before,
+        "intensity_after": entry.intensity_after,
+        "grounded_at": entry.grounded_at.isoformat() if entry.grounded_at else None,
+        "story": plain.story if entry.kind == Kind.TRIGGER else None,
+        "need": plain.need if entry.kind == Kind.TRIGGER else None,
+        "can_do": plain.can_do if entry.kind == Kind.TRIGGER else None,
+    }
+
+
 def journal_export(*, user: User) -> list[dict]:
     """Everything ``user`` wrote in their journal, readable, for "export my
-    data" (``GET /api/v1/me/export/``). Only their own entries: never what a
-    partner shared with them. Entries whose key was destroyed come out with
-    ``readable: False`` and no text."""
-    rows = []
-    for entry in entries_unseal(entries_for_author(user=user).order_by("created_at", "id")):
-        plain = entry.plain
-        rows.append(
-            {
-                "id": entry.pk,
-                "kind": entry.kind,
-                "created_at": entry.created_at.isoformat(),
-                "updated_at": entry.updated_at.isoformat(),
-                "readable": plain.readable,
-                "text": plain.text,
-                "mood": entry.mood,
-                "tags": list(plain.tags),
-                "trigger_category": entry.trigger_category or None,
-                "intensity_before": entry.intensity_before,
-                "intensity_after": entry.intensity_after,
-                "grounded_at": entry.grounded_at.isoformat() if entry.grounded_at else None,
-                "story": plain.story if entry.kind == Kind.TRIGGER else None,
-                "need": plain.need if entry.kind == Kind.TRIGGER else None,
-                "can_do": plain.can_do if entry.kind == Kind.TRIGGER else None,
-                "shared": entry.is_shared,
-            }
-        )
-    return rows
+    data" (``GET /api/v1/me/export/``). Only their own entries; what a
+    partner shares with them is ``journal_shared_export``, kept apart.
+    Entries whose key was destroyed come out with ``readable: False`` and no
+    text."""
+    return [
+        {**_export_row(entry), "shared": entry.is_shared}
+        for entry in entries_unseal(entries_for_author(user=user).order_by("created_at", "id"))
+    ]
 
 
 # --- shared with me -------------------------------------------------------------------------
@@ -151,6 +153,21 @@ def entries_shared_with(*, user: User) -> QuerySet[Entry]:
         .select_related("author", "share")
         .order_by("-share__created_at", "-id")
     )
+
+
+def journal_shared_export(*, user: User) -> list[dict]:
+    """The entries shared with ``user`` right now, as they read them on the
+    shared page (the same rule: ``entries_shared_with``), for "export my
+    data". Nothing the partner did not share, or took back, or shared in a
+    couple that has closed."""
+    return [
+        {
+            **_export_row(entry),
+            "author": {"id": entry.author_id, "display_name": entry.author.display_name},
+            "shared_at": entry.share.created_at.isoformat(),
+        }
+        for entry in entries_unseal(entries_shared_with(user=user))
+    ]
 
 
 # --- patterns -----------------------------------------------------------------------------------

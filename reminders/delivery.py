@@ -104,9 +104,10 @@ class Permanent(Exception):
 def _send_email(delivery: Delivery, title: str, url: str) -> None:
     user = delivery.user
     # Content-free by construction: the fixed title and a link, nothing
-    # anyone wrote. The lock screen and the inbox preview show only this.
+    # anyone wrote, not even a display name (free text, and the inbox
+    # preview shows the first line). The lock screen shows only this.
     body = (
-        f"Hi {user.display_name},\n\n{title}.\n\nOpen Steady: {_absolute(url)}\n\n"
+        f"Hello,\n\n{title}.\n\nOpen Steady: {_absolute(url)}\n\n"
         f"You can change which reminders you get in Settings: {_absolute('/settings/notifications/')}\n"
     )
     try:

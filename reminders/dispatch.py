@@ -79,20 +79,6 @@ def _sent_today(user_ids: list[int], users: dict[int, User], now: dt.datetime) -
     return counts
 
 
-def _partner_names(user_ids: list[int]) -> dict[int, str]:
-    from couples.models import Membership
-
-    mine = dict(
-        Membership.objects.filter(user_id__in=user_ids, left_at__isnull=True).values_list("user_id", "couple_id")
-    )
-    members: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for couple_id, user_id, name in Membership.objects.filter(
-        couple_id__in=set(mine.values()), left_at__isnull=True
-    ).values_list("couple_id", "user_id", "user__display_name"):
-        members[couple_id].append((user_id, name))
-    return {me: name for me, couple_id in mine.items() for user_id, name in members[couple_id] if user_id != me}
-
-
 def _plan(rows: list[Reminder], now: dt.datetime) -> tuple[list[Decision], dict[int, User]]:
     user_ids = sorted({r.user_id for r in rows})
     users = {
@@ -106,8 +92,6 @@ def _plan(rows: list[Reminder], now: dt.datetime) -> tuple[list[Decision], dict[
         by_kind[r.kind].append(r.target_id)
     targets = {key: KINDS[key].load(ids) for key, ids in by_kind.items() if key in KINDS}
     sent_today = _sent_today(user_ids, users, now)
-    needs_partner = any("{partner}" in KINDS[k].title for k in by_kind if k in KINDS)
-    partner_names = _partner_names(user_ids) if needs_partner else {}
 
     decisions = []
     for r in rows:
@@ -131,8 +115,7 @@ def _plan(rows: list[Reminder], now: dt.datetime) -> tuple[list[Decision], dict[
             decisions.append(Decision(r, Delivery.Outcome.CAPPED))
         else:
             sent_today[r.user_id] += 1
-            title = kind.title.format(partner=partner_names.get(r.user_id, "your partner"))
-            decisions.append(Decision(r, Delivery.Outcome.SENT, title=title, url=kind.url(target)))
+            decisions.append(Decision(r, Delivery.Outcome.SENT, title=kind.title, url=kind.url(target)))
     return decisions, users
 
 

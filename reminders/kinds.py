@@ -1,6 +1,8 @@
 """Reminder kinds: each a small registered handler, so a new kind is a few
 lines. Wording is fixed here and content-free: no answer, note or journal
-text ever reaches a title, an email or a push."""
+text, and no name, ever reaches a title, an email or a push. A display name
+is free text its owner controls, shown on a lock screen and in an inbox
+preview, so titles say "your partner" (``register`` refuses a placeholder)."""
 
 import datetime as dt
 from collections.abc import Callable
@@ -15,7 +17,7 @@ from .models import Reminder
 @dataclass(frozen=True)
 class Kind:
     key: str
-    title: str  # may use {partner}: the partner's display name, never content
+    title: str  # fixed wording, the same for everyone: no name, no content
     label: str  # for the preferences page
     # Loads targets by id in one query: {target_id: target}.
     load: Callable[[list[int]], dict[int, Any]]
@@ -34,6 +36,8 @@ KINDS: dict[str, Kind] = {}
 
 
 def register(kind: Kind) -> Kind:
+    if "{" in kind.title or "}" in kind.title:
+        raise ValueError(f"Reminder kind {kind.key!r}: a title is fixed wording, without placeholders.")
     KINDS[kind.key] = kind
     return kind
 

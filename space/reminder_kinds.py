@@ -1,6 +1,6 @@
-"""Taking space's reminder kinds. Titles are fixed wording with at most the
-partner's name: never the note, never the time (a lock screen is not the
-place for either)."""
+"""Taking space's reminder kinds. Titles are fixed wording: never the
+note, the time or the partner's name (a lock screen is not the place for
+any of them)."""
 
 import datetime as dt
 from typing import Any
@@ -52,7 +52,7 @@ register(
 register(
     Kind(
         key=STARTED_KIND,
-        title="{partner} is taking some space, with a time to reconnect",
+        title="Your partner is taking some space, with a time to reconnect",
         label="When my partner takes some space",
         load=_load_periods,
         still_due=lambda r, p, now: (
@@ -66,7 +66,7 @@ register(
 register(
     Kind(
         key=BACK_KIND,
-        title="{partner} is ready to reconnect",
+        title="Your partner is ready to reconnect",
         label="When my partner is back from taking space",
         load=_load_periods,
         still_due=lambda r, p, now: _live(p) and p.status in ("kept", "late") and r.user_id != p.author_id,

@@ -1,6 +1,7 @@
 """Account data (GDPR 17 and 20): export, erasure, signed-in devices, and
 the security audit trail."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -60,6 +61,123 @@ class TestExport:
         body = json.loads(raw)
         assert body["profile"]["email"] == "alice@example.com"
         assert body["journal"][0]["text"] == "ALICE-PRIVATE-JOURNAL"
+
+    def test_entries_shared_with_me_as_the_shared_view_shows_them_and_nothing_unshared(
+        self, as_bob, alice, bob, couple
+    ):
+        shared = journal.entry_create(author=alice, kind="entry", text="ALICE-SHARED-ENTRY", mood=4, tags=["t1"])
+        trigger = journal.entry_create(
+            author=alice,
+            kind="trigger",
+            text="ALICE-SHARED-TRIGGER",
+            trigger_category="no_reply",
+            intensity_before=7,
+            story="ALICE-STORY",
+            need="ALICE-NEED",
+            can_do="ALICE-CAN-DO",
+        )
+        taken_back = journal.entry_create(author=alice, kind="entry", text="ALICE-TAKEN-BACK")
+        journal.entry_create(
+            author=alice,
+            kind="trigger",
+            text="ALICE-NEVER-SHARED",
+            trigger_category="other",
+            intensity_before=3,
+            story="ALICE-PRIVATE-STORY",
+        )
+        for entry in (shared, trigger, taken_back):
+            journal.entry_share(entry=entry, author=alice)
+        journal.entry_unshare(entry=taken_back, author=alice)
+        journal.entry_create(author=bob, kind="entry", text="BOB-OWN")
+
+        response = as_bob.get("/api/v1/me/export/")
+
+        raw = response.content.decode()
+        for unshared in ("ALICE-TAKEN-BACK", "ALICE-NEVER-SHARED", "ALICE-PRIVATE-STORY"):
+            assert unshared not in raw, unshared
+        body = json.loads(raw)
+        # Bob's own entries and what was shared with him are kept apart.
+        assert [e["text"] for e in body["journal"]] == ["BOB-OWN"]
+        exported = body["journal_shared_with_me"]
+        assert [e["id"] for e in exported] == [trigger.pk, shared.pk]
+        # Readable, as Bob reads them on the shared page.
+        seen = {e["id"]: e for e in as_bob.get("/api/v1/journal/shared/").json()["results"]}
+        for row in exported:
+            for key in (
+                "kind",
+                "readable",
+                "text",
+                "mood",
+                "tags",
+                "trigger_category",
+                "intensity_before",
+                "story",
+                "need",
+                "can_do",
+                "author",
+            ):
+                assert row[key] == seen[row["id"]][key], key
+        assert exported[0]["story"] == "ALICE-STORY" and exported[0]["can_do"] == "ALICE-CAN-DO"
+        assert exported[1]["tags"] == ["t1"] and exported[1]["author"] == {"id": alice.pk, "display_name": "Alice"}
+        assert all(row["shared_at"] for row in exported)
+
+    def test_only_what_is_shared_now(self, as_alice, as_bob, alice, couple):
+        entry = journal.entry_create(author=alice, kind="entry", text="ALICE-SHARED-ENTRY")
+        journal.entry_share(entry=entry, author=alice)
+        assert len(as_bob.get("/api/v1/me/export/").json()["journal_shared_with_me"]) == 1
+
+        as_alice.post("/api/v1/couple/leave/", {"password": PASSWORD}, format="json")
+
+        raw = as_bob.get("/api/v1/me/export/").content.decode()
+        assert json.loads(raw)["journal_shared_with_me"] == [] and "ALICE-SHARED-ENTRY" not in raw
+        # The author still has it, as her own.
+        assert as_alice.get("/api/v1/me/export/").json()["journal"][0]["text"] == "ALICE-SHARED-ENTRY"
+
+    def test_the_therapist_access_log_of_every_couple_i_was_in(
+        self, as_alice, as_bob, as_mallory, alice, bob, theo, couple, mallory_couple
+    ):
+        from therapists import services as therapists
+
+        from .test_therapists_support import active_grant
+
+        grant = active_grant(couple, alice, bob, theo)
+        event = therapists.access_record_summary(
+            therapist=theo,
+            grant=grant,
+            scopes=["mood_trends", "checkin_consistency"],
+            start=dt.date(2026, 1, 1),
+            end=dt.date(2026, 1, 31),
+            ip="203.0.113.9",
+        )
+        as_alice.post("/api/v1/couple/leave/", {"password": PASSWORD}, format="json")
+
+        for client in (as_alice, as_bob):
+            raw = client.get("/api/v1/me/export/").content.decode()
+            assert json.loads(raw)["therapist_access_log"] == [
+                {
+                    "couple_id": couple.pk,
+                    "therapist": {"id": theo.pk, "display_name": "Theo"},
+                    "what": "summary",
+                    "scopes": ["checkin_consistency", "mood_trends"],
+                    "period": {"from": "2026-01-01", "to": "2026-01-31"},
+                    "at": event.at.isoformat(),
+                }
+            ]
+            assert "203.0.113.9" not in raw  # the therapist's IP stays out of it
+        assert as_mallory.get("/api/v1/me/export/").json()["therapist_access_log"] == []
+
+    def test_the_partner_who_stays_keeps_the_log_after_an_erasure(self, as_alice, as_bob, alice, bob, theo, couple):
+        from therapists import services as therapists
+
+        from .test_therapists_support import active_grant
+
+        grant = active_grant(couple, alice, bob, theo)
+        therapists.access_record_list(therapist=theo, grants=[grant], ip=None)
+
+        assert as_alice.delete("/api/v1/me/", {"password": PASSWORD}, format="json").status_code == 204
+
+        log = as_bob.get("/api/v1/me/export/").json()["therapist_access_log"]
+        assert [(e["couple_id"], e["what"]) for e in log] == [(couple.pk, "list")]
 
     def test_a_stranger_exports_nothing_of_theirs(self, as_mallory, mallory_couple, history):
         raw = as_mallory.get("/api/v1/me/export/").content.decode()

@@ -211,7 +211,7 @@ class TestDeliveryNotification:
         dispatch_tick()
 
         assert list(Notification.objects.values_list("user_id", "kind", "title", "url")) == [
-            (bob.pk, "gratitude_delivered", "You have a new note from Alice", f"/gratitude/{later_note.pk}/")
+            (bob.pk, "gratitude_delivered", "A new note for you", f"/gratitude/{later_note.pk}/")
         ]
         # No text anywhere it could reach a lock screen or an inbox.
         for title, url in Notification.objects.values_list("title", "url"):
@@ -236,7 +236,7 @@ class TestDeliveryNotification:
 
         assert len(mail.outbox) == 1 and len(pushes) == 1
         message = mail.outbox[0]
-        assert message.to == [bob.email] and message.subject == "You have a new note from Alice"
+        assert message.to == [bob.email] and message.subject == "A new note for you"
         everything = message.subject + message.body + json.dumps(pushes[0].get("data", ""))
         assert "SECRET" not in everything and "bike" not in everything
         assert f"/gratitude/{later_note.pk}/" in message.body
@@ -574,7 +574,7 @@ class TestNudge:
         dispatch_tick()
         dispatch_tick()
         assert list(Notification.objects.filter(user=alice).values_list("kind", "title", "url")) == [
-            ("gratitude_nudge", "A moment to appreciate Bob?", "/gratitude/write/")
+            ("gratitude_nudge", "A moment to appreciate your partner?", "/gratitude/write/")
         ]
         # Gentle: one nudge per quiet spell, not one every N days after it.
         _frozen.move_to(NOW + dt.timedelta(days=30))

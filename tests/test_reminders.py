@@ -613,3 +613,81 @@ class TestApi:
     def test_anonymous(self, api):
         assert api.get("/api/v1/notifications/").status_code == 401
         assert api.get("/api/v1/me/notification-preferences/").status_code == 401
+
+
+class TestFixedWording:
+    """A display name is free text its owner controls, and a title reaches a
+    lock screen and an inbox: every kind's title, email and push is fixed
+    wording, whoever the partner is and whatever they call themselves."""
+
+    PARTNER_MARKER = "PARTNER-NAME-MARKER-9c1"
+    OWN_MARKER = "OWN-NAME-MARKER-4e7"
+
+    def test_no_display_name_in_any_title_email_or_push_of_any_kind(
+        self, couple, alice, bob, quiet_free, settings, monkeypatch, as_bob
+    ):
+        import dataclasses
+
+        from reminders.kinds import KINDS
+
+        alice.display_name = self.PARTNER_MARKER
+        alice.save()
+        bob.display_name = self.OWN_MARKER
+        bob.save()
+        settings.STEADY_VAPID_PRIVATE_KEY = "test-key"
+        Preference.objects.create(user=bob, email=True, push=True, daily_cap=50, kinds={k: True for k in KINDS})
+        PushSubscription.objects.create(user=bob, endpoint="https://push.example/abc", p256dh="p", auth="a")
+        pushes = []
+        monkeypatch.setattr("pywebpush.webpush", lambda **kwargs: pushes.append(kwargs))
+        # Every registered kind, each made due: what it says is what is tested,
+        # not when it fires (each app's own tests drive the real flows).
+        for key, kind in list(KINDS.items()):
+            monkeypatch.setitem(
+                KINDS,
+                key,
+                dataclasses.replace(
+                    kind,
+                    load=lambda ids: {i: object() for i in ids},
+                    still_due=lambda r, target, now: True,
+                    url=lambda target: "/",
+                    next_due=None,
+                ),
+            )
+        now = utc(2026, 3, 2, 15)
+        for i, key in enumerate(KINDS):
+            Reminder.objects.create(user=bob, kind=key, target_id=i + 1, due_at=now, fire_at=now)
+
+        with time_machine.travel(now, tick=False):
+            dispatch_tick()
+        deliveries = list(Delivery.objects.filter(user=bob, outcome="sent"))
+        for delivery in deliveries:
+            assert sending.send(delivery.pk, "email") == "sent"
+            assert sending.send(delivery.pk, "push") == "sent"
+
+        assert sorted(d.kind for d in deliveries) == sorted(KINDS) and len(KINDS) >= 11
+        assert len(mail.outbox) == len(pushes) == len(KINDS)
+        sent = [m.subject + "\n" + m.body for m in mail.outbox] + [p["data"] for p in pushes]
+        sent += list(Notification.objects.filter(user=bob).values_list("title", flat=True))
+        sent.append(as_bob.get("/api/v1/notifications/").content.decode())
+        # The page's list (the sign-in message around it greets Bob by name).
+        page = web_login(bob).get("/notifications/").content.decode()
+        listed = page.split('data-testid="notifications"', 1)[1].split("</ul>", 1)[0]
+        assert listed.count("notification-title") == len(KINDS)
+        sent.append(listed)
+        assert [t for t in sent if self.PARTNER_MARKER in t] == []
+        assert [t for t in sent if self.OWN_MARKER in t] == []
+
+    def test_a_kind_cannot_be_registered_with_a_placeholder(self):
+        from reminders.kinds import Kind, register
+
+        with pytest.raises(ValueError, match="fixed wording"):
+            register(
+                Kind(
+                    key="test_placeholder",
+                    title="{partner} did something",
+                    label="x",
+                    load=lambda ids: {},
+                    still_due=lambda r, t, now: False,
+                    url=lambda t: "/",
+                )
+            )

@@ -210,7 +210,7 @@ class TestReminderBeforeTheTime:
     def test_ten_minutes_before_to_the_person_taking_space_only(self, couple, alice, bob, bobs_space, _frozen):
         soon = bobs_space.reconnect_by - dt.timedelta(minutes=10)
         dispatch_tick()  # the partner's "taking some space" goes now
-        assert titles(alice) == ["Bob is taking some space, with a time to reconnect"]
+        assert titles(alice) == ["Your partner is taking some space, with a time to reconnect"]
 
         _frozen.move_to(soon - dt.timedelta(seconds=1))
         dispatch_tick()
@@ -222,7 +222,7 @@ class TestReminderBeforeTheTime:
         dispatch_tick()
         assert titles(bob) == ["Your time to reconnect is coming up"]
         assert list(Notification.objects.filter(user=bob).values_list("url", flat=True)) == ["/space/"]
-        assert titles(alice) == ["Bob is taking some space, with a time to reconnect"]
+        assert titles(alice) == ["Your partner is taking some space, with a time to reconnect"]
 
     def test_no_text_in_any_notification(self, as_alice, as_bob, couple, alice, bob, bobs_space, _frozen):
         dispatch_tick()
@@ -282,7 +282,7 @@ class TestOutcomes:
         assert body["status"] == "kept" and body["reconnected_at"] == iso(NOW + dt.timedelta(minutes=90))
         assert as_alice.get("/api/v1/space/current/").json()["count"] == 0
         dispatch_tick()
-        assert titles(alice)[-1] == "Bob is ready to reconnect"
+        assert titles(alice)[-1] == "Your partner is ready to reconnect"
 
     def test_back_exactly_at_the_time_is_kept(self, as_bob, bobs_space, _frozen):
         _frozen.move_to(bobs_space.reconnect_by)

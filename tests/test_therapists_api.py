@@ -22,6 +22,7 @@ from .test_therapists_support import (  # noqa: F401 - fixtures
     active_grant,
     as_theo_ready,
     give_totp,
+    keystore,
     make_grant,
     ready_client,
     theo_totp,
@@ -34,6 +35,7 @@ pytestmark = pytest.mark.django_db
 UTC = dt.UTC
 NOW = dt.datetime(2026, 3, 4, 18, 0, tzinfo=UTC)  # 19:00 in Berlin (alice), 13:00 in New York (bob)
 GRANTS = "/api/v1/couple/therapist-grants/"
+MISSING = 987654321
 
 
 def iso(t: dt.datetime) -> str:
@@ -242,7 +244,7 @@ class TestRequest:
         assert listed["count"] == 1
         assert listed["results"][0]["waiting_for_me"] is True
         notes = list(Notification.objects.filter(user=bob).values_list("title", "url"))
-        assert notes == [("Alice would like to share a summary with a therapist", "/couple/therapists/")]
+        assert notes == [("Your partner would like to share a summary with a therapist", "/couple/therapists/")]
         assert Notification.objects.filter(user__email="alice@example.com").count() == 0
 
     def test_the_code_works_once(self, as_alice, as_mallory, mallory_couple, couple, code):
@@ -708,6 +710,97 @@ class TestAccessLog:
         assert AccessEvent.objects.get().therapist_name == "Theo"
 
 
+class TestAccessLogAfterTheCouple:
+    """The log is part of each partner's own history: after a split or an
+    account deletion each former member still reads it, read-only, for the
+    time they were in the couple."""
+
+    LOG = "/api/v1/couple/access-log/"
+
+    @pytest.fixture
+    def looked(self, as_theo_ready, couple, theos_grant):
+        as_theo_ready.get(summary_url(couple.pk), {"from": "2026-02-01", "to": "2026-02-28"})
+        return AccessEvent.objects.get()
+
+    def test_after_a_split_each_former_partner_reads_the_couples_log(self, as_alice, as_bob, alice, couple, looked):
+        couple_leave(user=alice, password=PASSWORD)
+
+        for client in (as_alice, as_bob):
+            assert client.get(self.LOG).status_code == 404  # "the couple" is no more
+            body = client.get(self.LOG, {"couple": couple.pk}).json()
+            assert body["count"] == 1
+            assert body["results"][0]["id"] == looked.pk
+            assert body["results"][0]["therapist"]["display_name"] == "Theo"
+            couples = client.get(f"{self.LOG}couples/").json()
+            assert couples["results"] == [
+                {"id": couple.pk, "joined_at": iso(NOW), "left_at": iso(NOW), "current": False}
+            ]
+
+    def test_read_only(self, as_alice, alice, couple, looked):
+        couple_leave(user=alice, password=PASSWORD)
+
+        for method in ("post", "put", "patch", "delete"):
+            assert getattr(as_alice, method)(f"{self.LOG}?couple={couple.pk}").status_code == 405
+        assert AccessEvent.objects.get().therapist_name == "Theo"
+
+    def test_only_for_the_time_they_were_a_member(self, as_alice, alice, theo, couple, theos_grant, _frozen):
+        def event(at):
+            return AccessEvent.objects.create(
+                therapist=theo, therapist_name="Theo", couple=couple, grant=theos_grant, what="list", at=at
+            )
+
+        # Rows a well-behaved server never writes (the couple did not exist
+        # yet, or had closed), made by hand: the rule must hold on its own.
+        event(NOW - dt.timedelta(days=1))
+        during = event(NOW + dt.timedelta(hours=1))
+        _frozen.move_to(NOW + dt.timedelta(hours=2))
+        couple_leave(user=alice, password=PASSWORD)
+        event(NOW + dt.timedelta(hours=3))
+
+        ids = [e["id"] for e in as_alice.get(self.LOG, {"couple": couple.pk}).json()["results"]]
+        assert ids == [during.pk]
+
+    def test_a_new_couple_does_not_mix_with_the_former_one(self, as_alice, alice, mike, couple, looked):
+        from .factories import make_couple
+
+        couple_leave(user=alice, password=PASSWORD)
+        new = make_couple(alice, mike)
+
+        assert as_alice.get(self.LOG).json()["count"] == 0
+        assert as_alice.get(self.LOG, {"couple": new.pk}).json()["count"] == 0
+        assert as_alice.get(self.LOG, {"couple": couple.pk}).json()["count"] == 1
+        listed = as_alice.get(f"{self.LOG}couples/").json()["results"]
+        assert [(c["id"], c["current"]) for c in listed] == [(new.pk, True), (couple.pk, False)]
+
+    @pytest.mark.parametrize("split", [False, True])
+    def test_strangers_and_therapists_get_404(
+        self, as_mallory, as_theo_ready, mallory_couple, alice, couple, looked, split
+    ):
+        if split:
+            couple_leave(user=alice, password=PASSWORD)
+
+        for client in (as_mallory, as_theo_ready):
+            assert client.get(self.LOG, {"couple": couple.pk}).status_code == 404
+            assert client.get(self.LOG, {"couple": MISSING}).status_code == 404
+        assert as_mallory.get(f"{self.LOG}couples/").json()["results"][0]["id"] == mallory_couple.pk
+        assert as_theo_ready.get(f"{self.LOG}couples/").json()["count"] == 0
+
+    @pytest.mark.parametrize("value", ["abc", "-1", "0", "1.5", "9" * 30])
+    def test_a_bad_couple_is_400(self, as_alice, couple, value):
+        response = as_alice.get(self.LOG, {"couple": value})
+
+        assert response.status_code == 400 and "couple" in response.json()
+
+    def test_after_an_account_deletion_the_partner_keeps_the_log(
+        self, as_alice, as_bob, alice, couple, looked, keystore
+    ):
+        assert as_alice.delete("/api/v1/me/", {"password": PASSWORD}, format="json").status_code == 204
+
+        assert AccessEvent.objects.filter(pk=looked.pk, couple=couple).exists()
+        body = as_bob.get(self.LOG, {"couple": couple.pk}).json()
+        assert [e["id"] for e in body["results"]] == [looked.pk]
+
+
 def test_the_schema_names_the_therapist_endpoints(api):
     body = api.get("/api/schema/?format=json")
     paths = json.loads(body.content)["paths"] if body.status_code == 200 else {}
@@ -717,6 +810,7 @@ def test_the_schema_names_the_therapist_endpoints(api):
         "/api/v1/couple/therapist-grants/{grant_id}/approve/",
         "/api/v1/couple/therapist-grants/{grant_id}/revoke/",
         "/api/v1/couple/access-log/",
+        "/api/v1/couple/access-log/couples/",
         "/api/v1/therapist/couples/",
         "/api/v1/therapist/couples/{couple_id}/summary/",
     ):

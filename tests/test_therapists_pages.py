@@ -11,6 +11,7 @@ from django.core import mail
 from django.test import Client
 
 from accounts.models import User
+from couples.services import couple_leave
 from therapists import services
 from therapists.middleware import TIMED_OUT
 from therapists.models import AccessEvent, ConnectCode, Grant
@@ -180,6 +181,40 @@ class TestAccessLogPage:
 
         assert page.count("opened their list of couples") == 20
         assert "Page 1 of 2" in page
+
+
+class TestAccessLogPageAfterTheCouple:
+    @pytest.fixture
+    def looked(self, couple, alice, bob, theo, theo_totp):
+        active_grant(couple, alice, bob, theo, scopes=["checkin_consistency"])
+        web(theo).get(f"/therapist/couples/{couple.pk}/")
+
+    def test_each_former_partner_still_reads_it_read_only(self, couple, alice, bob, looked):
+        couple_leave(user=alice, password=PASSWORD)
+
+        for person, at in ((alice, "19:00"), (bob, "13:00")):
+            client = web(person)
+            settings_page = client.get("/settings/").content.decode()
+            assert 'data-testid="past-access-log"' in settings_page
+            for path in ("/couple/therapists/log/", f"/couple/therapists/log/?couple={couple.pk}"):
+                page = client.get(path).content.decode()
+                assert "Theo viewed your check-in consistency" in page and f"on 4 March at {at}." in page
+                assert "from 4 March 2026 to 4 March 2026" in page
+                assert "<form" not in page.split("<main", 1)[-1]
+
+    def test_strangers_and_therapists_get_nothing(self, couple, alice, mallory, mallory_couple, theo, looked):
+        couple_leave(user=alice, password=PASSWORD)
+
+        mallorys = web(mallory).get(f"/couple/therapists/log/?couple={couple.pk}")
+        assert mallorys.status_code == 404
+        assert "Theo viewed" not in web(mallory).get("/couple/therapists/log/").content.decode()
+        assert web(theo).get(f"/couple/therapists/log/?couple={couple.pk}").status_code == 302
+        assert web(alice).get("/couple/therapists/log/?couple=abc").status_code == 404
+
+    def test_someone_never_paired_sees_a_calm_empty_page(self, mallory):
+        page = web(mallory).get("/couple/therapists/log/")
+
+        assert page.status_code == 200 and "Once you are paired" in page.content.decode()
 
 
 def test_the_home_card_shows_what_waits_for_this_partner(couple, alice, bob, theo):

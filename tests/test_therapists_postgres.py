@@ -70,3 +70,31 @@ def test_approve_and_revoke_at_once_leave_one_consistent_grant(couple, alice, bo
         grant.refresh_from_db()
         # Revoked in any case (a revoke after the approval ends it too).
         assert grant.ended_at is not None and grant.status == "revoked"
+
+
+def test_deleting_an_account_keeps_the_couples_access_log(couple, alice, bob, theo, settings, tmp_path):
+    """The partner who stays keeps the log: no foreign key from an access
+    event to a partner, the couple is closed, not deleted, and the trigger
+    would refuse any cascade that tried to touch a row."""
+    from accounts.services import account_delete
+    from therapists.selectors import access_log_for_member
+
+    from .factories import PASSWORD
+    from .test_therapists_support import active_grant
+
+    settings.STEADY_KEYSTORE_DIR = str(tmp_path / "keys")
+    grant = active_grant(couple, alice, bob, theo)
+    event = services.access_record_summary(
+        therapist=theo,
+        grant=grant,
+        scopes=["mood_trends"],
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2026, 1, 31),
+        ip=None,
+    )
+
+    account_delete(user=alice, password=PASSWORD)
+    theo.delete()  # a therapist's account going does not touch the log either
+
+    assert [e.pk for e in access_log_for_member(user=bob, couple_id=couple.pk)] == [event.pk]
+    assert AccessEvent.objects.get(pk=event.pk).therapist_name == "Theo"

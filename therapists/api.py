@@ -1,7 +1,8 @@
 """Therapist access API: thin views over services and selectors.
 
 Partners: grants (request, approve, revoke) and the access log, for their
-own couple only (404 for anyone else, therapists included). Therapists:
+own couple only (404 for anyone else, therapists included); the access log
+also of a couple they were in, read-only, for their time in it. Therapists:
 connect codes, the couples that share with them and the summary, each
 behind ``access.IsReadyTherapist`` (403 for partners, and for therapists
 without their second factor), and the grant read from the database on
@@ -469,7 +470,46 @@ class GrantRevokeApi(APIView):
 class AccessLogApi(GenericAPIView):
     serializer_class = AccessEventOutput
 
-    @extend_schema(responses=AccessEventOutput(many=True))
+    class AccessLogQuery(serializers.Serializer):
+        couple = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "couple",
+                int,
+                description="A couple you are or were in (see access-log/couples/); default: your current couple. "
+                "Only the events from while you were in it.",
+            )
+        ],
+        responses=AccessEventOutput(many=True),
+    )
     def get(self, request):
-        page = self.paginate_queryset(selectors.access_log_for_member(user=request.user))
+        query = self.AccessLogQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        events = selectors.access_log_for_member(user=request.user, couple_id=query.validated_data.get("couple"))
+        page = self.paginate_queryset(events)
         return self.get_paginated_response(AccessEventOutput(page, many=True, context={"tz": request.user.tzinfo}).data)
+
+
+class AccessLogCoupleOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="couple_id")
+    joined_at = serializers.DateTimeField()
+    left_at = serializers.DateTimeField(allow_null=True)
+    current = serializers.SerializerMethodField()
+
+    def get_current(self, obj) -> bool:
+        return obj.left_at is None
+
+
+class AccessLogCoupleListApi(GenericAPIView):
+    serializer_class = AccessLogCoupleOutput
+
+    @extend_schema(
+        responses=AccessLogCoupleOutput(many=True),
+        description="The couples whose access log you can read (GET access-log/?couple=<id>): your current couple "
+        "first, then the ones you were in.",
+    )
+    def get(self, request):
+        page = self.paginate_queryset(selectors.access_log_couples_for_member(user=request.user))
+        return self.get_paginated_response(AccessLogCoupleOutput(page, many=True).data)

@@ -1,6 +1,6 @@
 """Therapist access's reminder kind: the other partner is told that a
-request to share with a therapist waits for them. Fixed wording with at
-most the partner's name; nothing about what was asked."""
+request to share with a therapist waits for them. Fixed wording, without
+the partner's name; nothing about what was asked."""
 
 import datetime as dt
 from typing import Any
@@ -35,7 +35,7 @@ def _still_due(reminder, grant, now: dt.datetime) -> bool:
 register(
     Kind(
         key=REQUESTED_KIND,
-        title="{partner} would like to share a summary with a therapist",
+        title="Your partner would like to share a summary with a therapist",
         label="When my partner asks to share with a therapist",
         load=_load_grants,
         still_due=_still_due,

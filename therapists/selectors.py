@@ -1,7 +1,9 @@
 """Therapist access reads.
 
-- Partners read their couple's grants and access log (404 for anyone
-  else: ``couple_get_for_member``).
+- Partners read their couple's grants (404 for anyone else:
+  ``couple_get_for_member``) and access log; a former member still reads
+  the log of a couple they were in, for their time in it
+  (``access_log_for_member``, 404 for anyone who never was a member).
 - A therapist reads a couple only through ``grant_active_for_therapist``,
   which reads the grant from the database on every request: pending,
   expired and revoked grants, and closed couples, are all the same 404 as
@@ -17,7 +19,7 @@ import datetime as dt
 import zoneinfo
 from collections import defaultdict
 
-from django.db.models import Avg, Count, DateField, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, DateField, F, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.http import Http404
 from django.utils import timezone
@@ -51,9 +53,65 @@ def grant_get_for_member(*, user: User, grant_id: int) -> Grant:
     return grant
 
 
-def access_log_for_member(*, user: User) -> QuerySet[AccessEvent]:
-    couple = couple_get_for_member(user=user)
-    return AccessEvent.objects.filter(couple=couple).order_by("-at", "-id")
+def access_log_couples_for_member(*, user: User) -> QuerySet[Membership]:
+    """Every couple the person is or was in, the current one first: each
+    one's access log is part of their own history and stays readable to
+    them after a split or the other partner's account deletion. A therapist
+    was never a member of anything: always empty."""
+    return (
+        Membership.objects.filter(user_id=user.pk)
+        .select_related("couple")
+        .order_by(F("left_at").desc(nulls_first=True), "-joined_at", "-id")
+    )
+
+
+def access_log_for_member(*, user: User, couple_id: int | None = None) -> QuerySet[AccessEvent]:
+    """The therapist access log of the person's current couple, or of
+    ``couple_id``, a couple they are or were in; in both cases only what
+    happened while they were a member (read-only: the log is append-only).
+    404 for a couple they never were in (a stranger, a therapist) and, with
+    no ``couple_id``, for someone not paired now."""
+    memberships = Membership.objects.filter(user_id=user.pk)
+    if couple_id is None:
+        membership = memberships.filter(left_at__isnull=True).first()
+    else:
+        membership = memberships.filter(couple_id=couple_id).first()
+    if membership is None:
+        raise Http404
+    return AccessEvent.objects.filter(_during(membership)).order_by("-at", "-id")
+
+
+def _during(membership: Membership) -> Q:
+    q = Q(couple_id=membership.couple_id, at__gte=membership.joined_at)
+    if membership.left_at is not None:
+        q &= Q(at__lte=membership.left_at)
+    return q
+
+
+def access_log_export(*, user: User) -> list[dict]:
+    """The access log of every couple the person is or was in, for their
+    time in it, for "export my data" (``GET /api/v1/me/export/``). The IP
+    address is the therapist's, kept for the record but never shown: not
+    exported either. Two queries."""
+    memberships = list(Membership.objects.filter(user_id=user.pk))
+    if not memberships:
+        return []
+    during = Q()
+    for membership in memberships:
+        during |= _during(membership)
+    return [
+        {
+            "couple_id": e.couple_id,
+            "therapist": {"id": e.therapist_id, "display_name": e.therapist_name},
+            "what": e.what,
+            "scopes": [s for s in SCOPE_ORDER if s in (e.scopes or [])],
+            "period": {"from": e.period_start.isoformat(), "to": e.period_end.isoformat()}
+            if e.period_start is not None
+            else None,
+            "at": e.at.isoformat(),
+        }
+        for e in AccessEvent.objects.filter(during).order_by("at", "id")
+    ]
 
 
 def grants_waiting_for(*, user: User, now: dt.datetime | None = None) -> list[Grant]:

@@ -20,4 +20,5 @@ urlpatterns = [
         name="api-therapist-grant-revoke",
     ),
     path("couple/access-log/", api.AccessLogApi.as_view(), name="api-access-log"),
+    path("couple/access-log/couples/", api.AccessLogCoupleListApi.as_view(), name="api-access-log-couples"),
 ]

@@ -23,6 +23,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -212,17 +213,47 @@ def grant_revoke(request, grant_id: int):
 
 @login_required
 def access_log(request):
-    if request.user.is_therapist:
+    """The log of the current couple, or of a couple the person was in
+    (``?couple=<id>``; by default the most recent one when not paired now),
+    for their time in it. 404 for a couple they never were in."""
+    user = request.user
+    if user.is_therapist:
         return redirect("therapist-home")
-    couple = couple_for_user(user=request.user)
-    if couple is None:
-        return redirect("home")
-    page = Paginator(selectors.access_log_for_member(user=request.user), LOG_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    tz = request.user.tzinfo
+    memberships = list(selectors.access_log_couples_for_member(user=user))
+    if not memberships:
+        # Linked from the settings page for anyone not paired now.
+        return render(request, "therapists/log.html", {"never_paired": True})
+    raw = request.GET.get("couple", "")
+    if raw:
+        shown = next((m for m in memberships if raw.isdigit() and str(m.couple_id) == raw), None)
+        if shown is None:
+            raise Http404
+    else:
+        shown = memberships[0]  # current first, then the most recently left
+    events = selectors.access_log_for_member(user=user, couple_id=shown.couple_id)
+    page = Paginator(events, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    tz = user.tzinfo
     items = [{"event": e, "sentence": event_sentence(e, tz=tz)} for e in page.object_list]
-    return render(request, "therapists/log.html", {"page": page, "items": items})
+
+    def day(at: dt.datetime) -> str:
+        return dateformat.format(at.astimezone(tz), "j F Y")
+
+    context = {
+        "page": page,
+        "items": items,
+        "couple_id": shown.couple_id,
+        "joined": day(shown.joined_at),
+        "left": day(shown.left_at) if shown.left_at else None,
+        "others": [
+            {
+                "couple_id": m.couple_id,
+                "label": f"The couple you were in until {day(m.left_at)}" if m.left_at else "Your couple now",
+            }
+            for m in memberships
+            if m is not shown
+        ],
+    }
+    return render(request, "therapists/log.html", context)
 
 
 def home_context(user, *, now: dt.datetime | None = None) -> dict:

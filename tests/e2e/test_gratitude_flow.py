@@ -60,10 +60,10 @@ def test_write_receive_react_and_the_jar(phone_for, alice, bob, couple, shot):
     expect(a.get_by_role("status")).to_contain_text("Sent. Bob can read it now.")
     expect(a.get_by_role("link", name="Sent", exact=True)).to_have_attribute("aria-current", "page")
 
-    # The lock screen, the inbox and the push say who, never what.
+    # The lock screen, the inbox and the push say neither who nor what.
     dispatch_tick()
     b.goto("/notifications/")
-    expect(b.locator("main")).to_contain_text("You have a new note from Alice")
+    expect(b.locator("main")).to_contain_text("A new note for you")
     assert "car broke down" not in b.locator("main").inner_text()
     shot(b, "gratitude-03-notification")
 

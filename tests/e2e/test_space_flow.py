@@ -71,10 +71,10 @@ def test_take_space_the_calm_status_extend_and_come_back(phone_for, alice, bob, 
     fits(a, "partner status")
     shot(a, "space-03-partner-sees")
 
-    # The lock screens: who, never the note or the time.
+    # The lock screens: never the name, the note or the time.
     dispatch_tick()
     a.goto("/notifications/")
-    expect(a.locator("main")).to_contain_text("Bob is taking some space, with a time to reconnect")
+    expect(a.locator("main")).to_contain_text("Your partner is taking some space, with a time to reconnect")
     assert "cool down" not in a.locator("main").inner_text() and at_alice not in a.locator("main").inner_text()
 
     # Bob needs a little longer, before the time: half an hour more.
@@ -112,7 +112,7 @@ def test_take_space_the_calm_status_extend_and_come_back(phone_for, alice, bob, 
     shot(a, "space-06-after")
     dispatch_tick()
     a.goto("/notifications/")
-    expect(a.locator("main")).to_contain_text("Bob is ready to reconnect")
+    expect(a.locator("main")).to_contain_text("Your partner is ready to reconnect")
 
 
 def test_errors_history_and_the_home_cards(phone_for, alice, bob, couple, shot):
