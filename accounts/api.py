@@ -3,11 +3,11 @@ from knox.auth import TokenAuthentication
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.errors import Invalid
 from backend.fields import LocalTimeField
+from backend.throttles import ScopedThrottle
 
 from . import services
 from .models import User
@@ -38,7 +38,7 @@ class AuthOutput(serializers.Serializer):
 class SignupApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedThrottle]
     throttle_scope = "signup"
 
     class SignupInput(serializers.Serializer):
@@ -62,7 +62,7 @@ class SignupApi(APIView):
 class LoginApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedThrottle]
     throttle_scope = "login_ip"
 
     class LoginInput(serializers.Serializer):

@@ -196,6 +196,15 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with acks_late: one unacknowledged task per process
 
+# --- Client addresses -------------------------------------------------------
+# How many proxies of ours stand in front of the app, each appending to
+# X-Forwarded-For. Every per-address limit and every recorded address reads
+# the client through backend.client_ip with this count; 0 (no proxy) ignores
+# the header, which any client can write. The two libraries' own settings
+# follow it so that no code path reads the header differently.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 # --- Auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -268,6 +277,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "backend.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_THROTTLE_CLASSES": ["backend.throttles.WriteThrottle"],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "writes": env.str("RATE_WRITES", default="600/hour"),
         "signup": env.str("RATE_API_SIGNUP", default="20/hour"),

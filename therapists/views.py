@@ -28,13 +28,14 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backend.client_ip import client_ip
 from backend.errors import DomainError
 from checkins.charts import Series, line_chart
 from checkins.occurrences import local_to_utc
 from couples.selectors import couple_for_user, couple_partner_of
 
 from . import selectors, services
-from .access import client_ip, has_totp
+from .access import has_totp
 from .charts import Bar, bar_chart
 from .display import SCOPE_HELP, SCOPE_TITLES, event_sentence, join_words
 from .models import SCOPE_ORDER, Grant, Scope
