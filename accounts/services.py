@@ -125,6 +125,28 @@ def sessions_end(*, user: User, keep_token: AuthToken | None = None, keep_sessio
     return ended
 
 
+def password_changed_sign_out(*, user: User, request: HttpRequest, reset: bool) -> int:
+    """A new password ends every other sign-in: each API token and web
+    session, so whoever knew the old one is out everywhere, not only in the
+    browser (Django's own session check never reached the app's tokens).
+    After a change, the session that made it stays signed in (allauth has
+    moved it onto the new password). After a reset none does: the reset
+    says nothing about who holds this browser."""
+    keep = None
+    if not reset:
+        keep = request.session.session_key
+    elif getattr(request, "user", None) is not None and request.user.pk == user.pk:
+        # Signed in here as the same person: sign out through Django, which
+        # gives this request a fresh session; deleting its stored session
+        # under it would fail the response.
+        from django.contrib.auth import logout
+
+        logout(request)
+    ended = sessions_end(user=user, keep_session_key=keep)
+    security_event_record(kind="password_changed", user_id=user.pk, request=request, via="web")
+    return ended
+
+
 def session_end(*, user: User, session_id: str) -> None:
     """Signs one device out. ``session_id`` is ``app-<token key>`` or
     ``web-<id>``, as listed by selectors.sessions_for_user."""

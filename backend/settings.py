@@ -235,6 +235,9 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True  # one address per account: changing replaces it
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = True
+# After a password change the browser that made it stays signed in; every
+# other web session and API token ends (accounts.services.password_changed_sign_out).
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
 # Web sessions are recorded per user (allauth usersessions) so that a person
 # can see and end their signed-in devices, and erasure can end them all.
