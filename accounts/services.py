@@ -21,6 +21,12 @@ class TooManyAttempts(Exception):
     pass
 
 
+def email_normalize(email: str) -> str:
+    """One address, however it is typed: accounts, and the sign-up limit
+    per address, are keyed by this."""
+    return email.strip().lower()
+
+
 def user_signup(
     *,
     email: str,
@@ -29,15 +35,17 @@ def user_signup(
     timezone: str,
     role: str = User.Role.PARTNER,
 ) -> User:
-    email = email.strip().lower()
+    email = email_normalize(email)
     candidate = User(email=email, display_name=display_name, timezone=timezone, role=role)
     try:
         password_validation.validate_password(password, user=candidate)
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
     if User.objects.filter(email__iexact=email).exists():
-        # Sign-up cannot avoid saying that an address is taken, but it says
-        # it as a field error only, and sign-up is throttled per IP.
+        # The API sign-up answers with a token at once, so it cannot hide
+        # that an address is taken (the web sign-up does, by email). It
+        # says so as a field error only, and is throttled per client
+        # address and per email (accounts.api.SignupApi).
         raise Invalid("An account with this email already exists.", field="email")
     try:
         with transaction.atomic():

@@ -284,6 +284,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "writes": env.str("RATE_WRITES", default="600/hour"),
         "signup": env.str("RATE_API_SIGNUP", default="20/hour"),
+        "signup_email": env.str("RATE_API_SIGNUP_EMAIL", default="10/day"),
         "login_ip": env.str("RATE_API_LOGIN", default="60/hour"),
         "pair_join": env.str("RATE_PAIR_JOIN", default="10/hour"),
         "pair_invite": env.str("RATE_PAIR_INVITE", default="30/hour"),
