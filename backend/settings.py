@@ -230,7 +230,16 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
-ACCOUNT_EMAIL_VERIFICATION = "none"
+# Web sign-up answers alike for a new address and a taken one (allauth's
+# enumeration prevention, ACCOUNT_PREVENT_ENUMERATION below, can only do
+# that with mandatory verification): both see "check your email"; a new
+# address gets a link to confirm, a taken one an "account already exists"
+# email. So a web sign-in needs a confirmed address (an unconfirmed one is
+# sent the link at sign-in), and confirming in the same browser signs the
+# person in. The API sign-up and log-in do not go through this (see
+# docs/operations.md, "Sign-up and enumeration").
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True  # one address per account: changing replaces it
 ACCOUNT_LOGOUT_ON_GET = False

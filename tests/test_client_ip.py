@@ -14,7 +14,7 @@ from backend.client_ip import client_ip
 from backend.throttles import ClientIpMixin
 from therapists.models import AccessEvent
 
-from .factories import PASSWORD, UserFactory
+from .factories import PASSWORD, UserFactory, address_confirm
 from .test_therapists_support import as_theo_ready, theo_totp, theos_grant  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
@@ -170,6 +170,7 @@ class TestBehindOneProxy:
     def test_security_events_and_web_sessions_record_the_client(self, api, client, alice):
         from allauth.usersessions.models import UserSession
 
+        address_confirm(alice)
         api.post(
             LOGIN,
             {"email": alice.email, "password": PASSWORD},

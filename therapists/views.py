@@ -511,9 +511,10 @@ def therapist_security(request):
 
 
 class TherapistSignupView(SignupView):
-    """allauth's sign-up, for therapists: the same form and checks, with the
-    therapist role set on the new account before anything else happens,
-    then the two-factor set-up."""
+    """allauth's sign-up, for therapists: the same form and checks (a taken
+    address gets the same answer), with the therapist role set on the new
+    account before anything else happens, then the emailed link, then the
+    two-factor set-up."""
 
     template_name = "therapists/join.html"
 
