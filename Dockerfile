@@ -35,5 +35,8 @@ RUN SECRET_KEY=collectstatic-only-not-a-secret STEADY_KEK=collectstatic-only-not
 EXPOSE 8000
 
 # The web command; docker-compose.yml runs the worker and beat from the same
-# image with their own commands.
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec uvicorn backend.asgi:application --host 0.0.0.0 --port 8000 --lifespan off --proxy-headers --ws websockets-sansio --ws-per-message-deflate false"]
+# image with their own commands. --no-proxy-headers: the app reads
+# X-Forwarded-For itself, by TRUSTED_PROXY_COUNT (backend/client_ip.py);
+# uvicorn rewriting the peer address from the same header by its own rule
+# (FORWARDED_ALLOW_IPS) could make the two disagree.
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec uvicorn backend.asgi:application --host 0.0.0.0 --port 8000 --lifespan off --no-proxy-headers --ws websockets-sansio --ws-per-message-deflate false"]

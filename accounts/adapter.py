@@ -1,5 +1,8 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
+
+from backend.client_ip import client_ip
 
 from .devices import device_id_for, device_key_issue
 from .security import security_event_record
@@ -33,6 +36,13 @@ class AccountAdapter(DefaultAccountAdapter):
         # Which account was tried is not recorded: a failed attempt must not
         # turn into a log of someone's email.
         security_event_record(kind="login_failed", user_id=None, request=request)
+
+    def get_client_ip(self, request) -> str:
+        # allauth's rate limits and its record of web sessions use this.
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
 
     def populate_username(self, request, user):
         # Email is the login; there is no username.

@@ -1,13 +1,16 @@
+import hashlib
+
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox.auth import TokenAuthentication
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from backend.errors import Invalid
 from backend.fields import LocalTimeField
+from backend.throttles import ClientIpMixin, ScopedThrottle
 
 from . import services
 from .models import User
@@ -35,10 +38,26 @@ class AuthOutput(serializers.Serializer):
     user = UserOutput()
 
 
+class SignupEmailThrottle(ClientIpMixin, SimpleRateThrottle):
+    """Sign-ups per email address, from whichever client address: someone
+    checking again and again whether a person has an account (the answer
+    is a 400) runs out, however many addresses they send from."""
+
+    scope = "signup_email"
+
+    def get_cache_key(self, request, view):
+        email = request.data.get("email") if isinstance(request.data, dict) else None
+        if not isinstance(email, str) or not email.strip():
+            return None  # the serializer refuses it; nothing to count
+        # A digest: cache keys are not a list of people's addresses.
+        ident = hashlib.sha256(services.email_normalize(email).encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
 class SignupApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedThrottle, SignupEmailThrottle]
     throttle_scope = "signup"
 
     class SignupInput(serializers.Serializer):
@@ -62,7 +81,7 @@ class SignupApi(APIView):
 class LoginApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedThrottle]
     throttle_scope = "login_ip"
 
     class LoginInput(serializers.Serializer):

@@ -5,13 +5,18 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self) -> None:
-        # allauth reports a web password change only through this signal.
+        # allauth reports a web password change or reset only through these
+        # signals (its own message, account/messages/password_changed.txt,
+        # tells the person the other sign-ins ended).
         from allauth.account.signals import password_changed, password_reset
 
-        from .security import security_event_record
+        from .services import password_changed_sign_out
 
         def _changed(sender, request, user, **kwargs):
-            security_event_record(kind="password_changed", user_id=user.pk, request=request, via="web")
+            password_changed_sign_out(user=user, request=request, reset=False)
+
+        def _reset(sender, request, user, **kwargs):
+            password_changed_sign_out(user=user, request=request, reset=True)
 
         password_changed.connect(_changed, dispatch_uid="steady-password-changed")
-        password_reset.connect(_changed, dispatch_uid="steady-password-reset")
+        password_reset.connect(_reset, dispatch_uid="steady-password-reset")

@@ -4,18 +4,16 @@ import logging
 
 from django.http import HttpRequest
 
+from backend.client_ip import client_ip
+
 from .models import SecurityEvent
 
 log = logging.getLogger("steady.security")
 
 
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def security_event_record(*, kind: str, user_id: int | None, request: HttpRequest | None = None, via: str = "") -> None:
-    SecurityEvent.objects.create(kind=kind, user_id=user_id, ip=client_ip(request), via=via)
+    SecurityEvent.objects.create(
+        kind=kind, user_id=user_id, ip=client_ip(request) if request is not None else None, via=via
+    )
     # Logs carry the kind and the account id only: never emails or content.
     log.info("security event %s user=%s via=%s", kind, user_id, via or "-")

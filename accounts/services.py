@@ -21,6 +21,12 @@ class TooManyAttempts(Exception):
     pass
 
 
+def email_normalize(email: str) -> str:
+    """One address, however it is typed: accounts, and the sign-up limit
+    per address, are keyed by this."""
+    return email.strip().lower()
+
+
 def user_signup(
     *,
     email: str,
@@ -29,15 +35,17 @@ def user_signup(
     timezone: str,
     role: str = User.Role.PARTNER,
 ) -> User:
-    email = email.strip().lower()
+    email = email_normalize(email)
     candidate = User(email=email, display_name=display_name, timezone=timezone, role=role)
     try:
         password_validation.validate_password(password, user=candidate)
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
     if User.objects.filter(email__iexact=email).exists():
-        # Sign-up cannot avoid saying that an address is taken, but it says
-        # it as a field error only, and sign-up is throttled per IP.
+        # The API sign-up answers with a token at once, so it cannot hide
+        # that an address is taken (the web sign-up does, by email). It
+        # says so as a field error only, and is throttled per client
+        # address and per email (accounts.api.SignupApi).
         raise Invalid("An account with this email already exists.", field="email")
     try:
         with transaction.atomic():
@@ -122,6 +130,28 @@ def sessions_end(*, user: User, keep_token: AuthToken | None = None, keep_sessio
     for session in UserSession.objects.filter(user=user).exclude(session_key=keep_session_key or ""):
         session.end()
         ended += 1
+    return ended
+
+
+def password_changed_sign_out(*, user: User, request: HttpRequest, reset: bool) -> int:
+    """A new password ends every other sign-in: each API token and web
+    session, so whoever knew the old one is out everywhere, not only in the
+    browser (Django's own session check never reached the app's tokens).
+    After a change, the session that made it stays signed in (allauth has
+    moved it onto the new password). After a reset none does: the reset
+    says nothing about who holds this browser."""
+    keep = None
+    if not reset:
+        keep = request.session.session_key
+    elif getattr(request, "user", None) is not None and request.user.pk == user.pk:
+        # Signed in here as the same person: sign out through Django, which
+        # gives this request a fresh session; deleting its stored session
+        # under it would fail the response.
+        from django.contrib.auth import logout
+
+        logout(request)
+    ended = sessions_end(user=user, keep_session_key=keep)
+    security_event_record(kind="password_changed", user_id=user.pk, request=request, via="web")
     return ended
 
 

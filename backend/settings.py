@@ -219,6 +219,15 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with acks_late: one unacknowledged task per process
 
+# --- Client addresses -------------------------------------------------------
+# How many proxies of ours stand in front of the app, each appending to
+# X-Forwarded-For. Every per-address limit and every recorded address reads
+# the client through backend.client_ip with this count; 0 (no proxy) ignores
+# the header, which any client can write. The two libraries' own settings
+# follow it so that no code path reads the header differently.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 # --- Auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -244,11 +253,23 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
-ACCOUNT_EMAIL_VERIFICATION = "none"
+# Web sign-up answers alike for a new address and a taken one (allauth's
+# enumeration prevention, ACCOUNT_PREVENT_ENUMERATION below, can only do
+# that with mandatory verification): both see "check your email"; a new
+# address gets a link to confirm, a taken one an "account already exists"
+# email. So a web sign-in needs a confirmed address (an unconfirmed one is
+# sent the link at sign-in), and confirming in the same browser signs the
+# person in. The API sign-up and log-in do not go through this (see
+# docs/operations.md, "Sign-up and enumeration").
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True  # one address per account: changing replaces it
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = True
+# After a password change the browser that made it stays signed in; every
+# other web session and API token ends (accounts.services.password_changed_sign_out).
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
 # Web sessions are recorded per user (allauth usersessions) so that a person
 # can see and end their signed-in devices, and erasure can end them all.
@@ -291,9 +312,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "backend.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_THROTTLE_CLASSES": ["backend.throttles.WriteThrottle"],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "writes": env.str("RATE_WRITES", default="600/hour"),
         "signup": env.str("RATE_API_SIGNUP", default="20/hour"),
+        "signup_email": env.str("RATE_API_SIGNUP_EMAIL", default="10/day"),
         "login_ip": env.str("RATE_API_LOGIN", default="60/hour"),
         "pair_join": env.str("RATE_PAIR_JOIN", default="10/hour"),
         "pair_invite": env.str("RATE_PAIR_INVITE", default="30/hour"),

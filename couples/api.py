@@ -1,8 +1,9 @@
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
+
+from backend.throttles import PersonThrottle, ScopedThrottle
 
 from . import selectors, services
 
@@ -30,7 +31,7 @@ class InviteOutput(serializers.Serializer):
 
 
 class InviteCreateApi(APIView):
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedThrottle]
     throttle_scope = "pair_invite"
 
     @extend_schema(request=None, responses={201: InviteOutput})
@@ -39,7 +40,7 @@ class InviteCreateApi(APIView):
         return Response(InviteOutput(invite).data, status=status.HTTP_201_CREATED)
 
 
-class JoinThrottle(UserRateThrottle):
+class JoinThrottle(PersonThrottle):
     scope = "pair_join"
 
 
@@ -64,7 +65,7 @@ class CoupleDetailApi(APIView):
         return Response(CoupleOutput(couple).data)
 
 
-class LeaveThrottle(UserRateThrottle):
+class LeaveThrottle(PersonThrottle):
     # Leaving asks for the password: without a limit, a signed-in phone left
     # unlocked could be used to guess it.
     scope = "pair_leave"

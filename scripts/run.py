@@ -147,6 +147,9 @@ def main() -> int:
     # Live check-in messages are a few dozen bytes: compressing each one
     # (permessage-deflate) only costs the event loop time.
     web += ["--ws", "websockets-sansio", "--ws-per-message-deflate", "false"]
+    # The app reads X-Forwarded-For itself (TRUSTED_PROXY_COUNT); uvicorn's
+    # default would believe it from any local client.
+    web += ["--no-proxy-headers"]
     celery = [PY, "-m", "celery", "-A", "backend"]
     # solo: one process, no pool children to leave behind; gossip and mingle
     # only matter between several workers.

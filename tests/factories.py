@@ -32,11 +32,20 @@ def make_couple(a: User, b: User, *, tz: str | None = None) -> Couple:
     return couple
 
 
+def address_confirm(user) -> None:
+    """The person's address as allauth records it once they opened the link:
+    the web log-in needs it (settings.ACCOUNT_EMAIL_VERIFICATION)."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"primary": True, "verified": True})
+
+
 def web_login(user):
     """Signs in through the real log-in page (allauth records the session);
     returns the signed-in browser (a test Client)."""
     from django.test import Client
 
+    address_confirm(user)
     browser = Client()
     response = browser.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
     assert response.status_code == 302, response.content[:500]

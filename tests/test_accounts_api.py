@@ -120,6 +120,24 @@ class TestSignup:
         assert statuses[:-1] == [201] * (len(statuses) - 1)
         assert statuses[-1] == 429
 
+    def test_signup_is_throttled_per_email_from_any_address(self, api, alice, monkeypatch):
+        """Asking again and again whether alice has an account (the answer is
+        a 400) runs out, however many addresses the asker sends from."""
+        from rest_framework.throttling import SimpleRateThrottle
+
+        rates = {**SimpleRateThrottle.THROTTLE_RATES, "signup_email": "3/hour"}
+        monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+        spellings = ["alice@example.com", "ALICE@Example.com", " alice@example.COM ", "Alice@example.com"]
+
+        statuses = [
+            api.post(SIGNUP, signup_body(email=email), format="json", REMOTE_ADDR=f"10.1.0.{i}").status_code
+            for i, email in enumerate(spellings)
+        ]
+        other = api.post(SIGNUP, signup_body(email="carol@example.com"), format="json", REMOTE_ADDR="10.1.0.9")
+
+        assert statuses == [400, 400, 400, 429]
+        assert other.status_code == 201
+
 
 class TestLogin:
     def test_login_returns_a_new_token_per_device(self, api, alice):

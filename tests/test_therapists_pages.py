@@ -4,6 +4,7 @@ therapist's sign-up, set-up steps, home and summary; the two-factor gate,
 the idle timeout of therapist sessions, and the home card."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -356,10 +357,17 @@ class TestJoin:
         )
 
         assert page.status_code == 200 and "Join as a therapist" in page.content.decode()
+        # First the emailed link (sign-up never says whether an address is
+        # taken), then, signed in, the two-factor set-up.
         assert response.status_code == 302
-        assert response["Location"] == "/therapist/security/"
+        assert response["Location"] == "/accounts/confirm-email/"
         user = User.objects.get(email="lind@example.com")
         assert user.role == User.Role.THERAPIST and user.display_name == "Dr Theo Lind"
+        (message,) = mail.outbox
+        link = re.search(r"https?://testserver(/accounts/confirm-email/\S+/)", message.body).group(1)
+        confirmed = client.post(link)
+        assert confirmed.status_code == 302
+        assert confirmed["Location"] == "/therapist/security/"
 
     def test_a_partner_account_is_never_turned_into_a_therapist(self, couple, alice):
         from backend.errors import Conflict

@@ -97,11 +97,3 @@ class IsTherapist(BasePermission):
         if not request.user.is_therapist:
             raise Forbidden(NOT_THERAPIST)
         return True
-
-
-def client_ip(request) -> str | None:
-    """The address the request came from, as the server saw it. Behind a
-    proxy, set up the proxy to pass the client's address as REMOTE_ADDR
-    (e.g. uvicorn's --proxy-headers with --forwarded-allow-ips): a raw
-    X-Forwarded-For header is written by the client and proves nothing."""
-    return request.META.get("REMOTE_ADDR") or None

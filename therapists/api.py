@@ -15,13 +15,14 @@ from knox.models import AuthToken
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
+from backend.client_ip import client_ip
 from backend.errors import Invalid
+from backend.throttles import PersonThrottle
 
 from . import selectors, services
-from .access import IsReadyTherapist, IsTherapist, client_ip
+from .access import IsReadyTherapist, IsTherapist
 from .display import event_sentence
 from .models import SCOPE_ORDER, AccessEvent, ConnectCode, Grant
 
@@ -317,7 +318,7 @@ class ConnectCodeListApi(GenericAPIView):
         return Response(ConnectCodeOutput(code).data, status=status.HTTP_201_CREATED)
 
 
-class VerifyThrottle(UserRateThrottle):
+class VerifyThrottle(PersonThrottle):
     # Six digits are guessable without a budget; allauth's own sign-in
     # stage has one too.
     scope = "therapist_verify"

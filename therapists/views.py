@@ -29,13 +29,14 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backend.client_ip import client_ip
 from backend.errors import DomainError
 from checkins.charts import Series, line_chart
 from checkins.occurrences import local_to_utc
 from couples.selectors import couple_for_user, couple_partner_of
 
 from . import selectors, services
-from .access import client_ip, has_totp
+from .access import has_totp
 from .charts import Bar, bar_chart
 from .display import SCOPE_HELP, SCOPE_TITLES, event_sentence, join_words
 from .models import SCOPE_ORDER, Grant, Scope
@@ -541,9 +542,10 @@ def therapist_security(request):
 
 
 class TherapistSignupView(SignupView):
-    """allauth's sign-up, for therapists: the same form and checks, with the
-    therapist role set on the new account before anything else happens,
-    then the two-factor set-up."""
+    """allauth's sign-up, for therapists: the same form and checks (a taken
+    address gets the same answer), with the therapist role set on the new
+    account before anything else happens, then the emailed link, then the
+    two-factor set-up."""
 
     template_name = "therapists/join.html"
 

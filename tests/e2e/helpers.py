@@ -1,21 +1,39 @@
 """Helpers for e2e tests; the conftest exposes them as fixtures too."""
 
+import re
+
 from django.conf import settings
+from django.core import mail
 from django.test import Client
 from playwright.sync_api import Page, expect
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, address_confirm
 
 
 def login(page: Page, live_server, email: str, password: str = PASSWORD) -> Page:
-    """Signs in through the real log-in page; ends wherever the app sends a
+    """Signs in through the real log-in page, as a person whose address is
+    confirmed (web sign-in asks for that); ends wherever the app sends a
     signed-in person (home, or the pair page when unpaired)."""
+    from accounts.models import User
+
+    address_confirm(User.objects.get(email=email))
     base = getattr(live_server, "url", live_server)
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator("[data-testid=signed-in]")).to_be_attached()
+    return page
+
+
+def confirm_email(page: Page, email: str) -> Page:
+    """After a web sign-up: the "check your email" page, then the emailed
+    link opened on the same phone and confirmed, which signs the person in."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    message = [m for m in mail.outbox if m.to == [email]][-1]
+    path = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", message.body).group(1)
+    page.goto(path)
+    page.get_by_role("button", name="Confirm").click()
     return page
 
 

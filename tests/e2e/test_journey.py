@@ -22,7 +22,6 @@ import base64
 import re
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -39,7 +38,7 @@ from therapists.models import AccessEvent, Grant
 from ..factories import PASSWORD
 from ..test_therapists_support import totp_code
 from .conftest import SCREENSHOTS
-from .helpers import live_text_steps, no_horizontal_scroll
+from .helpers import confirm_email, live_text_steps, no_horizontal_scroll
 
 pytestmark = pytest.mark.postgres
 
@@ -119,6 +118,7 @@ def sign_up(page: Page, *, name: str, email: str, tz: str, snap) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     snap(page, f"{name.lower()}-signup")
     page.get_by_role("button", name="Create my account").click()
+    confirm_email(page, email)
     expect(page).to_have_url(re.compile(r"/pair/$"))
     expect(h1(page)).to_have_text("Pair with your partner")
     snap(page, f"{name.lower()}-pair")
@@ -408,6 +408,7 @@ def test_the_whole_journey(phone, snap):
     t.get_by_label("Password").fill(PASSWORD)
     snap(t, "theo-join")
     t.get_by_role("button", name="Create my therapist account").click()
+    confirm_email(t, "theo@example.com")
     expect(t).to_have_url(re.compile(r"/therapist/security/$"))
     expect(h1(t)).to_have_text("Protect your account")
     assert User.objects.get(email="theo@example.com").role == User.Role.THERAPIST
@@ -418,18 +419,9 @@ def test_the_whole_journey(phone, snap):
     expect(t).to_have_url(re.compile(r"/therapist/security/$"))
     snap(t, "theo-therapist-home-redirects-to-security")
 
-    # Confirm the address with the link from the email.
-    t.get_by_role("button", name="Send me the link").click()
-    expect(t.get_by_text("We sent a link to theo@example.com")).to_be_visible()
-    [message] = [m for m in mail.outbox if m.to == ["theo@example.com"]]
-    link = re.search(r"https?://\S+/confirm-email/\S+/", message.body).group(0)
-    t.goto(link)
-    snap(t, "theo-confirm-email")
-    t.get_by_role("button", name="Confirm").click()
-    expect(t).to_have_url(re.compile(r"/therapist/security/$"))  # via home and /therapist/
+    # His address was confirmed at sign-up: the authenticator app is next.
     setup = t.get_by_test_id("setup-totp")
     expect(setup).to_be_visible()
-    snap(t, "theo-security-email-confirmed")
     setup.click()
     reauth = t.get_by_role("button", name="Confirm")
     totp_heading = t.get_by_role("heading", name="Set up your authenticator app")

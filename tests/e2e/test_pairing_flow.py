@@ -9,7 +9,7 @@ from couples.models import Couple, Membership
 from couples.services import BAD_CODE
 from tests.factories import PASSWORD
 
-from .helpers import no_horizontal_scroll
+from .helpers import confirm_email, no_horizontal_scroll
 
 
 def sign_up(page: Page, *, name: str, email: str, timezone: str, shot=None) -> None:
@@ -23,6 +23,7 @@ def sign_up(page: Page, *, name: str, email: str, timezone: str, shot=None) -> N
     if shot:
         shot(page, "01-signup")
     page.get_by_role("button", name="Create my account").click()
+    confirm_email(page, email)
     # New and unpaired: straight to the pair page.
     expect(page).to_have_url(re.compile(r"/pair/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Pair with your partner")
