@@ -30,11 +30,14 @@ and the settings used: workers, and the pool settings from the environment
 (DB_POOL_MAX_SIZE, DB_POOL_MIN_SIZE, DB_POOL_TIMEOUT, CONN_MAX_AGE), passed
 to the server unchanged.
 
-``--check`` makes it exit 1 when any run had an error, or when the peak of
+``--check`` makes it exit 1 when any run had an error (a request slower
+than ``--timeout`` is one), or fewer answers than connections (wrk does not
+count what is still waiting when the time is up), or when the peak of
 PostgreSQL connections went over the configured pool: DB_POOL_MAX_SIZE x
 workers when DB_POOL_MAX_SIZE is set in the environment (and not 0), the
-PgBouncer pool size with ``--pgbouncer``. A server that does not start
-makes it exit 2, after printing the tail of the server's log.
+PgBouncer pool size with ``--pgbouncer``. The JSON then names the
+exceptions the server logged. A server that does not start makes it exit
+2, after printing the tail of the server's log.
 
 ``--pgbouncer`` starts PgBouncer (transaction pooling, its own ini and user
 list in a scratch folder) on a free port in front of 127.0.0.1:5432, runs
@@ -53,7 +56,7 @@ included. Run:
     .venv/bin/python bench/api.py                     # 1 worker, 8 and 64 connections, 10 s each: about 4 minutes
     .venv/bin/python bench/api.py --workers 2 --check
     .venv/bin/python bench/api.py --pgbouncer --check
-    .venv/bin/python bench/api.py --quick --check     # for CI: 3 s each, 64 connections only, under a minute
+    .venv/bin/python bench/api.py --quick --check     # for CI: 5 s each, 64 connections only, about 80 s
     .venv/bin/python bench/api.py --connections 8 --endpoints checkins,home --seconds 5
 """
 
@@ -62,6 +65,7 @@ import datetime as dt
 import json
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
@@ -361,6 +365,17 @@ def _stop(proc: subprocess.Popen) -> None:
             pass
 
 
+def _server_errors(log: Path, limit: int = 5) -> list[str]:
+    """The distinct exceptions the server logged (the last line of each
+    traceback), to say what the errors were."""
+    try:
+        text = log.read_text(errors="replace")
+    except OSError:
+        return []
+    found = re.findall(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exhausted)\b.*)$", text, flags=re.MULTILINE)
+    return list(dict.fromkeys(line[:300] for line in found))[:limit]
+
+
 def _tail(log: Path, lines: int = 40) -> str:
     try:
         return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
@@ -555,12 +570,12 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=None, help="history per kind, about one a day (default 300)")
     parser.add_argument("--endpoints", default="", help="comma separated names to load (default all); baselines always")
     parser.add_argument("--timeout", type=float, default=5, help="wrk: a request slower than this is a timeout error")
-    parser.add_argument("--quick", action="store_true", help="for CI: 3 s each, 64 connections only, 100 rows")
+    parser.add_argument("--quick", action="store_true", help="for CI: 5 s each, 64 connections only, 100 rows")
     parser.add_argument("--check", action="store_true", help="exit 1 on any error or connections over the pool")
     parser.add_argument("--pgbouncer", action="store_true", help="run the app's database through PgBouncer")
     parser.add_argument("--pgbouncer-pool-size", type=int, default=20, help="PgBouncer's server connections")
     args = parser.parse_args()
-    quick = {"connections": "64", "seconds": 3, "rows": 100}
+    quick = {"connections": "64", "seconds": 5, "rows": 100}
     full = {"connections": "8,64", "seconds": 10, "rows": 300}
     for key, value in (quick if args.quick else full).items():
         if getattr(args, key) is None:
@@ -652,6 +667,7 @@ def main() -> int:
         poller.stopping.set()
         for proc in reversed(started):
             _stop(proc)
+        server_errors = _server_errors(log)
         if poller.is_alive():
             poller.join(timeout=2)
         shutil.rmtree(scratch, ignore_errors=True)
@@ -668,6 +684,10 @@ def main() -> int:
         for name, result in results.items():
             if result["error_total"]:
                 failures.append(f"{name} at {n} connections: {result['error_total']} errors")
+            # wrk drops what is still in flight when the time is up: fewer
+            # answers than connections means some waited the whole run.
+            if result["requests"] < int(n):
+                failures.append(f"{name} at {n} connections: {result['requests']} answers in {args.seconds} s")
             if limit is not None and result["pg_connections_peak"] > limit:
                 failures.append(f"{name} at {n} connections: {result['pg_connections_peak']} connections > {limit}")
     out = {
@@ -687,6 +707,7 @@ def main() -> int:
         "runs": runs,
         "pg_connections_peak": max(r["pg_connections_peak"] for results in runs.values() for r in results.values()),
         "server_rss_mb_end": rss_end,
+        "server_errors": server_errors,
         "poller_failure": poller.failure or None,
         "check": {"enabled": args.check, "failures": failures},
     }
