@@ -85,6 +85,7 @@ DB = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/st
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+OWN_APP_NAME = "steady-bench-client"
 POOL_SETTINGS = ("DB_POOL_MAX_SIZE", "DB_POOL_MIN_SIZE", "DB_POOL_TIMEOUT", "CONN_MAX_AGE")
 
 # (name, path, credentials): the baselines first, then every list endpoint
@@ -190,7 +191,9 @@ def _ensure_database() -> None:
 
 def seed(rows: int, var_dir: str) -> dict:
     """alice and bob with ``rows`` days of history, alice's token and session."""
-    os.environ.update(_app_env(DB, var_dir))
+    # The bench's own connections (seeding, query counts) carry this name,
+    # so the poller counts only the server's.
+    os.environ.update(_app_env(f"{DB}?application_name={OWN_APP_NAME}", var_dir))
     for name in ("CHANNELS_REDIS_URL", "CELERY_BROKER_URL", "STEADY_KEYSTORE_DIR"):
         os.environ.pop(name, None)
     import django
@@ -515,9 +518,10 @@ class ConnectionPoller(threading.Thread):
             with psycopg.connect(DB, autocommit=True) as conn:
                 while not self.stopping.wait(self.interval):
                     ours, everyone = conn.execute(
-                        "SELECT count(*) FILTER (WHERE datname = %s AND pid <> pg_backend_pid()),"
+                        "SELECT count(*) FILTER (WHERE datname = %s AND pid <> pg_backend_pid()"
+                        " AND application_name <> %s),"
                         " count(*) FILTER (WHERE backend_type = 'client backend') FROM pg_stat_activity",
-                        (name,),
+                        (name, OWN_APP_NAME),
                     ).fetchone()
                     with self.lock:
                         self.last = ours
