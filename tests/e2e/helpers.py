@@ -29,10 +29,15 @@ def login(page: Page, live_server, email: str, password: str = PASSWORD) -> Page
 def confirm_email(page: Page, email: str) -> Page:
     """After a web sign-up: the "check your email" page, then the emailed
     link opened on the same phone and confirmed, which signs the person in."""
+    from .conftest import SCREENSHOTS
+
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "account-check-your-email.png"), full_page=True)
     message = [m for m in mail.outbox if m.to == [email]][-1]
     path = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", message.body).group(1)
     page.goto(path)
+    page.screenshot(path=str(SCREENSHOTS / "account-confirm-email.png"), full_page=True)
     page.get_by_role("button", name="Confirm").click()
     return page
 
