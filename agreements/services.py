@@ -315,12 +315,22 @@ def _reflect_locked(
     mine.updated_at = now
     if checkin is not None:
         mine.checkin = checkin
-    if partner is not None:
-        # The second reflection of the period: both are revealed together.
-        mine.revealed_at = now
-        Reflection.objects.filter(pk=partner.pk).update(revealed_at=now)
     mine.save()
+    agreement_reflections_reveal(mine=mine, partner=partner, now=now)
     return mine, created
+
+
+def agreement_reflections_reveal(*, mine: Reflection, partner: Reflection | None, now: dt.datetime) -> bool:
+    """Reveal together, for an agreement's reflections: once both partners
+    reflected on the same period, both are revealed at once, and neither
+    can change after (``_reflect_locked`` answers 409). The only writer of
+    ``Reflection.revealed_at``. The caller holds the agreement's lock, so
+    the two partners' reflections cannot both miss each other."""
+    if partner is None or partner.period_start != mine.period_start:
+        return False
+    Reflection.objects.filter(pk__in=[mine.pk, partner.pk], revealed_at__isnull=True).update(revealed_at=now)
+    mine.revealed_at = partner.revealed_at = now
+    return True
 
 
 @transaction.atomic

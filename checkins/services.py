@@ -433,12 +433,27 @@ def checkin_answer(*, checkin: CheckIn, author: User, values: dict, submit: bool
         _agreements_step_record(checkin=checkin, author=author, clean=clean)
     if first_submit:
         _event_append(checkin=checkin, kind=Event.Kind.ANSWERED)
-        submitted = Answer.objects.filter(checkin=checkin, submitted_at__isnull=False).count()
-        if submitted >= 2:
-            checkin.revealed_at = now
-            checkin.save(update_fields=["revealed_at"])
-            _event_append(checkin=checkin, kind=Event.Kind.REVEALED)
+        checkin_reveal(checkin=checkin, now=now)
     return checkin
+
+
+def checkin_reveal(*, checkin: CheckIn, now: dt.datetime) -> bool:
+    """Reveal together: once both partners have *sent* their answers (a
+    draft or a skip is not sent), both are revealed at once and are final.
+    The only writer of ``CheckIn.revealed_at`` and the only emitter of the
+    ``revealed`` event; what each path may then show is decided by
+    ``selectors.checkin_answers_for`` and ``selectors.live_snapshot``. The
+    caller holds the check-in's row lock, so two partners sending at once
+    reveal it exactly once. (A step of a live session is revealed by
+    ``live_step_reveal``.)"""
+    if checkin.revealed_at is not None:
+        return False
+    if Answer.objects.filter(checkin=checkin, submitted_at__isnull=False).count() < 2:
+        return False
+    checkin.revealed_at = now
+    checkin.save(update_fields=["revealed_at"])
+    _event_append(checkin=checkin, kind=Event.Kind.REVEALED)
+    return True
 
 
 def _live_reveals_kept(*, live: LiveSession, before: dict, after: dict) -> None:
@@ -624,6 +639,7 @@ class _LiveWrite:
                     for pk, author, value, skipped_at in answers.fetchall()
                 }
         self.events: list[Event] = []
+        self.session_changes: dict[str, Any] = {}
 
     def save_answer(self, user: User, values: dict, mood: int | None, now: dt.datetime) -> None:
         sql = _live_sql(connection.vendor)
@@ -639,9 +655,16 @@ class _LiveWrite:
         self.answers[user.pk] = (answer_id, values, False)
 
     def update_session(self, **fields) -> None:
-        """Saves these session fields."""
+        """Sets these session fields; ``save`` writes them, in one UPDATE
+        however many parts of the write changed the session."""
         for name, value in fields.items():
             setattr(self.session, name, value)
+        self.session_changes.update(fields)
+
+    def _save_session(self) -> None:
+        if not self.session_changes:
+            return
+        fields = self.session_changes
         assignments = ", ".join(f"{_qn(LiveSession._meta.get_field(n).column)} = %s" for n in fields)
         params = [sqlrows.to_db(connection, LiveSession, n, v) for n, v in fields.items()]
         with connection.cursor() as cursor:
@@ -649,6 +672,7 @@ class _LiveWrite:
                 f"UPDATE {_qn(LiveSession._meta.db_table)} SET {assignments} WHERE id = %s",  # noqa: S608
                 [*params, self.session.pk],
             )
+        self.session_changes = {}
 
     def event(self, kind: str, data: dict | None = None) -> None:
         # The row lock taken above serializes every writer of this check-in
@@ -656,9 +680,10 @@ class _LiveWrite:
         seq = self.checkin.last_event_seq + len(self.events) + 1
         self.events.append(Event(checkin=self.checkin, seq=seq, kind=kind, data=data or {}))
 
-    def save_events(self) -> None:
-        """Inserts the events in one statement, moves the sequence on, and
-        broadcasts each after commit."""
+    def save(self) -> None:
+        """Writes the session's changes, inserts the events in one
+        statement, moves the sequence on, and broadcasts each after commit."""
+        self._save_session()
         if not self.events:
             return
         sql = _live_sql(connection.vendor)
@@ -734,18 +759,28 @@ def live_answer(*, checkin: CheckIn, user: User, step: str, value: Any) -> Check
     mood_key = next((s["key"] for s in steps if s["kind"] == StepKind.MOOD), None)
     with _pipelined():
         write.save_answer(user, {**values, step: clean[step]}, clean[step] if step == mood_key else None, now)
-        fields: dict[str, Any] = {}
         if first:
-            fields["answered"] = {**session.answered, str(user.pk): [*mine_live, step]}
+            write.update_session(answered={**session.answered, str(user.pk): [*mine_live, step]})
             write.event("step_answered", {"step": step})
-        skipped = {author for author, (_, _, is_skipped) in write.answers.items() if is_skipped}
-        if live_step_revealable(answered=fields.get("answered", session.answered), step=step, skipped=skipped):
-            fields["revealed_steps"] = [*session.revealed_steps, step]
-            write.event("step_revealed", {"step": step})
-        if fields:
-            write.update_session(**fields)
-        write.save_events()
+        live_step_reveal(write=write, step=step)
+        write.save()
     return checkin
+
+
+def live_step_reveal(*, write: "_LiveWrite", step: str) -> bool:
+    """Reveal together, for one step of a live session (the rule:
+    ``live_step_revealable``). The only writer of ``revealed_steps`` and the
+    only emitter of ``step_revealed``; the caller holds the check-in's lock
+    (``_LiveWrite``), so the two partners' answers cannot both miss it."""
+    session = write.session
+    if step in session.revealed_steps:
+        return False
+    skipped = {author for author, (_, _, is_skipped) in write.answers.items() if is_skipped}
+    if not live_step_revealable(answered=session.answered, step=step, skipped=skipped):
+        return False
+    write.update_session(revealed_steps=[*session.revealed_steps, step])
+    write.event("step_revealed", {"step": step})
+    return True
 
 
 @transaction.atomic
@@ -775,7 +810,7 @@ def live_ready(*, checkin: CheckIn, user: User) -> CheckIn:
         else:
             write.update_session(step_index=step_index, ready=[], finished_at=now)
             write.event("session_finished")
-        write.save_events()
+        write.save()
     if session.finished_at is None:
         return checkin
     partners = _partner_ids(checkin)
@@ -798,7 +833,7 @@ def live_pause(*, checkin: CheckIn, user: User, minutes: int) -> CheckIn:
     with _pipelined():
         write.update_session(paused_until=until, paused_by_id=user.pk)
         write.event("session_paused", {"until": until.isoformat(), "by": user.pk})
-        write.save_events()
+        write.save()
     reminders.reminders_schedule_many(
         Reminder(
             user_id=partner_id,
@@ -821,5 +856,5 @@ def live_resume(*, checkin: CheckIn, user: User) -> CheckIn:
     with _pipelined():
         write.update_session(paused_until=None, paused_by_id=None)
         write.event("session_resumed", {"by": user.pk})
-        write.save_events()
+        write.save()
     return checkin
