@@ -382,15 +382,8 @@ class SummaryApi(APIView):
             raw_to=request.query_params.get("to"),
             now=now,
         )
-        summary = selectors.summary_for_grant(grant=grant, start=start, end=end, now=now)
-        services.access_record_summary(
-            therapist=request.user,
-            grant=grant,
-            scopes=summary["scopes"],
-            start=start,
-            end=end,
-            ip=client_ip(request),
-            now=now,
+        summary = services.therapist_summary_read(
+            therapist=request.user, grant=grant, start=start, end=end, ip=client_ip(request), now=now
         )
         return Response(SummaryOutput(summary).data)
 

@@ -62,13 +62,26 @@ class ConnectCode(models.Model):
         return f"{self.code[:4]}-{self.code[4:]}"
 
 
+class GrantQuerySet(models.QuerySet):
+    def active(self, now) -> "GrantQuerySet":
+        """Grants that are active at ``now``: ``Grant.active_condition``."""
+        return self.filter(Grant.active_condition(now))
+
+
 class Grant(models.Model):
     """One couple's consent for one therapist. The status is derived:
 
-    - ``revoked``: ended by a partner, or by leaving the couple;
+    - ``revoked``: ended by a partner, or by leaving the couple (also when
+      the couple ended and the grant was not closed yet);
     - ``expired``: past ``expires_at`` (or closed as expired);
-    - ``active``: approved by both, before ``expires_at``;
+    - ``active``: approved by both, before ``expires_at``, couple not ended;
     - ``pending``: waiting for the other partner's approval.
+
+    "Active" is defined here once, twice spelled: ``active_condition`` for
+    queries and ``status_at`` for a grant in hand; a test holds them equal
+    over every combination. Consent never depends on anything having run
+    when the couple ended: an ended couple's grant is not active, whatever
+    its own row says.
     """
 
     class EndReason(models.TextChoices):
@@ -94,6 +107,8 @@ class Grant(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     end_reason = models.CharField(max_length=16, choices=EndReason.choices, blank=True)
+
+    objects = GrantQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -127,14 +142,24 @@ class Grant(models.Model):
     def __str__(self) -> str:
         return f"Grant {self.pk}"
 
+    @staticmethod
+    def active_condition(now) -> Q:
+        """The one definition of an active grant, as a query condition."""
+        return Q(ended_at__isnull=True, approved_at__isnull=False, expires_at__gt=now, couple__ended_at__isnull=True)
+
     def status_at(self, now) -> str:
         if self.ended_at is not None:
             return "expired" if self.end_reason == self.EndReason.EXPIRED else "revoked"
         if self.expires_at <= now:
             return "expired"
+        if self.couple.ended_at is not None:
+            return "revoked"
         if self.approved_at is not None:
             return "active"
         return "pending"
+
+    def is_active_at(self, now) -> bool:
+        return self.status_at(now) == "active"
 
     @property
     def status(self) -> str:

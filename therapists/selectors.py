@@ -127,20 +127,9 @@ def grants_waiting_for(*, user: User, now: dt.datetime | None = None) -> list[Gr
 # --- therapists ---------------------------------------------------------------------------------
 
 
-def _active(now: dt.datetime) -> Q:
-    return Q(
-        ended_at__isnull=True,
-        approved_at__isnull=False,
-        expires_at__gt=now,
-        couple__ended_at__isnull=True,
-    )
-
-
 def grant_active_for_therapist(*, therapist: User, couple_id: int, now: dt.datetime | None = None) -> Grant:
     now = now or timezone.now()
-    grant = (
-        Grant.objects.filter(_active(now), therapist=therapist, couple_id=couple_id).select_related("couple").first()
-    )
+    grant = Grant.objects.active(now).filter(therapist=therapist, couple_id=couple_id).select_related("couple").first()
     if grant is None:
         raise Http404
     return grant
@@ -152,7 +141,8 @@ def grants_active_for_therapist(*, therapist: User, now: dt.datetime | None = No
     now = now or timezone.now()
     partners = Membership.objects.filter(left_at__isnull=True).select_related("user").order_by("joined_at", "id")
     return (
-        Grant.objects.filter(_active(now), therapist=therapist)
+        Grant.objects.active(now)
+        .filter(therapist=therapist)
         .select_related("couple")
         .prefetch_related(Prefetch("couple__memberships", queryset=partners, to_attr="partners"))
         .order_by("expires_at", "id")

@@ -249,6 +249,43 @@ def grants_end_for_couple(couple_id: int) -> int:
 # --- the access log ------------------------------------------------------------------------------
 
 
+@transaction.atomic
+def therapist_summary_read(
+    *,
+    therapist: User,
+    grant: Grant,
+    start: dt.date,
+    end: dt.date,
+    ip: str | None,
+    now: dt.datetime | None = None,
+) -> dict:
+    """The one way a therapist reads a couple's summary (the API and the web
+    page both call it): consent is checked again on the grant's locked row,
+    the summary of the granted scopes is built, and the read is written to
+    the couple's access log, in one transaction. A partner revoking at this
+    moment either ends the grant first (404: nothing read, nothing logged)
+    or waits for this read and its log row."""
+    from django.http import Http404
+
+    from .selectors import summary_for_grant
+
+    now = now or timezone.now()
+    locked = (
+        Grant.objects.active(now)
+        .select_for_update(of=("self",))
+        .select_related("couple")
+        .filter(pk=grant.pk, therapist=therapist)
+        .first()
+    )
+    if locked is None:
+        raise Http404
+    summary = summary_for_grant(grant=locked, start=start, end=end, now=now)
+    access_record_summary(
+        therapist=therapist, grant=locked, scopes=summary["scopes"], start=start, end=end, ip=ip, now=now
+    )
+    return summary
+
+
 def access_record_summary(
     *,
     therapist: User,

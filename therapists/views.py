@@ -488,15 +488,8 @@ def therapist_summary(request, couple_id: int):
         for field, msgs in period_errors.items():
             for msg in msgs:
                 form.add_error(field, msg)
-    summary = selectors.summary_for_grant(grant=grant, start=start, end=end, now=now)
-    services.access_record_summary(
-        therapist=request.user,
-        grant=grant,
-        scopes=summary["scopes"],
-        start=start,
-        end=end,
-        ip=client_ip(request),
-        now=now,
+    summary = services.therapist_summary_read(
+        therapist=request.user, grant=grant, start=start, end=end, ip=client_ip(request), now=now
     )
     names = join_words([p["display_name"] for p in summary["couple"]["partners"]])
     context = {
