@@ -10,8 +10,9 @@ Sunday) as its period, and no review reminders.
 """
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass
+
+from backend import localtime
 
 # The review reminder's wall-clock time, on the last day of a period.
 REVIEW_AT = dt.time(18, 0)
@@ -24,7 +25,7 @@ class Period:
 
 
 def local_date(instant: dt.datetime, tz_name: str) -> dt.date:
-    return instant.astimezone(zoneinfo.ZoneInfo(tz_name)).date()
+    return localtime.local_date(instant=instant, tz=tz_name)
 
 
 def period_containing(*, day: dt.date, anchor: dt.date | None, every_days: int | None) -> Period:
@@ -35,14 +36,15 @@ def period_containing(*, day: dt.date, anchor: dt.date | None, every_days: int |
         steps = max((day - anchor).days, 0) // every_days
         start = anchor + dt.timedelta(days=steps * every_days)
         return Period(start, start + dt.timedelta(days=every_days - 1))
-    start = day - dt.timedelta(days=day.weekday())
+    start = localtime.week_start(day=day)
     return Period(start, start + dt.timedelta(days=6))
 
 
 def review_at(day: dt.date, tz_name: str) -> dt.datetime:
-    """18:00 on ``day`` in the couple's timezone, as an aware instant: the
-    same wall-clock time before and after a clock change."""
-    return dt.datetime.combine(day, REVIEW_AT, tzinfo=zoneinfo.ZoneInfo(tz_name))
+    """18:00 on ``day`` in the couple's timezone, as a UTC instant: the
+    same wall-clock time before and after a clock change (DST policy:
+    ``backend.localtime``)."""
+    return localtime.local_to_utc(day=day, time=REVIEW_AT, tz=tz_name)
 
 
 def first_review_due(*, active_since: dt.datetime, every_days: int, tz_name: str) -> dt.datetime:

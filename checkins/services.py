@@ -2,7 +2,6 @@
 
 import datetime as dt
 import functools
-import zoneinfo
 from contextlib import contextmanager
 from typing import Any
 
@@ -12,7 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
-from backend import sqlrows
+from backend import localtime, sqlrows
 from backend.errors import Conflict, Forbidden, Invalid
 from couples.models import Couple
 from reminders import services as reminders
@@ -251,7 +250,7 @@ def schedule_materialize(*, schedule: Schedule, now: dt.datetime | None = None) 
     end = now + _horizon()
     if start >= end:
         return 0
-    tz = zoneinfo.ZoneInfo(schedule.timezone)
+    tz = localtime.zone(name=schedule.timezone)
     fmt = schedule.format
     rows = [
         CheckIn(

@@ -10,7 +10,6 @@ the claim reads the partial index on pending ``fire_at``.
 
 import datetime as dt
 import uuid
-import zoneinfo
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -19,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from backend import localtime
 
 from .kinds import KINDS, is_enabled
 from .models import Delivery, Notification, Preference, PushSubscription, Reminder
@@ -71,9 +71,8 @@ def _sent_today(user_ids: list[int], users: dict[int, User], now: dt.datetime) -
     midnights = {}
     for user_id, decided_at in rows:
         if user_id not in midnights:
-            tz = zoneinfo.ZoneInfo(users[user_id].timezone)
-            local = now.astimezone(tz)
-            midnights[user_id] = local.replace(hour=0, minute=0, second=0, microsecond=0)
+            tz = localtime.zone(name=users[user_id].timezone)
+            midnights[user_id] = localtime.local_midnight(day=localtime.local_date(instant=now, tz=tz), tz=tz)
         if decided_at >= midnights[user_id]:
             counts[user_id] += 1
     return counts
@@ -241,7 +240,7 @@ def dispatch_tick(
         for d in decisions:
             if d.outcome == Delivery.Outcome.SENT:
                 r, user = d.reminder, users[d.reminder.user_id]
-                local = r.fire_at.astimezone(zoneinfo.ZoneInfo(user.timezone))
+                local = r.fire_at.astimezone(localtime.zone(name=user.timezone))
                 result.lines.append(
                     f"{r.user_id} {r.kind} {r.fire_at.astimezone(dt.UTC).strftime('%Y-%m-%dT%H:%M:%SZ')} "
                     f"{local.strftime('%Y-%m-%dT%H:%M:%S%z')}"

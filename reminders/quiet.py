@@ -1,7 +1,6 @@
 import datetime as dt
-import zoneinfo
 
-from checkins.occurrences import local_to_utc
+from backend.localtime import local_to_utc, zone
 
 
 def quiet_until(*, start: dt.time | None, end: dt.time | None, tz_name: str, now: dt.datetime) -> dt.datetime | None:
@@ -10,7 +9,7 @@ def quiet_until(*, start: dt.time | None, end: dt.time | None, tz_name: str, now
     otherwise None."""
     if start is None or end is None or start == end:
         return None
-    tz = zoneinfo.ZoneInfo(tz_name)
+    tz = zone(name=tz_name)
     local = now.astimezone(tz)
     t = local.time().replace(tzinfo=None)
     if start < end:  # e.g. 13:00–15:00
@@ -21,4 +20,4 @@ def quiet_until(*, start: dt.time | None, end: dt.time | None, tz_name: str, now
         if end <= t < start:
             return None
         end_day = local.date() if t < end else local.date() + dt.timedelta(days=1)
-    return local_to_utc(end_day, end, tz)
+    return local_to_utc(day=end_day, time=end, tz=tz)

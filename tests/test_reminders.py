@@ -226,6 +226,22 @@ class TestDispatcher:
             dispatch_tick()
         assert Notification.objects.filter(user=bob).count() == 2
 
+    def test_a_repeated_midnight_starts_the_day_once(self, couple, alice, bob, quiet_free):
+        # Havana falls back from 01:00 to 00:00 on 2 November 2025: 00:30
+        # happens twice, and both belong to one day with one cap.
+        bob.timezone = "America/Havana"
+        bob.save()
+        Preference.objects.create(user=bob, daily_cap=1)
+        fmt = Format.objects.get(key="daily-pulse")
+        with time_machine.travel(utc(2025, 11, 2, 4, 30), tick=False):  # 00:30 -04:00, the first
+            checkins.checkin_start(couple=couple, user=alice, format=fmt)
+            dispatch_tick()
+        with time_machine.travel(utc(2025, 11, 2, 5, 30), tick=False):  # 00:30 -05:00, the second
+            checkins.checkin_start(couple=couple, user=alice, format=fmt)
+            result = dispatch_tick()
+        assert Notification.objects.filter(user=bob).count() == 1
+        assert result.outcomes["capped"] == 1
+
     def test_a_kind_turned_off(self, due, alice):
         services.preferences_update(user=alice, data={"kinds": {"checkin_before": False}})
         with time_machine.travel(due.scheduled_for - dt.timedelta(minutes=30), tick=False):

@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections import defaultdict
 
 from django.db.models import Avg, Count, DateField, F, Prefetch, Q, QuerySet
@@ -25,6 +24,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from backend import localtime
 from couples.models import Couple, Membership
 from couples.selectors import couple_get_for_member
 
@@ -162,31 +162,21 @@ def connect_codes_open_for(*, therapist: User, now: dt.datetime | None = None) -
 def default_period(*, couple: Couple, now: dt.datetime | None = None) -> tuple[dt.date, dt.date]:
     """The last 8 calendar weeks, this one included, in the couple's timezone."""
     now = now or timezone.now()
-    today = now.astimezone(zoneinfo.ZoneInfo(couple.timezone)).date()
-    monday = today - dt.timedelta(days=today.weekday())
-    return monday - dt.timedelta(weeks=DEFAULT_WEEKS - 1), today
+    today = localtime.local_date(instant=now, tz=couple.timezone)
+    return localtime.week_start(day=today) - dt.timedelta(weeks=DEFAULT_WEEKS - 1), today
 
 
 def period_bounds(*, couple: Couple, start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """[start 00:00, the day after end 00:00) in the couple's timezone, as UTC instants."""
-    from checkins.occurrences import local_to_utc
-
-    tz = zoneinfo.ZoneInfo(couple.timezone)
-    return local_to_utc(start, dt.time(0), tz), local_to_utc(end + dt.timedelta(days=1), dt.time(0), tz)
-
-
-def _week_starts(start: dt.date, end: dt.date) -> list[dt.date]:
-    day = start - dt.timedelta(days=start.weekday())
-    weeks = []
-    while day <= end:
-        weeks.append(day)
-        day += dt.timedelta(weeks=1)
-    return weeks
+    """[start's local midnight, the day after end's) in the couple's timezone, as UTC instants."""
+    return (
+        localtime.local_midnight(day=start, tz=couple.timezone),
+        localtime.local_midnight(day=end + dt.timedelta(days=1), tz=couple.timezone),
+    )
 
 
 def _as_date(value, tz) -> dt.date:
     if isinstance(value, dt.datetime):
-        return value.astimezone(tz).date() if timezone.is_aware(value) else value.date()
+        return localtime.local_date(instant=value, tz=tz) if timezone.is_aware(value) else value.date()
     return value
 
 
@@ -207,7 +197,7 @@ def checkin_consistency_by_week(
     the other; never who skipped. One query."""
     from checkins.models import CheckIn
 
-    tz = zoneinfo.ZoneInfo(couple.timezone)
+    tz = localtime.zone(name=couple.timezone)
     finished = Q(revealed_at__isnull=False) | Q(closes_at__lte=now)
     rows = (
         CheckIn.objects.filter(couple=couple, scheduled_for__gte=start, scheduled_for__lt=end)
@@ -247,7 +237,7 @@ def mood_trends_by_week(
     revealed (what both partners already see). One query."""
     from checkins.models import Answer
 
-    tz = zoneinfo.ZoneInfo(couple.timezone)
+    tz = localtime.zone(name=couple.timezone)
     ids = [pid for pid, _name in partners]
     rows = (
         Answer.objects.filter(
@@ -311,7 +301,7 @@ def summary_for_grant(*, grant: Grant, start: dt.date, end: dt.date, now: dt.dat
     couple = grant.couple
     scopes = [s for s in SCOPE_ORDER if s in grant.scopes]
     lo, hi = period_bounds(couple=couple, start=start, end=end)
-    weeks = _week_starts(start, end)
+    weeks = localtime.week_starts(first=start, last=end)
     partners = _partners_of(couple)
     sections: dict[str, dict] = {}
     if Scope.CHECKIN_CONSISTENCY in scopes:
