@@ -152,9 +152,9 @@ def test_the_summary_costs_a_fixed_number_of_queries_for_one_month_or_two_years(
     # The token (with its user), the authenticator app, the token's
     # confirmation; the grant; the partners; consistency, moods, agreements
     # (3), notes, space, triggers; the access event.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         month = client.get(url(couple), {"from": "2026-02-04", "to": "2026-03-04"})
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         years = client.get(url(couple), {"from": "2024-03-05", "to": "2026-03-04"})
 
     assert month.status_code == years.status_code == 200
