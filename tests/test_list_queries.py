@@ -90,3 +90,78 @@ class TestGratitude:
         for user, box in ((alice, "sent"), (bob, "sent"), (bob, "received")):
             serializer = GratitudeNoteOutput(context={"now": now, "user": user})
             assert_rows_match(serializer, selectors.notes_list_for_member(user=user, box=box, now=now))
+
+
+# --- space ----------------------------------------------------------------------------------
+
+
+def _periods(couple, alice, bob, n: int) -> None:
+    from space.models import SpacePeriod, Status
+
+    now = timezone.now()
+    rows = []
+    for i in range(n):
+        start = now - dt.timedelta(days=i + 1)
+        rows.append(
+            SpacePeriod(
+                couple=couple,
+                author=alice if i % 2 else bob,
+                started_at=start,
+                first_reconnect_by=start + dt.timedelta(hours=2),
+                reconnect_by=start + dt.timedelta(hours=2 + i % 3),
+                note=f"walk {i}" if i % 3 else "",
+                status=Status.KEPT if i % 2 else Status.MISSED,
+                reconnected_at=start + dt.timedelta(hours=1) if i % 2 else None,
+                closed_at=start + dt.timedelta(hours=1),
+            )
+        )
+    SpacePeriod.objects.bulk_create(rows)
+
+
+class TestSpace:
+    QUERIES = 4  # auth, the couple, the count, the page
+
+    def test_queries_do_not_grow(self, as_alice, couple, alice, bob):
+        assert_constant(as_alice, "/api/v1/space/", lambda n: _periods(couple, alice, bob, n), self.QUERIES)
+
+    def test_rows_are_drfs(self, couple, alice, bob):
+        from space import selectors
+        from space.api import SpaceOutput
+
+        _periods(couple, alice, bob, 6)
+        assert_rows_match(SpaceOutput(context={"user": alice}), selectors.space_list_for_member(user=alice))
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+
+def _notifications(user, n: int) -> None:
+    from reminders.models import Notification
+
+    now = timezone.now()
+    Notification.objects.bulk_create(
+        Notification(
+            user=user,
+            kind="gratitude_received",
+            title=f"A note {i}",
+            url="/gratitude/" if i % 2 else "",
+            created_at=now - dt.timedelta(hours=i),
+            read_at=now if i % 3 else None,
+        )
+        for i in range(n)
+    )
+
+
+class TestNotifications:
+    QUERIES = 4  # auth, the count, the page, the unread count
+
+    def test_queries_do_not_grow(self, as_alice, alice, bob):
+        _notifications(bob, 30)  # someone else's are neither counted nor listed
+        assert_constant(as_alice, "/api/v1/notifications/", lambda n: _notifications(alice, n), self.QUERIES)
+
+    def test_rows_are_drfs(self, alice):
+        from reminders import selectors
+        from reminders.api import NotificationOutput
+
+        _notifications(alice, 6)
+        assert_rows_match(NotificationOutput(), selectors.notifications_for_user(user=alice))
