@@ -165,3 +165,62 @@ class TestNotifications:
 
         _notifications(alice, 6)
         assert_rows_match(NotificationOutput(), selectors.notifications_for_user(user=alice))
+
+
+# --- journal --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def _keystore(settings, tmp_path):
+    settings.STEADY_KEYSTORE_DIR = str(tmp_path / "keys")
+    settings.STEADY_KEK_DEV_FALLBACK = True  # a key of its own in tmp_path
+
+
+def _entries(author, n: int, *, share_with=None) -> None:
+    from journal import services
+
+    for i in range(n):
+        if i % 3:
+            entry = services.entry_create(author=author, kind="entry", text=f"Day {i}", mood=i % 5 + 1, tags=["us"])
+        else:
+            entry = services.entry_create(
+                author=author,
+                kind="trigger",
+                text=f"Moment {i}",
+                trigger_category="no_reply",
+                intensity_before=7,
+                intensity_after=4 if i % 2 else None,
+                story="I'm too much.",
+                need="To know we're okay.",
+                can_do="",
+            )
+        if share_with is not None or i % 4 == 0:
+            services.entry_share(entry=entry, author=author)
+
+
+class TestJournal:
+    QUERIES = 3  # auth, the count, the page (shares joined in); the key is a file
+
+    def test_my_entries_queries_do_not_grow(self, _keystore, as_alice, couple, alice):
+        assert_constant(as_alice, "/api/v1/journal/", lambda n: _entries(alice, n), self.QUERIES)
+
+    def test_shared_with_me_queries_do_not_grow(self, _keystore, as_bob, couple, alice, bob):
+        assert_constant(as_bob, "/api/v1/journal/shared/", lambda n: _entries(alice, n, share_with=bob), self.QUERIES)
+
+    def test_rows_are_drfs(self, _keystore, couple, alice, bob):
+        from journal import crypto, selectors
+        from journal.api import JournalMyEntryOutput, JournalSharedEntryOutput
+
+        _entries(alice, 8)
+        _entries(bob, 3, share_with=alice)
+        crypto.key_destroy(bob.pk)  # bob's shared entries now read as unreadable
+        mine = selectors.entries_unseal(selectors.entries_list_for_author(user=alice))
+        assert_rows_match(JournalMyEntryOutput(), mine)
+        shared = selectors.entries_unseal(selectors.entries_shared_with_list(user=alice))
+        assert_rows_match(JournalSharedEntryOutput(), shared)
+        assert not any(e.plain.readable for e in shared)
+        # The couple ends: every share ends with it.
+        type(couple).objects.filter(pk=couple.pk).update(ended_at=timezone.now())
+        mine = selectors.entries_unseal(selectors.entries_list_for_author(user=alice))
+        assert_rows_match(JournalMyEntryOutput(), mine)
+        assert not any(JournalMyEntryOutput().to_representation(e)["shared"] for e in mine)
