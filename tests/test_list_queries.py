@@ -224,3 +224,21 @@ class TestJournal:
         mine = selectors.entries_unseal(selectors.entries_list_for_author(user=alice))
         assert_rows_match(JournalMyEntryOutput(), mine)
         assert not any(JournalMyEntryOutput().to_representation(e)["shared"] for e in mine)
+
+
+# --- agreements -----------------------------------------------------------------------------
+
+
+class TestAgreements:
+    QUERIES = 4  # auth, the couple, the count, the page (current version joined in)
+
+    def test_queries_do_not_grow(self, as_alice, couple, alice, bob):
+        from agreements import services
+
+        def add(n):
+            for i in range(n):
+                services.agreement_propose(
+                    couple=couple, user=alice if i % 2 else bob, title=f"Phones away {i}", category="communication"
+                )
+
+        assert_constant(as_alice, "/api/v1/agreements/", add, self.QUERIES)
