@@ -1,7 +1,6 @@
 import hashlib
 
 from drf_spectacular.utils import extend_schema, inline_serializer
-from knox.auth import TokenAuthentication
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -13,6 +12,7 @@ from backend.fields import LocalTimeField
 from backend.throttles import ClientIpMixin, ScopedThrottle
 
 from . import services
+from .auth import TokenAuthentication
 from .models import User
 from .security import security_event_record
 from .timezones import validate_timezone

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.db.models import Q
 from django.utils import timezone
 from knox.models import AuthToken
 
@@ -22,7 +23,10 @@ def sessions_for_user(*, user: User, current_token=None, current_session_key: st
             "user_agent": "",
             "current": current_token is not None and t.pk == current_token.pk,
         }
-        for t in AuthToken.objects.filter(user=user).order_by("-created")
+        # An expired token signs nobody in, even before the sweep deletes it.
+        for t in AuthToken.objects.filter(user=user)
+        .filter(Q(expiry__isnull=True) | Q(expiry__gt=timezone.now()))
+        .order_by("-created")
     ]
     rows += [
         {

@@ -56,7 +56,11 @@ class Agreement(models.Model):
     retire_reason = models.CharField(max_length=REASON_MAX, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["couple", "status"], name="agreement_couple_status_idx")]
+        indexes = [
+            models.Index(fields=["couple", "status"], name="agreement_couple_status_idx"),
+            # The list's order (agreements_for_couple): count and page without a sort.
+            models.Index(fields=["couple", "-updated_at"], name="agreement_couple_recent_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["proposed", "active", "declined", "retired"]), name="agreement_status_valid"

@@ -7,8 +7,9 @@ A token in the URL is never accepted: URLs end up in logs and histories.
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from django.contrib.auth.models import AnonymousUser
-from knox.auth import TokenAuthentication
 from rest_framework import exceptions
+
+from accounts.auth import TokenAuthentication
 
 
 @database_sync_to_async

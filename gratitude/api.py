@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from backend.errors import Invalid
 from backend.fields import AwareDateTimeField, StrictCharField
+from backend.output import RowsOutput
 from couples.selectors import couple_get_for_member
 
 from . import selectors, services
@@ -16,7 +17,7 @@ from .prompts import PROMPTS
 # --- output ---------------------------------------------------------------------
 
 
-class GratitudeNoteOutput(serializers.ModelSerializer):
+class GratitudeNoteOutput(RowsOutput, serializers.ModelSerializer):
     author_name = serializers.CharField(source="author.display_name")
     delivered_at = serializers.SerializerMethodField()
     from_me = serializers.SerializerMethodField()
@@ -44,6 +45,25 @@ class GratitudeNoteOutput(serializers.ModelSerializer):
 
     def get_from_me(self, note) -> bool:
         return note.author_id == self.context["user"].pk
+
+    def to_representation(self, note):
+        # The fields above, written at once: DRF's field-by-field pass was
+        # most of a page's cost (tests/test_gratitude_api.py pins equality).
+        # Lists annotate ``author_name`` rather than load the author's row.
+        author_name = note.author_name if hasattr(note, "author_name") else note.author.display_name
+        return {
+            "id": note.pk,
+            "text": note.text,
+            "author": note.author_id,
+            "author_name": author_name,
+            "recipient": note.recipient_id,
+            "from_me": note.author_id == self.context["user"].pk,
+            "created_at": self.dt(note.created_at),
+            "deliver_at": self.dt(note.deliver_at),
+            "delivered_at": self.dt(note.delivered_at(self.context["now"])),
+            "acknowledged_at": self.dt(note.acknowledged_at),
+            "reaction": note.reaction,
+        }
 
 
 def _note_data(note: Note, request, now=None) -> dict:
@@ -74,7 +94,7 @@ class NoteListApi(GenericAPIView):
         if box not in selectors.BOXES:
             raise Invalid(f"Use one of: {', '.join(selectors.BOXES)}.", field="box")
         now = timezone.now()
-        page = self.paginate_queryset(selectors.notes_for_member(user=request.user, box=box, now=now))
+        page = self.paginate_queryset(selectors.notes_list_for_member(user=request.user, box=box, now=now))
         return self.get_paginated_response(
             GratitudeNoteOutput(page, many=True, context={"now": now, "user": request.user}).data
         )

@@ -48,6 +48,9 @@ class Note(models.Model):
             models.Index(fields=["couple", "recipient", "-deliver_at"], name="note_received_idx"),
             # The sent box, and "when did this person last write" for the nudge.
             models.Index(fields=["author", "-created_at"], name="note_sent_idx"),
+            # The API's sent box, in its order (the index above orders by
+            # writing time, not by delivery): count and page without a sort.
+            models.Index(fields=["couple", "author", "-deliver_at"], name="note_sent_box_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(text=""), name="note_text_not_empty"),

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from backend.errors import Forbidden, Invalid
+from backend.output import RowsOutput
 
 from . import selectors, services
 from .models import INTENSITY_MAX, INTENSITY_MIN, MOOD_MAX, MOOD_MIN, Category, Kind
@@ -17,7 +18,7 @@ from .models import INTENSITY_MAX, INTENSITY_MIN, MOOD_MAX, MOOD_MIN, Category, 
 # --- output -------------------------------------------------------------------------
 
 
-class JournalEntryOutput(serializers.Serializer):
+class JournalEntryOutput(RowsOutput, serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Kind.choices)
     created_at = serializers.DateTimeField()
@@ -58,6 +59,30 @@ class JournalEntryOutput(serializers.Serializer):
     def get_can_do(self, obj) -> str | None:
         return self._trigger_text(obj, "can_do")
 
+    def to_representation(self, obj):
+        # The fields above, written at once: DRF's field-by-field pass was
+        # most of a page's cost (tests/test_list_queries.py pins equality).
+        plain = obj.plain
+        trigger = obj.kind == Kind.TRIGGER
+        return {
+            "id": obj.pk,
+            "kind": obj.kind,
+            "created_at": self.dt(obj.created_at),
+            "updated_at": self.dt(obj.updated_at),
+            "readable": plain.readable,
+            "text": plain.text,
+            "mood": obj.mood,
+            "tags": list(plain.tags),
+            "trigger_category": obj.trigger_category or None,
+            "trigger_category_label": obj.get_trigger_category_display() if obj.trigger_category else None,
+            "intensity_before": obj.intensity_before,
+            "intensity_after": obj.intensity_after,
+            "grounded_at": self.dt(obj.grounded_at),
+            "story": plain.story if trigger else None,
+            "need": plain.need if trigger else None,
+            "can_do": plain.can_do if trigger else None,
+        }
+
 
 class JournalMyEntryOutput(JournalEntryOutput):
     shared = serializers.SerializerMethodField()
@@ -69,6 +94,16 @@ class JournalMyEntryOutput(JournalEntryOutput):
     def get_shared_at(self, obj) -> str | None:
         return serializers.DateTimeField().to_representation(obj.share.created_at) if obj.is_shared else None
 
+    def to_representation(self, obj):
+        row = super().to_representation(obj)
+        if hasattr(obj, "live_shared_at"):  # the list's annotation (entries_list_for_author)
+            shared_at = obj.live_shared_at
+        else:
+            shared_at = obj.share.created_at if obj.is_shared else None
+        row["shared"] = shared_at is not None
+        row["shared_at"] = self.dt(shared_at)
+        return row
+
 
 class JournalAuthorOutput(serializers.Serializer):
     id = serializers.IntegerField()
@@ -78,6 +113,16 @@ class JournalAuthorOutput(serializers.Serializer):
 class JournalSharedEntryOutput(JournalEntryOutput):
     author = JournalAuthorOutput()
     shared_at = serializers.DateTimeField(source="share.created_at")
+
+    def to_representation(self, obj):
+        row = super().to_representation(obj)
+        if hasattr(obj, "author_name"):  # the list's annotations (entries_shared_with_list)
+            name, shared_at = obj.author_name, obj.share_created_at
+        else:
+            name, shared_at = obj.author.display_name, obj.share.created_at
+        row["author"] = {"id": obj.author_id, "display_name": name}
+        row["shared_at"] = self.dt(shared_at)
+        return row
 
 
 def _one(entry) -> dict:
@@ -176,7 +221,7 @@ class JournalListApi(GenericAPIView):
         kind = request.query_params.get("kind")
         if kind is not None and kind not in Kind.values:
             raise Invalid(f"Use one of: {', '.join(Kind.values)}.", field="kind")
-        page = self.paginate_queryset(selectors.entries_for_author(user=request.user, kind=kind))
+        page = self.paginate_queryset(selectors.entries_list_for_author(user=request.user, kind=kind))
         return self.get_paginated_response(JournalMyEntryOutput(selectors.entries_unseal(page), many=True).data)
 
     @extend_schema(request=JournalEntryCreateInput, responses={201: JournalMyEntryOutput})
@@ -233,7 +278,7 @@ class JournalSharedListApi(GenericAPIView):
     )
     def get(self, request):
         _ensure_partner(request.user)
-        page = self.paginate_queryset(selectors.entries_shared_with(user=request.user))
+        page = self.paginate_queryset(selectors.entries_shared_with_list(user=request.user))
         return self.get_paginated_response(JournalSharedEntryOutput(selectors.entries_unseal(page), many=True).data)
 
 

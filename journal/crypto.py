@@ -111,7 +111,14 @@ def _dev_kek() -> bytes:
     Production settings turn this off (``STEADY_KEK_DEV_FALLBACK = False``)
     and require ``STEADY_KEK``: a KEK stored beside the keys it wraps
     protects nothing."""
-    path = _ensure_dir(keystore_dir()) / DEV_KEK_FILE
+    path = keystore_dir() / DEV_KEK_FILE
+    try:
+        # Read first: making (and fsyncing) a candidate file on every read
+        # of a journal was most of a journal page without STEADY_KEK.
+        return _parse_kek(path.read_text(), source=str(path))
+    except FileNotFoundError:
+        pass
+    _ensure_dir(path.parent)
     _write_once(path, base64.urlsafe_b64encode(secrets.token_bytes(32)))
     return _parse_kek(path.read_text(), source=str(path))
 

@@ -18,7 +18,7 @@ import json
 import zoneinfo
 from collections.abc import Iterable, Sequence
 
-from django.db.models import Count, DateField, Q, QuerySet, Sum
+from django.db.models import Case, Count, DateField, F, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import TruncWeek
 from django.http import Http404
 from django.utils import timezone
@@ -97,6 +97,15 @@ def entries_for_author(*, user: User, kind: str | None = None) -> QuerySet[Entry
     return qs
 
 
+def entries_list_for_author(*, user: User, kind: str | None = None) -> QuerySet[Entry]:
+    """``entries_for_author`` for the API's list: when it was shared (while
+    the couple lasts) rides along on each row as ``live_shared_at``, instead
+    of a share and a couple object per entry. Left joins on unique keys, so
+    the page's count (which drops unused annotations) does not pay for them."""
+    live = Case(When(share__couple__ended_at__isnull=True, then=F("share__created_at")))
+    return entries_for_author(user=user, kind=kind).select_related(None).annotate(live_shared_at=live)
+
+
 def entry_get_for_author(*, user: User, entry_id: int) -> Entry:
     """The entry if ``user`` wrote it; 404 otherwise — for the partner, a
     stranger or a therapist alike, so nobody learns that it exists."""
@@ -152,6 +161,18 @@ def entries_shared_with(*, user: User) -> QuerySet[Entry]:
         .exclude(author_id=user.pk)
         .select_related("author", "share")
         .order_by("-share__created_at", "-id")
+    )
+
+
+def entries_shared_with_list(*, user: User) -> QuerySet[Entry]:
+    """``entries_shared_with`` for the API's list: the author's name (a
+    subquery, not their whole row) and the share's time ride along on each
+    row."""
+    author_name = User.objects.filter(pk=OuterRef("author_id")).values("display_name")
+    return (
+        entries_shared_with(user=user)
+        .select_related(None)
+        .annotate(author_name=Subquery(author_name), share_created_at=F("share__created_at"))
     )
 
 

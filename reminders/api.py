@@ -7,15 +7,29 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import services
+from backend.output import RowsOutput
+
+from . import selectors, services
 from .kinds import KINDS
 from .models import Notification, Preference
 
 
-class NotificationOutput(serializers.ModelSerializer):
+class NotificationOutput(RowsOutput, serializers.ModelSerializer):
     class Meta:
         model = Notification
         fields = ["id", "kind", "title", "url", "created_at", "read_at"]
+
+    def to_representation(self, notification):
+        # The fields above, written at once: DRF's field-by-field pass was
+        # most of a page's cost (tests/test_list_queries.py pins equality).
+        return {
+            "id": notification.pk,
+            "kind": notification.kind,
+            "title": notification.title,
+            "url": notification.url,
+            "created_at": self.dt(notification.created_at),
+            "read_at": self.dt(notification.read_at),
+        }
 
 
 class NotificationListApi(GenericAPIView):
@@ -23,10 +37,9 @@ class NotificationListApi(GenericAPIView):
 
     @extend_schema(responses=NotificationOutput(many=True))
     def get(self, request):
-        qs = Notification.objects.filter(user=request.user).order_by("-created_at", "-id")
-        page = self.paginate_queryset(qs)
+        page = self.paginate_queryset(selectors.notifications_for_user(user=request.user))
         response = self.get_paginated_response(NotificationOutput(page, many=True).data)
-        response.data["unread_count"] = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
+        response.data["unread_count"] = selectors.notifications_unread_count(user=request.user)
         return response
 
 

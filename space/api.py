@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 
 from backend.errors import Invalid
 from backend.fields import AwareDateTimeField, StrictCharField
+from backend.output import RowsOutput
 from couples.selectors import couple_get_for_member
 
 from . import selectors, services
@@ -17,7 +18,7 @@ class SpacePartnerOutput(serializers.Serializer):
     display_name = serializers.CharField()
 
 
-class SpaceOutput(serializers.ModelSerializer):
+class SpaceOutput(RowsOutput, serializers.ModelSerializer):
     partner = SpacePartnerOutput(source="author", help_text="the partner taking space")
     is_mine = serializers.SerializerMethodField()
     extended = serializers.SerializerMethodField()
@@ -43,6 +44,24 @@ class SpaceOutput(serializers.ModelSerializer):
     def get_extended(self, period) -> bool:
         return period.reconnect_by > period.first_reconnect_by
 
+    def to_representation(self, period):
+        # The fields above, written at once: DRF's field-by-field pass was
+        # most of a page's cost (tests/test_list_queries.py pins equality).
+        # Lists annotate ``author_name`` rather than load the author's row.
+        name = period.author_name if hasattr(period, "author_name") else period.author.display_name
+        return {
+            "id": period.pk,
+            "partner": {"id": period.author_id, "display_name": name},
+            "is_mine": period.author_id == self.context["user"].pk,
+            "started_at": self.dt(period.started_at),
+            "reconnect_by": self.dt(period.reconnect_by),
+            "first_reconnect_by": self.dt(period.first_reconnect_by),
+            "extended": period.reconnect_by > period.first_reconnect_by,
+            "note": period.note,
+            "status": period.status,
+            "reconnected_at": self.dt(period.reconnected_at),
+        }
+
 
 def _data(period: SpacePeriod, request) -> dict:
     return SpaceOutput(period, context={"user": request.user}).data
@@ -65,7 +84,7 @@ class SpaceListApi(GenericAPIView):
         wanted = request.query_params.get("status")
         if wanted is not None and wanted not in selectors.STATUSES:
             raise Invalid(f"Use one of: {', '.join(selectors.STATUSES)}.", field="status")
-        page = self.paginate_queryset(selectors.space_for_member(user=request.user, status=wanted))
+        page = self.paginate_queryset(selectors.space_list_for_member(user=request.user, status=wanted))
         return self.get_paginated_response(SpaceOutput(page, many=True, context={"user": request.user}).data)
 
     @extend_schema(request=SpaceTakeInput, responses={201: SpaceOutput})

@@ -4,7 +4,7 @@ that the one waiting has a return time rather than silence."""
 
 import datetime as dt
 
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -23,6 +23,32 @@ def space_for_member(*, user: User, status: str | None = None) -> QuerySet[Space
     if status is not None:
         qs = qs.filter(status=status)
     return qs
+
+
+# What the API's list shows of a period (space.api.SpaceOutput).
+LIST_FIELDS = (
+    "id",
+    "author_id",
+    "started_at",
+    "first_reconnect_by",
+    "reconnect_by",
+    "note",
+    "status",
+    "reconnected_at",
+)
+
+
+def space_list_for_member(*, user: User, status: str | None = None) -> QuerySet[SpacePeriod]:
+    """``space_for_member`` with only the list's columns, and the author's
+    name by subquery instead of the author's whole row (a subquery, not a
+    join, so the page's count stays a plain count of periods)."""
+    author_name = User.objects.filter(pk=OuterRef("author_id")).values("display_name")
+    return (
+        space_for_member(user=user, status=status)
+        .select_related(None)
+        .only(*LIST_FIELDS)
+        .annotate(author_name=Subquery(author_name))
+    )
 
 
 def space_current_for_member(*, user: User) -> QuerySet[SpacePeriod]:

@@ -153,9 +153,9 @@ def test_the_summary_costs_a_fixed_number_of_queries_for_one_month_or_two_years(
     # confirmation; the grant; then in one transaction (savepoint, release
     # in this test) the grant again, locked; the partners; consistency,
     # moods, agreements (3), notes, space, triggers; the access event.
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         month = client.get(url(couple), {"from": "2026-02-04", "to": "2026-03-04"})
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         years = client.get(url(couple), {"from": "2024-03-05", "to": "2026-03-04"})
 
     assert month.status_code == years.status_code == 200
