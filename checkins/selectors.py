@@ -3,7 +3,7 @@
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -36,14 +36,49 @@ def schedule_get_for_member(*, user: User, schedule_id: int) -> Schedule:
         raise Http404 from None
 
 
-def _my_answers(user: User) -> Prefetch:
-    return Prefetch("answers", queryset=Answer.objects.filter(author=user), to_attr="mine")
+# What a list of check-ins shows: never CheckIn.steps, Format.steps or the
+# answers' values (JSON that can be large, and parsing it was most of the
+# list's time).
+LIST_FIELDS = ("id", "scheduled_for", "closes_at", "revealed_at", "format__key", "format__name")
+MY_STATE_FIELDS = ("my_answer_id", "my_submitted_at", "my_skipped_at")
 
 
-def checkins_for_member(*, user: User, status: str | None = None, now: dt.datetime | None = None) -> QuerySet[CheckIn]:
-    couple = couple_get_for_member(user=user)
+def _with_my_state(qs: QuerySet[CheckIn], user: User) -> QuerySet[CheckIn]:
+    """The viewer's own answer's state on each row, joined rather than
+    prefetched: one query, whatever the number of rows. At most one answer
+    per check-in and author (a unique constraint), so the join never
+    repeats a row."""
+    return qs.annotate(
+        my_answer=FilteredRelation("answers", condition=Q(answers__author=user)),
+        my_answer_id=F("my_answer__id"),
+        my_submitted_at=F("my_answer__submitted_at"),
+        my_skipped_at=F("my_answer__skipped_at"),
+    )
+
+
+def checkins_for_member(
+    *,
+    user: User,
+    status: str | None = None,
+    now: dt.datetime | None = None,
+    couple: Couple | None = None,
+) -> QuerySet[CheckIn]:
+    """The couple's check-ins, with the list's columns only and the viewer's
+    state (``my_state_of``). ``couple``: the member's couple when the caller
+    has it already (it must be ``couple_get_for_member(user=user)``)."""
+    couple = couple or couple_get_for_member(user=user)
     now = now or timezone.now()
-    qs = CheckIn.objects.filter(couple=couple).select_related("format").prefetch_related(_my_answers(user))
+    qs = _with_my_state(CheckIn.objects.filter(couple=couple).select_related("format").only(*LIST_FIELDS), user)
+    return _by_status(qs, status=status, now=now)
+
+
+def checkin_rows_for_member(*, user: User, status: str | None = None, now: dt.datetime | None = None) -> QuerySet:
+    """``checkins_for_member`` as plain rows (dicts of LIST_FIELDS and
+    MY_STATE_FIELDS): the API list builds no model instance per row."""
+    return checkins_for_member(user=user, status=status, now=now).values(*LIST_FIELDS, *MY_STATE_FIELDS)
+
+
+def _by_status(qs: QuerySet[CheckIn], *, status: str | None, now: dt.datetime) -> QuerySet[CheckIn]:
     if status == "upcoming":
         return qs.filter(revealed_at__isnull=True, scheduled_for__gt=now).order_by("scheduled_for", "id")
     if status == "open":
@@ -90,9 +125,25 @@ def checkin_answers_for(*, checkin: CheckIn, user: User) -> tuple[Answer | None,
 def my_state(answer: Answer | None) -> str:
     if answer is None:
         return "not_started"
-    if answer.submitted_at is not None:
+    return _state(submitted_at=answer.submitted_at, skipped_at=answer.skipped_at)
+
+
+def my_state_of(row) -> str:
+    """``my_state`` of a row from ``checkins_for_member`` (a check-in, or a
+    dict from ``checkin_rows_for_member``), from its joined columns."""
+    if isinstance(row, dict):
+        answer_id, submitted_at, skipped_at = (row[f] for f in MY_STATE_FIELDS)
+    else:
+        answer_id, submitted_at, skipped_at = (getattr(row, f) for f in MY_STATE_FIELDS)
+    if answer_id is None:
+        return "not_started"
+    return _state(submitted_at=submitted_at, skipped_at=skipped_at)
+
+
+def _state(*, submitted_at, skipped_at) -> str:
+    if submitted_at is not None:
         return "submitted"
-    if answer.skipped_at is not None:
+    if skipped_at is not None:
         return "skipped"
     return "draft"
 

@@ -344,8 +344,7 @@ def schedule_resume(request, schedule_id: int):
 
 
 def _state_of(checkin: CheckIn) -> str:
-    mine = getattr(checkin, "mine", None)
-    return selectors.my_state(mine[0] if mine else None)
+    return selectors.my_state_of(checkin)
 
 
 @login_required
