@@ -24,8 +24,8 @@ def format_get_for_couple(*, couple: Couple, key: str) -> Format | None:
     return formats_for_couple(couple=couple).filter(key=key).first()
 
 
-def schedules_for_member(*, user: User) -> QuerySet[Schedule]:
-    couple = couple_get_for_member(user=user)
+def schedules_for_member(*, user: User, couple: Couple | None = None) -> QuerySet[Schedule]:
+    couple = couple or couple_get_for_member(user=user)
     return Schedule.objects.filter(couple=couple).select_related("format").order_by("time", "id")
 
 
@@ -201,9 +201,30 @@ def mood_series_for_couple(*, couple: Couple, weeks: int = 12, now: dt.datetime 
     return list(series.values())
 
 
-def next_checkin_for_member(*, user: User, now: dt.datetime | None = None) -> CheckIn | None:
+def next_checkin_for_member(
+    *, user: User, now: dt.datetime | None = None, couple: Couple | None = None
+) -> CheckIn | None:
     now = now or timezone.now()
-    return checkins_for_member(user=user, status="upcoming", now=now).first()
+    return checkins_for_member(user=user, status="upcoming", now=now, couple=couple).first()
+
+
+def checkins_open_and_next_for_member(
+    *, user: User, now: dt.datetime, limit: int, couple: Couple | None = None
+) -> tuple[list[CheckIn], CheckIn | None]:
+    """(the first ``limit`` check-ins open now, the next upcoming one): the
+    "open" and "upcoming" lists' heads, in one query. Both are the
+    unrevealed check-ins whose window has not closed (an upcoming one
+    closes after it starts, a check constraint), the open ones first in
+    time order; a second query only when more than ``limit`` are open."""
+    window = list(
+        checkins_for_member(user=user, now=now, couple=couple)
+        .filter(revealed_at__isnull=True, closes_at__gt=now)
+        .order_by("scheduled_for", "id")[: limit + 1]
+    )
+    open_now = [c for c in window if c.scheduled_for <= now]
+    if len(open_now) > limit:
+        return open_now[:limit], next_checkin_for_member(user=user, now=now, couple=couple)
+    return open_now, next((c for c in window if c.scheduled_for > now), None)
 
 
 def live_snapshot(*, checkin: CheckIn, user: User, now: dt.datetime | None = None) -> dict:

@@ -658,23 +658,29 @@ def history(request):
 def home_context(user, *, now: dt.datetime | None = None) -> dict:
     """Context for ``checkins/_home_card.html``: the next check-in, the ones
     open for the viewer now (not those they chose to set aside), and the
-    partner's name. Empty for someone who is not paired."""
+    partner's name. Empty for someone who is not paired. One query for the
+    check-ins (after the couple's), whatever their number; a second only
+    when there is nothing to show."""
     couple = couple_for_user(user=user)
     if couple is None:
         return {"checkins_card": False}
     now = now or timezone.now()
     partner = couple_partner_of(couple=couple, user=user)
+    open_now, next_one = selectors.checkins_open_and_next_for_member(user=user, couple=couple, now=now, limit=10)
     open_items = []
-    for c in selectors.checkins_for_member(user=user, status="open", now=now)[:10]:
+    for c in open_now:
         state = _state_of(c)
         if state != "skipped":
             open_items.append({"checkin": c, "state": state, "state_words": MY_STATE_WORDS[state]})
+    # The card says whether there is a schedule only when it has nothing
+    # else to say.
+    quiet = next_one is None and not open_items
     return {
         "checkins_card": True,
-        "checkins_next": selectors.next_checkin_for_member(user=user, now=now),
+        "checkins_next": next_one,
         "checkins_open": open_items[:5],
         "checkins_partner_name": _partner_name(partner),
-        "checkins_has_schedule": selectors.schedules_for_member(user=user).exists(),
+        "checkins_has_schedule": quiet and selectors.schedules_for_member(user=user, couple=couple).exists(),
         "checkins_now": now,
     }
 
