@@ -62,13 +62,16 @@ def checkins_for_member(
     status: str | None = None,
     now: dt.datetime | None = None,
     couple: Couple | None = None,
+    with_steps: bool = False,
 ) -> QuerySet[CheckIn]:
-    """The couple's check-ins, with the list's columns only and the viewer's
-    state (``my_state_of``). ``couple``: the member's couple when the caller
-    has it already (it must be ``couple_get_for_member(user=user)``)."""
+    """The couple's check-ins, with the list's columns only (and the
+    check-in's own steps ``with_steps``) and the viewer's state
+    (``my_state_of``). ``couple``: the member's couple when the caller has
+    it already (it must be ``couple_get_for_member(user=user)``)."""
     couple = couple or couple_get_for_member(user=user)
     now = now or timezone.now()
-    qs = _with_my_state(CheckIn.objects.filter(couple=couple).select_related("format").only(*LIST_FIELDS), user)
+    fields = (*LIST_FIELDS, "steps") if with_steps else LIST_FIELDS
+    qs = _with_my_state(CheckIn.objects.filter(couple=couple).select_related("format").only(*fields), user)
     return _by_status(qs, status=status, now=now)
 
 
@@ -113,8 +116,21 @@ def checkin_last_seq_for_member(*, user: User, checkin_id: int) -> int | None:
 
 def checkin_answers_for(*, checkin: CheckIn, user: User) -> tuple[Answer | None, Answer | None]:
     """(mine, partner's). The partner's is None until the reveal: this is the
-    one place that decides, so no page or endpoint can show it earlier."""
-    answers = list(Answer.objects.filter(checkin=checkin))
+    one place that decides (``_visible_answers``, also for a page of
+    check-ins), so no page or endpoint can show it earlier."""
+    return _visible_answers(checkin, list(Answer.objects.filter(checkin=checkin)), user)
+
+
+def checkin_answers_for_page(*, checkins: list[CheckIn], user: User) -> dict[int, tuple[Answer | None, Answer | None]]:
+    """``checkin_answers_for`` for each of a page of check-ins, by id, in
+    one query."""
+    answers = defaultdict(list)
+    for answer in Answer.objects.filter(checkin__in=[c.pk for c in checkins]):
+        answers[answer.checkin_id].append(answer)
+    return {c.pk: _visible_answers(c, answers[c.pk], user) for c in checkins}
+
+
+def _visible_answers(checkin: CheckIn, answers: list[Answer], user: User) -> tuple[Answer | None, Answer | None]:
     mine = next((a for a in answers if a.author_id == user.pk), None)
     partner = None
     if checkin.revealed_at is not None:
