@@ -61,17 +61,18 @@ class ScheduleOutput(serializers.ModelSerializer):
         ]
 
 
+# One row of selectors.checkin_rows_for_member (a dict, not a check-in): the
+# list reads only the columns it shows. Declared to give the same schema as
+# the ModelSerializer it replaces (a comment, not a docstring: that would
+# become the schema's description).
 class CheckInListOutput(serializers.Serializer):
-    """One row of ``selectors.checkin_rows_for_member`` (a dict, not a
-    check-in): the list reads only the columns it shows."""
-
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(read_only=True)
     format = serializers.CharField(source="format__key")
     format_name = serializers.CharField(source="format__name")
     scheduled_for = serializers.DateTimeField()
     closes_at = serializers.DateTimeField()
     status = serializers.SerializerMethodField()
-    revealed_at = serializers.DateTimeField(allow_null=True)
+    revealed_at = serializers.DateTimeField(allow_null=True, required=False)
     my_state = serializers.SerializerMethodField()
 
     def get_status(self, row) -> str:
