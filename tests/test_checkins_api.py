@@ -509,6 +509,12 @@ class TestListCost:
             "my_state": "not_started",
         }
 
+    def test_no_checkins_yet_is_an_empty_list_not_paired_is_404(self, as_alice, couple, theo, alice, bob):
+        assert as_alice.get("/api/v1/checkins/").json() == {"count": 0, "next": None, "previous": None, "results": []}
+        assert client_for(theo).get("/api/v1/checkins/").status_code == 404
+        couple.memberships.filter(user=alice).update(left_at=NOW)
+        assert as_alice.get("/api/v1/checkins/").status_code == 404
+
     def test_bobs_list_shows_his_own_state_not_alices(self, as_bob, couple, alice, bob):
         add_history(couple, alice, bob, 8)
         assert {c["my_state"] for c in as_bob.get("/api/v1/checkins/").json()["results"]} == {"submitted"}
