@@ -113,11 +113,16 @@ class CheckIn(models.Model):
         ordering = ["-scheduled_for", "-id"]
 
     def status_at(self, now) -> str:
-        if self.revealed_at is not None:
+        return self.status_from(self.revealed_at, self.scheduled_for, self.closes_at, now)
+
+    @staticmethod
+    def status_from(revealed_at, scheduled_for, closes_at, now) -> str:
+        """The status rule, for a row read without building a CheckIn."""
+        if revealed_at is not None:
             return "completed"
-        if now < self.scheduled_for:
+        if now < scheduled_for:
             return "upcoming"
-        if now < self.closes_at:
+        if now < closes_at:
             return "open"
         return "closed"
 

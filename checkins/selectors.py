@@ -3,7 +3,7 @@
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -24,8 +24,8 @@ def format_get_for_couple(*, couple: Couple, key: str) -> Format | None:
     return formats_for_couple(couple=couple).filter(key=key).first()
 
 
-def schedules_for_member(*, user: User) -> QuerySet[Schedule]:
-    couple = couple_get_for_member(user=user)
+def schedules_for_member(*, user: User, couple: Couple | None = None) -> QuerySet[Schedule]:
+    couple = couple or couple_get_for_member(user=user)
     return Schedule.objects.filter(couple=couple).select_related("format").order_by("time", "id")
 
 
@@ -36,14 +36,52 @@ def schedule_get_for_member(*, user: User, schedule_id: int) -> Schedule:
         raise Http404 from None
 
 
-def _my_answers(user: User) -> Prefetch:
-    return Prefetch("answers", queryset=Answer.objects.filter(author=user), to_attr="mine")
+# What a list of check-ins shows: never CheckIn.steps, Format.steps or the
+# answers' values (JSON that can be large, and parsing it was most of the
+# list's time).
+LIST_FIELDS = ("id", "scheduled_for", "closes_at", "revealed_at", "format__key", "format__name")
+MY_STATE_FIELDS = ("my_answer_id", "my_submitted_at", "my_skipped_at")
 
 
-def checkins_for_member(*, user: User, status: str | None = None, now: dt.datetime | None = None) -> QuerySet[CheckIn]:
-    couple = couple_get_for_member(user=user)
+def _with_my_state(qs: QuerySet[CheckIn], user: User) -> QuerySet[CheckIn]:
+    """The viewer's own answer's state on each row, joined rather than
+    prefetched: one query, whatever the number of rows. At most one answer
+    per check-in and author (a unique constraint), so the join never
+    repeats a row."""
+    return qs.annotate(
+        my_answer=FilteredRelation("answers", condition=Q(answers__author=user)),
+        my_answer_id=F("my_answer__id"),
+        my_submitted_at=F("my_answer__submitted_at"),
+        my_skipped_at=F("my_answer__skipped_at"),
+    )
+
+
+def checkins_for_member(
+    *,
+    user: User,
+    status: str | None = None,
+    now: dt.datetime | None = None,
+    couple: Couple | None = None,
+    with_steps: bool = False,
+) -> QuerySet[CheckIn]:
+    """The couple's check-ins, with the list's columns only (and the
+    check-in's own steps ``with_steps``) and the viewer's state
+    (``my_state_of``). ``couple``: the member's couple when the caller has
+    it already (it must be ``couple_get_for_member(user=user)``)."""
+    couple = couple or couple_get_for_member(user=user)
     now = now or timezone.now()
-    qs = CheckIn.objects.filter(couple=couple).select_related("format").prefetch_related(_my_answers(user))
+    fields = (*LIST_FIELDS, "steps") if with_steps else LIST_FIELDS
+    qs = _with_my_state(CheckIn.objects.filter(couple=couple).select_related("format").only(*fields), user)
+    return _by_status(qs, status=status, now=now)
+
+
+def checkin_rows_for_member(*, user: User, status: str | None = None, now: dt.datetime | None = None) -> QuerySet:
+    """``checkins_for_member`` as plain rows (dicts of LIST_FIELDS and
+    MY_STATE_FIELDS): the API list builds no model instance per row."""
+    return checkins_for_member(user=user, status=status, now=now).values(*LIST_FIELDS, *MY_STATE_FIELDS)
+
+
+def _by_status(qs: QuerySet[CheckIn], *, status: str | None, now: dt.datetime) -> QuerySet[CheckIn]:
     if status == "upcoming":
         return qs.filter(revealed_at__isnull=True, scheduled_for__gt=now).order_by("scheduled_for", "id")
     if status == "open":
@@ -78,8 +116,21 @@ def checkin_last_seq_for_member(*, user: User, checkin_id: int) -> int | None:
 
 def checkin_answers_for(*, checkin: CheckIn, user: User) -> tuple[Answer | None, Answer | None]:
     """(mine, partner's). The partner's is None until the reveal: this is the
-    one place that decides, so no page or endpoint can show it earlier."""
-    answers = list(Answer.objects.filter(checkin=checkin))
+    one place that decides (``_visible_answers``, also for a page of
+    check-ins), so no page or endpoint can show it earlier."""
+    return _visible_answers(checkin, list(Answer.objects.filter(checkin=checkin)), user)
+
+
+def checkin_answers_for_page(*, checkins: list[CheckIn], user: User) -> dict[int, tuple[Answer | None, Answer | None]]:
+    """``checkin_answers_for`` for each of a page of check-ins, by id, in
+    one query."""
+    answers = defaultdict(list)
+    for answer in Answer.objects.filter(checkin__in=[c.pk for c in checkins]):
+        answers[answer.checkin_id].append(answer)
+    return {c.pk: _visible_answers(c, answers[c.pk], user) for c in checkins}
+
+
+def _visible_answers(checkin: CheckIn, answers: list[Answer], user: User) -> tuple[Answer | None, Answer | None]:
     mine = next((a for a in answers if a.author_id == user.pk), None)
     partner = None
     if checkin.revealed_at is not None:
@@ -90,9 +141,25 @@ def checkin_answers_for(*, checkin: CheckIn, user: User) -> tuple[Answer | None,
 def my_state(answer: Answer | None) -> str:
     if answer is None:
         return "not_started"
-    if answer.submitted_at is not None:
+    return _state(submitted_at=answer.submitted_at, skipped_at=answer.skipped_at)
+
+
+def my_state_of(row) -> str:
+    """``my_state`` of a row from ``checkins_for_member`` (a check-in, or a
+    dict from ``checkin_rows_for_member``), from its joined columns."""
+    if isinstance(row, dict):
+        answer_id, submitted_at, skipped_at = (row[f] for f in MY_STATE_FIELDS)
+    else:
+        answer_id, submitted_at, skipped_at = (getattr(row, f) for f in MY_STATE_FIELDS)
+    if answer_id is None:
+        return "not_started"
+    return _state(submitted_at=submitted_at, skipped_at=skipped_at)
+
+
+def _state(*, submitted_at, skipped_at) -> str:
+    if submitted_at is not None:
         return "submitted"
-    if answer.skipped_at is not None:
+    if skipped_at is not None:
         return "skipped"
     return "draft"
 
@@ -150,9 +217,30 @@ def mood_series_for_couple(*, couple: Couple, weeks: int = 12, now: dt.datetime 
     return list(series.values())
 
 
-def next_checkin_for_member(*, user: User, now: dt.datetime | None = None) -> CheckIn | None:
+def next_checkin_for_member(
+    *, user: User, now: dt.datetime | None = None, couple: Couple | None = None
+) -> CheckIn | None:
     now = now or timezone.now()
-    return checkins_for_member(user=user, status="upcoming", now=now).first()
+    return checkins_for_member(user=user, status="upcoming", now=now, couple=couple).first()
+
+
+def checkins_open_and_next_for_member(
+    *, user: User, now: dt.datetime, limit: int, couple: Couple | None = None
+) -> tuple[list[CheckIn], CheckIn | None]:
+    """(the first ``limit`` check-ins open now, the next upcoming one): the
+    "open" and "upcoming" lists' heads, in one query. Both are the
+    unrevealed check-ins whose window has not closed (an upcoming one
+    closes after it starts, a check constraint), the open ones first in
+    time order; a second query only when more than ``limit`` are open."""
+    window = list(
+        checkins_for_member(user=user, now=now, couple=couple)
+        .filter(revealed_at__isnull=True, closes_at__gt=now)
+        .order_by("scheduled_for", "id")[: limit + 1]
+    )
+    open_now = [c for c in window if c.scheduled_for <= now]
+    if len(open_now) > limit:
+        return open_now[:limit], next_checkin_for_member(user=user, now=now, couple=couple)
+    return open_now, next((c for c in window if c.scheduled_for > now), None)
 
 
 def live_snapshot(*, checkin: CheckIn, user: User, now: dt.datetime | None = None) -> dict:

@@ -15,6 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.timezones import timezone_choices
 from backend.errors import Conflict, DomainError
-from couples.selectors import couple_for_user, couple_get_for_member, couple_partner_of
+from couples.selectors import couple_for_user, couple_partner_of, member_couple_and_partners
 
 from . import selectors, services
 from .charts import Series, line_chart
@@ -64,8 +65,11 @@ def _cap(text: str) -> str:
 
 
 def _couple_and_partner(user):
-    couple = couple_get_for_member(user=user)
-    return couple, couple_partner_of(couple=couple, user=user)
+    # One query for both; 404 for someone not paired, as couple_get_for_member.
+    couple, partners = member_couple_and_partners(user=user)
+    if couple is None:
+        raise Http404("You are not paired.")
+    return couple, next((p for p in partners if p.pk != user.pk), None)
 
 
 def _domain_error_to_form(form: forms.Form, exc: DomainError) -> None:
@@ -344,8 +348,7 @@ def schedule_resume(request, schedule_id: int):
 
 
 def _state_of(checkin: CheckIn) -> str:
-    mine = getattr(checkin, "mine", None)
-    return selectors.my_state(mine[0] if mine else None)
+    return selectors.my_state_of(checkin)
 
 
 @login_required
@@ -355,9 +358,9 @@ def checkins_index(request):
     now = timezone.now()
     open_items = [
         {"checkin": c, "state": _state_of(c), "state_words": MY_STATE_WORDS[_state_of(c)]}
-        for c in selectors.checkins_for_member(user=request.user, status="open", now=now)[:20]
+        for c in selectors.checkins_for_member(user=request.user, status="open", now=now, couple=couple)[:20]
     ]
-    upcoming = list(selectors.checkins_for_member(user=request.user, status="upcoming", now=now)[:3])
+    upcoming = list(selectors.checkins_for_member(user=request.user, status="upcoming", now=now, couple=couple)[:3])
     return render(
         request,
         "checkins/index.html",
@@ -631,12 +634,14 @@ def mood_charts(*, couple, viewer, tz, weeks: int = 12) -> list:
 @require_http_methods(["GET"])
 def history(request):
     couple, partner = _couple_and_partner(request.user)
-    paginator = Paginator(selectors.checkins_for_member(user=request.user, status="completed"), HISTORY_PAGE_SIZE)
+    paginator = Paginator(
+        selectors.checkins_for_member(user=request.user, status="completed", couple=couple, with_steps=True),
+        HISTORY_PAGE_SIZE,
+    )
     page = paginator.get_page(request.GET.get("page"))
-    items = []
-    for checkin in page.object_list:
-        mine, theirs = selectors.checkin_answers_for(checkin=checkin, user=request.user)
-        items.append({"checkin": checkin, "rows": _reveal_rows(checkin.steps, mine, theirs)})
+    checkins = list(page.object_list)
+    answers = selectors.checkin_answers_for_page(checkins=checkins, user=request.user)
+    items = [{"checkin": c, "rows": _reveal_rows(c.steps, *answers[c.pk])} for c in checkins]
     consistency = selectors.consistency_for_couple(couple=couple)
     return render(
         request,
@@ -659,23 +664,28 @@ def history(request):
 def home_context(user, *, now: dt.datetime | None = None) -> dict:
     """Context for ``checkins/_home_card.html``: the next check-in, the ones
     open for the viewer now (not those they chose to set aside), and the
-    partner's name. Empty for someone who is not paired."""
+    partner's name. Empty for someone who is not paired. Two queries after
+    the couple's (the check-ins, whether there is a schedule), whatever
+    their number."""
     couple = couple_for_user(user=user)
     if couple is None:
         return {"checkins_card": False}
     now = now or timezone.now()
     partner = couple_partner_of(couple=couple, user=user)
+    open_now, next_one = selectors.checkins_open_and_next_for_member(user=user, couple=couple, now=now, limit=10)
     open_items = []
-    for c in selectors.checkins_for_member(user=user, status="open", now=now)[:10]:
+    for c in open_now:
         state = _state_of(c)
         if state != "skipped":
             open_items.append({"checkin": c, "state": state, "state_words": MY_STATE_WORDS[state]})
     return {
         "checkins_card": True,
-        "checkins_next": selectors.next_checkin_for_member(user=user, now=now),
+        "checkins_next": next_one,
         "checkins_open": open_items[:5],
         "checkins_partner_name": _partner_name(partner),
-        "checkins_has_schedule": selectors.schedules_for_member(user=user).exists(),
+        # Asked even when the card will not say it: a query count that
+        # does not depend on what the couple has is one the tests can pin.
+        "checkins_has_schedule": selectors.schedules_for_member(user=user, couple=couple).exists(),
         "checkins_now": now,
     }
 

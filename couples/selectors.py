@@ -1,16 +1,61 @@
 """Reads scoped to who asks."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.http import Http404
 
 from accounts.models import User
 
 from .models import Couple, Invite, Membership
 
+# (user id, couple, partners) while a page that is a read for one member
+# holds them; see couple_known.
+_known: ContextVar[tuple[int, Couple, tuple[User, ...]] | None] = ContextVar("steady_couple_known", default=None)
+
+
+def member_couple_and_partners(*, user: User) -> tuple[Couple | None, list[User]]:
+    """The person's active couple and its current partners (the person
+    included, in joining order), in one query; (None, []) if not paired."""
+    if not user.is_authenticated:
+        return None, []
+    memberships = list(
+        Membership.objects.filter(
+            couple__memberships__user=user, couple__memberships__left_at__isnull=True, left_at__isnull=True
+        )
+        .select_related("couple", "user")
+        .order_by("joined_at", "id")
+    )
+    if not memberships:
+        return None, []
+    return memberships[0].couple, [m.user for m in memberships]
+
+
+@contextmanager
+def couple_known(*, user: User, couple: Couple, partners: list[User]) -> Iterator[None]:
+    """Inside the block, ``couple_for_user(user=user)`` and
+    ``couple_partners(couple=couple)`` answer from these, without a query.
+
+    For the home page: each feature's card looks the couple up itself
+    (lower apps know nothing of the page), which was one membership query
+    per card and per selector. Only around a read: a membership changed
+    inside the block would not be seen. A ContextVar, so it is this
+    request's alone, also under ASGI."""
+    token = _known.set((user.pk, couple, tuple(partners)))
+    try:
+        yield
+    finally:
+        _known.reset(token)
+
 
 def couple_for_user(*, user: User) -> Couple | None:
     """The person's active couple, or None."""
     if not user.is_authenticated:
         return None
+    known = _known.get()
+    if known is not None and known[0] == user.pk:
+        return known[1]
     membership = (
         Membership.objects.select_related("couple").filter(user=user, left_at__isnull=True).only("couple").first()
     )
@@ -25,6 +70,9 @@ def couple_get_for_member(*, user: User) -> Couple:
 
 
 def couple_partners(*, couple: Couple) -> list[User]:
+    known = _known.get()
+    if known is not None and known[1].pk == couple.pk:
+        return list(known[2])
     return [
         m.user
         for m in Membership.objects.filter(couple=couple, left_at__isnull=True)

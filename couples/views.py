@@ -68,18 +68,20 @@ def _domain_error_to_form(form: forms.Form, exc: DomainError) -> None:
 
 @login_required
 def home(request):
-    couple = selectors.couple_for_user(user=request.user)
+    couple, partners = selectors.member_couple_and_partners(user=request.user)
     if couple is None:
         if request.user.is_therapist:
             return redirect("therapist-home")
         return redirect("pair")
-    partner = selectors.couple_partner_of(couple=couple, user=request.user)
+    partner = next((p for p in partners if p.pk != request.user.pk), None)
     context = {"couple": couple, "partner": partner}
     # Each feature contributes its own card's context (keys are prefixed by
-    # the feature, so they never collide).
-    for home_context in _home_contexts():
-        context.update(home_context(request.user))
-    return render(request, "couples/home.html", context)
+    # the feature, so they never collide). The cards and the template ask for
+    # the couple again and again: one lookup, above, answers them all.
+    with selectors.couple_known(user=request.user, couple=couple, partners=partners):
+        for home_context in _home_contexts():
+            context.update(home_context(request.user))
+        return render(request, "couples/home.html", context)
 
 
 def _home_contexts():

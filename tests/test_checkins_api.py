@@ -433,6 +433,93 @@ class TestListsAndHistory:
         assert as_bob.get("/api/v1/checkins/insights/").json()["moods"] == []
 
 
+def add_history(couple, alice, bob, days: int) -> None:
+    """``days`` past check-ins, in every state alice's answer can be in,
+    written in bulk (no events): the list's cost must not depend on it."""
+    fmt = Format.objects.get(key="daily-pulse")
+    checkins = CheckIn.objects.bulk_create(
+        CheckIn(
+            couple=couple,
+            format=fmt,
+            steps=fmt.steps,
+            scheduled_for=NOW - dt.timedelta(days=day, hours=1),
+            closes_at=NOW - dt.timedelta(days=day - 2, hours=1),
+            revealed_at=NOW - dt.timedelta(days=day) if day % 4 == 0 else None,
+        )
+        for day in range(1, days + 1)
+    )
+    answers = []
+    for n, checkin in enumerate(checkins):
+        state = n % 4  # 0 submitted, 1 draft, 2 skipped, 3 none
+        if state != 3:
+            answers.append(
+                Answer(
+                    checkin=checkin,
+                    author=alice,
+                    values=PULSE,
+                    submitted_at=checkin.scheduled_for if state == 0 else None,
+                    skipped_at=checkin.scheduled_for if state == 2 else None,
+                )
+            )
+        answers.append(Answer(checkin=checkin, author=bob, values=PULSE, submitted_at=checkin.scheduled_for))
+    Answer.objects.bulk_create(answers)
+
+
+class TestListCost:
+    """Issue #16: the list's queries are the same for 10 check-ins as for
+    hundreds, and it reads no answer content."""
+
+    @pytest.mark.parametrize("status", [None, "open", "closed", "completed"])
+    def test_same_queries_for_10_and_300_checkins(
+        self, as_alice, couple, alice, bob, status, django_assert_max_num_queries, django_assert_num_queries
+    ):
+        path = "/api/v1/checkins/" + (f"?status={status}" if status else "")
+        add_history(couple, alice, bob, 10)
+        with django_assert_max_num_queries(5) as few:
+            as_alice.get(path)
+        add_history(couple, alice, bob, 290)
+
+        with django_assert_num_queries(len(few.captured_queries)) as many:
+            response = as_alice.get(path)
+
+        assert response.status_code == 200
+        sql = " ".join(q["sql"] for q in many.captured_queries)
+        assert '"values"' not in sql and '"steps"' not in sql
+
+    def test_every_state_of_mine_and_the_schema_serializer_agree(self, as_alice, couple, alice, bob, open_checkin):
+        from checkins import selectors
+        from checkins.api import CheckInListOutput, checkin_list_data
+
+        add_history(couple, alice, bob, 8)
+        rows = list(selectors.checkin_rows_for_member(user=alice, now=NOW))
+
+        body = as_alice.get("/api/v1/checkins/").json()["results"]
+
+        assert body == checkin_list_data(rows, now=NOW) == CheckInListOutput(rows, many=True, context={"now": NOW}).data
+        assert {c["my_state"] for c in body} == {"not_started", "draft", "submitted", "skipped"}
+        assert {c["status"] for c in body} == {"open", "closed", "completed"}
+        assert body[0] == {
+            "id": open_checkin.pk,
+            "format": "daily-pulse",
+            "format_name": "Daily pulse",
+            "scheduled_for": "2026-03-02T09:00:00Z",
+            "closes_at": open_checkin.closes_at.isoformat().replace("+00:00", "Z"),
+            "status": "open",
+            "revealed_at": None,
+            "my_state": "not_started",
+        }
+
+    def test_no_checkins_yet_is_an_empty_list_not_paired_is_404(self, as_alice, couple, theo, alice, bob):
+        assert as_alice.get("/api/v1/checkins/").json() == {"count": 0, "next": None, "previous": None, "results": []}
+        assert client_for(theo).get("/api/v1/checkins/").status_code == 404
+        couple.memberships.filter(user=alice).update(left_at=NOW)
+        assert as_alice.get("/api/v1/checkins/").status_code == 404
+
+    def test_bobs_list_shows_his_own_state_not_alices(self, as_bob, couple, alice, bob):
+        add_history(couple, alice, bob, 8)
+        assert {c["my_state"] for c in as_bob.get("/api/v1/checkins/").json()["results"]} == {"submitted"}
+
+
 class TestWhoMaySee:
     """mallory (a stranger with her own couple) and theo (a therapist, no
     consent) get 404 on every check-in and schedule of alice and bob."""

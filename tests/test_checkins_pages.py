@@ -12,7 +12,7 @@ from django.test import Client, RequestFactory
 from checkins import services
 from checkins.charts import Series, line_chart
 from checkins.models import Answer, CheckIn, Format, Schedule
-from checkins.views import home_context
+from checkins.views import HISTORY_PAGE_SIZE, home_context
 
 pytestmark = pytest.mark.django_db
 
@@ -504,6 +504,30 @@ class TestHistory:
         # Bob sees the same couple's numbers.
         assert "You two completed 2 of 3 check-ins in the last 4 weeks." in html(web_bob.get("/checkins/history/"))
 
+    def test_the_same_queries_for_10_days_as_for_300(
+        self,
+        alice,
+        bob,
+        couple,
+        mallory,
+        mike,
+        mallory_couple,
+        django_assert_max_num_queries,
+        django_assert_num_queries,
+    ):
+        from therapists.demo import history_bulk_create
+
+        history_bulk_create(couple=couple, a=alice, b=bob, end=NOW, days=10)
+        history_bulk_create(couple=mallory_couple, a=mallory, b=mike, end=NOW, days=300)
+        short, long = web(alice), web(mallory)
+        # session, user, the couple, page count, page, its answers, the
+        # consistency, the moods, unread notifications.
+        with django_assert_max_num_queries(9) as few:
+            assert 'data-testid="history-item"' in html(short.get("/checkins/history/"))
+        with django_assert_num_queries(len(few.captured_queries)):
+            page = html(long.get("/checkins/history/?page=3"))
+        assert page.count('data-testid="history-item"') == HISTORY_PAGE_SIZE
+
     def test_unrevealed_checkins_are_not_in_history(self, web_alice, bob, open_checkin):
         services.checkin_answer(checkin=open_checkin, author=bob, values=BOB_PULSE)
         page = html(web_alice.get("/checkins/history/"))
@@ -535,6 +559,21 @@ class TestHomeCard:
         card = self.render(bob)
         assert "Not started" in card and "/checkins/schedules/" in card and "/checkins/history/" in card
         assert "No schedule yet" not in card
+
+    @pytest.mark.parametrize("how_many_open", [3, 12])
+    def test_open_and_next_however_many_are_open(
+        self, alice, couple, pulse, active, how_many_open, django_assert_max_num_queries
+    ):
+        opened = [services.checkin_start(couple=couple, user=alice, format=pulse) for _ in range(how_many_open)]
+        upcoming = CheckIn.objects.filter(schedule=active, scheduled_for__gt=NOW).order_by("scheduled_for").first()
+
+        # The couple's two queries, then one for the check-ins (two when
+        # more than the card's ten are open) and one for the schedules.
+        with django_assert_max_num_queries(4 if how_many_open <= 10 else 5):
+            context = home_context(alice)
+
+        assert [i["checkin"].pk for i in context["checkins_open"]] == [c.pk for c in opened[:5]]
+        assert context["checkins_next"].pk == upcoming.pk
 
     def test_not_paired(self, theo):
         assert home_context(theo) == {"checkins_card": False}
