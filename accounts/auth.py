@@ -24,3 +24,16 @@ class TokenAuthentication(KnoxTokenAuthentication):
             token_expired.send(sender=self.__class__, username=username, source="auth_token")
             return True
         return False
+
+
+try:
+    from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
+except ImportError:  # the schema tool is not installed: nothing to describe
+    pass
+else:
+
+    class TokenScheme(KnoxTokenScheme):
+        """The OpenAPI schema's "Bearer" scheme for this class, as
+        drf-spectacular gives knox's own (it matches the exact class)."""
+
+        target_class = "accounts.auth.TokenAuthentication"
