@@ -26,7 +26,6 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "daphne",  # only for `runserver` over ASGI; production serves with uvicorn
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -39,7 +38,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
-    "django_htmx",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -70,7 +68,6 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "therapists.middleware.TherapistIdleTimeoutMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.DeviceCookieMiddleware",
 ]
 
