@@ -159,6 +159,18 @@ class TestTheApi:
         assert list(response.json()) == ["value"]
         assert Answer.objects.get(checkin=open_checkin, author=alice).values == {"mood": 4}
 
+    def test_a_ten_megabyte_body_is_a_json_400_that_says_so(self, api, as_alice, open_checkin):
+        big = json.dumps({"email": "a" * TEN_MB, "password": "x"})
+
+        for client, method, path in [
+            (api, "POST", "/api/v1/auth/login/"),
+            (as_alice, "PUT", f"/api/v1/checkins/{open_checkin.pk}/answers/"),
+        ]:
+            response = send_json(client, method, path, big)
+            assert is_json_400(response), (path, response.status_code, response.content[:200])
+            assert "too large" in response.json()["detail"]
+        assert not Answer.objects.exists()
+
 
 def _on_the_first_text_step(checkin, alice, bob) -> None:
     """Both answered the mood and are ready: the session is on "appreciated"."""
@@ -338,3 +350,9 @@ class TestWebForms:
         assert response.status_code == 302
         stored = Answer.objects.get(checkin=open_checkin, author=alice).values["appreciated"]
         assert "\ud800" not in stored and "\ufffd" in stored
+
+    def test_a_ten_megabyte_form_is_a_400_page(self, signed_in, open_checkin):
+        response = signed_in.post(f"/checkins/{open_checkin.pk}/", {"step": "2", "value": "x" * TEN_MB})
+
+        assert response.status_code == 400
+        assert b"too large" in response.content
