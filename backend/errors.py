@@ -86,7 +86,17 @@ def bad_request_message(exc: BaseException | None) -> str:
         return f"The request body is too large; the limit is {limit:g} MB."
     if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
         return "The request has too many fields."
+    if isinstance(exc, BadInput):
+        return exc.message
     return UNREADABLE
+
+
+class BadInput(SuspiciousOperation):
+    """Input that no view may see (backend.middleware.RefuseNulMiddleware)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 def _log_suspicious(exc: SuspiciousOperation) -> None:

@@ -171,6 +171,11 @@ class TestTheApi:
             assert "too large" in response.json()["detail"]
         assert not Answer.objects.exists()
 
+    def test_nul_in_a_query_string_is_a_json_400(self, as_alice, couple):
+        response = as_alice.get("/api/v1/checkins/?status=open%00")
+
+        assert is_json_400(response)
+
 
 def _on_the_first_text_step(checkin, alice, bob) -> None:
     """Both answered the mood and are ready: the session is on "appreciated"."""
@@ -335,6 +340,23 @@ class TestWebForms:
         browser = Client(raise_request_exception=False)
         browser.force_login(alice)
         return browser
+
+    def test_nul_in_a_step_answer_is_a_400_and_the_saved_answer_stays(self, signed_in, alice, open_checkin):
+        checkins.checkin_answer(checkin=open_checkin, author=alice, values={"mood": 2}, submit=False)
+
+        response = signed_in.post(f"/checkins/{open_checkin.pk}/", {"step": "2", "value": NUL})
+
+        assert response.status_code == 400
+        assert b"could not be read" in response.content
+        assert Answer.objects.get(checkin=open_checkin, author=alice).values == {"mood": 2}
+
+    def test_nul_in_a_field_read_without_a_form_is_a_400(self, signed_in, couple):
+        response = signed_in.post("/checkins/start/", {"format": "daily\x00pulse"})
+
+        assert response.status_code == 400
+
+    def test_nul_in_a_query_string_is_a_400(self, signed_in, couple):
+        assert signed_in.get("/checkins/history/?page=1%00").status_code == 400
 
     def test_a_surrogate_cannot_arrive_through_a_form(self, signed_in, alice, open_checkin):
         # Form data is decoded with errors="replace": the bytes of a lone
