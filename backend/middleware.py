@@ -40,3 +40,26 @@ class RefuseNulMiddleware:
                 if "\x00" in key or any("\x00" in value for value in values):
                     return bad_request(request, BadInput(NUL_MESSAGE))
         return self.get_response(request)
+
+
+class RefuseMalformedTokenMiddleware:
+    """An API request whose bearer token cannot be one of ours is a 401, as
+    any wrong token is, before knox reads it (backend.authentication)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import JsonResponse
+
+        from .authentication import bearer_token_is_wellformed
+
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if header and request.path.startswith("/api/"):
+            try:
+                parts = header.encode("latin-1").split()  # as DRF reads the header
+            except UnicodeEncodeError:
+                parts = [b"bearer", b""]
+            if len(parts) == 2 and parts[0].lower() == b"bearer" and not bearer_token_is_wellformed(parts[1]):
+                return JsonResponse({"detail": "Invalid token."}, status=401, headers={"WWW-Authenticate": "Bearer"})
+        return self.get_response(request)

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "backend.middleware.ApiNoStoreMiddleware",
     "backend.middleware.RefuseNulMiddleware",
+    "backend.middleware.RefuseMalformedTokenMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

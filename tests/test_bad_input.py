@@ -176,6 +176,15 @@ class TestTheApi:
 
         assert is_json_400(response)
 
+    @pytest.mark.parametrize("token", ["a\x00" + "0" * 62, "\xff\xfe" + "0" * 62, "0" * 5000])
+    def test_a_malformed_bearer_token_is_a_401_not_a_500(self, token):
+        client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {token}")
+
+        response = client.get("/api/v1/me/")
+
+        assert response.status_code == 401
+        assert response["Content-Type"] == "application/json"
+
 
 def _on_the_first_text_step(checkin, alice, bob) -> None:
     """Both answered the mood and are ready: the session is on "appreciated"."""
@@ -328,6 +337,17 @@ def test_the_live_socket_answers_bad_frames_with_an_error_and_stays_open(open_ch
 
     run(scenario)
     assert Answer.objects.get(checkin=open_checkin, author=alice).values == {"mood": 4}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_socket_with_a_malformed_bearer_token_is_refused_not_crashed(open_checkin):
+    async def scenario():
+        comm = socket(open_checkin, [(b"authorization", b"Bearer \xff\x00" + b"0" * 62)])
+        connected, _code = await comm.connect()
+        await comm.disconnect()
+        return connected
+
+    assert run(scenario) is False
 
 
 # --- web pages ---------------------------------------------------------------------
