@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from accounts.timezones import validate_timezone
 from backend.errors import Invalid
-from backend.fields import LocalTimeField
+from backend.fields import LocalTimeField, StrictBooleanField, StrictCharField, StrictIntegerField
 from couples.selectors import couple_get_for_member
 
 from . import selectors, services
@@ -121,8 +121,8 @@ class FormatListApi(GenericAPIView):
     serializer_class = FormatOutput
 
     class FormatInput(serializers.Serializer):
-        name = serializers.CharField(max_length=80)
-        description = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+        name = StrictCharField(max_length=80)
+        description = StrictCharField(max_length=300, required=False, default="", allow_blank=True)
         steps = serializers.JSONField()
 
     @extend_schema(responses=FormatOutput(many=True))
@@ -144,12 +144,10 @@ class FormatListApi(GenericAPIView):
 
 
 class ScheduleInput(serializers.Serializer):
-    format = serializers.CharField(max_length=64)
-    weekdays = serializers.ListField(
-        child=serializers.IntegerField(min_value=0, max_value=6), min_length=1, max_length=7
-    )
+    format = StrictCharField(max_length=64)
+    weekdays = serializers.ListField(child=StrictIntegerField(min_value=0, max_value=6), min_length=1, max_length=7)
     time = LocalTimeField()
-    timezone = serializers.CharField(max_length=64, validators=[validate_timezone], required=False)
+    timezone = StrictCharField(max_length=64, validators=[validate_timezone], required=False)
 
 
 def _resolve_format(*, couple, key: str) -> Format:
@@ -215,7 +213,7 @@ class ScheduleDetailApi(APIView):
 
 class ScheduleAcceptApi(APIView):
     class AcceptInput(serializers.Serializer):
-        version = serializers.IntegerField(required=False, help_text="The version you read; a stale one gets 409.")
+        version = StrictIntegerField(required=False, help_text="The version you read; a stale one gets 409.")
 
     @extend_schema(request=AcceptInput, responses=ScheduleOutput)
     def post(self, request, schedule_id: int):
@@ -247,7 +245,7 @@ class CheckInListApi(GenericAPIView):
     serializer_class = CheckInListOutput
 
     class StartInput(serializers.Serializer):
-        format = serializers.CharField(max_length=64)
+        format = StrictCharField(max_length=64)
 
     @extend_schema(
         parameters=[OpenApiParameter("status", str, enum=list(selectors.STATUSES), required=False)],
@@ -281,9 +279,7 @@ class CheckInDetailApi(APIView):
 class CheckInAnswersApi(APIView):
     class AnswersInput(serializers.Serializer):
         answers = serializers.DictField(help_text="{step_key: value}")
-        submit = serializers.BooleanField(
-            default=True, help_text="false saves a draft; true sends (every step answered)"
-        )
+        submit = StrictBooleanField(default=True, help_text="false saves a draft; true sends (every step answered)")
 
     @extend_schema(request=AnswersInput, responses=CheckInDetailOutput)
     def put(self, request, checkin_id: int):
@@ -301,7 +297,7 @@ class CheckInAnswersApi(APIView):
 
 class CheckInSkipApi(APIView):
     class SkipInput(serializers.Serializer):
-        reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+        reason = StrictCharField(max_length=500, required=False, default="", allow_blank=True)
 
     @extend_schema(request=SkipInput, responses=CheckInDetailOutput)
     def post(self, request, checkin_id: int):
@@ -386,7 +382,7 @@ class LiveSessionApi(APIView):
 
 class LiveAnswerApi(APIView):
     class LiveAnswerInput(serializers.Serializer):
-        step = serializers.CharField(max_length=40)
+        step = StrictCharField(max_length=40)
         value = serializers.JSONField()
 
     @extend_schema(request=LiveAnswerInput, responses=LiveSnapshotOutput)
@@ -408,7 +404,7 @@ class LiveReadyApi(APIView):
 
 class LivePauseApi(APIView):
     class LivePauseInput(serializers.Serializer):
-        minutes = serializers.IntegerField(min_value=services.LIVE_PAUSE_MIN, max_value=services.LIVE_PAUSE_MAX)
+        minutes = StrictIntegerField(min_value=services.LIVE_PAUSE_MIN, max_value=services.LIVE_PAUSE_MAX)
 
     @extend_schema(request=LivePauseInput, responses=LiveSnapshotOutput)
     def post(self, request, checkin_id: int):

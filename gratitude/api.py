@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.errors import Invalid
-from backend.fields import AwareDateTimeField, StrictCharField
+from backend.fields import AwareDateTimeField, StrictCharField, StrictIntegerField
 from couples.selectors import couple_get_for_member
 
 from . import selectors, services
@@ -179,9 +179,7 @@ class NudgeApi(APIView):
         days = serializers.IntegerField(allow_null=True, help_text="null: off")
 
     class GratitudeNudgeInput(serializers.Serializer):
-        days = serializers.IntegerField(
-            min_value=services.NUDGE_DAYS_MIN, max_value=services.NUDGE_DAYS_MAX, allow_null=True
-        )
+        days = StrictIntegerField(min_value=services.NUDGE_DAYS_MIN, max_value=services.NUDGE_DAYS_MAX, allow_null=True)
 
     @extend_schema(responses=GratitudeNudgeOutput)
     def get(self, request):

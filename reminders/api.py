@@ -7,6 +7,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.fields import StrictBooleanField, StrictCharField, StrictIntegerField
+
 from . import services
 from .kinds import KINDS
 from .models import Notification, Preference
@@ -60,12 +62,12 @@ class PreferencesOutput(serializers.ModelSerializer):
 
 class PreferencesApi(APIView):
     class PreferencesInput(serializers.Serializer):
-        email = serializers.BooleanField(required=False)
-        push = serializers.BooleanField(required=False)
-        daily_cap = serializers.IntegerField(min_value=1, max_value=20, required=False)
-        lead_minutes = serializers.IntegerField(min_value=0, max_value=240, required=False)
-        gratitude_nudge_days = serializers.IntegerField(min_value=1, max_value=30, required=False, allow_null=True)
-        kinds = serializers.DictField(child=serializers.BooleanField(), required=False)
+        email = StrictBooleanField(required=False)
+        push = StrictBooleanField(required=False)
+        daily_cap = StrictIntegerField(min_value=1, max_value=20, required=False)
+        lead_minutes = StrictIntegerField(min_value=0, max_value=240, required=False)
+        gratitude_nudge_days = StrictIntegerField(min_value=1, max_value=30, required=False, allow_null=True)
+        kinds = serializers.DictField(child=StrictBooleanField(), required=False)
 
     @extend_schema(responses=PreferencesOutput)
     def get(self, request):
@@ -81,12 +83,12 @@ class PreferencesApi(APIView):
 
 class PushSubscriptionApi(APIView):
     class KeysInput(serializers.Serializer):
-        p256dh = serializers.CharField(max_length=200)
-        auth = serializers.CharField(max_length=100)
+        p256dh = StrictCharField(max_length=200)
+        auth = StrictCharField(max_length=100)
 
     class SubscriptionInput(serializers.Serializer):
         endpoint = serializers.URLField(max_length=1000)
-        keys = serializers.DictField(child=serializers.CharField(max_length=200))
+        keys = serializers.DictField(child=StrictCharField(max_length=200))
 
         def validate_endpoint(self, value: str) -> str:
             if not value.startswith("https://"):

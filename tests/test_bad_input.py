@@ -186,6 +186,53 @@ class TestTheApi:
         assert response["Content-Type"] == "application/json"
 
 
+@pytest.mark.django_db
+class TestJsonTypes:
+    """In JSON a number is a number: DRF would turn 5 into "5", "5" into 5
+    and 1 into true, and the schema says otherwise."""
+
+    @pytest.mark.parametrize(
+        ("body", "field"),
+        [
+            ({"title": 5, "category": "other"}, "title"),
+            ({"title": "Phones away", "category": "other", "review_every_days": "7"}, "review_every_days"),
+            ({"title": "Phones away", "category": "other", "review_every_days": 7.0}, "review_every_days"),
+            ({"title": "x" * 120 + "  ", "category": "other"}, "title"),  # the length sent, not the trimmed one
+        ],
+    )
+    def test_a_wrong_type_or_length_is_a_field_error(self, as_alice, couple, body, field):
+        response = as_alice.post("/api/v1/agreements/", body, format="json")
+
+        assert is_json_400(response)
+        assert list(response.json()) == [field]
+
+    @pytest.mark.parametrize(
+        "body", [{"push": 1}, {"email": "true"}, {"daily_cap": "5"}, {"kinds": {"checkin_open": 0}}]
+    )
+    def test_booleans_are_true_or_false(self, as_alice, body):
+        response = as_alice.patch("/api/v1/me/notification-preferences/", body, format="json")
+
+        assert is_json_400(response)
+        assert list(response.json()) == list(body)
+
+    @pytest.mark.parametrize(
+        ("query", "status"),
+        [
+            ("page_size=abc", 400),
+            ("page_size=0", 400),
+            ("page_size=201", 400),
+            ("page=", 400),
+            ("page=0", 400),
+            ("page=2", 404),
+            ("page=1&page_size=200", 200),
+        ],
+    )
+    def test_page_and_page_size_are_whole_numbers_in_range(self, as_alice, couple, query, status):
+        response = as_alice.get(f"/api/v1/checkins/formats/?{query}")
+
+        assert response.status_code == status, response.content
+
+
 def _on_the_first_text_step(checkin, alice, bob) -> None:
     """Both answered the mood and are ready: the session is on "appreciated"."""
     checkins.live_answer(checkin=checkin, user=alice, step="mood", value=4)

@@ -18,6 +18,7 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from backend.errors import Invalid
+from backend.fields import StrictCharField
 
 from . import selectors, services
 from .access import IsReadyTherapist, IsTherapist, client_ip
@@ -328,7 +329,7 @@ class TherapistVerifyApi(APIView):
     throttle_classes = [VerifyThrottle]
 
     class TherapistVerifyInput(serializers.Serializer):
-        code = serializers.CharField(max_length=32)
+        code = StrictCharField(max_length=32)
 
     class TherapistVerifyOutput(serializers.Serializer):
         verified_at = serializers.DateTimeField()
@@ -400,7 +401,7 @@ class GrantListApi(GenericAPIView):
     serializer_class = GrantOutput
 
     class GrantRequestInput(serializers.Serializer):
-        code = serializers.CharField(max_length=32)
+        code = StrictCharField(max_length=32)
         # Unknown scopes are refused by the service, as one field error.
         scopes = serializers.ListField(
             child=serializers.CharField(max_length=64),
