@@ -265,7 +265,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # Bounds nesting and refuses text no database can store (backend/parsers.py).
     "DEFAULT_PARSER_CLASSES": ["backend.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, with the error responses of docs/API.md (backend/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "backend.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "backend.pagination.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "backend.errors.exception_handler",

@@ -1,5 +1,4 @@
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -91,7 +90,7 @@ class CheckInDetailOutput(CheckInListOutput):
     def get_my_state(self, obj) -> str:
         return selectors.my_state(self.context["mine"])
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field({"type": "object", "nullable": True, "description": "null until you saved an answer"})
     def get_my_answers(self, obj):
         mine = self.context["mine"]
         return mine.values if mine is not None else None
@@ -112,6 +111,12 @@ class EventOutput(serializers.Serializer):
     seq = serializers.IntegerField()
     kind = serializers.CharField()
     created_at = serializers.DateTimeField()
+
+
+class EventsOutput(serializers.Serializer):
+    checkin = serializers.IntegerField()
+    last_seq = serializers.IntegerField(help_text="the check-in's last event number")
+    results = EventOutput(many=True, help_text="the events after `since`, oldest first, at most 500")
 
 
 # --- formats -----------------------------------------------------------------------
@@ -310,8 +315,15 @@ class CheckInSkipApi(APIView):
 
 class CheckInEventsApi(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("since", int, required=False, description="the last sequence number you have")],
-        responses=EventOutput(many=True),
+        parameters=[
+            OpenApiParameter(
+                "since",
+                {"type": "integer", "minimum": 0, "maximum": 999_999_999},
+                required=False,
+                description="the last sequence number you have",
+            )
+        ],
+        responses=EventsOutput,
     )
     def get(self, request, checkin_id: int):
         checkin = selectors.checkin_get_for_member(user=request.user, checkin_id=checkin_id)
@@ -320,7 +332,7 @@ class CheckInEventsApi(APIView):
             raise Invalid("since must be a whole number of 0 or more.", field="since")
         events = list(selectors.checkin_events_since(checkin=checkin, since=int(raw))[:500])
         return Response(
-            {"checkin": checkin.pk, "last_seq": checkin.last_event_seq, "results": EventOutput(events, many=True).data}
+            EventsOutput({"checkin": checkin.pk, "last_seq": checkin.last_event_seq, "results": events}).data
         )
 
 

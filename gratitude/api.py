@@ -122,7 +122,12 @@ class NoteAcknowledgeApi(APIView):
 class NoteRandomApi(APIView):
     @extend_schema(
         parameters=[
-            OpenApiParameter("exclude", int, required=False, description="a note id not to pick again, if others exist")
+            OpenApiParameter(
+                "exclude",
+                {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
+                required=False,
+                description="a note id not to pick again, if others exist",
+            )
         ],
         responses={200: GratitudeNoteOutput, 204: OpenApiResponse(description="the jar is empty")},
     )
@@ -158,7 +163,14 @@ class GratitudeInsightsApi(APIView):
         weeks = GratitudeInsightsWeekOutput(many=True)
 
     @extend_schema(
-        parameters=[OpenApiParameter("weeks", int, required=False, description="how many weeks back, 1-52 (12)")],
+        parameters=[
+            OpenApiParameter(
+                "weeks",
+                {"type": "integer", "minimum": 1, "maximum": 52},
+                required=False,
+                description="how many weeks back, 1-52 (12)",
+            )
+        ],
         responses=GratitudeInsightsOutput,
     )
     def get(self, request):

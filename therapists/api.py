@@ -397,14 +397,19 @@ class SummaryApi(APIView):
 # --- partners: grants and the access log ---------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "enum": list(SCOPE_ORDER)})
+class ScopeField(serializers.CharField):
+    """One scope; the schema lists them. Anything else, a number included,
+    is refused by the service as one field error on scopes."""
+
+
 class GrantListApi(GenericAPIView):
     serializer_class = GrantOutput
 
     class GrantRequestInput(serializers.Serializer):
         code = StrictCharField(max_length=32)
-        # Unknown scopes are refused by the service, as one field error.
         scopes = serializers.ListField(
-            child=serializers.CharField(max_length=64),
+            child=ScopeField(max_length=64),
             allow_empty=False,
             max_length=len(SCOPE_ORDER) * 2,
             help_text=f"Any of: {', '.join(SCOPE_ORDER)}.",
@@ -439,7 +444,7 @@ class GrantDetailApi(APIView):
 class GrantApproveApi(APIView):
     class GrantApproveInput(serializers.Serializer):
         scopes = serializers.ListField(
-            child=serializers.CharField(max_length=64),
+            child=ScopeField(max_length=64),
             required=False,
             max_length=len(SCOPE_ORDER) * 2,
             help_text="What you were shown; if given, it must be exactly the grant's scopes (else 409).",
