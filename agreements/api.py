@@ -9,6 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.errors import Invalid
+from backend.fields import StrictCharField, StrictIntegerField
+from backend.pagination import Pagination
 from couples.selectors import couple_get_for_member
 
 from . import selectors, services
@@ -133,42 +135,40 @@ def agreement_data(agreement, *, user) -> dict:
 
 
 class AgreementCreateInput(serializers.Serializer):
-    title = serializers.CharField(max_length=TITLE_MAX)
-    details = serializers.CharField(max_length=DETAILS_MAX, required=False, default="", allow_blank=True)
+    title = StrictCharField(max_length=TITLE_MAX)
+    details = StrictCharField(max_length=DETAILS_MAX, required=False, default="", allow_blank=True)
     category = serializers.ChoiceField(choices=Category.choices)
-    review_every_days = serializers.IntegerField(
+    review_every_days = StrictIntegerField(
         min_value=REVIEW_MIN_DAYS, max_value=REVIEW_MAX_DAYS, required=False, allow_null=True, default=None
     )
 
 
 class AgreementAmendInput(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, help_text="The version you amend from; a stale one gets 409.")
-    title = serializers.CharField(max_length=TITLE_MAX, required=False)
-    details = serializers.CharField(max_length=DETAILS_MAX, required=False, allow_blank=True)
+    version = StrictIntegerField(min_value=1, help_text="The version you amend from; a stale one gets 409.")
+    title = StrictCharField(max_length=TITLE_MAX, required=False)
+    details = StrictCharField(max_length=DETAILS_MAX, required=False, allow_blank=True)
     category = serializers.ChoiceField(choices=Category.choices, required=False)
-    review_every_days = serializers.IntegerField(
+    review_every_days = StrictIntegerField(
         min_value=REVIEW_MIN_DAYS, max_value=REVIEW_MAX_DAYS, required=False, allow_null=True
     )
 
 
 class AgreementAcceptInput(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, help_text="The version you read; a stale one gets 409.")
+    version = StrictIntegerField(min_value=1, help_text="The version you read; a stale one gets 409.")
 
 
 class AgreementDeclineInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=REASON_MAX, required=False, default="", allow_blank=True)
-    version = serializers.IntegerField(
-        min_value=1, required=False, help_text="The version you read; a stale one gets 409."
-    )
+    reason = StrictCharField(max_length=REASON_MAX, required=False, default="", allow_blank=True)
+    version = StrictIntegerField(min_value=1, required=False, help_text="The version you read; a stale one gets 409.")
 
 
 class AgreementRetireInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=REASON_MAX, required=False, default="", allow_blank=True)
+    reason = StrictCharField(max_length=REASON_MAX, required=False, default="", allow_blank=True)
 
 
 class AgreementReflectionInput(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Reflection.Outcome.choices)
-    note = serializers.CharField(max_length=NOTE_MAX, required=False, default="", allow_blank=True)
+    note = StrictCharField(max_length=NOTE_MAX, required=False, default="", allow_blank=True)
 
 
 def _valid(serializer_class, request):
@@ -269,7 +269,7 @@ class AgreementReflectionsApi(GenericAPIView):
     serializer_class = AgreementReflectionPeriodOutput
 
     @extend_schema(
-        parameters=[OpenApiParameter("page", int, required=False), OpenApiParameter("page_size", int, required=False)],
+        parameters=Pagination.schema_parameters(),
         responses=AgreementReflectionPageOutput,
     )
     def get(self, request, agreement_id: int):

@@ -3,7 +3,11 @@
 Services raise these; API views never build error responses by hand.
 """
 
+import logging
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import status
@@ -62,7 +66,56 @@ def exception_handler(exc, context):
         return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, DjangoPermissionDenied):
         return Response({"detail": "You do not have permission to do this."}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, SuspiciousOperation):
+        # A body over DATA_UPLOAD_MAX_MEMORY_SIZE, read by the parser. Django
+        # would answer with handler400 too, but here it stays in the API's
+        # own shape even with DEBUG on.
+        _log_suspicious(exc)
+        return Response({"detail": bad_request_message(exc)}, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)
+
+
+# --- bad requests -----------------------------------------------------------------------
+
+UNREADABLE = "This request could not be read. Please check what was sent and try again."
+
+
+def bad_request_message(exc: BaseException | None) -> str:
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+        return f"The request body is too large; the limit is {limit:g} MB."
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return "The request has too many fields."
+    if isinstance(exc, BadInput):
+        return exc.message
+    return UNREADABLE
+
+
+class BadInput(SuspiciousOperation):
+    """Input that no view may see (backend.middleware.RefuseNulMiddleware)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _log_suspicious(exc: SuspiciousOperation) -> None:
+    # As Django logs it for pages: django.security.<name>, no request body.
+    logging.getLogger(f"django.security.{exc.__class__.__name__}").warning(str(exc))
+
+
+def bad_request(request, exception=None):
+    """handler400: JSON under /api/ (like every API error), else a calm page
+    that says what happened. Rendered without the request's context
+    processors, as server_error is."""
+    from django.http import HttpResponse, JsonResponse
+    from django.template.loader import render_to_string
+
+    message = bad_request_message(exception)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400)
+    html = render_to_string("errors/server_error.html", {"title": "That could not be read", "message": message})
+    return HttpResponse(html, status=400)
 
 
 # --- server errors ----------------------------------------------------------------------

@@ -26,11 +26,15 @@ class LocalTimeField(serializers.TimeField):
 
 
 class StrictCharField(serializers.CharField):
-    """DRF's CharField turns 42 into "42"; a wrong type here is a 400."""
+    """DRF's CharField turns 42 into "42"; a wrong type here is a 400. And
+    DRF measures max_length after trimming whitespace; here it is the
+    length sent, as the schema's maxLength says."""
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
 
@@ -49,3 +53,23 @@ class AwareDateTimeField(serializers.DateTimeField):
             if parsed is not None and timezone.is_naive(parsed):
                 self.fail("naive")
         return super().to_internal_value(value)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """DRF's IntegerField takes "7" and 7.0; in JSON a whole number is a
+    number, and anything else is a 400."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """DRF's BooleanField takes 1, "yes" and "true"; in JSON a boolean is
+    true or false, and anything else is a 400."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data

@@ -37,5 +37,6 @@ urlpatterns = [
     path("", include("accounts.web_urls")),
 ]
 
+handler400 = "backend.errors.bad_request"
 handler404 = "backend.errors.page_not_found"
 handler500 = "backend.errors.server_error"

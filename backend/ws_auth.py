@@ -11,6 +11,8 @@ from rest_framework import exceptions
 
 from accounts.auth import TokenAuthentication
 
+from .authentication import bearer_token_is_wellformed
+
 
 @database_sync_to_async
 def _user_for_token(token: bytes):
@@ -31,7 +33,7 @@ class _BearerMiddleware:
         if auth:
             parts = auth.split()
             user = None
-            if len(parts) == 2 and parts[0].lower() == b"bearer":
+            if len(parts) == 2 and parts[0].lower() == b"bearer" and bearer_token_is_wellformed(parts[1]):
                 user = await _user_for_token(parts[1])
             # A bad or revoked token never falls back to the cookie.
             scope = dict(scope, user=user or AnonymousUser())

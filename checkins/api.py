@@ -1,5 +1,4 @@
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -8,7 +7,7 @@ from rest_framework.views import APIView
 
 from accounts.timezones import validate_timezone
 from backend.errors import Invalid
-from backend.fields import LocalTimeField
+from backend.fields import LocalTimeField, StrictBooleanField, StrictCharField, StrictIntegerField
 from couples.selectors import couple_get_for_member
 
 from . import selectors, services
@@ -145,7 +144,7 @@ class CheckInDetailOutput(serializers.ModelSerializer):
     def get_my_state(self, obj) -> str:
         return selectors.my_state(self.context["mine"])
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field({"type": "object", "nullable": True, "description": "null until you saved an answer"})
     def get_my_answers(self, obj):
         mine = self.context["mine"]
         return mine.values if mine is not None else None
@@ -168,6 +167,12 @@ class EventOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class EventsOutput(serializers.Serializer):
+    checkin = serializers.IntegerField()
+    last_seq = serializers.IntegerField(help_text="the check-in's last event number")
+    results = EventOutput(many=True, help_text="the events after `since`, oldest first, at most 500")
+
+
 # --- formats -----------------------------------------------------------------------
 
 
@@ -175,8 +180,8 @@ class FormatListApi(GenericAPIView):
     serializer_class = FormatOutput
 
     class FormatInput(serializers.Serializer):
-        name = serializers.CharField(max_length=80)
-        description = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+        name = StrictCharField(max_length=80)
+        description = StrictCharField(max_length=300, required=False, default="", allow_blank=True)
         steps = serializers.JSONField()
 
     @extend_schema(responses=FormatOutput(many=True))
@@ -198,12 +203,10 @@ class FormatListApi(GenericAPIView):
 
 
 class ScheduleInput(serializers.Serializer):
-    format = serializers.CharField(max_length=64)
-    weekdays = serializers.ListField(
-        child=serializers.IntegerField(min_value=0, max_value=6), min_length=1, max_length=7
-    )
+    format = StrictCharField(max_length=64)
+    weekdays = serializers.ListField(child=StrictIntegerField(min_value=0, max_value=6), min_length=1, max_length=7)
     time = LocalTimeField()
-    timezone = serializers.CharField(max_length=64, validators=[validate_timezone], required=False)
+    timezone = StrictCharField(max_length=64, validators=[validate_timezone], required=False)
 
 
 def _resolve_format(*, couple, key: str) -> Format:
@@ -269,7 +272,7 @@ class ScheduleDetailApi(APIView):
 
 class ScheduleAcceptApi(APIView):
     class AcceptInput(serializers.Serializer):
-        version = serializers.IntegerField(required=False, help_text="The version you read; a stale one gets 409.")
+        version = StrictIntegerField(required=False, help_text="The version you read; a stale one gets 409.")
 
     @extend_schema(request=AcceptInput, responses=ScheduleOutput)
     def post(self, request, schedule_id: int):
@@ -301,7 +304,7 @@ class CheckInListApi(GenericAPIView):
     serializer_class = CheckInListOutput
 
     class StartInput(serializers.Serializer):
-        format = serializers.CharField(max_length=64)
+        format = StrictCharField(max_length=64)
 
     @extend_schema(
         parameters=[OpenApiParameter("status", str, enum=list(selectors.STATUSES), required=False)],
@@ -335,9 +338,7 @@ class CheckInDetailApi(APIView):
 class CheckInAnswersApi(APIView):
     class AnswersInput(serializers.Serializer):
         answers = serializers.DictField(help_text="{step_key: value}")
-        submit = serializers.BooleanField(
-            default=True, help_text="false saves a draft; true sends (every step answered)"
-        )
+        submit = StrictBooleanField(default=True, help_text="false saves a draft; true sends (every step answered)")
 
     @extend_schema(request=AnswersInput, responses=CheckInDetailOutput)
     def put(self, request, checkin_id: int):
@@ -355,7 +356,7 @@ class CheckInAnswersApi(APIView):
 
 class CheckInSkipApi(APIView):
     class SkipInput(serializers.Serializer):
-        reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+        reason = StrictCharField(max_length=500, required=False, default="", allow_blank=True)
 
     @extend_schema(request=SkipInput, responses=CheckInDetailOutput)
     def post(self, request, checkin_id: int):
@@ -368,8 +369,15 @@ class CheckInSkipApi(APIView):
 
 class CheckInEventsApi(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("since", int, required=False, description="the last sequence number you have")],
-        responses=EventOutput(many=True),
+        parameters=[
+            OpenApiParameter(
+                "since",
+                {"type": "integer", "minimum": 0, "maximum": 999_999_999},
+                required=False,
+                description="the last sequence number you have",
+            )
+        ],
+        responses=EventsOutput,
     )
     def get(self, request, checkin_id: int):
         checkin = selectors.checkin_get_for_member(user=request.user, checkin_id=checkin_id)
@@ -378,7 +386,7 @@ class CheckInEventsApi(APIView):
             raise Invalid("since must be a whole number of 0 or more.", field="since")
         events = list(selectors.checkin_events_since(checkin=checkin, since=int(raw))[:500])
         return Response(
-            {"checkin": checkin.pk, "last_seq": checkin.last_event_seq, "results": EventOutput(events, many=True).data}
+            EventsOutput({"checkin": checkin.pk, "last_seq": checkin.last_event_seq, "results": events}).data
         )
 
 
@@ -440,7 +448,7 @@ class LiveSessionApi(APIView):
 
 class LiveAnswerApi(APIView):
     class LiveAnswerInput(serializers.Serializer):
-        step = serializers.CharField(max_length=40)
+        step = StrictCharField(max_length=40)
         value = serializers.JSONField()
 
     @extend_schema(request=LiveAnswerInput, responses=LiveSnapshotOutput)
@@ -462,7 +470,7 @@ class LiveReadyApi(APIView):
 
 class LivePauseApi(APIView):
     class LivePauseInput(serializers.Serializer):
-        minutes = serializers.IntegerField(min_value=services.LIVE_PAUSE_MIN, max_value=services.LIVE_PAUSE_MAX)
+        minutes = StrictIntegerField(min_value=services.LIVE_PAUSE_MIN, max_value=services.LIVE_PAUSE_MAX)
 
     @extend_schema(request=LivePauseInput, responses=LiveSnapshotOutput)
     def post(self, request, checkin_id: int):

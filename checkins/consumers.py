@@ -16,6 +16,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404
 
 from backend.errors import DomainError
+from backend.parsers import UnreadableJSON, json_loads
 
 from . import selectors, services
 from .live import checkin_group, collected_broadcasts, couple_group
@@ -216,13 +217,24 @@ class CheckInConsumer(AsyncJsonWebsocketConsumer):
         else:
             await self.send_json({"type": "error", "code": 400, "detail": "Unknown message type."})
 
-    async def decode_json(self, text_data):
-        import json
-
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        # Read as the API reads bodies (backend.parsers): bad JSON, too deep,
+        # or text the database cannot store gets an error and the socket
+        # stays open. Channels' own receive would raise on a binary frame
+        # and, here, on too deep a document: the socket dropped without a
+        # close frame.
+        if text_data is None:
+            await self.send_json({"type": "error", "code": 400, "detail": "Send JSON as text messages."})
+            return
         try:
-            return json.loads(text_data)
+            content = json_loads(text_data)
+        except UnreadableJSON as exc:
+            await self.send_json({"type": "error", "code": 400, "detail": exc.as_data()})
+            return
         except ValueError:
-            return None
+            await self.send_json({"type": "error", "code": 400, "detail": "Send a JSON object."})
+            return
+        await self.receive_json(content, **kwargs)
 
     # --- group messages ---------------------------------------------------------
 

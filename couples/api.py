@@ -3,6 +3,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.fields import StrictBooleanField, StrictCharField
 from backend.throttles import PersonThrottle, ScopedThrottle
 
 from . import selectors, services
@@ -48,7 +49,7 @@ class CoupleJoinApi(APIView):
     throttle_classes = [JoinThrottle]
 
     class JoinInput(serializers.Serializer):
-        code = serializers.CharField(max_length=32)
+        code = StrictCharField(max_length=32)
 
     @extend_schema(request=JoinInput, responses={201: CoupleOutput})
     def post(self, request):
@@ -75,8 +76,8 @@ class CoupleLeaveApi(APIView):
     throttle_classes = [LeaveThrottle]
 
     class LeaveInput(serializers.Serializer):
-        password = serializers.CharField(max_length=128, trim_whitespace=False)
-        block_partner = serializers.BooleanField(
+        password = StrictCharField(max_length=128, trim_whitespace=False)
+        block_partner = StrictBooleanField(
             default=False, help_text="Stop this former partner from pairing with you again."
         )
 

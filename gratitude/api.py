@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.errors import Invalid
-from backend.fields import AwareDateTimeField, StrictCharField
+from backend.fields import AwareDateTimeField, StrictCharField, StrictIntegerField
 from backend.output import RowsOutput
 from couples.selectors import couple_get_for_member
 
@@ -142,7 +142,12 @@ class NoteAcknowledgeApi(APIView):
 class NoteRandomApi(APIView):
     @extend_schema(
         parameters=[
-            OpenApiParameter("exclude", int, required=False, description="a note id not to pick again, if others exist")
+            OpenApiParameter(
+                "exclude",
+                {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
+                required=False,
+                description="a note id not to pick again, if others exist",
+            )
         ],
         responses={200: GratitudeNoteOutput, 204: OpenApiResponse(description="the jar is empty")},
     )
@@ -178,7 +183,14 @@ class GratitudeInsightsApi(APIView):
         weeks = GratitudeInsightsWeekOutput(many=True)
 
     @extend_schema(
-        parameters=[OpenApiParameter("weeks", int, required=False, description="how many weeks back, 1-52 (12)")],
+        parameters=[
+            OpenApiParameter(
+                "weeks",
+                {"type": "integer", "minimum": 1, "maximum": 52},
+                required=False,
+                description="how many weeks back, 1-52 (12)",
+            )
+        ],
         responses=GratitudeInsightsOutput,
     )
     def get(self, request):
@@ -199,9 +211,7 @@ class NudgeApi(APIView):
         days = serializers.IntegerField(allow_null=True, help_text="null: off")
 
     class GratitudeNudgeInput(serializers.Serializer):
-        days = serializers.IntegerField(
-            min_value=services.NUDGE_DAYS_MIN, max_value=services.NUDGE_DAYS_MAX, allow_null=True
-        )
+        days = StrictIntegerField(min_value=services.NUDGE_DAYS_MIN, max_value=services.NUDGE_DAYS_MAX, allow_null=True)
 
     @extend_schema(responses=GratitudeNudgeOutput)
     def get(self, request):

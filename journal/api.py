@@ -311,7 +311,14 @@ class JournalPatternsOutput(serializers.Serializer):
 
 class JournalPatternsApi(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("weeks", int, required=False, description="1 to 52; default 12")],
+        parameters=[
+            OpenApiParameter(
+                "weeks",
+                {"type": "integer", "minimum": 1, "maximum": selectors.PATTERN_WEEKS_MAX},
+                required=False,
+                description="1 to 52; default 12",
+            )
+        ],
         responses=JournalPatternsOutput,
         description="Your own trigger patterns: counts by category per week, intensity before and after grounding.",
     )

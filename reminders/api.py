@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.http import Http404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from knox.models import AuthToken
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.fields import StrictBooleanField, StrictCharField, StrictIntegerField
 from backend.output import RowsOutput
 
 from . import selectors, services
@@ -71,14 +73,48 @@ class PreferencesOutput(serializers.ModelSerializer):
         return {key: is_enabled(kind, prefs.kinds) for key, kind in KINDS.items()}
 
 
+class KindsField(serializers.DictField):
+    """{kind: on or off}; the schema names the kinds there are (KINDS fills
+    up as the apps register theirs, so it is read when the schema is made)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=StrictBooleanField(), **kwargs)
+
+
+class KindsFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = KindsField
+
+    def map_serializer_field(self, auto_schema, direction):
+        kinds = {key: {"type": "boolean"} for key in sorted(KINDS)}
+        return {"type": "object", "properties": kinds, "additionalProperties": False}
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            "p256dh": {"type": "string", "minLength": 1, "maxLength": 200},
+            "auth": {"type": "string", "minLength": 1, "maxLength": 100},
+        },
+        "required": ["p256dh", "auth"],
+        "additionalProperties": {"type": "string", "maxLength": 200},
+    }
+)
+class PushKeysField(serializers.DictField):
+    """The subscription's keys, as the browser gives them."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=StrictCharField(max_length=200), **kwargs)
+
+
 class PreferencesApi(APIView):
     class PreferencesInput(serializers.Serializer):
-        email = serializers.BooleanField(required=False)
-        push = serializers.BooleanField(required=False)
-        daily_cap = serializers.IntegerField(min_value=1, max_value=20, required=False)
-        lead_minutes = serializers.IntegerField(min_value=0, max_value=240, required=False)
-        gratitude_nudge_days = serializers.IntegerField(min_value=1, max_value=30, required=False, allow_null=True)
-        kinds = serializers.DictField(child=serializers.BooleanField(), required=False)
+        email = StrictBooleanField(required=False)
+        push = StrictBooleanField(required=False)
+        daily_cap = StrictIntegerField(min_value=1, max_value=20, required=False)
+        lead_minutes = StrictIntegerField(min_value=0, max_value=240, required=False)
+        gratitude_nudge_days = StrictIntegerField(min_value=1, max_value=30, required=False, allow_null=True)
+        kinds = KindsField(required=False)
 
     @extend_schema(responses=PreferencesOutput)
     def get(self, request):
@@ -94,12 +130,12 @@ class PreferencesApi(APIView):
 
 class PushSubscriptionApi(APIView):
     class KeysInput(serializers.Serializer):
-        p256dh = serializers.CharField(max_length=200)
-        auth = serializers.CharField(max_length=100)
+        p256dh = StrictCharField(max_length=200)
+        auth = StrictCharField(max_length=100)
 
     class SubscriptionInput(serializers.Serializer):
         endpoint = serializers.URLField(max_length=1000)
-        keys = serializers.DictField(child=serializers.CharField(max_length=200))
+        keys = PushKeysField()
 
         def validate_endpoint(self, value: str) -> str:
             if not value.startswith("https://"):

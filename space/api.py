@@ -144,7 +144,14 @@ class SpaceFollowthroughApi(APIView):
         total = serializers.IntegerField()
 
     @extend_schema(
-        parameters=[OpenApiParameter("weeks", int, required=False, description="how many weeks back, 1-52 (8)")],
+        parameters=[
+            OpenApiParameter(
+                "weeks",
+                {"type": "integer", "minimum": 1, "maximum": 52},
+                required=False,
+                description="how many weeks back, 1-52 (8)",
+            )
+        ],
         responses=SpaceFollowthroughOutput,
     )
     def get(self, request):

@@ -50,3 +50,39 @@ def web_login(user):
     response = browser.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
     assert response.status_code == 302, response.content[:500]
     return browser
+
+
+def make_world(couple: Couple, alice: User, bob: User, theo: User, *, checkin=None) -> dict:
+    """One of each thing an API path names, visible to alice (the grant
+    asks theo), keyed by the path parameter's name: for requests that must
+    reach a real object rather than a 404."""
+    import datetime as dt
+
+    from agreements import services as agreements
+    from checkins import services as checkins
+    from checkins.models import Format
+    from gratitude import services as gratitude
+    from journal import services as journal
+    from space import services as space
+
+    from .test_therapists_support import make_grant
+
+    pulse = Format.objects.get(key="daily-pulse")
+    checkin = checkin or checkins.checkin_start(couple=couple, user=alice, format=pulse)
+    schedule = checkins.schedule_propose(
+        couple=couple, user=bob, format=pulse, weekdays=[0], time=dt.time(20, 0), timezone_name=None
+    )
+    agreement = agreements.agreement_propose(couple=couple, user=bob, title="Phones away at dinner", category="other")
+    note = gratitude.note_send(couple=couple, author=bob, text="Thank you")
+    entry = journal.entry_create(author=alice, kind="entry", text="A calm day")
+    period = space.space_take(couple=couple, user=alice, reconnect_by=timezone.now() + dt.timedelta(hours=2))
+    grant = make_grant(couple, bob, theo)
+    return {
+        "checkin_id": checkin.pk,
+        "schedule_id": schedule.pk,
+        "agreement_id": agreement.pk,
+        "note_id": note.pk,
+        "entry_id": entry.pk,
+        "period_id": period.pk,
+        "grant_id": grant.pk,
+    }

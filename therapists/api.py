@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from backend.client_ip import client_ip
 from backend.errors import Invalid
+from backend.fields import StrictCharField
 from backend.throttles import PersonThrottle
 
 from . import selectors, services
@@ -330,7 +331,7 @@ class TherapistVerifyApi(APIView):
     throttle_classes = [VerifyThrottle]
 
     class TherapistVerifyInput(serializers.Serializer):
-        code = serializers.CharField(max_length=32)
+        code = StrictCharField(max_length=32)
 
     class TherapistVerifyOutput(serializers.Serializer):
         verified_at = serializers.DateTimeField()
@@ -391,14 +392,19 @@ class SummaryApi(APIView):
 # --- partners: grants and the access log ---------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "enum": list(SCOPE_ORDER)})
+class ScopeField(serializers.CharField):
+    """One scope; the schema lists them. Anything else, a number included,
+    is refused by the service as one field error on scopes."""
+
+
 class GrantListApi(GenericAPIView):
     serializer_class = GrantOutput
 
     class GrantRequestInput(serializers.Serializer):
-        code = serializers.CharField(max_length=32)
-        # Unknown scopes are refused by the service, as one field error.
+        code = StrictCharField(max_length=32)
         scopes = serializers.ListField(
-            child=serializers.CharField(max_length=64),
+            child=ScopeField(max_length=64),
             allow_empty=False,
             max_length=len(SCOPE_ORDER) * 2,
             help_text=f"Any of: {', '.join(SCOPE_ORDER)}.",
@@ -433,7 +439,7 @@ class GrantDetailApi(APIView):
 class GrantApproveApi(APIView):
     class GrantApproveInput(serializers.Serializer):
         scopes = serializers.ListField(
-            child=serializers.CharField(max_length=64),
+            child=ScopeField(max_length=64),
             required=False,
             max_length=len(SCOPE_ORDER) * 2,
             help_text="What you were shown; if given, it must be exactly the grant's scopes (else 409).",
