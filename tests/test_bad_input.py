@@ -317,16 +317,21 @@ def _client_for(path: str, alice, theo):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("method", "path", "slot", "max_length"), list(_operations_with_text()))
-@pytest.mark.parametrize("bad", ["nul", "lone-surrogate", "oversized"])
+@pytest.mark.parametrize("bad", ["nul", "lone-surrogate", "oversized", "too-deep"])
 def test_every_text_field_refuses_bad_text_with_a_json_400(method, path, slot, max_length, bad, world, alice, theo):
-    value = {"nul": NUL, "lone-surrogate": SURROGATE, "oversized": "x" * ((max_length or 100_000) + 1)}[bad]
+    value = {
+        "nul": NUL,
+        "lone-surrogate": SURROGATE,
+        "oversized": "x" * ((max_length or 100_000) + 1),
+        "too-deep": json.loads("[" * MAX_DEPTH + "]" * MAX_DEPTH),
+    }[bad]
     client = _client_for(path, alice, theo)
 
     response = send_json(client, method, path.format(**world), _body_with(slot, value))
 
     assert is_json_400(response), (response.status_code, response.content[:300])
-    if bad != "oversized":
-        problem = "Null characters" if bad == "nul" else "Surrogate characters"
+    problem = {"nul": "Null characters", "lone-surrogate": "Surrogate characters", "too-deep": "nested"}.get(bad)
+    if problem:
         assert problem in json.dumps(response.json())
 
 
