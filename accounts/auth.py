@@ -12,9 +12,30 @@ of the presented token, the inactive-user check — is knox's, inherited.
 from django.utils import timezone
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.signals import token_expired
+from rest_framework import exceptions
+
+from backend.authentication import bearer_token_is_wellformed
+
+INVALID = "Invalid token."
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
+    def authenticate(self, request):
+        try:
+            return super().authenticate(request)
+        except UnicodeEncodeError:
+            # DRF reads the header as latin-1; a character beyond it cannot
+            # be one of our tokens (and was a 500).
+            raise exceptions.AuthenticationFailed(INVALID) from None
+
+    def authenticate_credentials(self, token: bytes):
+        """A token that cannot be one of ours is refused like any wrong one,
+        before knox decodes it as UTF-8 or looks it up (other bytes, or a
+        NUL on PostgreSQL, were a 500)."""
+        if not bearer_token_is_wellformed(token):
+            raise exceptions.AuthenticationFailed(INVALID)
+        return super().authenticate_credentials(token)
+
     def _cleanup_token(self, auth_token) -> bool:
         """True (and the token deleted) if the presented token has expired:
         it is refused at once, whether or not the sweep has reached it."""

@@ -3,7 +3,7 @@
 knox decodes a bearer token as UTF-8 (other bytes were a 500) and looks its
 first characters up in the database (a NUL was a 500 on PostgreSQL). A token
 that cannot be one of ours is refused before either, like any wrong token:
-backend.middleware.RefuseMalformedTokenMiddleware for the API, ws_auth for
+accounts.auth.TokenAuthentication for the API, ws_auth for
 the live socket."""
 
 import re

@@ -40,35 +40,3 @@ class RefuseNulMiddleware:
                 if "\x00" in key or any("\x00" in value for value in values):
                     return bad_request(request, BadInput(NUL_MESSAGE))
         return self.get_response(request)
-
-
-class RefuseMalformedTokenMiddleware:
-    """A bearer token that cannot be one of ours is a 401, as any wrong
-    token is, before knox reads it (backend.authentication). Only for views
-    that authenticate with knox: the others never read the header."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        from django.http import JsonResponse
-        from knox.auth import TokenAuthentication
-
-        from .authentication import bearer_token_is_wellformed
-
-        header = request.META.get("HTTP_AUTHORIZATION", "")
-        view = getattr(view_func, "cls", None)  # a DRF view
-        if not header or not any(
-            issubclass(a, TokenAuthentication) for a in getattr(view, "authentication_classes", ())
-        ):
-            return None
-        try:
-            parts = header.encode("latin-1").split()  # as DRF reads the header
-        except UnicodeEncodeError:
-            parts = [b"bearer", b""]
-        if len(parts) == 2 and parts[0].lower() == b"bearer" and not bearer_token_is_wellformed(parts[1]):
-            return JsonResponse({"detail": "Invalid token."}, status=401, headers={"WWW-Authenticate": "Bearer"})
-        return None

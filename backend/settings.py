@@ -59,7 +59,6 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "backend.middleware.ApiNoStoreMiddleware",
     "backend.middleware.RefuseNulMiddleware",
-    "backend.middleware.RefuseMalformedTokenMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
