@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from accounts.timezones import validate_timezone
 from backend.errors import Invalid
 from backend.fields import LocalTimeField, StrictBooleanField, StrictCharField, StrictIntegerField
+from backend.output import datetime_out
 from couples.selectors import couple_get_for_member
 
 from . import selectors, services
@@ -81,15 +82,6 @@ class CheckInListOutput(serializers.Serializer):
         return selectors.my_state_of(row)
 
 
-def _instant(value, tz) -> str | None:
-    # DRF's DateTimeField output (ISO 8601 in the current timezone, "Z" for
-    # UTC) without its per-value timezone lookup.
-    if value is None:
-        return None
-    text = value.astimezone(tz).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
 def checkin_list_data(rows, *, now) -> list[dict]:
     """What ``CheckInListOutput(rows, many=True).data`` gives, built directly:
     DRF's per-field machinery was most of the list's time (profiled at 50
@@ -101,10 +93,10 @@ def checkin_list_data(rows, *, now) -> list[dict]:
             "id": row["id"],
             "format": row["format__key"],
             "format_name": row["format__name"],
-            "scheduled_for": _instant(row["scheduled_for"], tz),
-            "closes_at": _instant(row["closes_at"], tz),
+            "scheduled_for": datetime_out(row["scheduled_for"], tz),
+            "closes_at": datetime_out(row["closes_at"], tz),
             "status": status_from(row["revealed_at"], row["scheduled_for"], row["closes_at"], now),
-            "revealed_at": _instant(row["revealed_at"], tz),
+            "revealed_at": datetime_out(row["revealed_at"], tz),
             "my_state": my_state_of(row),
         }
         for row in rows
