@@ -16,6 +16,12 @@ The DST policy, the same for every function:
 - **Fold** (fall back: a wall-clock time that happens twice): the first
   occurrence (``fold=0``), so a check-in never happens twice in one night
   and a local day starts at its first midnight.
+- **A day, once begun, does not go back.** Where clocks fall back across
+  midnight (Moncton until 2006 went from 00:01 back to 23:01; São Paulo
+  from 24:00 to 23:00), the repeated hour's second pass reads as the
+  previous date on the wall but comes after the next day's first midnight.
+  ``local_date`` counts it in the new day, so that every instant lies in
+  exactly one ``day_bounds`` and the days tile time without overlap.
 
 Instants returned are aware and in UTC. Weeks run Monday to Sunday, the ISO
 week, as the database's ``TruncWeek`` counts them.
@@ -52,8 +58,17 @@ def _tz(tz: Tz) -> zoneinfo.ZoneInfo:
 
 
 def local_date(*, instant: dt.datetime, tz: Tz) -> dt.date:
-    """The calendar date of an aware ``instant`` on the wall clock of ``tz``."""
-    return instant.astimezone(_tz(tz)).date()
+    """The local day of an aware ``instant`` in ``tz``: the date on its wall
+    clock, except in the second pass of a fall-back hour that crosses
+    midnight, which belongs to the day whose first midnight it follows."""
+    zi = _tz(tz)
+    local = instant.astimezone(zi)
+    day = local.date()
+    if local.fold:  # rare: only in a repeated hour's second pass
+        following = day + dt.timedelta(days=1)
+        if instant >= local_midnight(day=following, tz=zi):
+            return following
+    return day
 
 
 def local_to_utc(*, day: dt.date, time: dt.time, tz: Tz) -> dt.datetime:

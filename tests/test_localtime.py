@@ -7,6 +7,7 @@ zone), so gaps and folds are hit on most examples rather than by luck.
 """
 
 import datetime as dt
+import os
 import zoneinfo
 from functools import cache
 
@@ -38,7 +39,10 @@ years = st.integers(min_value=1995, max_value=2037)
 times = st.times()
 whole_minutes = st.builds(dt.time, st.integers(0, 23), st.integers(0, 59))
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# HYP_N=5000 for a deeper local search.
+SETTINGS = settings(
+    max_examples=int(os.environ.get("HYP_N", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @cache
@@ -234,6 +238,10 @@ def test_chosen_changes(name, day, time, expected):
         ("Asia/Tehran", dt.date(2021, 3, 22), "2021-03-22T01:00:00+04:30", 23),
         # Havana repeats 00:00–01:00 on 2 November 2025: the day starts at the first.
         ("America/Havana", dt.date(2025, 11, 2), "2025-11-02T00:00:00-04:00", 25),
+        # Moncton fell back from 00:01 to 23:01 on 29 October 1995: the 29th
+        # began at its first midnight and keeps the repeated hour.
+        ("America/Moncton", dt.date(1995, 10, 28), "1995-10-28T00:00:00-03:00", 24),
+        ("America/Moncton", dt.date(1995, 10, 29), "1995-10-29T00:00:00-03:00", 25),
         # Apia skipped 30 December 2011: an empty day, then the 31st.
         ("Pacific/Apia", dt.date(2011, 12, 29), "2011-12-29T00:00:00-10:00", 24),
         ("Pacific/Apia", dt.date(2011, 12, 30), "2011-12-31T00:00:00+14:00", 0),
@@ -253,6 +261,21 @@ def test_local_date_is_the_wall_clock_date():
     assert local_date(instant=instant, tz="Australia/Lord_Howe") == dt.date(2026, 6, 7)
     assert local_date(instant=instant, tz="Pacific/Kiritimati") == dt.date(2026, 6, 8)
     assert local_date(instant=instant, tz="Pacific/Pago_Pago") == dt.date(2026, 6, 7)
+
+
+def test_a_day_once_begun_does_not_go_back():
+    """Found by hypothesis in CI: Moncton's clocks went from 00:01 on the
+    29th back to 23:01 on the 28th. The wall clock reads the 28th again, but
+    the 29th had begun; the instant is counted in the day that contains it."""
+    second_pass = dt.datetime(1995, 10, 29, 3, 1, tzinfo=UTC)  # 23:01 AST, again
+    tz = zone(name="America/Moncton")
+    assert second_pass.astimezone(tz).date() == dt.date(1995, 10, 28)
+
+    assert local_date(instant=second_pass, tz=tz) == dt.date(1995, 10, 29)
+    start, end = day_bounds(day=dt.date(1995, 10, 29), tz=tz)
+    assert start <= second_pass < end
+    # The first pass of the same wall time is still the 28th.
+    assert local_date(instant=second_pass - dt.timedelta(hours=1), tz=tz) == dt.date(1995, 10, 28)
 
 
 def test_a_monday_is_its_own_week_start_and_a_sunday_ends_it():
