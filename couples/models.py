@@ -26,6 +26,17 @@ class Couple(models.Model):
         return self.ended_at is None
 
 
+class MembershipQuerySet(models.QuerySet):
+    def current(self) -> "MembershipQuerySet":
+        """The current members: joined and not left. The one definition of
+        "is a member now"; a couple that ended has none (leaving sets
+        ``left_at`` on every membership in the same transaction)."""
+        return self.filter(left_at__isnull=True)
+
+    def current_of(self, *, couple_id: int) -> "MembershipQuerySet":
+        return self.current().filter(couple_id=couple_id)
+
+
 class Membership(models.Model):
     """A person's place in a couple. The partial unique index is the rule
     "a person belongs to at most one active couple", held by the database so
@@ -35,6 +46,8 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     joined_at = models.DateTimeField(default=dj_timezone.now)
     left_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [
