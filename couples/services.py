@@ -11,6 +11,7 @@ from accounts.models import User
 from accounts.security import security_event_record
 from backend.errors import Conflict, Forbidden, Invalid
 
+from . import closing
 from .models import CODE_ALPHABET, CODE_LENGTH, Couple, Invite, Membership, PairingBlock
 from .selectors import couple_for_user
 
@@ -137,15 +138,7 @@ def couple_leave(*, user: User, password: str, block_partner: bool = False) -> C
         if block_partner:
             for other_id in others:
                 PairingBlock.objects.get_or_create(blocker=user, blocked_id=other_id)
-        transaction.on_commit(lambda: _after_couple_closed(couple.pk))
+        # Inside the transaction: grants, shares and live sessions end with
+        # the couple, each app's part isolated (couples.closing).
+        closing.couple_closed_run(couple_id=couple.pk)
     return couple
-
-
-# Features that must react to a couple closing (close live sockets, revoke
-# therapist grants) register a callable here; each takes the couple id.
-COUPLE_CLOSED_HOOKS: list = []
-
-
-def _after_couple_closed(couple_id: int) -> None:
-    for hook in COUPLE_CLOSED_HOOKS:
-        hook(couple_id)

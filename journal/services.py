@@ -304,7 +304,7 @@ def entry_unshare(*, entry: Entry, author: User) -> None:
 
 def shares_end_for_couple(couple_id: int) -> int:
     """When a couple closes, what was shared within it stops being shared
-    (``couples.services.COUPLE_CLOSED_HOOKS``). The selector already hides
+    (``journal/couple_closed.py``). The selector already hides
     shares of a closed couple; this makes the author's page say so too."""
     deleted, _ = Share.objects.filter(couple_id=couple_id).delete()
     return deleted

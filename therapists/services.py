@@ -231,8 +231,8 @@ def _cancel_reminder(grant: Grant) -> None:
 
 
 def grants_end_for_couple(couple_id: int) -> int:
-    """Leaving the couple ends every grant (registered in
-    ``couples.services.COUPLE_CLOSED_HOOKS``; runs after the commit).
+    """Leaving the couple ends every grant (``therapists/couple_closed.py``;
+    runs inside ``couple_leave``'s transaction).
     Idempotent. The access check also refuses a closed couple, so nothing
     is readable even in the instant before this runs."""
     now = timezone.now()
