@@ -1,5 +1,7 @@
 """Reminder kinds: each a small registered handler, so a new kind is a few
-lines. Wording is fixed here and content-free: no answer, note or journal
+lines in its feature's ``<app>/reminder_kinds.py`` (found by
+``RemindersConfig.ready`` with ``autodiscover_modules``; reminders imports no
+feature). Wording is fixed here and content-free: no answer, note or journal
 text, and no name, ever reaches a title, an email or a push. A display name
 is free text its owner controls, shown on a lock screen and in an inbox
 preview, so titles say "your partner" (``register`` refuses a placeholder)."""
@@ -8,8 +10,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-
-from django.db.models import Q
 
 from .models import Reminder
 
@@ -44,95 +44,3 @@ def register(kind: Kind) -> Kind:
 
 def is_enabled(kind: Kind, prefs_kinds: dict) -> bool:
     return bool(prefs_kinds.get(kind.key, not kind.opt_in))
-
-
-# --- check-ins -----------------------------------------------------------------
-
-
-def _load_checkins(ids: list[int]) -> dict[int, Any]:
-    from checkins.models import Answer, CheckIn
-
-    checkins = {
-        c.pk: c for c in CheckIn.objects.filter(pk__in=ids).only("id", "scheduled_for", "closes_at", "revealed_at")
-    }
-    for c in checkins.values():
-        c.done_by = set()
-    # Who already sent (or chose to skip) answers: they need no nudge.
-    for checkin_id, author_id in (
-        Answer.objects.filter(checkin_id__in=ids)
-        .filter(Q(submitted_at__isnull=False) | Q(skipped_at__isnull=False))
-        .values_list("checkin_id", "author_id")
-    ):
-        checkins[checkin_id].done_by.add(author_id)
-    return checkins
-
-
-def _checkin_url(checkin) -> str:
-    return f"/checkins/{checkin.pk}/"
-
-
-register(
-    Kind(
-        key="checkin_before",
-        title="Your check-in is coming up",
-        label="Before a check-in",
-        load=_load_checkins,
-        still_due=lambda r, c, now: c is not None and c.revealed_at is None and now < c.scheduled_for,
-        url=_checkin_url,
-        grace=dt.timedelta(minutes=20),
-    )
-)
-
-register(
-    Kind(
-        key="checkin_open",
-        title="Time for your check-in",
-        label="When a check-in opens",
-        load=_load_checkins,
-        still_due=lambda r, c, now: (
-            c is not None and c.revealed_at is None and now < c.closes_at and r.user_id not in c.done_by
-        ),
-        url=_checkin_url,
-        grace=dt.timedelta(hours=1),
-    )
-)
-
-register(
-    Kind(
-        key="checkin_unanswered",
-        title="Your check-in is still open, whenever you're ready",
-        label="A check-in I haven't answered yet",
-        load=_load_checkins,
-        still_due=lambda r, c, now: (
-            c is not None and c.revealed_at is None and now < c.closes_at and r.user_id not in c.done_by
-        ),
-        url=_checkin_url,
-        grace=dt.timedelta(hours=3),
-    )
-)
-
-
-def _load_live(ids: list[int]) -> dict[int, Any]:
-    from checkins.models import LiveSession
-
-    return {s.checkin_id: s for s in LiveSession.objects.filter(checkin_id__in=ids)}
-
-
-register(
-    Kind(
-        key="live_resume",
-        title="Your break is over: your check-in is waiting where you left it",
-        label="When a break in a live check-in ends",
-        load=_load_live,
-        # Only if the session is still paused until this very time: an early
-        # resume or a new break makes this one moot.
-        still_due=lambda r, s, now: (
-            s is not None
-            and s.finished_at is None
-            and s.paused_until is not None
-            and s.paused_until.strftime("%Y%m%dT%H%M%S") == r.occurrence
-        ),
-        url=lambda s: f"/checkins/{s.checkin_id}/live/",
-        grace=dt.timedelta(minutes=30),
-    )
-)
