@@ -23,6 +23,7 @@ from backend import localtime
 from .kinds import KINDS, is_enabled
 from .models import Delivery, Notification, Preference, PushSubscription, Reminder
 from .quiet import quiet_until
+from .sending import send_deliveries
 
 DEFAULT_PREFS = Preference()
 
@@ -196,8 +197,6 @@ def _apply(decisions: list[Decision], users: dict[int, User], now: dt.datetime) 
     if moved:
         _move(moved)
     if to_send:
-        from .tasks import send_deliveries
-
         # Never enqueue inside the open transaction: the worker must see the
         # rows. If the broker is down the decision stands and the tick goes
         # on; reminders.recover queues the send once the broker is back.

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from .delivery import lease
 from .models import Delivery
+from .sending import send_one
 
 IN_FLIGHT = (Delivery.Channel.QUEUED, Delivery.Channel.SENDING)
 # The same predicate as the partial index, so the planner can use it.
@@ -57,8 +58,6 @@ def requeue_stalled(*, now: dt.datetime | None = None, limit: int = 1000) -> int
     so a worker that is down for an hour gets one message per channel, not
     one per minute; the conditional update skips a channel that a live
     worker claimed in the meantime."""
-    from .tasks import send_one
-
     now = now or timezone.now()
     cutoff = now - lease()
     owed = stalled(now=now, limit=limit)
