@@ -31,7 +31,7 @@ import datetime as dt
 import zoneinfo
 from functools import cache
 
-from accounts.timezones import validate_timezone
+from backend.timezones import validate_timezone
 
 UTC = dt.UTC
 
