@@ -149,16 +149,6 @@ class MeApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ExportApi(APIView):
-    @extend_schema(responses={200: {"type": "object", "description": "All of the caller's own data"}})
-    def get(self, request):
-        from . import selectors
-
-        response = Response(selectors.user_export(user=request.user))
-        response["Content-Disposition"] = 'attachment; filename="steady-export.json"'
-        return response
-
-
 class SessionOutput(serializers.Serializer):
     id = serializers.CharField()
     kind = serializers.CharField(help_text='"app" (an API token) or "web" (a browser session)')

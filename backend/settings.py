@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "journal",
     "therapists",
     "pwa",
+    # On top: gathers every feature (home page, export, demo data).
+    "home",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("agreements.urls")),
     path("", include("journal.urls")),
     path("", include("therapists.urls")),
+    path("", include("home.urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("api/docs/", csp_exempt()(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("home.web_urls")),
     path("", include("couples.web_urls")),
     path("", include("checkins.web_urls")),
     path("", include("reminders.web_urls")),

@@ -206,7 +206,7 @@ def seed(rows: int, var_dir: str) -> dict:
     from django.utils import timezone
     from knox.models import AuthToken
 
-    from accounts.management.commands.seed_demo import ALICE, BOB, demo_couple_ensure, demo_user_ensure
+    from home.management.commands.seed_demo import ALICE, BOB, demo_couple_ensure, demo_user_ensure
     from journal import services as journal
     from journal.models import Category, Entry, Kind, Share
     from reminders.kinds import KINDS

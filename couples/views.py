@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from backend.errors import DomainError
-from checkins.views import home_context as checkins_home_context
 
 from . import selectors, services
 from .api import JoinThrottle
@@ -64,34 +63,6 @@ class LeaveForm(forms.Form):
 
 def _domain_error_to_form(form: forms.Form, exc: DomainError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
-@login_required
-def home(request):
-    couple, partners = selectors.member_couple_and_partners(user=request.user)
-    if couple is None:
-        if request.user.is_therapist:
-            return redirect("therapist-home")
-        return redirect("pair")
-    partner = next((p for p in partners if p.pk != request.user.pk), None)
-    context = {"couple": couple, "partner": partner}
-    # Each feature contributes its own card's context (keys are prefixed by
-    # the feature, so they never collide). The cards and the template ask for
-    # the couple again and again: one lookup, above, answers them all.
-    with selectors.couple_known(user=request.user, couple=couple, partners=partners):
-        for home_context in _home_contexts():
-            context.update(home_context(request.user))
-        return render(request, "couples/home.html", context)
-
-
-def _home_contexts():
-    from agreements.views import home_context as agreements_home
-    from gratitude.views import home_context as gratitude_home
-    from journal.views import home_context as journal_home
-    from space.views import home_context as space_home
-    from therapists.views import home_context as therapists_home
-
-    return [space_home, checkins_home_context, gratitude_home, agreements_home, journal_home, therapists_home]
 
 
 @login_required

@@ -3,7 +3,6 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("pair/", views.pair, name="pair"),
     path("couple/leave/", views.leave, name="couple-leave"),
 ]

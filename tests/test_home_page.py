@@ -1,4 +1,4 @@
-"""The couple home page (couples.views.home): what it costs, however long
+"""The couple home page (home.views.home): what it costs, however long
 the couple's history (issue #16)."""
 
 import datetime as dt

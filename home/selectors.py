@@ -1,0 +1,122 @@
+"""The export of a person's data (GDPR art. 20): it gathers every feature,
+so it lives at the top (home), where importing each feature goes downward."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from accounts.models import User
+from agreements.models import Agreement, AgreementVersion, Reflection
+from checkins.models import Answer, CheckIn
+from couples.models import Membership
+from gratitude.models import Note
+from journal.selectors import journal_export, journal_shared_export
+from reminders.models import Notification, Preference
+from space.models import SpacePeriod
+from therapists.selectors import access_log_export
+
+
+def _iso(value):
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    return value
+
+
+def _rows(queryset, fields: list[str]) -> list[dict]:
+    return [{k: _iso(v) for k, v in row.items()} for row in queryset.values(*fields)]
+
+
+def user_export(*, user: User) -> dict:
+    """Everything the person wrote and everything shared with them, as
+    machine-readable JSON (GDPR art. 20). Never the partner's private
+    entries: only what the partner revealed, sent or shares with them."""
+    couple_ids = list(Membership.objects.filter(user=user).values_list("couple_id", flat=True))
+    revealed = CheckIn.objects.filter(couple_id__in=couple_ids, revealed_at__isnull=False).values_list("pk", flat=True)
+    my_agreements = Agreement.objects.filter(couple_id__in=couple_ids)
+    prefs = Preference.objects.filter(user=user).values("email", "push", "daily_cap", "lead_minutes", "kinds").first()
+    return {
+        "format": "steady-export/1",
+        "profile": {
+            "id": user.pk,
+            "email": user.email,
+            "display_name": user.display_name,
+            "timezone": user.timezone,
+            "role": user.role,
+            "quiet_hours_start": _iso(user.quiet_hours_start),
+            "quiet_hours_end": _iso(user.quiet_hours_end),
+            "date_joined": _iso(user.date_joined),
+        },
+        "couples": _rows(Membership.objects.filter(user=user), ["couple_id", "joined_at", "left_at"]),
+        "checkins": {
+            "my_answers": _rows(
+                Answer.objects.filter(author=user),
+                [
+                    "checkin_id",
+                    "checkin__format__name",
+                    "checkin__scheduled_for",
+                    "values",
+                    "submitted_at",
+                    "skipped_at",
+                    "skip_reason",
+                ],
+            ),
+            # The partner's answers, only where they were revealed to me.
+            "partner_answers_revealed_to_me": _rows(
+                Answer.objects.filter(checkin_id__in=revealed, submitted_at__isnull=False).exclude(author=user),
+                ["checkin_id", "checkin__scheduled_for", "values"],
+            ),
+        },
+        "gratitude": {
+            "sent": _rows(
+                Note.objects.filter(author=user),
+                ["id", "text", "created_at", "deliver_at", "acknowledged_at", "reaction"],
+            ),
+            "received": _rows(
+                Note.objects.filter(recipient=user, deliver_at__lte=timezone.now()),
+                ["id", "text", "deliver_at", "acknowledged_at", "reaction"],
+            ),
+        },
+        "space": _rows(
+            # Both partners' periods: each was shown to the other as it happened.
+            SpacePeriod.objects.filter(couple_id__in=couple_ids),
+            ["id", "author_id", "started_at", "reconnect_by", "note", "status", "reconnected_at"],
+        ),
+        "agreements": {
+            "versions": _rows(
+                AgreementVersion.objects.filter(agreement__in=my_agreements),
+                [
+                    "agreement_id",
+                    "number",
+                    "title",
+                    "details",
+                    "category",
+                    "review_every_days",
+                    "proposed_by_id",
+                    "proposed_at",
+                    "accepted_by_id",
+                    "accepted_at",
+                    "declined_by_id",
+                    "decline_reason",
+                ],
+            ),
+            "my_reflections": _rows(
+                Reflection.objects.filter(author=user),
+                ["agreement_id", "period_start", "period_end", "outcome", "note", "revealed_at"],
+            ),
+            "partner_reflections_revealed_to_me": _rows(
+                Reflection.objects.filter(agreement__in=my_agreements, revealed_at__isnull=False).exclude(author=user),
+                ["agreement_id", "period_start", "period_end", "outcome", "note"],
+            ),
+        },
+        "journal": journal_export(user=user),
+        # Kept apart from the person's own entries: what the partner shares
+        # with them now, readable as on the shared page; never the rest.
+        "journal_shared_with_me": journal_shared_export(user=user),
+        "notifications": _rows(
+            Notification.objects.filter(user=user), ["kind", "title", "url", "created_at", "read_at"]
+        ),
+        "notification_preferences": prefs,
+        # Part of each partner's own history: every couple they were in, for
+        # their time in it, also after a split or the other's erasure.
+        "therapist_access_log": access_log_export(user=user),
+    }
