@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class AccountsConfig(AppConfig):
@@ -20,3 +21,7 @@ class AccountsConfig(AppConfig):
 
         password_changed.connect(_changed, dispatch_uid="steady-password-changed")
         password_reset.connect(_reset, dispatch_uid="steady-password-reset")
+
+        # Each app's account_erasure.py registers what it erases before an
+        # account is deleted (accounts.erasure); found here, never imported by name.
+        autodiscover_modules("account_erasure")

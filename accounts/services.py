@@ -14,6 +14,7 @@ from knox.models import AuthToken
 from backend.errors import Invalid
 
 from .devices import device_key_issue
+from .erasure import erasure_steps_run
 from .models import User
 from .security import security_event_record
 
@@ -208,19 +209,17 @@ def account_delete(*, user: User, password: str, request: HttpRequest | None = N
     """GDPR erasure. The couple is closed (which revokes every therapist
     grant), private text is made unreadable by destroying its key (backups
     included), tokens and web sessions end, and the account and everything
-    it wrote are deleted. The partner keeps what the partner wrote."""
-    from couples.selectors import couple_for_user
-    from couples.services import couple_leave
-    from journal.services import journal_key_destroy
-
+    it wrote are deleted. The partner keeps what the partner wrote. The
+    couple and the journal do their part as registered steps
+    (``accounts.erasure``: ``couples/account_erasure.py``,
+    ``journal/account_erasure.py``)."""
     if not user.check_password(password):
         raise Invalid("That password is not right.", field="password")
-    if couple_for_user(user=user) is not None:
-        couple_leave(user=user, password=password)
     user_id = user.pk
+    # First the other apps' parts, the journal key among them: even if what
+    # follows failed, the journal is unreadable.
+    erasure_steps_run(user=user, password=password)
     sessions_end(user=user)
-    # First the key: even if what follows failed, the journal is unreadable.
-    journal_key_destroy(user=user)
     with transaction.atomic():
         user.delete()
         security_event_record(kind="account_deleted", user_id=user_id, request=request)
