@@ -16,7 +16,7 @@ AXE := node_modules/.package-lock.json
 .PHONY: help venv run test faults lint fmt migrate seed lock audit
 
 help:
-	@echo "make run      migrate, collect static, seed the demo, then serve web + worker + beat (HOST, PORT)"
+	@echo "make run      migrate, collect static, seed the demo, then run the Procfile with honcho: web + worker + beat (HOST, PORT)"
 	@echo "make test     run the tests (extra pytest arguments: PYTEST_ARGS='-k pairing -x')"
 	@echo "make faults   kill the worker, restart Redis and PostgreSQL under load; print what was lost (must be 0)"
 	@echo "make lock     re-lock requirements*.txt into requirements*.lock (pinned, with hashes)"

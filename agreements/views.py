@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.errors import Conflict, DomainError, Invalid
+from backend.forms import domain_error_to_form
 from couples.selectors import couple_for_user, couple_get_for_member, couple_partner_of
 
 from . import display, selectors, services
@@ -52,16 +53,6 @@ def _who(user_id: int | None, *, user, partner) -> str:
     if partner is not None and user_id == partner.pk:
         return _partner_name(partner)
     return "a former partner"
-
-
-def _domain_error_to_form(form: forms.Form, exc: DomainError) -> None:
-    if exc.errors:
-        for field, msgs in exc.errors.items():
-            target = field if field in form.fields else None
-            for msg in msgs if isinstance(msgs, list) else [msgs]:
-                form.add_error(target, str(msg))
-        return
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _version_from(raw: str) -> int | None:
@@ -248,7 +239,7 @@ def agreement_new(request):
         try:
             agreement = services.agreement_propose(couple=couple, user=request.user, **form.wording())
         except DomainError as exc:
-            _domain_error_to_form(form, exc)
+            domain_error_to_form(form, exc)
         else:
             messages.success(request, f"Proposed. {_cap(_partner_name(partner))} can read it and accept it.")
             return redirect("agreement", agreement_id=agreement.pk)
@@ -344,7 +335,7 @@ def agreement_amend(request, agreement_id: int):
                 "Their version is shown above; send yours again if you still want this change.",
             )
         except DomainError as exc:
-            _domain_error_to_form(form, exc)
+            domain_error_to_form(form, exc)
         else:
             messages.success(
                 request, f"Sent as a new version. {_cap(_partner_name(partner))} can read it and accept it."
@@ -387,7 +378,7 @@ def agreement_decline(request, agreement_id: int):
             messages.error(request, _conflict_words(request.user, agreement.pk, form.cleaned_data.get("version"), exc))
             return redirect("agreement", agreement_id=agreement.pk)
         except DomainError as exc:
-            _domain_error_to_form(form, exc)
+            domain_error_to_form(form, exc)
         else:
             messages.success(
                 request,
@@ -430,7 +421,7 @@ def agreement_retire(request, agreement_id: int):
             messages.info(request, exc.message)
             return redirect("agreement", agreement_id=agreement.pk)
         except DomainError as exc:
-            _domain_error_to_form(form, exc)
+            domain_error_to_form(form, exc)
         else:
             messages.success(request, f"Retired. {_cap(name)} can see it, and why.")
             return redirect("agreement", agreement_id=agreement.pk)
@@ -522,7 +513,7 @@ def agreement_reflect(request, agreement_id: int):
         except Conflict as exc:
             messages.info(request, exc.message)
         except DomainError as exc:
-            _domain_error_to_form(form, exc)
+            domain_error_to_form(form, exc)
             return _render_reflect(request, agreement, partner, period, current, form)
         else:
             # The page itself says what happens next (waiting, or both shown).

@@ -337,7 +337,7 @@ def main() -> None:
             "--log-level",
             "warning",
             "--ws",
-            "websockets-sansio",  # as in production (scripts/run.py, Dockerfile)
+            "websockets-sansio",  # as in production (Procfile, Dockerfile)
             "--ws-per-message-deflate",
             "false",
         ],

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.timezones import timezone_choices
 from backend.errors import Conflict, DomainError
+from backend.forms import domain_error_to_form
 from couples.selectors import couple_for_user, couple_partner_of, member_couple_and_partners
 
 from . import selectors, services
@@ -70,16 +71,6 @@ def _couple_and_partner(user):
     if couple is None:
         raise Http404("You are not paired.")
     return couple, next((p for p in partners if p.pk != user.pk), None)
-
-
-def _domain_error_to_form(form: forms.Form, exc: DomainError) -> None:
-    if exc.errors:
-        for field, msgs in exc.errors.items():
-            target = field if field in form.fields else None
-            for msg in msgs if isinstance(msgs, list) else [msgs]:
-                form.add_error(target, str(msg))
-        return
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def weekdays_text(weekdays: list[int]) -> str:
@@ -217,7 +208,7 @@ def schedules(request):
                 timezone_name=data["timezone"],
             )
         except DomainError as exc:
-            _domain_error_to_form(form, exc)
+            domain_error_to_form(form, exc)
         else:
             messages.success(request, f"Proposed. {_cap(_partner_name(partner))} will find it here to accept.")
             return redirect("checkins-schedules")
@@ -268,7 +259,7 @@ def schedule_edit(request, schedule_id: int):
             try:
                 services.schedule_update(schedule=schedule, user=request.user, fields=fields)
             except DomainError as exc:
-                _domain_error_to_form(form, exc)
+                domain_error_to_form(form, exc)
             else:
                 messages.success(request, f"Changed. {_cap(_partner_name(partner))} can accept the new version.")
                 return redirect("checkins-schedules")
@@ -557,7 +548,7 @@ def checkin_skip(request, checkin_id: int):
         try:
             services.checkin_skip(checkin=checkin, author=request.user, reason=form.cleaned_data["reason"])
         except DomainError as exc:
-            _domain_error_to_form(form, exc)
+            domain_error_to_form(form, exc)
         else:
             return redirect("checkin", checkin_id=checkin.pk)
     return render(

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from backend.errors import DomainError
+from backend.forms import domain_error_to_form
 
 from . import selectors, services
 from .api import JoinThrottle
@@ -61,10 +62,6 @@ class LeaveForm(forms.Form):
             ].help_text = f"{name} won't be told. A code between the two of you simply won't work."
 
 
-def _domain_error_to_form(form: forms.Form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def pair(request):
@@ -95,7 +92,7 @@ def pair(request):
                     try:
                         services.couple_join(user=user, code=join_form.cleaned_data["code"])
                     except DomainError as exc:
-                        _domain_error_to_form(join_form, exc)
+                        domain_error_to_form(join_form, exc)
                     else:
                         messages.success(request, "You're paired. Welcome to Steady, together.")
                         return redirect("home")
@@ -135,7 +132,7 @@ def leave(request):
                 if exc.field == "password":
                     cache.add(key, 0, LEAVE_PASSWORD_WINDOW)
                     cache.incr(key)
-                _domain_error_to_form(form, exc)
+                domain_error_to_form(form, exc)
             except Http404:
                 return redirect("home")
             else:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 from backend.errors import DomainError
+from backend.forms import domain_error_to_form
 from couples.selectors import couple_for_user, couple_partner_of
 
 from . import charts, selectors, services
@@ -44,16 +45,6 @@ def _partner(user: User) -> User | None:
 
 def _name(partner: User | None) -> str:
     return partner.display_name if partner is not None and partner.display_name else "your partner"
-
-
-def _domain_error_to_form(form: forms.Form, exc: DomainError) -> None:
-    if exc.errors:
-        for field, msgs in exc.errors.items():
-            target = field if field in form.fields else None
-            for msg in msgs if isinstance(msgs, list) else [msgs]:
-                form.add_error(target, str(msg))
-        return
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _own_entry(request, entry_id: int) -> Entry:
@@ -216,7 +207,7 @@ def entry_write(request):
         try:
             entry = services.entry_create(author=request.user, kind=Kind.ENTRY, **_form_values(form))
         except DomainError as exc:
-            _domain_error_to_form(form, exc)
+            domain_error_to_form(form, exc)
         else:
             messages.success(request, "Saved. Only you can read it.")
             return redirect("journal-entry", entry_id=entry.pk)
@@ -232,7 +223,7 @@ def trigger_write(request):
         try:
             entry = services.entry_create(author=request.user, kind=Kind.TRIGGER, **_form_values(form))
         except DomainError as exc:
-            _domain_error_to_form(form, exc)
+            domain_error_to_form(form, exc)
         else:
             if request.POST.get("then") == "save":
                 messages.success(request, "Saved. Only you can read it.")
@@ -279,7 +270,7 @@ def entry_edit(request, entry_id: int):
         try:
             services.entry_update(entry=entry, author=request.user, changes=_form_values(form))
         except DomainError as exc:
-            _domain_error_to_form(form, exc)
+            domain_error_to_form(form, exc)
         else:
             messages.success(request, "Changes saved.")
             return redirect("journal-entry", entry_id=entry.pk)
@@ -371,7 +362,7 @@ def entry_ground(request, entry_id: int):
         try:
             services.entry_update(entry=entry, author=request.user, changes={"intensity_after": after})
         except DomainError as exc:
-            _domain_error_to_form(form, exc)
+            domain_error_to_form(form, exc)
         else:
             messages.success(request, after_words(entry.intensity_before, after))
             return redirect("journal-entry", entry_id=entry.pk)

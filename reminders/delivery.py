@@ -10,6 +10,7 @@ import smtplib
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import F, Q
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import Delivery, Notification, PushSubscription
@@ -103,12 +104,12 @@ class Permanent(Exception):
 
 def _send_email(delivery: Delivery, title: str, url: str) -> None:
     user = delivery.user
-    # Content-free by construction: the fixed title and a link, nothing
+    # Content-free by construction: the fixed title and links, nothing
     # anyone wrote, not even a display name (free text, and the inbox
-    # preview shows the first line). The lock screen shows only this.
-    body = (
-        f"Hello,\n\n{title}.\n\nOpen Steady: {_absolute(url)}\n\n"
-        f"You can change which reminders you get in Settings: {_absolute('/settings/notifications/')}\n"
+    # preview shows the first line). The template gets nothing else.
+    body = render_to_string(
+        "reminders/email/reminder.txt",
+        {"title": title, "url": _absolute(url), "settings_url": _absolute("/settings/notifications/")},
     )
     try:
         send_mail(title, body, None, [user.email], fail_silently=False)

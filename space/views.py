@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.errors import DomainError
+from backend.forms import domain_error_to_form
 from checkins.occurrences import local_to_utc
 from couples.selectors import couple_for_user, couple_get_for_member, couple_partner_of
 from reminders.quiet import quiet_until
@@ -175,13 +176,6 @@ class TakeForm(WhenForm):
         return note
 
 
-def _errors_to_form(form: forms.Form, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    if exc.field == "reconnect_by":
-        field = "when"
-    form.add_error(field, exc.message)
-
-
 def _reminder_words(period: SpacePeriod, user, now: dt.datetime) -> str:
     """When the author's reminder comes, or why it won't (quiet hours)."""
     due = period.reconnect_by - services.REMIND_BEFORE
@@ -258,7 +252,7 @@ def index(request):
                 now=now,
             )
         except DomainError as exc:
-            _errors_to_form(form, exc)
+            domain_error_to_form(form, exc, rename={"reconnect_by": "when"})
         else:
             row = _period_row(period, user=user, now=now)
             messages.success(
@@ -332,7 +326,7 @@ def extend(request, period_id: int):
             if exc.status_code == 409:
                 messages.error(request, exc.message)
                 return redirect("space")
-            _errors_to_form(form, exc)
+            domain_error_to_form(form, exc, rename={"reconnect_by": "when"})
         else:
             messages.success(request, f"Changed. You'll reconnect by {clock(period.reconnect_by, tz, now)}.")
             return redirect("space")

@@ -1,5 +1,6 @@
 import factory
 from django.utils import timezone
+from django.utils.timezone import now
 
 from accounts.models import User
 from couples.models import Couple, Membership
@@ -24,12 +25,80 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
+class CoupleFactory(factory.django.DjangoModelFactory):
+    """A couple; ``CoupleFactory(members=[alice, bob])`` pairs the two (both
+    joined when the couple was made). Without members it is an empty couple
+    (rows that only need a couple to point at)."""
+
+    class Meta:
+        model = Couple
+        skip_postgeneration_save = True
+
+    timezone = "UTC"
+    created_at = factory.LazyFunction(now)  # (the field `timezone` hides the module here)
+
+    @factory.post_generation
+    def members(obj, create, extracted, **kwargs):  # noqa: N805
+        if create and extracted:
+            for user in extracted:
+                Membership.objects.create(couple=obj, user=user, joined_at=obj.created_at)
+
+
 def make_couple(a: User, b: User, *, tz: str | None = None) -> Couple:
-    now = timezone.now()
-    couple = Couple.objects.create(timezone=tz or a.timezone, created_at=now)
-    Membership.objects.create(couple=couple, user=a, joined_at=now)
-    Membership.objects.create(couple=couple, user=b, joined_at=now)
-    return couple
+    """``a`` and ``b`` paired, in ``a``'s time zone unless ``tz`` is given."""
+    return CoupleFactory(members=[a, b], timezone=tz or a.timezone)
+
+
+def _pulse():
+    from checkins.models import Format
+
+    return Format.objects.get(key="daily-pulse", couple__isnull=True)
+
+
+class CheckInFactory(factory.django.DjangoModelFactory):
+    """A check-in started now by ``user`` in their ``couple`` (daily pulse
+    unless ``format`` is given), through ``checkin_start`` as the app does.
+    ``answers={alice: {...}, bob: {...}}`` then sends each person's answers
+    with ``checkin_answer`` (both sent: revealed). The instance returned is
+    read again after the answers."""
+
+    class Meta:
+        model = "checkins.CheckIn"
+
+    format = factory.LazyFunction(_pulse)
+
+    @classmethod
+    def _create(cls, model_class, *, couple, user, format, answers=None):
+        from checkins import services
+
+        checkin = services.checkin_start(couple=couple, user=user, format=format)
+        for author, values in (answers or {}).items():
+            services.checkin_answer(checkin=checkin, author=author, values=values)
+        if answers:
+            checkin.refresh_from_db()
+        return checkin
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    """An agreement proposed by ``user`` through ``agreement_propose``;
+    ``accepted_by=bob`` has the partner accept version 1 (active)."""
+
+    class Meta:
+        model = "agreements.Agreement"
+
+    title = "Phones away at dinner"
+    category = "other"
+    details = ""
+    review_every_days = None
+
+    @classmethod
+    def _create(cls, model_class, *, couple, user, accepted_by=None, **wording):
+        from agreements import services
+
+        agreement = services.agreement_propose(couple=couple, user=user, **wording)
+        if accepted_by is not None:
+            agreement = services.agreement_accept(agreement=agreement, user=accepted_by, version=1)
+        return agreement
 
 
 def address_confirm(user) -> None:

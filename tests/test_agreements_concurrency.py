@@ -4,11 +4,11 @@ PostgreSQL: whatever the order, the agreement ends in one consistent state."""
 import pytest
 
 from agreements import services
-from agreements.models import Agreement, AgreementVersion, Reflection
+from agreements.models import AgreementVersion, Reflection
 from backend.errors import Conflict
 
 from .concurrency import race
-from .factories import UserFactory, make_couple
+from .factories import AgreementFactory, UserFactory, make_couple
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -21,14 +21,10 @@ def pair():
     return alice, bob, make_couple(alice, bob)
 
 
-def _proposed(couple, alice) -> Agreement:
-    return services.agreement_propose(couple=couple, user=alice, title="Phones away at dinner", category="other")
-
-
 def test_accept_against_amend_ends_consistent(pair):
     alice, bob, couple = pair
     for _ in range(ROUNDS):
-        agreement = _proposed(couple, alice)
+        agreement = AgreementFactory(couple=couple, user=alice)
 
         accept, amend = race(
             [
@@ -60,7 +56,7 @@ def test_accept_against_amend_ends_consistent(pair):
 def test_two_amends_at_once_make_one_new_version(pair):
     alice, bob, couple = pair
     for _ in range(ROUNDS):
-        agreement = _proposed(couple, alice)
+        agreement = AgreementFactory(couple=couple, user=alice)
         services.agreement_accept(agreement=agreement, user=bob, version=1)
 
         results = race(
@@ -90,7 +86,7 @@ def test_accept_against_retire_of_an_amendment(pair):
     # accept lands first and the retire follows, or the retire is refused.
     alice, bob, couple = pair
     for _ in range(ROUNDS):
-        agreement = _proposed(couple, alice)
+        agreement = AgreementFactory(couple=couple, user=alice)
         accept, retire = race(
             [
                 lambda a=agreement: services.agreement_accept(agreement=a, user=bob, version=1),
@@ -108,7 +104,7 @@ def test_accept_against_retire_of_an_amendment(pair):
 def test_both_reflect_at_once_and_both_are_revealed(pair):
     alice, bob, couple = pair
     for _ in range(ROUNDS):
-        agreement = _proposed(couple, alice)
+        agreement = AgreementFactory(couple=couple, user=alice)
         services.agreement_accept(agreement=agreement, user=bob, version=1)
 
         results = race(

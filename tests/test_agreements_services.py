@@ -14,12 +14,10 @@ from agreements import selectors, services
 from agreements.models import Agreement, AgreementVersion, Reflection
 from agreements.periods import Period, first_review_due, next_review_due, period_containing
 from backend.errors import Conflict, Forbidden, Invalid
-from checkins import services as checkins
-from checkins.models import Format
 from reminders.dispatch import dispatch_tick
 from reminders.models import Delivery, Notification, Reminder
 
-from .factories import UserFactory, make_couple
+from .factories import CheckInFactory, UserFactory, make_couple
 
 pytestmark = pytest.mark.django_db
 
@@ -290,7 +288,7 @@ class TestReviewReminders:
 class TestReflectionsFromCheckin:
     @pytest.fixture
     def checkin(self, couple, alice):
-        return checkins.checkin_start(couple=couple, user=alice, format=Format.objects.get(key="daily-pulse"))
+        return CheckInFactory(couple=couple, user=alice)
 
     def test_reflects_on_each_agreement_given(self, couple, alice, bob, active, checkin):
         other = propose(couple, bob, title="Call if late", review_every_days=None)

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from backend.parsers import MAX_DEPTH, UnreadableJSON, json_loads
 from checkins import services as checkins
-from checkins.models import Answer, Format
+from checkins.models import Answer
 
 from .conftest import client_for
-from .factories import make_world
+from .factories import CheckInFactory, make_world
 from .test_live import bearer, run, socket, until
 
 NUL, SURROGATE = "a\x00b", "a\ud800b"
@@ -109,7 +109,7 @@ PULSE_DRAFT = {"mood": 2, "need": "A walk"}
 
 @pytest.fixture
 def open_checkin(couple, alice):
-    return checkins.checkin_start(couple=couple, user=alice, format=Format.objects.get(key="daily-pulse"))
+    return CheckInFactory(couple=couple, user=alice)
 
 
 @pytest.mark.django_db

@@ -2,10 +2,11 @@
 
 import pytest
 
-from agreements import services as agreements
 from agreements.models import Reflection
 from checkins import services
 from checkins.models import Answer
+
+from .factories import AgreementFactory, CheckInFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -17,10 +18,9 @@ STEPS = [
 
 @pytest.fixture
 def setup(couple, alice, bob):
-    agreement = agreements.agreement_propose(couple=couple, user=alice, title="Phones away at dinner", category="other")
-    agreements.agreement_accept(agreement=agreement, user=bob, version=1)
+    agreement = AgreementFactory(couple=couple, user=alice, accepted_by=bob)
     fmt = services.format_create(couple=couple, user=alice, name="With agreements", steps=STEPS)
-    checkin = services.checkin_start(couple=couple, user=alice, format=fmt)
+    checkin = CheckInFactory(couple=couple, user=alice, format=fmt)
     return agreement, checkin
 
 

@@ -9,6 +9,7 @@ from checkins import services
 from checkins.models import Answer, CheckIn, Event, Format, Schedule
 
 from .conftest import client_for
+from .factories import CheckInFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def active_schedule(couple, as_alice, as_bob):
 
 @pytest.fixture
 def open_checkin(couple, alice):
-    return services.checkin_start(couple=couple, user=alice, format=Format.objects.get(key="daily-pulse"))
+    return CheckInFactory(couple=couple, user=alice)
 
 
 PULSE = {"mood": 4, "appreciated": "The tea you made", "need": "An early night"}

@@ -14,6 +14,8 @@ from checkins.charts import Series, line_chart
 from checkins.models import Answer, CheckIn, Format, Schedule
 from checkins.views import HISTORY_PAGE_SIZE, home_context
 
+from .factories import CheckInFactory
+
 pytestmark = pytest.mark.django_db
 
 UTC = dt.UTC
@@ -53,7 +55,7 @@ def pulse():
 
 @pytest.fixture
 def open_checkin(couple, alice, pulse):
-    return services.checkin_start(couple=couple, user=alice, format=pulse)
+    return CheckInFactory(couple=couple, user=alice, format=pulse)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from reminders.dispatch import dispatch_tick
 from reminders.models import Delivery, Notification, Preference, PushSubscription, Reminder
 from reminders.recovery import requeue_stalled
 
-from .factories import web_login
+from .factories import CheckInFactory, web_login
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +77,7 @@ class TestScheduling:
 
     def test_an_ad_hoc_checkin_tells_the_other_partner_only(self, couple, alice, bob, quiet_free):
         with time_machine.travel(utc(2026, 3, 2, 12), tick=False):
-            checkin = checkins.checkin_start(couple=couple, user=alice, format=Format.objects.get(key="daily-pulse"))
+            checkin = CheckInFactory(couple=couple, user=alice)
             dispatch_tick()
         assert list(Notification.objects.values_list("user_id", "title", "url")) == [
             (bob.pk, "Time for your check-in", f"/checkins/{checkin.pk}/")
@@ -207,22 +207,20 @@ class TestDispatcher:
 
     def test_daily_cap(self, couple, alice, bob, quiet_free):
         Preference.objects.create(user=bob, daily_cap=2)
-        fmt = Format.objects.get(key="daily-pulse")
         with time_machine.travel(utc(2026, 3, 2, 15), tick=False):
             for _ in range(4):
-                checkins.checkin_start(couple=couple, user=alice, format=fmt)
+                CheckInFactory(couple=couple, user=alice)
             result = dispatch_tick()
         assert Notification.objects.filter(user=bob).count() == 2
         assert result.outcomes["capped"] == 2
 
     def test_cap_counts_by_the_persons_own_day(self, couple, alice, bob, quiet_free):
         Preference.objects.create(user=bob, daily_cap=1)  # bob is in New York
-        fmt = Format.objects.get(key="daily-pulse")
         with time_machine.travel(utc(2026, 3, 3, 4, 0), tick=False):  # 23:00 in NY, 2 March
-            checkins.checkin_start(couple=couple, user=alice, format=fmt)
+            CheckInFactory(couple=couple, user=alice)
             dispatch_tick()
         with time_machine.travel(utc(2026, 3, 3, 5, 30), tick=False):  # 00:30 in NY, 3 March
-            checkins.checkin_start(couple=couple, user=alice, format=fmt)
+            CheckInFactory(couple=couple, user=alice)
             dispatch_tick()
         assert Notification.objects.filter(user=bob).count() == 2
 
@@ -232,12 +230,11 @@ class TestDispatcher:
         bob.timezone = "America/Havana"
         bob.save()
         Preference.objects.create(user=bob, daily_cap=1)
-        fmt = Format.objects.get(key="daily-pulse")
         with time_machine.travel(utc(2025, 11, 2, 4, 30), tick=False):  # 00:30 -04:00, the first
-            checkins.checkin_start(couple=couple, user=alice, format=fmt)
+            CheckInFactory(couple=couple, user=alice)
             dispatch_tick()
         with time_machine.travel(utc(2025, 11, 2, 5, 30), tick=False):  # 00:30 -05:00, the second
-            checkins.checkin_start(couple=couple, user=alice, format=fmt)
+            CheckInFactory(couple=couple, user=alice)
             result = dispatch_tick()
         assert Notification.objects.filter(user=bob).count() == 1
         assert result.outcomes["capped"] == 1
@@ -271,14 +268,11 @@ class TestDispatcher:
 
         from tests.factories import UserFactory, make_couple
 
-        fmt = Format.objects.get(key="daily-pulse")
-
         def due_for(n_couples: int) -> None:
             for _ in range(n_couples):
                 a, b = UserFactory(quiet_hours_start=None), UserFactory(quiet_hours_start=None)
                 Preference.objects.create(user=b, daily_cap=50, email=True)
-                couple = make_couple(a, b)
-                checkins.checkin_start(couple=couple, user=a, format=fmt)
+                CheckInFactory(couple=make_couple(a, b), user=a)
 
         with time_machine.travel(utc(2026, 3, 2, 15), tick=False):
             due_for(1)
@@ -327,10 +321,8 @@ class TestEmailAndPush:
         settings.STEADY_VAPID_PRIVATE_KEY = "test-key"
         Preference.objects.create(user=bob, email=True, push=True)
         PushSubscription.objects.create(user=bob, endpoint="https://push.example/abc", p256dh="p", auth="a")
-        fmt = Format.objects.get(key="daily-pulse")
         with time_machine.travel(utc(2026, 3, 2, 15), tick=False):
-            checkin = checkins.checkin_start(couple=couple, user=alice, format=fmt)
-            checkins.checkin_answer(checkin=checkin, author=alice, values=PULSE)
+            CheckInFactory(couple=couple, user=alice, answers={alice: PULSE})
             dispatch_tick()
         return Delivery.objects.get(user=bob, outcome="sent")
 
@@ -466,7 +458,7 @@ class TestRecovery:
         Preference.objects.create(user=bob, email=True, push=True)
         PushSubscription.objects.create(user=bob, endpoint="https://push.example/abc", p256dh="p", auth="a")
         with time_machine.travel(utc(2026, 3, 2, 15), tick=False):
-            checkins.checkin_start(couple=couple, user=alice, format=Format.objects.get(key="daily-pulse"))
+            CheckInFactory(couple=couple, user=alice)
             dispatch_tick()
         return Delivery.objects.get(user=bob, outcome="sent")
 
@@ -532,7 +524,7 @@ class TestRecovery:
 
         monkeypatch.setattr("reminders.tasks.send_deliveries.delay", broker_down)
         with time_machine.travel(utc(2026, 3, 2, 15), tick=False):
-            checkins.checkin_start(couple=couple, user=alice, format=Format.objects.get(key="daily-pulse"))
+            CheckInFactory(couple=couple, user=alice)
             with django_capture_on_commit_callbacks(execute=True) as callbacks:
                 result = dispatch_tick()
 
@@ -549,7 +541,7 @@ class TestRecovery:
 class TestApi:
     def test_list_and_read(self, as_bob, as_mallory, bob, couple, alice, quiet_free, mallory_couple):
         with time_machine.travel(utc(2026, 3, 2, 15), tick=False):
-            checkins.checkin_start(couple=couple, user=alice, format=Format.objects.get(key="daily-pulse"))
+            CheckInFactory(couple=couple, user=alice)
             dispatch_tick()
         body = as_bob.get("/api/v1/notifications/").json()
         assert body["count"] == 1 and body["unread_count"] == 1

@@ -31,6 +31,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.client_ip import client_ip
 from backend.errors import DomainError
+from backend.forms import domain_error_to_form
 from checkins.charts import Series, line_chart
 from checkins.occurrences import local_to_utc
 from couples.selectors import couple_for_user, couple_partner_of
@@ -43,15 +44,6 @@ from .models import SCOPE_ORDER, Grant, Scope
 
 MOOD_WORDS = {1: "Struggling", 2: "Low", 3: "Okay", 4: "Good", 5: "Great"}
 LOG_PAGE_SIZE = 20
-
-
-def _domain_error_to_form(form: forms.Form, exc: DomainError) -> None:
-    if exc.errors:
-        for field, msgs in exc.errors.items():
-            for msg in msgs if isinstance(msgs, list) else [msgs]:
-                form.add_error(field if field in form.fields else None, str(msg))
-        return
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 # --- partners ------------------------------------------------------------------------------------------
@@ -147,7 +139,7 @@ def access(request):
                 expires_at=form.expires_at(),
             )
         except DomainError as exc:
-            _domain_error_to_form(form, exc)
+            domain_error_to_form(form, exc)
         else:
             partner = couple_partner_of(couple=couple, user=user)
             name = partner.display_name if partner else "your partner"
