@@ -24,7 +24,7 @@ from couples.selectors import couple_for_user, couple_get_for_member, couple_par
 from reminders.quiet import quiet_until
 
 from . import selectors, services
-from .models import NOTE_MAX, SpacePeriod, Status
+from .models import NOTE_MAX, Kind, SpacePeriod, Status
 
 FOLLOWTHROUGH_WEEKS = 8
 # "Tonight" is the first of these later than the quick times (2 hours).
@@ -34,6 +34,7 @@ STATUS_WORDS = {
     Status.KEPT: "Back on time",
     Status.LATE: "Back, later than planned",
     Status.MISSED: "Not marked as back",
+    Status.ENDED: "Ended with the couple",
 }
 
 
@@ -184,12 +185,15 @@ def _errors_to_form(form: forms.Form, exc: DomainError) -> None:
 
 def _reminder_words(period: SpacePeriod, user, now: dt.datetime) -> str:
     """When the author's reminder comes, or why it won't (quiet hours)."""
-    due = period.reconnect_by - services.REMIND_BEFORE
+    timeout = period.kind == Kind.TIMEOUT
+    due = period.reconnect_by if timeout else period.reconnect_by - services.REMIND_BEFORE
     tz = user.tzinfo
     if due <= now:
         return ""
     if quiet_until(start=user.quiet_hours_start, end=user.quiet_hours_end, tz_name=user.timezone, now=due):
         return "That's within your quiet hours, so there won't be a reminder. Keep an eye on the time."
+    if timeout:
+        return f"We'll remind you at {clock(due, tz, now)}."
     return f"We'll remind you at {clock(due, tz, now)}, ten minutes before."
 
 
@@ -199,14 +203,16 @@ def _period_row(period: SpacePeriod, *, user, now: dt.datetime) -> dict:
     name = _name(period.author)
     at = clock(period.reconnect_by, tz, now)
     overdue = period.is_open and now > period.reconnect_by
+    # A time-out reads as one, with the same calm return time and no reason.
+    taking = "a time-out" if period.kind == Kind.TIMEOUT else "some space"
     if mine:
         sentence = f"You said you'd reconnect by {at}."
         if overdue:
             sentence += " Whenever you're ready, mark that you're back."
     elif overdue:
-        sentence = f"{name} is taking some space and planned to reconnect by {at}."
+        sentence = f"{name} is taking {taking} and planned to reconnect by {at}."
     else:
-        sentence = f"{name} is taking some space and plans to reconnect by {at}."
+        sentence = f"{name} is taking {taking} and plans to reconnect by {at}."
     return {
         "period": period,
         "mine": mine,
@@ -220,6 +226,10 @@ def _period_row(period: SpacePeriod, *, user, now: dt.datetime) -> dict:
         "status_words": STATUS_WORDS.get(period.status, period.status),
         "reminder": _reminder_words(period, user, now) if mine and period.is_open else "",
     }
+
+
+# For features built on taking space (repair's time-outs).
+period_row = _period_row
 
 
 def _followthrough(couple, now: dt.datetime) -> dict:
@@ -303,6 +313,9 @@ def reconnect(request, period_id: int):
             )
         else:
             messages.success(request, f"Welcome back. {_cap(_name(partner))} will see that you're back.")
+    if period.kind == Kind.TIMEOUT:
+        # Its own page says what comes after a time-out (repair/views.detail).
+        return redirect(f"/timeout/{period.pk}/")
     return redirect("space")
 
 
@@ -335,7 +348,7 @@ def extend(request, period_id: int):
             _errors_to_form(form, exc)
         else:
             messages.success(request, f"Changed. You'll reconnect by {clock(period.reconnect_by, tz, now)}.")
-            return redirect("space")
+            return redirect(f"/timeout/{period.pk}/" if period.kind == Kind.TIMEOUT else "/space/")
     couple = couple_get_for_member(user=user)
     return render(
         request,
