@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "space",
     "agreements",
     "journal",
+    # Time-out rules and time-outs (on space), later the repair conversation.
+    "repair",
     "therapists",
     "pwa",
     # On top: gathers every feature (home page, export, demo data).
