@@ -229,6 +229,6 @@ class TimeoutListApi(GenericAPIView):
 
 class TimeoutDetailApi(APIView):
     @extend_schema(responses=SpaceOutput)
-    def get(self, request, period_id: int):
-        period = selectors.timeout_get_for_member(user=request.user, period_id=period_id)
+    def get(self, request, timeout_id: int):
+        period = selectors.timeout_get_for_member(user=request.user, period_id=timeout_id)
         return Response(SpaceOutput(period, context={"user": request.user}).data)

@@ -12,5 +12,5 @@ urlpatterns = [
     ),
     path("timeout-rules/<int:rules_id>/retire/", api.TimeoutRulesRetireApi.as_view(), name="api-timeout-rules-retire"),
     path("timeouts/", api.TimeoutListApi.as_view(), name="api-timeouts"),
-    path("timeouts/<int:period_id>/", api.TimeoutDetailApi.as_view(), name="api-timeout"),
+    path("timeouts/<int:timeout_id>/", api.TimeoutDetailApi.as_view(), name="api-timeout"),
 ]

@@ -309,3 +309,54 @@ class TestClosing:
 
 def test_rules_model_holds_one_set_per_couple(couple, alice, active_rules):
     assert TimeoutRules.objects.filter(couple=couple).count() == 1
+
+
+class TestBadInput:
+    @pytest.mark.parametrize(
+        ("body", "field"),
+        [
+            ({}, "signal"),
+            ({"signal": "Pause"}, "max_minutes"),
+            ({"signal": 42, "max_minutes": 60}, "signal"),
+            ({"signal": "Pause", "max_minutes": "60"}, "max_minutes"),
+            ({"signal": "Pause", "max_minutes": 60.5}, "max_minutes"),
+            ({"signal": "Pause", "max_minutes": True}, "max_minutes"),
+            ({"signal": "Pause", "max_minutes": 60, "min_minutes": None}, "min_minutes"),
+            ({"signal": "x" * 81, "max_minutes": 60}, "signal"),
+            ({"signal": "Pause", "max_minutes": 60, "during": "x" * 281}, "during"),
+            ({"signal": "Pause", "max_minutes": 60, "during": ["a"]}, "during"),
+            ({"signal": "   ", "max_minutes": 60}, "signal"),
+        ],
+    )
+    def test_rules_field_errors(self, as_alice, couple, body, field):
+        response = as_alice.post("/api/v1/timeout-rules/", body, format="json")
+        assert response.status_code == 400 and field in response.json()
+        assert not TimeoutRules.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("path", "body", "field"),
+        [
+            ("accept", {}, "version"),
+            ("accept", {"version": "1"}, "version"),
+            ("amend", {"version": 1, "max_minutes": 2000}, "max_minutes"),
+            ("amend", {"signal": "x"}, "version"),
+            ("decline", {"reason": 5}, "reason"),
+            ("retire", {"reason": "x" * 501}, "reason"),
+        ],
+    )
+    def test_rules_action_field_errors(self, as_bob, active_rules, path, body, field):
+        response = as_bob.post(f"/api/v1/timeout-rules/{active_rules.pk}/{path}/", body, format="json")
+        assert response.status_code == 400 and field in response.json()
+
+    @pytest.mark.parametrize(
+        "body", [{}, {"reconnect_by": "soon"}, {"reconnect_by": 5}, {"reconnect_by": "2026-03-04T19:00:00"}]
+    )
+    def test_timeout_field_errors(self, as_bob, active_rules, body):
+        response = as_bob.post("/api/v1/timeouts/", body, format="json")
+        assert response.status_code == 400 and "reconnect_by" in response.json()
+        assert not SpacePeriod.objects.exists()
+
+    def test_malformed_json_is_a_400(self, as_bob, active_rules):
+        for path in ("/api/v1/timeouts/", "/api/v1/timeout-rules/", f"/api/v1/timeout-rules/{active_rules.pk}/accept/"):
+            response = as_bob.generic("POST", path, '{"signal": ', content_type="application/json")
+            assert response.status_code == 400, path
