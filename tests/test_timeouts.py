@@ -5,6 +5,7 @@ bounds, one open period, coming back with a repair offer, moving it later
 within the maximum, the return reminder, and what must not exist (a nudge)."""
 
 import datetime as dt
+import json
 
 import pytest
 import time_machine
@@ -360,3 +361,49 @@ class TestBadInput:
         for path in ("/api/v1/timeouts/", "/api/v1/timeout-rules/", f"/api/v1/timeout-rules/{active_rules.pk}/accept/"):
             response = as_bob.generic("POST", path, '{"signal": ', content_type="application/json")
             assert response.status_code == 400, path
+
+
+class TestWholeLife:
+    def test_export_holds_my_rules_my_during_and_my_time_outs_not_theirs(
+        self, as_alice, alice, bob, couple, active_rules, settings, tmp_path
+    ):
+        settings.STEADY_KEYSTORE_DIR = str(tmp_path / "keys")
+        mine = services.timeout_take(couple=couple, user=alice, reconnect_by=NOW + dt.timedelta(minutes=30))
+        services.timeout_take(couple=couple, user=bob, reconnect_by=NOW + dt.timedelta(minutes=40))
+        body = as_alice.get("/api/v1/me/export/").json()
+        part = body["timeouts"]
+        assert [v["number"] for v in part["rules_versions"]] == [1, 2]
+        assert part["rules_versions"][1]["signal"] == "Pause, please"
+        assert [row["text"] for row in part["my_during"]] == [DURING_A, DURING_A]
+        assert DURING_B not in json.dumps(part)
+        assert [t["id"] for t in part["my_timeouts"]] == [mine.pk]
+        assert {row["kind"] for row in body["space"]} == {"timeout"}
+
+    def test_erasure_removes_my_during_texts_and_my_time_outs(
+        self, alice, bob, couple, active_rules, settings, tmp_path
+    ):
+        from accounts.services import account_delete
+
+        settings.STEADY_KEYSTORE_DIR = str(tmp_path / "keys")
+        services.timeout_take(couple=couple, user=alice, reconnect_by=NOW + dt.timedelta(minutes=30))
+        services.timeout_take(couple=couple, user=bob, reconnect_by=NOW + dt.timedelta(minutes=30))
+        alice_id = alice.pk
+        account_delete(user=alice, password=PASSWORD)
+        assert not TimeoutDuring.objects.filter(author_id=alice_id).exists()
+        assert not SpacePeriod.objects.filter(author_id=alice_id).exists()
+        assert TimeoutDuring.objects.filter(author=bob).exists()
+        # Bob's open time-out ended with the couple, silently.
+        assert SpacePeriod.objects.get(author=bob).status == "ended"
+
+
+def test_seed_demo_has_active_rules_and_one_past_time_out(settings, tmp_path):
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    settings.STEADY_KEYSTORE_DIR = str(tmp_path / "keys")
+    call_command("seed_demo")
+    call_command("seed_demo")
+    rules = TimeoutRules.objects.get()
+    assert rules.status == "active" and rules.in_force
+    assert TimeoutDuring.objects.filter(version__rules=rules).count() == 2
+    assert list(SpacePeriod.objects.filter(kind="timeout").values_list("status", flat=True)) == ["kept"]
