@@ -343,6 +343,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "JournalKindEnum": "journal.models.Kind",
         "JournalTriggerCategoryEnum": "journal.models.Category",
+        "SpaceKindEnum": "space.models.Kind",
+        "SpaceStatusEnum": "space.models.Status",
     },
 }
 
