@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.http import Http404
 from django.utils import timezone
 
@@ -250,12 +250,14 @@ def timeout_rules_retire(*, rules: TimeoutRules, user: User, reason: str = "") -
 def timeout_rules_in_force(*, couple: Couple) -> TimeoutRulesVersion | None:
     """The version in force for the couple, or None: the one rule every
     path (API, page, home card) asks before offering a time-out."""
-    rules = (
-        TimeoutRules.objects.filter(couple=couple, active_version__isnull=False)
-        .exclude(status=TimeoutRules.Status.RETIRED)
+    return (
+        TimeoutRulesVersion.objects.filter(
+            rules__couple=couple, rules__active_version=F("number"), rules__active_version__isnull=False
+        )
+        .exclude(rules__status=TimeoutRules.Status.RETIRED)
+        .prefetch_related("during")
         .first()
     )
-    return None if rules is None else _version(rules, rules.active_version)
 
 
 def timeout_take(

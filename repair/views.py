@@ -11,14 +11,16 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from backend.errors import DomainError
+from couples.models import Couple
 from couples.selectors import couple_for_user, couple_get_for_member, couple_partner_of
-from space.models import Kind, Status
+from space.models import Kind, SpacePeriod, Status
 from space.selectors import space_current_for_member
 from space.views import WhenForm, clock, period_row
 
@@ -266,14 +268,28 @@ def detail(request, period_id: int):
 
 def home_context(user, *, now: dt.datetime | None = None) -> dict:
     """Context for ``repair/_home_card.html``: one tap to a time-out when
-    rules are in force, a link to agree them otherwise."""
+    rules are in force, a link to agree them otherwise. One query."""
     couple = couple_for_user(user=user)
     if couple is None:
         return {"timeout_card": False}
-    open_mine = next((p for p in space_current_for_member(user=user) if p.author_id == user.pk), None)
+    mine = SpacePeriod.objects.filter(couple=couple, author=user, status=Status.OPEN)
+    row = (
+        Couple.objects.filter(pk=couple.pk)
+        .annotate(
+            rules_active=Exists(
+                TimeoutRules.objects.filter(couple=couple, active_version__isnull=False).exclude(
+                    status=TimeoutRules.Status.RETIRED
+                )
+            ),
+            open_id=Subquery(mine.values("pk")[:1]),
+            open_kind=Subquery(mine.values("kind")[:1]),
+        )
+        .values("rules_active", "open_id", "open_kind")
+        .get()
+    )
     return {
         "timeout_card": True,
-        "timeout_rules_active": services.timeout_rules_in_force(couple=couple) is not None,
-        "timeout_mine": open_mine if open_mine is not None and open_mine.kind == Kind.TIMEOUT else None,
-        "timeout_busy": open_mine is not None,
+        "timeout_rules_active": row["rules_active"],
+        "timeout_mine_id": row["open_id"] if row["open_kind"] == Kind.TIMEOUT else None,
+        "timeout_busy": row["open_id"] is not None,
     }
