@@ -333,7 +333,12 @@ def extend(request, period_id: int):
     tz = user.tzinfo
     form = WhenForm(
         request.POST if request.method == "POST" else None,
-        choices=_quick_choices(now, tz, base=period.reconnect_by),
+        # A time-out's choices stop at its rules' maximum from the start.
+        choices=[
+            c
+            for c in _quick_choices(now, tz, base=period.reconnect_by)
+            if period.latest_reconnect_by is None or c["at"] <= period.latest_reconnect_by
+        ],
         now=now,
         tz=tz,
     )

@@ -13,6 +13,7 @@ from django.test import Client
 from repair import services
 from repair.models import TimeoutDuring, TimeoutRules
 from space.models import SpacePeriod
+from space.services import space_reconnect
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +140,50 @@ def test_coming_back_shows_a_plain_confirmation_without_a_dead_link(couple, alic
 def test_a_stranger_gets_404(mallory_couple, mallory, couple, bob, rules):
     period = services.timeout_take(couple=couple, user=bob, reconnect_by=NOW + dt.timedelta(minutes=30))
     assert web(mallory).get(f"/timeout/{period.pk}/").status_code == 404
+
+
+def test_extending_a_time_out_offers_only_times_inside_its_maximum(couple, bob, rules):
+    # 30 minutes of a 120-minute maximum: +30 min and +1 hour fit, +2 hours does not.
+    period = services.timeout_take(couple=couple, user=bob, reconnect_by=NOW + dt.timedelta(minutes=30))
+    page = web(bob).get(f"/space/{period.pk}/extend/").content.decode()
+    assert 'value="30m"' in page and 'value="1h"' in page and 'value="2h"' not in page
+    response = web(bob).post(f"/space/{period.pk}/extend/", {"when": "1h"})
+    assert response["Location"] == f"/timeout/{period.pk}/"
+    period.refresh_from_db()
+    assert period.reconnect_by == NOW + dt.timedelta(minutes=90)
+
+
+def test_the_space_page_names_a_time_out_as_one(couple, bob, rules):
+    services.timeout_take(couple=couple, user=bob, reconnect_by=NOW + dt.timedelta(minutes=30))
+    assert "You're taking a time-out" in text_of(web(bob).get("/space/"))
+
+
+def test_admin_lists_rules_without_during_texts(couple, alice, rules):
+    from accounts.models import User
+
+    admin = User.objects.create_superuser(email="admin@example.com", password="x-long-password-1")
+    client = web(admin)
+    assert client.get("/admin/repair/timeoutrules/").status_code == 200
+    assert client.get(f"/admin/repair/timeoutrules/{rules.pk}/change/").status_code == 200
+    listing = client.get("/admin/repair/timeoutduring/").content.decode()
+    assert "Alice walks" not in listing
+
+
+def test_list_queries_do_not_grow_with_versions(couple, alice, bob, rules, django_assert_max_num_queries):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(alice)
+    for n in range(2, 8):
+        r = TimeoutRules.objects.get()
+        proposer, other = (alice, bob) if n % 2 else (bob, alice)
+        services.timeout_rules_amend(rules=r, user=proposer, version=r.version, changes={"max_minutes": 60 + n})
+        services.timeout_rules_accept(rules=TimeoutRules.objects.get(), user=other, version=n)
+    with django_assert_max_num_queries(8):
+        body = api.get("/api/v1/timeout-rules/").json()
+    assert body["results"][0]["version"] == 7
+    for _ in range(3):
+        services.timeout_take(couple=couple, user=bob, reconnect_by=NOW + dt.timedelta(minutes=30))
+        space_reconnect(period=SpacePeriod.objects.get(status="open"), user=bob)
+    with django_assert_max_num_queries(6):
+        assert api.get("/api/v1/timeouts/").json()["count"] == 3
