@@ -22,7 +22,7 @@ PREFIX = "/api/v1/"
 # Paths that need a couple: without one, or for anything of another
 # couple's, the answer is 404 (API.md: "another couple's objects are
 # indistinguishable from missing ones").
-COUPLE_PATHS = ("agreements/", "checkins/", "couple/", "gratitude/", "space/")
+COUPLE_PATHS = ("agreements/", "checkins/", "couple/", "gratitude/", "space/", "timeout-rules/", "timeouts/")
 
 # Paths for one role, answering 403 to the other: the journal is for
 # partners (journal.api._ensure_partner); therapist/ paths check their role
@@ -59,6 +59,12 @@ CONFLICTS = {
     ("POST", "space/{period_id}/extend/"),
     ("POST", "space/{period_id}/reconnect/"),
     ("POST", "therapist/connect-codes/"),
+    ("POST", "timeout-rules/"),
+    ("POST", "timeout-rules/{rules_id}/accept/"),
+    ("POST", "timeout-rules/{rules_id}/amend/"),
+    ("POST", "timeout-rules/{rules_id}/decline/"),
+    ("POST", "timeout-rules/{rules_id}/retire/"),
+    ("POST", "timeouts/"),
 }
 
 ERROR = {

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "space",
     "agreements",
     "journal",
+    # Time-out rules and time-outs (on space), later the repair conversation.
+    "repair",
     "therapists",
     "pwa",
     # On top: gathers every feature (home page, export, demo data).
@@ -341,6 +343,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "JournalKindEnum": "journal.models.Kind",
         "JournalTriggerCategoryEnum": "journal.models.Category",
+        "SpaceKindEnum": "space.models.Kind",
+        "SpaceStatusEnum": "space.models.Status",
     },
 }
 

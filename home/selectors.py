@@ -12,6 +12,7 @@ from couples.models import Membership
 from gratitude.models import Note
 from journal.selectors import journal_export, journal_shared_export
 from reminders.models import Notification, Preference
+from repair.models import TimeoutDuring, TimeoutRulesVersion
 from space.models import SpacePeriod
 from therapists.selectors import access_log_export
 
@@ -79,8 +80,36 @@ def user_export(*, user: User) -> dict:
         "space": _rows(
             # Both partners' periods: each was shown to the other as it happened.
             SpacePeriod.objects.filter(couple_id__in=couple_ids),
-            ["id", "author_id", "started_at", "reconnect_by", "note", "status", "reconnected_at"],
+            ["id", "author_id", "kind", "started_at", "reconnect_by", "note", "status", "reconnected_at"],
         ),
+        "timeouts": {
+            # The couple's rules as agreed or proposed (the terms both saw),
+            # with only this person's own "during" texts.
+            "rules_versions": _rows(
+                TimeoutRulesVersion.objects.filter(rules__couple_id__in=couple_ids).order_by("rules_id", "number"),
+                [
+                    "rules_id",
+                    "number",
+                    "signal",
+                    "min_minutes",
+                    "max_minutes",
+                    "proposed_by_id",
+                    "proposed_at",
+                    "accepted_by_id",
+                    "accepted_at",
+                    "declined_by_id",
+                    "decline_reason",
+                ],
+            ),
+            "my_during": _rows(
+                TimeoutDuring.objects.filter(author=user).order_by("version__rules_id", "version__number"),
+                ["version__rules_id", "version__number", "text"],
+            ),
+            "my_timeouts": _rows(
+                SpacePeriod.objects.filter(author=user, kind="timeout").order_by("started_at"),
+                ["id", "started_at", "first_reconnect_by", "reconnect_by", "status", "reconnected_at"],
+            ),
+        },
         "agreements": {
             "versions": _rows(
                 AgreementVersion.objects.filter(agreement__in=my_agreements),

@@ -9,6 +9,7 @@ from checkins.views import home_context as checkins_home
 from couples import selectors as couples_selectors
 from gratitude.views import home_context as gratitude_home
 from journal.views import home_context as journal_home
+from repair.views import home_context as repair_home
 from space.views import home_context as space_home
 from therapists.views import home_context as therapists_home
 
@@ -33,4 +34,4 @@ def home(request):
 
 def _home_contexts():
     # The order of the cards on the page.
-    return [space_home, checkins_home, gratitude_home, agreements_home, journal_home, therapists_home]
+    return [space_home, repair_home, checkins_home, gratitude_home, agreements_home, journal_home, therapists_home]

@@ -10,7 +10,7 @@ from backend.output import RowsOutput
 from couples.selectors import couple_get_for_member
 
 from . import selectors, services
-from .models import SpacePeriod
+from .models import Kind, SpacePeriod
 
 
 class SpacePartnerOutput(serializers.Serializer):
@@ -36,6 +36,8 @@ class SpaceOutput(RowsOutput, serializers.ModelSerializer):
             "note",
             "status",
             "reconnected_at",
+            "kind",
+            "latest_reconnect_by",
         ]
 
     def get_is_mine(self, period) -> bool:
@@ -60,6 +62,8 @@ class SpaceOutput(RowsOutput, serializers.ModelSerializer):
             "note": period.note,
             "status": period.status,
             "reconnected_at": self.dt(period.reconnected_at),
+            "kind": period.kind,
+            "latest_reconnect_by": self.dt(period.latest_reconnect_by),
         }
 
 
@@ -113,11 +117,21 @@ class SpaceDetailApi(APIView):
         return Response(_data(selectors.space_get_for_member(user=request.user, period_id=period_id), request))
 
 
+class SpaceReconnectOutput(SpaceOutput):
+    repair_offer = serializers.BooleanField(
+        help_text="true when a time-out ends: both are offered a repair conversation"
+    )
+
+    class Meta(SpaceOutput.Meta):
+        fields = [*SpaceOutput.Meta.fields, "repair_offer"]
+
+
 class SpaceReconnectApi(APIView):
-    @extend_schema(request=None, responses=SpaceOutput)
+    @extend_schema(request=None, responses=SpaceReconnectOutput)
     def post(self, request, period_id: int):
         period = selectors.space_get_for_member(user=request.user, period_id=period_id)
-        return Response(_data(services.space_reconnect(period=period, user=request.user), request))
+        period = services.space_reconnect(period=period, user=request.user)
+        return Response({**_data(period, request), "repair_offer": period.kind == Kind.TIMEOUT})
 
 
 class SpaceExtendApi(APIView):

@@ -15,6 +15,16 @@ class Status(models.TextChoices):
     KEPT = "kept", "Back on time"
     LATE = "late", "Back, later than planned"
     MISSED = "missed", "Not marked"
+    # Closed with the couple (a time-out open when the couple ended): never
+    # "missed", nobody is told.
+    ENDED = "ended", "Ended with the couple"
+
+
+class Kind(models.TextChoices):
+    SPACE = "space", "Taking space"
+    # Taken under the couple's agreed time-out rules (repair/): bounded by
+    # them, reminded at the return time, and followed by an offer to repair.
+    TIMEOUT = "timeout", "Time-out"
 
 
 class SpacePeriod(models.Model):
@@ -26,7 +36,11 @@ class SpacePeriod(models.Model):
 
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="space_periods")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="space_periods")
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.SPACE)
     started_at = models.DateTimeField(default=dj_timezone.now)
+    # The latest time an extension may reach (a time-out: its rules'
+    # maximum from the start, as the rules stood when it was taken).
+    latest_reconnect_by = models.DateTimeField(null=True, blank=True)
     # The promise as first made, and as it stands after any extensions.
     first_reconnect_by = models.DateTimeField()
     reconnect_by = models.DateTimeField()
@@ -49,6 +63,11 @@ class SpacePeriod(models.Model):
                 fields=["couple", "author"], condition=Q(status="open"), name="space_one_open_per_person"
             ),
             models.CheckConstraint(condition=Q(status__in=Status.values), name="space_status_valid"),
+            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="space_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(latest_reconnect_by__isnull=True) | Q(reconnect_by__lte=F("latest_reconnect_by")),
+                name="space_within_latest",
+            ),
             models.CheckConstraint(condition=Q(reconnect_by__gt=F("started_at")), name="space_reconnect_after_start"),
             models.CheckConstraint(
                 condition=Q(reconnect_by__gte=F("first_reconnect_by")), name="space_extensions_only_later"

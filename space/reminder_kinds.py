@@ -7,7 +7,7 @@ from typing import Any
 
 from reminders.kinds import Kind, register
 
-from .services import BACK_KIND, REMIND_BEFORE, SOON_KIND, STARTED_KIND
+from .services import BACK_KIND, REMIND_BEFORE, SOON_KIND, STARTED_KIND, TIMEOUT_RETURN_KIND
 
 
 def _load_periods(ids: list[int]) -> dict[int, Any]:
@@ -17,7 +17,7 @@ def _load_periods(ids: list[int]) -> dict[int, Any]:
         p.pk: p
         for p in SpacePeriod.objects.filter(pk__in=ids)
         .select_related("couple")
-        .only("id", "author_id", "reconnect_by", "status", "couple__id", "couple__ended_at")
+        .only("id", "author_id", "kind", "reconnect_by", "status", "couple__id", "couple__ended_at")
     }
 
 
@@ -46,6 +46,32 @@ register(
         still_due=_soon_still_due,
         url=lambda _period: "/space/",
         grace=REMIND_BEFORE,
+    )
+)
+
+
+def _return_still_due(reminder, period, now: dt.datetime) -> bool:
+    # A time-out still open, and this reminder is for its time as it stands.
+    return (
+        _live(period)
+        and period.status == "open"
+        and period.kind == "timeout"
+        and reminder.due_at == period.reconnect_by
+        and reminder.user_id == period.author_id
+    )
+
+
+register(
+    Kind(
+        key=TIMEOUT_RETURN_KIND,
+        title="It's the time you gave to come back",
+        label="At the return time of my time-out",
+        load=_load_periods,
+        still_due=_return_still_due,
+        url=lambda period: f"/timeout/{period.pk}/",
+        # Held by quiet hours for longer than this, it is not sent: by then
+        # the page already says it is time.
+        grace=dt.timedelta(hours=1),
     )
 )
 

@@ -35,6 +35,8 @@ LIST_FIELDS = (
     "note",
     "status",
     "reconnected_at",
+    "kind",
+    "latest_reconnect_by",
 )
 
 

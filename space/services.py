@@ -13,13 +13,17 @@ from django.utils import timezone
 
 from accounts.models import User
 from backend.errors import Conflict, Forbidden, Invalid
+from backend.localtime import zone
 from couples.models import Couple
 from couples.selectors import couple_partner_of
 from reminders import services as reminders
 
-from .models import NOTE_MAX, Extension, SpacePeriod, Status
+from .models import NOTE_MAX, Extension, Kind, SpacePeriod, Status
 
 SOON_KIND = "space_reconnect_soon"
+# A time-out's author is reminded at the return time itself (not ten
+# minutes before): the rules' minimum is the point of the break.
+TIMEOUT_RETURN_KIND = "space_timeout_return"
 STARTED_KIND = "space_started"
 BACK_KIND = "space_back"
 
@@ -59,20 +63,39 @@ def _validate_note(note: str) -> str:
 
 
 def _schedule_soon(period: SpacePeriod) -> None:
-    """The author's reminder ten minutes before the time. The occurrence is
-    the promised time itself: each extension makes a new one."""
+    """The author's reminder ten minutes before the time (a time-out's: at
+    the time). The occurrence is the promised time itself: each extension
+    makes a new one."""
+    if period.kind == Kind.TIMEOUT:
+        kind, due_at = TIMEOUT_RETURN_KIND, period.reconnect_by
+    else:
+        kind, due_at = SOON_KIND, period.reconnect_by - REMIND_BEFORE
     reminders.reminder_schedule(
         user_id=period.author_id,
-        kind=SOON_KIND,
+        kind=kind,
         target_id=period.pk,
-        due_at=period.reconnect_by - REMIND_BEFORE,
+        due_at=due_at,
         occurrence=f"{period.reconnect_by:%Y%m%dT%H%M%S}",
     )
 
 
+def _cancel_author_reminders(ids: list[int]) -> None:
+    reminders.reminders_cancel(kind_prefix=SOON_KIND, target_ids=ids)
+    reminders.reminders_cancel(kind_prefix=TIMEOUT_RETURN_KIND, target_ids=ids)
+
+
 def space_take(
-    *, couple: Couple, user: User, reconnect_by: dt.datetime, note: str = "", now: dt.datetime | None = None
+    *,
+    couple: Couple,
+    user: User,
+    reconnect_by: dt.datetime,
+    note: str = "",
+    now: dt.datetime | None = None,
+    kind: str = Kind.SPACE,
+    latest_reconnect_by: dt.datetime | None = None,
 ) -> SpacePeriod:
+    """Opens a period. ``kind`` and ``latest_reconnect_by`` are for callers
+    that bound it further (a time-out, from its rules: repair.services)."""
     now = now or timezone.now()
     reconnect_by = validate_reconnect_by(reconnect_by, now)
     note = _validate_note(note)
@@ -88,6 +111,8 @@ def space_take(
                 first_reconnect_by=reconnect_by,
                 reconnect_by=reconnect_by,
                 note=note,
+                kind=kind,
+                latest_reconnect_by=latest_reconnect_by,
             )
             _schedule_soon(period)
             if partner is not None:
@@ -122,7 +147,7 @@ def space_reconnect(*, period: SpacePeriod, user: User, now: dt.datetime | None 
         )
         if not updated:
             raise Conflict("This time of space is already closed.")
-        reminders.reminders_cancel(kind_prefix=SOON_KIND, target_ids=[period.pk])
+        _cancel_author_reminders([period.pk])
         reminders.reminders_cancel(kind_prefix=STARTED_KIND, target_ids=[period.pk])
         partner = couple_partner_of(couple=period.couple, user=user)
         if partner is not None:
@@ -147,6 +172,13 @@ def space_extend(
         raise Invalid("Choose a time later than the one you gave.", field="reconnect_by")
     if reconnect_by > now + RECONNECT_MAX + SLACK:
         raise Invalid("Choose a time within the next 24 hours.", field="reconnect_by")
+    if period.latest_reconnect_by is not None and reconnect_by > period.latest_reconnect_by:
+        local = timezone.localtime(period.latest_reconnect_by, zone(name=user.timezone))
+        raise Invalid(
+            f"Your time-out rules allow up to {local:%H:%M} for this one. Come back then, and take a new "
+            "time-out if you need one.",
+            field="reconnect_by",
+        )
     previous = period.reconnect_by
     with transaction.atomic():
         # Conditional on the time we read and "not yet come": of two
@@ -160,7 +192,7 @@ def space_extend(
             period=period, previous_reconnect_by=previous, new_reconnect_by=reconnect_by, created_at=now
         )
         period.reconnect_by = reconnect_by
-        reminders.reminders_cancel(kind_prefix=SOON_KIND, target_ids=[period.pk])
+        _cancel_author_reminders([period.pk])
         _schedule_soon(period)
     return period
 
@@ -185,8 +217,25 @@ def space_mark_missed(*, now: dt.datetime | None = None, batch_size: int = 1000)
             claimed = SpacePeriod.objects.filter(pk__in=ids, status=Status.OPEN).update(
                 status=Status.MISSED, closed_at=now
             )
-            reminders.reminders_cancel(kind_prefix=SOON_KIND, target_ids=ids)
+            _cancel_author_reminders(ids)
             reminders.reminders_cancel(kind_prefix=STARTED_KIND, target_ids=ids)
         total += claimed
         if len(ids) < batch_size:
             return total
+
+
+def space_end_for_couple(*, couple_id: int, kind: str, now: dt.datetime | None = None) -> int:
+    """Closes the couple's open periods of ``kind`` as ``ended``, silently:
+    the couple has closed, so nobody is owed a return and none becomes
+    "missed". Conditional on still open, like every other close."""
+    now = now or timezone.now()
+    ids = list(
+        SpacePeriod.objects.filter(couple_id=couple_id, kind=kind, status=Status.OPEN).values_list("pk", flat=True)
+    )
+    if not ids:
+        return 0
+    closed = SpacePeriod.objects.filter(pk__in=ids, status=Status.OPEN).update(status=Status.ENDED, closed_at=now)
+    _cancel_author_reminders(ids)
+    reminders.reminders_cancel(kind_prefix=STARTED_KIND, target_ids=ids)
+    reminders.reminders_cancel(kind_prefix=BACK_KIND, target_ids=ids)
+    return closed

@@ -25,7 +25,7 @@ from couples.selectors import couple_for_user, couple_get_for_member, couple_par
 from reminders.quiet import quiet_until
 
 from . import selectors, services
-from .models import NOTE_MAX, SpacePeriod, Status
+from .models import NOTE_MAX, Kind, SpacePeriod, Status
 
 FOLLOWTHROUGH_WEEKS = 8
 # "Tonight" is the first of these later than the quick times (2 hours).
@@ -35,6 +35,7 @@ STATUS_WORDS = {
     Status.KEPT: "Back on time",
     Status.LATE: "Back, later than planned",
     Status.MISSED: "Not marked as back",
+    Status.ENDED: "Ended with the couple",
 }
 
 
@@ -178,12 +179,15 @@ class TakeForm(WhenForm):
 
 def _reminder_words(period: SpacePeriod, user, now: dt.datetime) -> str:
     """When the author's reminder comes, or why it won't (quiet hours)."""
-    due = period.reconnect_by - services.REMIND_BEFORE
+    timeout = period.kind == Kind.TIMEOUT
+    due = period.reconnect_by if timeout else period.reconnect_by - services.REMIND_BEFORE
     tz = user.tzinfo
     if due <= now:
         return ""
     if quiet_until(start=user.quiet_hours_start, end=user.quiet_hours_end, tz_name=user.timezone, now=due):
         return "That's within your quiet hours, so there won't be a reminder. Keep an eye on the time."
+    if timeout:
+        return f"We'll remind you at {clock(due, tz, now)}."
     return f"We'll remind you at {clock(due, tz, now)}, ten minutes before."
 
 
@@ -193,14 +197,16 @@ def _period_row(period: SpacePeriod, *, user, now: dt.datetime) -> dict:
     name = _name(period.author)
     at = clock(period.reconnect_by, tz, now)
     overdue = period.is_open and now > period.reconnect_by
+    # A time-out reads as one, with the same calm return time and no reason.
+    taking = "a time-out" if period.kind == Kind.TIMEOUT else "some space"
     if mine:
         sentence = f"You said you'd reconnect by {at}."
         if overdue:
             sentence += " Whenever you're ready, mark that you're back."
     elif overdue:
-        sentence = f"{name} is taking some space and planned to reconnect by {at}."
+        sentence = f"{name} is taking {taking} and planned to reconnect by {at}."
     else:
-        sentence = f"{name} is taking some space and plans to reconnect by {at}."
+        sentence = f"{name} is taking {taking} and plans to reconnect by {at}."
     return {
         "period": period,
         "mine": mine,
@@ -214,6 +220,10 @@ def _period_row(period: SpacePeriod, *, user, now: dt.datetime) -> dict:
         "status_words": STATUS_WORDS.get(period.status, period.status),
         "reminder": _reminder_words(period, user, now) if mine and period.is_open else "",
     }
+
+
+# For features built on taking space (repair's time-outs).
+period_row = _period_row
 
 
 def _followthrough(couple, now: dt.datetime) -> dict:
@@ -297,6 +307,9 @@ def reconnect(request, period_id: int):
             )
         else:
             messages.success(request, f"Welcome back. {_cap(_name(partner))} will see that you're back.")
+    if period.kind == Kind.TIMEOUT:
+        # Its own page says what comes after a time-out (repair/views.detail).
+        return redirect(f"/timeout/{period.pk}/")
     return redirect("space")
 
 
@@ -314,7 +327,12 @@ def extend(request, period_id: int):
     tz = user.tzinfo
     form = WhenForm(
         request.POST if request.method == "POST" else None,
-        choices=_quick_choices(now, tz, base=period.reconnect_by),
+        # A time-out's choices stop at its rules' maximum from the start.
+        choices=[
+            c
+            for c in _quick_choices(now, tz, base=period.reconnect_by)
+            if period.latest_reconnect_by is None or c["at"] <= period.latest_reconnect_by
+        ],
         now=now,
         tz=tz,
     )
@@ -329,7 +347,7 @@ def extend(request, period_id: int):
             domain_error_to_form(form, exc, rename={"reconnect_by": "when"})
         else:
             messages.success(request, f"Changed. You'll reconnect by {clock(period.reconnect_by, tz, now)}.")
-            return redirect("space")
+            return redirect(f"/timeout/{period.pk}/" if period.kind == Kind.TIMEOUT else "/space/")
     couple = couple_get_for_member(user=user)
     return render(
         request,

@@ -132,6 +132,7 @@ def make_world(couple: Couple, alice: User, bob: User, theo: User, *, checkin=No
     from checkins.models import Format
     from gratitude import services as gratitude
     from journal import services as journal
+    from repair import services as repair
     from space import services as space
 
     from .test_therapists_support import make_grant
@@ -145,8 +146,13 @@ def make_world(couple: Couple, alice: User, bob: User, theo: User, *, checkin=No
     note = gratitude.note_send(couple=couple, author=bob, text="Thank you")
     entry = journal.entry_create(author=alice, kind="entry", text="A calm day")
     period = space.space_take(couple=couple, user=alice, reconnect_by=timezone.now() + dt.timedelta(hours=2))
+    rules = repair.timeout_rules_propose(couple=couple, user=bob, signal="Pause", max_minutes=60)
+    repair.timeout_rules_accept(rules=rules, user=alice, version=1)
+    timeout = repair.timeout_take(couple=couple, user=bob, reconnect_by=timezone.now() + dt.timedelta(minutes=30))
     grant = make_grant(couple, bob, theo)
     return {
+        "rules_id": rules.pk,
+        "timeout_id": timeout.pk,
         "checkin_id": checkin.pk,
         "schedule_id": schedule.pk,
         "agreement_id": agreement.pk,

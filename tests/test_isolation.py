@@ -21,6 +21,7 @@ from checkins.models import Format
 from gratitude import services as gratitude
 from journal import services as journal
 from reminders.models import Notification
+from repair import services as repair
 from space import services as space
 
 from .conftest import client_for
@@ -59,6 +60,9 @@ def world(settings, tmp_path, couple, alice, bob, mallory_couple):
     note = gratitude.note_send(couple=couple, author=bob, text="Thank you")
     period = space.space_take(couple=couple, user=bob, reconnect_by=timezone.now() + dt.timedelta(hours=2))
     agreement = agreements.agreement_propose(couple=couple, user=alice, title="Phones away", category="other")
+    rules = repair.timeout_rules_propose(couple=couple, user=alice, signal="Pause", max_minutes=60, during="Walk")
+    repair.timeout_rules_accept(rules=rules, user=bob, version=1)
+    timeout = repair.timeout_take(couple=couple, user=alice, reconnect_by=timezone.now() + dt.timedelta(minutes=30))
     entry = journal.entry_create(author=alice, kind="entry", text="Mine alone")
     notification = Notification.objects.create(user=alice, kind="checkin_open", title="Time for your check-in")
     alice_token = AuthToken.objects.create(user=alice)[0]
@@ -68,6 +72,8 @@ def world(settings, tmp_path, couple, alice, bob, mallory_couple):
         "note_id": note.pk,
         "period_id": period.pk,
         "agreement_id": agreement.pk,
+        "rules_id": rules.pk,
+        "timeout_id": timeout.pk,
         "entry_id": entry.pk,
         "notification_id": notification.pk,
         "session_id": f"app-{alice_token.token_key}",
@@ -148,6 +154,7 @@ def test_the_walk_left_everything_as_it_was(request, world, mallory, theo):
     from checkins.models import Answer, CheckIn, Schedule
     from gratitude.models import Note
     from journal.models import Entry
+    from repair.models import TimeoutDuring, TimeoutRules
     from space.models import SpacePeriod
 
     def state():
@@ -158,6 +165,8 @@ def test_the_walk_left_everything_as_it_was(request, world, mallory, theo):
             list(Note.objects.values_list("pk", "acknowledged_at", "reaction")),
             list(SpacePeriod.objects.values_list("pk", "status", "reconnect_by")),
             list(Agreement.objects.values_list("pk", "status", "version")),
+            list(TimeoutRules.objects.values_list("pk", "status", "version", "active_version")),
+            list(TimeoutDuring.objects.values_list("pk", "text")),
             list(Entry.objects.values_list("pk", "updated_at")),
             list(Notification.objects.values_list("pk", "read_at")),
             AuthToken.objects.filter(user__email="alice@example.com").count(),

@@ -37,4 +37,5 @@ def test_erasure_closes_the_couple_before_the_journal_key_goes():
     assert list(erasure.steps()) == [
         "couples.account_erasure.on_account_erasure",
         "journal.account_erasure.on_account_erasure",
+        "repair.account_erasure.on_account_erasure",
     ]

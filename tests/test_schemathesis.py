@@ -73,6 +73,9 @@ DOMAIN_RULES = [
     "DELETE /api/v1/push/subscriptions/",
     "POST /api/v1/space/",
     "POST /api/v1/space/{period_id}/extend/",
+    "POST /api/v1/timeout-rules/",
+    "POST /api/v1/timeout-rules/{rules_id}/amend/",
+    "POST /api/v1/timeouts/",
 ]
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # schemathesis's default
 

@@ -99,10 +99,19 @@ def _feature_demos():
     from checkins.demo import demo_seed as checkins_demo
     from gratitude.demo import demo_seed as gratitude_demo
     from journal.demo import demo_seed as journal_demo
+    from repair.demo import demo_seed as repair_demo
     from space.demo import demo_seed as space_demo
     from therapists.demo import demo_seed as therapists_demo
 
-    return [checkins_demo, gratitude_demo, space_demo, agreements_demo, journal_demo, therapists_demo]
+    return [
+        checkins_demo,
+        gratitude_demo,
+        space_demo,
+        repair_demo,
+        agreements_demo,
+        journal_demo,
+        therapists_demo,
+    ]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,150 @@
+"""Time-out rules: agreed in a calm moment, versioned like an agreement (both
+partners accept the same version), with each partner's own "during" text.
+
+The time-outs themselves are taking-space periods of kind ``timeout``
+(space.models.SpacePeriod): the same calm status, promise and outcomes."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+from django.utils import timezone as dj_timezone
+
+from couples.models import Couple
+
+SIGNAL_MAX = 80
+DURING_MAX = 280
+REASON_MAX = 500
+# Flooding takes about twenty minutes to settle: a shorter break ends
+# before it can help (docs/repair.md).
+MIN_MINUTES_FLOOR = 20
+MAX_MINUTES_CEILING = 24 * 60
+DEFAULT_MIN_MINUTES = 20
+
+
+class TimeoutRules(models.Model):
+    """A couple's time-out rules. The terms live in versions; ``version``
+    points at the one under discussion (or in force), ``active_version`` at
+    the one in force. A proposed amendment leaves the active version in
+    force until it is accepted: losing the rules mid-fight is unsafe."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        ACTIVE = "active", "Active"
+        DECLINED = "declined", "Declined"
+        RETIRED = "retired", "Retired"
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="timeout_rules")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    version = models.PositiveIntegerField(default=1)
+    active_version = models.PositiveIntegerField(null=True, blank=True)
+    active_since = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    updated_at = models.DateTimeField(default=dj_timezone.now)
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    retired_at = models.DateTimeField(null=True, blank=True)
+    retire_reason = models.CharField(max_length=REASON_MAX, blank=True)
+
+    class Meta:
+        constraints = [
+            # One set of rules per couple at a time (a retired one is history).
+            models.UniqueConstraint(
+                fields=["couple"], condition=~Q(status="retired"), name="timeout_rules_one_per_couple"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["proposed", "active", "declined", "retired"]), name="timeout_rules_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="active") | Q(active_version=F("version"), active_since__isnull=False),
+                name="timeout_rules_active_is_current",
+            ),
+            models.CheckConstraint(
+                condition=Q(active_version__isnull=True) | Q(active_version__lte=F("version")),
+                name="timeout_rules_active_not_ahead",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="retired") | Q(retired_at__isnull=False), name="timeout_rules_retired_has_time"
+            ),
+        ]
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Time-out rules {self.pk} v{self.version}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.status != self.Status.RETIRED and self.active_version is not None
+
+
+class TimeoutRulesVersion(models.Model):
+    """One wording of the rules, immutable once written except for the
+    record of its acceptance or decline."""
+
+    rules = models.ForeignKey(TimeoutRules, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    signal = models.CharField(max_length=SIGNAL_MAX)
+    min_minutes = models.PositiveSmallIntegerField(default=DEFAULT_MIN_MINUTES)
+    max_minutes = models.PositiveSmallIntegerField()
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=dj_timezone.now)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    declined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    declined_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(max_length=REASON_MAX, blank=True)
+
+    class Meta:
+        ordering = ["rules_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["rules", "number"], name="timeout_rules_version_unique"),
+            models.CheckConstraint(condition=~Q(signal=""), name="timeout_rules_signal_not_empty"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("signal"), SIGNAL_MAX), name="timeout_rules_signal_max"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_minutes__gte=MIN_MINUTES_FLOOR, max_minutes__lte=MAX_MINUTES_CEILING)
+                & Q(min_minutes__lte=F("max_minutes")),
+                name="timeout_rules_bounds",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_by__isnull=True) | ~Q(accepted_by=F("proposed_by")),
+                name="timeout_rules_not_self_accepted",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(declined_at__isnull=True),
+                name="timeout_rules_accepted_or_declined",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Time-out rules v{self.number}"
+
+
+class TimeoutDuring(models.Model):
+    """What one partner will do during a time-out ("I'll walk and breathe"),
+    as part of one version. Written only by its author; the other partner's
+    text is carried over unchanged when someone amends."""
+
+    version = models.ForeignKey(TimeoutRulesVersion, on_delete=models.CASCADE, related_name="during")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="timeout_during")
+    text = models.CharField(max_length=DURING_MAX)
+
+    class Meta:
+        ordering = ["version_id", "author_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "author"], name="timeout_during_one_per_partner"),
+            models.CheckConstraint(condition=~Q(text=""), name="timeout_during_not_empty"),
+            models.CheckConstraint(condition=LessThanOrEqual(Length("text"), DURING_MAX), name="timeout_during_max"),
+        ]
