@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from backend.errors import DomainError
+from backend.forms import domain_error_to_form
 from couples.models import Couple
 from couples.selectors import couple_for_user, couple_get_for_member, couple_partner_of
 from space.models import Kind, SpacePeriod, Status
@@ -84,18 +85,6 @@ class RulesForm(forms.Form):
     )
 
 
-def _add_errors(form: forms.Form, exc: DomainError) -> None:
-    errors = exc.errors if isinstance(exc.errors, dict) else {exc.field: [exc.message]} if exc.field else {}
-    placed = False
-    for name, problems in errors.items():
-        if name in form.fields:
-            for problem in problems if isinstance(problems, list) else [problems]:
-                form.add_error(name, str(problem))
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
-
-
 def _rules_action(request, rules: TimeoutRules | None, form: RulesForm):
     """One POST on the rules page: ``action`` names the service."""
     user, action = request.user, request.POST.get("action", "")
@@ -149,7 +138,7 @@ def rules(request):
             done = _rules_action(request, current, form)
         except DomainError as exc:
             if posted:
-                _add_errors(form, exc)
+                domain_error_to_form(form, exc)
             else:
                 messages.error(request, exc.message)
                 return redirect("timeout-rules")

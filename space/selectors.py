@@ -73,8 +73,11 @@ def space_followthrough(*, couple: Couple, start: dt.datetime, end: dt.datetime)
     partner against the other, never a note. One query.
 
     ``{"kept", "late", "missed", "open", "extended", "total"}``; ``extended``
-    counts periods moved later before their time (whatever the outcome)."""
-    row = SpacePeriod.objects.filter(couple=couple, started_at__gte=start, started_at__lt=end).aggregate(
+    counts periods moved later before their time (whatever the outcome).
+    A period that ended with the couple (``ended``) was neither kept nor
+    missed, and counts nowhere, the total included."""
+    periods = SpacePeriod.objects.filter(couple=couple, started_at__gte=start, started_at__lt=end)
+    row = periods.exclude(status=Status.ENDED).aggregate(
         total=Count("id"),
         kept=Count("id", filter=Q(status=Status.KEPT)),
         late=Count("id", filter=Q(status=Status.LATE)),

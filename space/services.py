@@ -224,13 +224,15 @@ def space_mark_missed(*, now: dt.datetime | None = None, batch_size: int = 1000)
             return total
 
 
-def space_end_for_couple(*, couple_id: int, kind: str, now: dt.datetime | None = None) -> int:
-    """Closes the couple's open periods of ``kind`` as ``ended``, silently:
+def space_end_for_couple(*, couple_id: int, kind: str | None = None, now: dt.datetime | None = None) -> int:
+    """Closes the couple's open periods (of ``kind``, or all) as ``ended``, silently:
     the couple has closed, so nobody is owed a return and none becomes
     "missed". Conditional on still open, like every other close."""
     now = now or timezone.now()
     ids = list(
-        SpacePeriod.objects.filter(couple_id=couple_id, kind=kind, status=Status.OPEN).values_list("pk", flat=True)
+        SpacePeriod.objects.filter(
+            couple_id=couple_id, status=Status.OPEN, **({"kind": kind} if kind else {})
+        ).values_list("pk", flat=True)
     )
     if not ids:
         return 0

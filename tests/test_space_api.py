@@ -489,6 +489,11 @@ class TestWhoMaySee:
         _frozen.move_to(bobs_space.reconnect_by - dt.timedelta(minutes=10))
         dispatch_tick()
         assert not Notification.objects.exists()
+        # Closed with the couple, silently: "ended", and never "missed".
+        _frozen.move_to(bobs_space.reconnect_by + dt.timedelta(hours=2))
+        services.space_mark_missed()
+        bobs_space.refresh_from_db()
+        assert bobs_space.status == "ended" and bobs_space.closed_at is not None
 
 
 class TestLists:

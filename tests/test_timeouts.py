@@ -17,6 +17,7 @@ from reminders.models import Notification, Reminder
 from repair import services
 from repair.models import TimeoutDuring, TimeoutRules
 from space.models import SpacePeriod
+from space.selectors import space_followthrough
 from space.services import space_mark_missed, space_take
 
 from .factories import PASSWORD
@@ -306,6 +307,9 @@ class TestClosing:
         dispatch_tick()
         assert SpacePeriod.objects.get(pk=tid).status == "ended"
         assert titles(bob) == []
+        # Neither kept nor missed: it counts nowhere in the follow-through.
+        counts = space_followthrough(couple=couple, start=NOW - dt.timedelta(days=1), end=NOW + dt.timedelta(days=1))
+        assert counts["total"] == counts["missed"] == counts["open"] == 0
 
 
 def test_rules_model_holds_one_set_per_couple(couple, alice, active_rules):
