@@ -117,7 +117,7 @@ def reflection_period_for(*, agreement: Agreement, user: User, period: Period) -
 
 def _partners_of(couple: Couple) -> list[tuple[int, str]]:
     return list(
-        Membership.objects.filter(couple=couple, left_at__isnull=True)
+        Membership.objects.current_of(couple_id=couple.pk)
         .order_by("joined_at", "id")
         .values_list("user_id", "user__display_name")
     )
