@@ -66,8 +66,8 @@ def _notes(couple, author, recipient, n: int, *, ahead: bool = False) -> None:
 
 
 class TestGratitude:
-    # auth (the token with its user), the couple, the count, the page
-    QUERIES = 4
+    # auth (the token with its user), the couple, the page (the count comes with it)
+    QUERIES = 3
 
     def test_received_box_queries_do_not_grow(self, as_bob, couple, alice, bob):
         assert_constant(as_bob, "/api/v1/gratitude/", lambda n: _notes(couple, alice, bob, n), self.QUERIES)
@@ -119,7 +119,7 @@ def _periods(couple, alice, bob, n: int) -> None:
 
 
 class TestSpace:
-    QUERIES = 4  # auth, the couple, the count, the page
+    QUERIES = 3  # auth, the couple, the page (the count comes with it)
 
     def test_queries_do_not_grow(self, as_alice, couple, alice, bob):
         assert_constant(as_alice, "/api/v1/space/", lambda n: _periods(couple, alice, bob, n), self.QUERIES)
@@ -153,7 +153,7 @@ def _notifications(user, n: int) -> None:
 
 
 class TestNotifications:
-    QUERIES = 4  # auth, the count, the page, the unread count
+    QUERIES = 3  # auth, the page (the count comes with it), the unread count
 
     def test_queries_do_not_grow(self, as_alice, alice, bob):
         _notifications(bob, 30)  # someone else's are neither counted nor listed
@@ -199,7 +199,7 @@ def _entries(author, n: int, *, share_with=None) -> None:
 
 
 class TestJournal:
-    QUERIES = 3  # auth, the count, the page (shares joined in); the key is a file
+    QUERIES = 2  # auth, the page (the count comes with it; shares joined in); the key is a file
 
     def test_my_entries_queries_do_not_grow(self, _keystore, as_alice, couple, alice):
         assert_constant(as_alice, "/api/v1/journal/", lambda n: _entries(alice, n), self.QUERIES)
@@ -230,7 +230,7 @@ class TestJournal:
 
 
 class TestAgreements:
-    QUERIES = 4  # auth, the couple, the count, the page (current version joined in)
+    QUERIES = 3  # auth, the couple, the page (the count comes with it; current version joined in)
 
     def test_queries_do_not_grow(self, as_alice, couple, alice, bob):
         from agreements import services
