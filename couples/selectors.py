@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import User
@@ -57,6 +58,14 @@ def couple_for_user(*, user: User) -> Couple | None:
         return known[1]
     membership = Membership.objects.current().select_related("couple").filter(user=user).only("couple").first()
     return membership.couple if membership else None
+
+
+def couple_ids_of_member(*, user: User) -> QuerySet[Membership]:
+    """The person's current couple as a subquery (``couple__in=``): a list of
+    the couple's rows filtered by it needs no query of its own for the
+    couple. It matches nothing for someone not paired; the list then tells
+    "not paired" (404) from "nothing yet" (``couples.api.MemberListMixin``)."""
+    return Membership.objects.current().filter(user=user).values("couple_id")
 
 
 def couple_get_for_member(*, user: User) -> Couple:
