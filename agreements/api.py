@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from backend.errors import Invalid
 from backend.fields import StrictCharField, StrictIntegerField
 from backend.pagination import Pagination
+from couples.api import MemberListMixin
 from couples.selectors import couple_get_for_member
 
 from . import selectors, services
@@ -180,7 +181,7 @@ def _valid(serializer_class, request):
 # --- views -------------------------------------------------------------------------------------
 
 
-class AgreementListApi(GenericAPIView):
+class AgreementListApi(MemberListMixin, GenericAPIView):
     serializer_class = AgreementOutput
 
     @extend_schema(
@@ -191,7 +192,7 @@ class AgreementListApi(GenericAPIView):
         wanted = request.query_params.get("status")
         if wanted is not None and wanted not in selectors.STATUSES:
             raise Invalid(f"Use one of: {', '.join(selectors.STATUSES)}.", field="status")
-        page = self.paginate_queryset(selectors.agreements_for_member(user=request.user, status=wanted))
+        page = self.paginate_for_member(selectors.agreements_list_for_member(user=request.user, status=wanted))
         context = {"user": request.user, "now": timezone.now()}
         return self.get_paginated_response(AgreementOutput(page, many=True, context=context).data)
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from couples.models import Couple, Membership
-from couples.selectors import couple_get_for_member
+from couples.selectors import couple_get_for_member, couple_ids_of_member
 
 from .models import Agreement, AgreementVersion, Reflection
 from .periods import Period
@@ -33,7 +33,18 @@ def _with_current(qs: QuerySet[Agreement]) -> QuerySet[Agreement]:
 
 
 def agreements_for_couple(*, couple: Couple, status: str | None = None) -> QuerySet[Agreement]:
-    qs = _with_current(Agreement.objects.filter(couple=couple))
+    return _agreements(Agreement.objects.filter(couple=couple), status=status)
+
+
+def agreements_list_for_member(*, user: User, status: str | None = None) -> QuerySet[Agreement]:
+    """``agreements_for_member`` for the API's list: the couple by subquery,
+    in the page's own query; empty for someone not paired, which the list
+    tells apart (``couples.api.MemberListMixin``)."""
+    return _agreements(Agreement.objects.filter(couple__in=couple_ids_of_member(user=user)), status=status)
+
+
+def _agreements(qs: QuerySet[Agreement], *, status: str | None) -> QuerySet[Agreement]:
+    qs = _with_current(qs)
     if status is not None:
         qs = qs.filter(status=status)
     return qs.order_by("-updated_at", "-id")
@@ -117,7 +128,7 @@ def reflection_period_for(*, agreement: Agreement, user: User, period: Period) -
 
 def _partners_of(couple: Couple) -> list[tuple[int, str]]:
     return list(
-        Membership.objects.filter(couple=couple, left_at__isnull=True)
+        Membership.objects.current_of(couple_id=couple.pk)
         .order_by("joined_at", "id")
         .values_list("user_id", "user__display_name")
     )

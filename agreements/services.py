@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from backend.errors import Conflict, Forbidden, Invalid
 from couples.models import Couple, Membership
+from couples.selectors import member_is_current
 from reminders import services as reminders
 
 from .models import (
@@ -104,7 +105,7 @@ def _clean_reflection(outcome: Any, note: Any) -> tuple[str, str]:
 def _ensure_member(*, couple_id: int, user: User) -> None:
     # Selectors already scope every read to the couple; services check again
     # because they are also called from other features (check-ins).
-    if not Membership.objects.filter(couple_id=couple_id, user=user, left_at__isnull=True).exists():
+    if not member_is_current(user=user, couple_id=couple_id):
         raise Http404
 
 
@@ -135,9 +136,7 @@ def _reviews_start(agreement: Agreement, version: AgreementVersion) -> None:
     now = timezone.now()
     if due <= now:  # only for a start set in the past (demo history): the next review to come
         due = next_review_due(previous=due, every_days=version.review_every_days, tz_name=tz_name, now=now)
-    for user_id in Membership.objects.filter(couple_id=agreement.couple_id, left_at__isnull=True).values_list(
-        "user_id", flat=True
-    ):
+    for user_id in Membership.objects.current_of(couple_id=agreement.couple_id).values_list("user_id", flat=True):
         reminders.reminder_schedule(
             user_id=user_id,
             kind=REVIEW_KIND,

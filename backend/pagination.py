@@ -1,7 +1,49 @@
+from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet, Window
+from django.db.models.query import ModelIterable, ValuesIterable
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.pagination import PageNumberPagination
 
 from .errors import Invalid
+
+TOTAL = "pagination_total"
+
+
+class CountingPaginator(Paginator):
+    """Django's paginator, but the page's rows bring the total with them
+    (``COUNT(*) OVER ()``): one query per page instead of a ``COUNT(*)``
+    and then the rows. Every list paid that second query (bench/api.py,
+    issue #16). Only an empty page (past the last, or no rows at all) asks
+    for the count on its own, to tell the two apart as before.
+
+    A queryset the window cannot count the same way falls back to Django's
+    own paging: ``DISTINCT`` (the window counts before it), a union, one
+    already sliced, and ``values_list`` rows (no place for the total)."""
+
+    def page(self, number):
+        qs = self.object_list
+        bottom = (int(number) - 1) * self.per_page if str(number).isdigit() else -1
+        if not self._countable(qs) or not 0 <= bottom < 2**62:
+            return super().page(number)
+        rows = list(qs.annotate(**{TOTAL: Window(Count("*"))})[bottom : bottom + self.per_page])
+        if not rows:
+            return super().page(number)  # counts: an empty first page, or one past the last (404)
+        if isinstance(rows[0], dict):
+            self.__dict__["count"] = rows[0][TOTAL]
+            for row in rows:
+                del row[TOTAL]
+        else:
+            self.__dict__["count"] = getattr(rows[0], TOTAL)
+            for row in rows:
+                delattr(row, TOTAL)
+        return self._get_page(rows, self.validate_number(number), self)
+
+    @staticmethod
+    def _countable(qs) -> bool:
+        if not isinstance(qs, QuerySet) or qs._iterable_class not in (ModelIterable, ValuesIterable):
+            return False
+        query = qs.query
+        return not (query.distinct or query.combinator or query.is_sliced or TOTAL in query.annotations)
 
 
 class Pagination(PageNumberPagination):
@@ -10,6 +52,7 @@ class Pagination(PageNumberPagination):
     "?page=" as the first page), and the schema says what each parameter
     takes. A page past the last is DRF's 404 ("Invalid page.")."""
 
+    django_paginator_class = CountingPaginator
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200

@@ -110,6 +110,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 else:
+    # Django's, with timestamps parsed by psycopg's C loader (backend/postgresql/base.py).
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = "backend.postgresql"
     # Under ASGI every sync view runs in a thread of its own, so a
     # connection kept per thread (CONN_MAX_AGE) is a connection per request
     # ever served. Instead each process keeps a bounded pool (psycopg_pool,

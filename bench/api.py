@@ -6,7 +6,8 @@ periods, agreements with reflections, journal entries and trigger logs
 (sealed with each author's key, a few of bob's shared with alice) and
 notifications; plus an API token (knox) and a web session for alice. The
 database is emptied and seeded again on every run, so every run sees the
-same data.
+same data, and then analyzed, so that the planner has the statistics a
+database in service would have.
 
 Then starts Steady in full-stack mode (PostgreSQL, Redis, DEBUG off, LOG_LEVEL
 WARNING) under uvicorn with ``--workers`` processes on a free port, and loads
@@ -279,6 +280,11 @@ def seed(rows: int, var_dir: str) -> dict:
     web = Client()
     web.force_login(alice)
     counts = _seed_counts(couple=couple, models={"journal_entries": Entry, "journal_shares": Share})
+    # Statistics for the planner, as a database in service has them (autovacuum
+    # may be off, and is not quick enough for rows written a second ago):
+    # without them the check-in list's join took 3.4 ms in the database, not 0.15.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     connection.close()
     return {"alice": alice.pk, "token": token, "session": web.cookies["sessionid"].value, "rows": counts}
 

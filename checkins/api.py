@@ -9,6 +9,7 @@ from accounts.timezones import validate_timezone
 from backend.errors import Invalid
 from backend.fields import LocalTimeField, StrictBooleanField, StrictCharField, StrictIntegerField
 from backend.output import datetime_out
+from couples.api import MemberListMixin
 from couples.selectors import couple_get_for_member
 
 from . import selectors, services
@@ -292,7 +293,7 @@ class ScheduleResumeApi(APIView):
 # --- check-ins ---------------------------------------------------------------------
 
 
-class CheckInListApi(GenericAPIView):
+class CheckInListApi(MemberListMixin, GenericAPIView):
     serializer_class = CheckInListOutput
 
     class StartInput(serializers.Serializer):
@@ -307,7 +308,7 @@ class CheckInListApi(GenericAPIView):
         if wanted is not None and wanted not in selectors.STATUSES:
             raise Invalid(f"Use one of: {', '.join(selectors.STATUSES)}.", field="status")
         now = timezone.now()
-        page = self.paginate_queryset(selectors.checkin_rows_for_member(user=request.user, status=wanted, now=now))
+        page = self.paginate_for_member(selectors.checkin_rows_for_member(user=request.user, status=wanted, now=now))
         return self.get_paginated_response(checkin_list_data(page, now=now))
 
     @extend_schema(request=StartInput, responses={201: CheckInDetailOutput})

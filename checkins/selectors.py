@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from couples.models import Couple
-from couples.selectors import couple_get_for_member, couple_partner_of
+from couples.selectors import couple_get_for_member, couple_ids_of_member, couple_partner_of
 
 from .models import Answer, CheckIn, Event, Format, Schedule
 
@@ -69,16 +69,24 @@ def checkins_for_member(
     (``my_state_of``). ``couple``: the member's couple when the caller has
     it already (it must be ``couple_get_for_member(user=user)``)."""
     couple = couple or couple_get_for_member(user=user)
-    now = now or timezone.now()
+    return _checkins(CheckIn.objects.filter(couple=couple), user=user, status=status, now=now, with_steps=with_steps)
+
+
+def _checkins(
+    qs: QuerySet[CheckIn], *, user: User, status: str | None, now: dt.datetime | None, with_steps: bool = False
+) -> QuerySet[CheckIn]:
     fields = (*LIST_FIELDS, "steps") if with_steps else LIST_FIELDS
-    qs = _with_my_state(CheckIn.objects.filter(couple=couple).select_related("format").only(*fields), user)
-    return _by_status(qs, status=status, now=now)
+    qs = _with_my_state(qs.select_related("format").only(*fields), user)
+    return _by_status(qs, status=status, now=now or timezone.now())
 
 
 def checkin_rows_for_member(*, user: User, status: str | None = None, now: dt.datetime | None = None) -> QuerySet:
     """``checkins_for_member`` as plain rows (dicts of LIST_FIELDS and
-    MY_STATE_FIELDS): the API list builds no model instance per row."""
-    return checkins_for_member(user=user, status=status, now=now).values(*LIST_FIELDS, *MY_STATE_FIELDS)
+    MY_STATE_FIELDS): the API list builds no model instance per row. The
+    couple by subquery: empty for someone not paired, which the list tells
+    apart (``couples.api.MemberListMixin``)."""
+    qs = CheckIn.objects.filter(couple__in=couple_ids_of_member(user=user))
+    return _checkins(qs, user=user, status=status, now=now).values(*LIST_FIELDS, *MY_STATE_FIELDS)
 
 
 def _by_status(qs: QuerySet[CheckIn], *, status: str | None, now: dt.datetime) -> QuerySet[CheckIn]:

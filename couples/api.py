@@ -9,6 +9,24 @@ from backend.throttles import PersonThrottle, ScopedThrottle
 from . import selectors, services
 
 
+class MemberListMixin:
+    """For a list of the couple's rows read through
+    ``selectors.couple_ids_of_member`` (the couple by subquery, in the page's
+    own query): someone not paired gets the same 404 as before, and first,
+    before any error of the page itself; a paired person with nothing yet
+    gets an empty page. Only an empty or refused page asks for the couple."""
+
+    def paginate_for_member(self, queryset) -> list:
+        try:
+            page = self.paginate_queryset(queryset)
+        except Exception:
+            selectors.couple_get_for_member(user=self.request.user)  # not paired: that 404 first
+            raise
+        if not page:
+            selectors.couple_get_for_member(user=self.request.user)
+        return page
+
+
 class PartnerOutput(serializers.Serializer):
     id = serializers.IntegerField()
     display_name = serializers.CharField()

@@ -57,6 +57,11 @@ class Membership(models.Model):
             models.UniqueConstraint(fields=["couple", "user"], name="membership_unique_per_couple"),
         ]
 
+    @property
+    def is_current(self) -> bool:
+        """``MembershipQuerySet.current`` for a membership in hand."""
+        return self.left_at is None
+
 
 class Invite(models.Model):
     code = models.CharField(max_length=CODE_LENGTH)

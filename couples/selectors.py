@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import User
@@ -21,9 +22,8 @@ def member_couple_and_partners(*, user: User) -> tuple[Couple | None, list[User]
     if not user.is_authenticated:
         return None, []
     memberships = list(
-        Membership.objects.filter(
-            couple__memberships__user=user, couple__memberships__left_at__isnull=True, left_at__isnull=True
-        )
+        Membership.objects.current()
+        .filter(couple__in=Membership.objects.current().filter(user=user).values("couple_id"))
         .select_related("couple", "user")
         .order_by("joined_at", "id")
     )
@@ -56,10 +56,16 @@ def couple_for_user(*, user: User) -> Couple | None:
     known = _known.get()
     if known is not None and known[0] == user.pk:
         return known[1]
-    membership = (
-        Membership.objects.select_related("couple").filter(user=user, left_at__isnull=True).only("couple").first()
-    )
+    membership = Membership.objects.current().select_related("couple").filter(user=user).only("couple").first()
     return membership.couple if membership else None
+
+
+def couple_ids_of_member(*, user: User) -> QuerySet[Membership]:
+    """The person's current couple as a subquery (``couple__in=``): a list of
+    the couple's rows filtered by it needs no query of its own for the
+    couple. It matches nothing for someone not paired; the list then tells
+    "not paired" (404) from "nothing yet" (``couples.api.MemberListMixin``)."""
+    return Membership.objects.current().filter(user=user).values("couple_id")
 
 
 def couple_get_for_member(*, user: User) -> Couple:
@@ -75,10 +81,13 @@ def couple_partners(*, couple: Couple) -> list[User]:
         return list(known[2])
     return [
         m.user
-        for m in Membership.objects.filter(couple=couple, left_at__isnull=True)
-        .select_related("user")
-        .order_by("joined_at", "id")
+        for m in Membership.objects.current_of(couple_id=couple.pk).select_related("user").order_by("joined_at", "id")
     ]
+
+
+def member_is_current(*, user: User, couple_id: int) -> bool:
+    """Whether ``user`` is a member of the couple now. One query."""
+    return Membership.objects.current_of(couple_id=couple_id).filter(user=user).exists()
 
 
 def couple_partner_of(*, couple: Couple, user: User) -> User | None:

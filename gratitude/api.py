@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from backend.errors import Invalid
 from backend.fields import AwareDateTimeField, StrictCharField, StrictIntegerField
 from backend.output import RowsOutput
+from couples.api import MemberListMixin
 from couples.selectors import couple_get_for_member
 
 from . import selectors, services
@@ -73,7 +74,7 @@ def _note_data(note: Note, request, now=None) -> dict:
 # --- notes ----------------------------------------------------------------------------
 
 
-class NoteListApi(GenericAPIView):
+class NoteListApi(MemberListMixin, GenericAPIView):
     serializer_class = GratitudeNoteOutput
 
     class GratitudeNoteCreateInput(serializers.Serializer):
@@ -94,7 +95,7 @@ class NoteListApi(GenericAPIView):
         if box not in selectors.BOXES:
             raise Invalid(f"Use one of: {', '.join(selectors.BOXES)}.", field="box")
         now = timezone.now()
-        page = self.paginate_queryset(selectors.notes_list_for_member(user=request.user, box=box, now=now))
+        page = self.paginate_for_member(selectors.notes_list_for_member(user=request.user, box=box, now=now))
         return self.get_paginated_response(
             GratitudeNoteOutput(page, many=True, context={"now": now, "user": request.user}).data
         )

@@ -60,7 +60,7 @@ def _load_writers(ids: list[int]) -> dict[int, Any]:
         .annotate(
             last_note_at=Max("gratitude_sent__created_at"),
             nudge_days=F("reminder_prefs__gratitude_nudge_days"),
-            paired=Exists(Membership.objects.filter(user=OuterRef("pk"), left_at__isnull=True)),
+            paired=Exists(Membership.objects.current().filter(user=OuterRef("pk"))),
         )
         .only("id")
     }

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from couples.models import Couple
-from couples.selectors import couple_get_for_member
+from couples.selectors import couple_get_for_member, couple_ids_of_member
 
 from .models import Note
 
@@ -25,9 +25,12 @@ BOXES = ("received", "sent")
 def notes_for_member(*, user: User, box: str = "received", now: dt.datetime | None = None) -> QuerySet[Note]:
     """The received box holds delivered notes only; the sent box holds all
     the author's notes, waiting ones included (only the author sees those)."""
-    couple = couple_get_for_member(user=user)
+    return _notes(Note.objects.filter(couple=couple_get_for_member(user=user)), user=user, box=box, now=now)
+
+
+def _notes(qs: QuerySet[Note], *, user: User, box: str, now: dt.datetime | None) -> QuerySet[Note]:
     now = now or timezone.now()
-    qs = Note.objects.filter(couple=couple).select_related("author", "recipient")
+    qs = qs.select_related("author", "recipient")
     if box == "sent":
         return qs.filter(author=user).order_by("-deliver_at", "-id")
     return qs.filter(recipient=user, deliver_at__lte=now).order_by("-deliver_at", "-id")
@@ -41,10 +44,13 @@ def notes_list_for_member(*, user: User, box: str = "received", now: dt.datetime
     """``notes_for_member`` with only the list's columns: the author's name
     rides along on each row instead of two full user rows per note. A
     subquery, not a join, so that the page's count (which drops unused
-    annotations) stays an index-only count of the notes."""
+    annotations) stays an index-only count of the notes. The couple by
+    subquery too: empty for someone not paired, which the list tells apart
+    (``couples.api.MemberListMixin``)."""
     author_name = User.objects.filter(pk=OuterRef("author_id")).values("display_name")
+    qs = Note.objects.filter(couple__in=couple_ids_of_member(user=user))
     return (
-        notes_for_member(user=user, box=box, now=now)
+        _notes(qs, user=user, box=box, now=now)
         .select_related(None)
         .only(*LIST_FIELDS)
         .annotate(author_name=Subquery(author_name))

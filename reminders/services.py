@@ -60,8 +60,8 @@ def checkin_reminders_create(
     now = now or timezone.now()
     couple_ids = {c.couple_id for c in checkins}
     partners: dict[int, list[int]] = {}
-    for couple_id, user_id in Membership.objects.filter(couple_id__in=couple_ids, left_at__isnull=True).values_list(
-        "couple_id", "user_id"
+    for couple_id, user_id in (
+        Membership.objects.current().filter(couple_id__in=couple_ids).values_list("couple_id", "user_id")
     ):
         partners.setdefault(couple_id, []).append(user_id)
     leads = dict(

@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 from backend.errors import Invalid
 from backend.fields import AwareDateTimeField, StrictCharField
 from backend.output import RowsOutput
+from couples.api import MemberListMixin
 from couples.selectors import couple_get_for_member
 
 from . import selectors, services
@@ -71,7 +72,7 @@ def _data(period: SpacePeriod, request) -> dict:
     return SpaceOutput(period, context={"user": request.user}).data
 
 
-class SpaceListApi(GenericAPIView):
+class SpaceListApi(MemberListMixin, GenericAPIView):
     """The couple's times of taking space, newest first; and taking space."""
 
     serializer_class = SpaceOutput
@@ -88,7 +89,7 @@ class SpaceListApi(GenericAPIView):
         wanted = request.query_params.get("status")
         if wanted is not None and wanted not in selectors.STATUSES:
             raise Invalid(f"Use one of: {', '.join(selectors.STATUSES)}.", field="status")
-        page = self.paginate_queryset(selectors.space_list_for_member(user=request.user, status=wanted))
+        page = self.paginate_for_member(selectors.space_list_for_member(user=request.user, status=wanted))
         return self.get_paginated_response(SpaceOutput(page, many=True, context={"user": request.user}).data)
 
     @extend_schema(request=SpaceTakeInput, responses={201: SpaceOutput})

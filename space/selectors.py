@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from couples.models import Couple
-from couples.selectors import couple_get_for_member
+from couples.selectors import couple_get_for_member, couple_ids_of_member
 
 from .models import SpacePeriod, Status
 
@@ -18,8 +18,11 @@ STATUSES = tuple(Status.values)
 
 
 def space_for_member(*, user: User, status: str | None = None) -> QuerySet[SpacePeriod]:
-    couple = couple_get_for_member(user=user)
-    qs = SpacePeriod.objects.filter(couple=couple).select_related("author").order_by("-started_at", "-id")
+    return _space(SpacePeriod.objects.filter(couple=couple_get_for_member(user=user)), status=status)
+
+
+def _space(qs: QuerySet[SpacePeriod], *, status: str | None) -> QuerySet[SpacePeriod]:
+    qs = qs.select_related("author").order_by("-started_at", "-id")
     if status is not None:
         qs = qs.filter(status=status)
     return qs
@@ -43,14 +46,12 @@ LIST_FIELDS = (
 def space_list_for_member(*, user: User, status: str | None = None) -> QuerySet[SpacePeriod]:
     """``space_for_member`` with only the list's columns, and the author's
     name by subquery instead of the author's whole row (a subquery, not a
-    join, so the page's count stays a plain count of periods)."""
+    join, so the page's count stays a plain count of periods). The couple by
+    subquery too: empty for someone not paired, which the list tells apart
+    (``couples.api.MemberListMixin``)."""
     author_name = User.objects.filter(pk=OuterRef("author_id")).values("display_name")
-    return (
-        space_for_member(user=user, status=status)
-        .select_related(None)
-        .only(*LIST_FIELDS)
-        .annotate(author_name=Subquery(author_name))
-    )
+    qs = SpacePeriod.objects.filter(couple__in=couple_ids_of_member(user=user))
+    return _space(qs, status=status).select_related(None).only(*LIST_FIELDS).annotate(author_name=Subquery(author_name))
 
 
 def space_current_for_member(*, user: User) -> QuerySet[SpacePeriod]:

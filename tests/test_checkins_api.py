@@ -399,7 +399,7 @@ class TestListsAndHistory:
         fmt = Format.objects.get(key="daily-pulse")
         for _ in range(3):
             services.checkin_start(couple=couple, user=alice, format=fmt)
-        with django_assert_max_num_queries(6) as few:
+        with django_assert_max_num_queries(4) as few:
             as_alice.get("/api/v1/checkins/")
         for _ in range(30):
             checkin = services.checkin_start(couple=couple, user=alice, format=fmt)
@@ -476,7 +476,7 @@ class TestListCost:
     ):
         path = "/api/v1/checkins/" + (f"?status={status}" if status else "")
         add_history(couple, alice, bob, 10)
-        with django_assert_max_num_queries(5) as few:
+        with django_assert_max_num_queries(3) as few:
             as_alice.get(path)
         add_history(couple, alice, bob, 290)
 

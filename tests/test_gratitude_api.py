@@ -414,7 +414,7 @@ class TestLists:
         for i in range(3):
             services.note_send(couple=couple, author=alice, text=f"Note {i}")
         _frozen.move_to(NOW)
-        with django_assert_max_num_queries(6) as few:
+        with django_assert_max_num_queries(4) as few:
             first = as_bob.get("/api/v1/gratitude/?box=received").json()
         assert set(first) == {"count", "next", "previous", "results"} and first["count"] == 3
         for i in range(60):

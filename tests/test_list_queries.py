@@ -66,8 +66,8 @@ def _notes(couple, author, recipient, n: int, *, ahead: bool = False) -> None:
 
 
 class TestGratitude:
-    # auth (the token with its user), the couple, the count, the page
-    QUERIES = 4
+    # auth (the token with its user), the page (the count and the couple come with it)
+    QUERIES = 2
 
     def test_received_box_queries_do_not_grow(self, as_bob, couple, alice, bob):
         assert_constant(as_bob, "/api/v1/gratitude/", lambda n: _notes(couple, alice, bob, n), self.QUERIES)
@@ -119,7 +119,7 @@ def _periods(couple, alice, bob, n: int) -> None:
 
 
 class TestSpace:
-    QUERIES = 4  # auth, the couple, the count, the page
+    QUERIES = 2  # auth, the page (the count and the couple come with it)
 
     def test_queries_do_not_grow(self, as_alice, couple, alice, bob):
         assert_constant(as_alice, "/api/v1/space/", lambda n: _periods(couple, alice, bob, n), self.QUERIES)
@@ -153,7 +153,7 @@ def _notifications(user, n: int) -> None:
 
 
 class TestNotifications:
-    QUERIES = 4  # auth, the count, the page, the unread count
+    QUERIES = 3  # auth, the page (the count comes with it), the unread count
 
     def test_queries_do_not_grow(self, as_alice, alice, bob):
         _notifications(bob, 30)  # someone else's are neither counted nor listed
@@ -199,7 +199,7 @@ def _entries(author, n: int, *, share_with=None) -> None:
 
 
 class TestJournal:
-    QUERIES = 3  # auth, the count, the page (shares joined in); the key is a file
+    QUERIES = 2  # auth, the page (the count comes with it; shares joined in); the key is a file
 
     def test_my_entries_queries_do_not_grow(self, _keystore, as_alice, couple, alice):
         assert_constant(as_alice, "/api/v1/journal/", lambda n: _entries(alice, n), self.QUERIES)
@@ -230,7 +230,7 @@ class TestJournal:
 
 
 class TestAgreements:
-    QUERIES = 4  # auth, the couple, the count, the page (current version joined in)
+    QUERIES = 2  # auth, the page (the count and the couple come with it; current version joined in)
 
     def test_queries_do_not_grow(self, as_alice, couple, alice, bob):
         from agreements import services
@@ -242,3 +242,33 @@ class TestAgreements:
                 )
 
         assert_constant(as_alice, "/api/v1/agreements/", add, self.QUERIES)
+
+
+# --- the couple by subquery (couples.api.MemberListMixin) --------------------------------------
+
+COUPLE_LISTS = ["/api/v1/checkins/", "/api/v1/gratitude/", "/api/v1/gratitude/?box=sent", "/api/v1/space/"]
+COUPLE_LISTS += ["/api/v1/agreements/"]
+
+
+class TestCoupleLists:
+    """The lists of the couple's rows read the couple in the page's own
+    query; "not paired" is still the 404 it was, before any error of the
+    page, and a couple with nothing yet still gets an empty page."""
+
+    @pytest.mark.parametrize("path", COUPLE_LISTS)
+    def test_nothing_yet_is_an_empty_page(self, as_alice, couple, path):
+        body = as_alice.get(path).json()
+        assert (body["count"], body["results"], body["next"]) == (0, [], None)
+
+    @pytest.mark.parametrize("path", COUPLE_LISTS)
+    @pytest.mark.parametrize("page", ["", "page=2", "page=abc", "page_size=0"])
+    def test_not_paired_or_left_is_the_same_404_first(self, as_alice, couple, alice, bob, theo, path, page):
+        from tests.conftest import client_for
+
+        _notes(couple, bob, alice, 3)
+        _periods(couple, alice, bob, 3)
+        url = path + ("&" if "?" in path else "?") + page if page else path
+        assert client_for(theo).get(url).json() == {"detail": "Not found."}
+        couple.memberships.filter(user=alice).update(left_at=timezone.now())
+        response = as_alice.get(url)
+        assert (response.status_code, response.json()) == (404, {"detail": "Not found."})

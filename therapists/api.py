@@ -497,7 +497,7 @@ class AccessLogCoupleOutput(serializers.Serializer):
     current = serializers.SerializerMethodField()
 
     def get_current(self, obj) -> bool:
-        return obj.left_at is None
+        return obj.is_current
 
 
 class AccessLogCoupleListApi(GenericAPIView):

@@ -72,10 +72,7 @@ def access_log_for_member(*, user: User, couple_id: int | None = None) -> QueryS
     404 for a couple they never were in (a stranger, a therapist) and, with
     no ``couple_id``, for someone not paired now."""
     memberships = Membership.objects.filter(user_id=user.pk)
-    if couple_id is None:
-        membership = memberships.filter(left_at__isnull=True).first()
-    else:
-        membership = memberships.filter(couple_id=couple_id).first()
+    membership = (memberships.current() if couple_id is None else memberships.filter(couple_id=couple_id)).first()
     if membership is None:
         raise Http404
     return AccessEvent.objects.filter(_during(membership)).order_by("-at", "-id")
@@ -83,7 +80,7 @@ def access_log_for_member(*, user: User, couple_id: int | None = None) -> QueryS
 
 def _during(membership: Membership) -> Q:
     q = Q(couple_id=membership.couple_id, at__gte=membership.joined_at)
-    if membership.left_at is not None:
+    if not membership.is_current:
         q &= Q(at__lte=membership.left_at)
     return q
 
@@ -139,7 +136,7 @@ def grants_active_for_therapist(*, therapist: User, now: dt.datetime | None = No
     """The couples that share with this therapist now, each with its
     partners (prefetched: two queries for any number of couples)."""
     now = now or timezone.now()
-    partners = Membership.objects.filter(left_at__isnull=True).select_related("user").order_by("joined_at", "id")
+    partners = Membership.objects.current().select_related("user").order_by("joined_at", "id")
     return (
         Grant.objects.active(now)
         .filter(therapist=therapist)
@@ -282,7 +279,7 @@ def mood_trends_by_week(
 
 def _partners_of(couple: Couple) -> list[tuple[int, str]]:
     return list(
-        Membership.objects.filter(couple=couple, left_at__isnull=True)
+        Membership.objects.current_of(couple_id=couple.pk)
         .order_by("joined_at", "id")
         .values_list("user_id", "user__display_name")
     )

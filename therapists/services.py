@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from backend.errors import Conflict, Forbidden, Invalid
 from couples.models import Couple, Membership
-from couples.selectors import couple_partner_of
+from couples.selectors import couple_partner_of, member_is_current
 from couples.services import normalize_code
 
 from .models import CODE_ALPHABET, CODE_LENGTH, SCOPE_ORDER, AccessEvent, ConnectCode, Grant, VerifiedToken
@@ -89,7 +89,7 @@ def _clean_expiry(expires_at: dt.datetime, now: dt.datetime) -> dt.datetime:
 def _ensure_member(user: User, couple: Couple) -> None:
     # Callers pass the couple from couple_get_for_member; this keeps the
     # rule next to the write as well.
-    if not Membership.objects.filter(couple=couple, user=user, left_at__isnull=True).exists():
+    if not member_is_current(user=user, couple_id=couple.pk):
         raise Forbidden("Only the two partners can do this.")
 
 

@@ -72,7 +72,7 @@ def demo_couple_ensure(*, a: User, b: User) -> tuple[Couple, bool]:
     """The active couple of ``a`` and ``b``, created if neither is paired.
     Refuses (rather than breaking up a couple) if either is paired with
     someone else."""
-    memberships = {m.user_id: m for m in Membership.objects.filter(user__in=[a, b], left_at__isnull=True)}
+    memberships = {m.user_id: m for m in Membership.objects.current().filter(user__in=[a, b])}
     if a.pk in memberships and b.pk in memberships and memberships[a.pk].couple_id == memberships[b.pk].couple_id:
         return memberships[a.pk].couple, False
     if memberships:
