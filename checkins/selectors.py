@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from couples.models import Couple
+from couples.models import Couple, Membership
 from couples.selectors import couple_get_for_member, couple_partner_of
 
 from .models import Answer, CheckIn, Event, Format, Schedule
@@ -99,6 +99,24 @@ def checkin_get_for_member(*, user: User, checkin_id: int) -> CheckIn:
     couple = couple_get_for_member(user=user)
     try:
         return CheckIn.objects.select_related("format").get(pk=checkin_id, couple=couple)
+    except CheckIn.DoesNotExist:
+        raise Http404 from None
+
+
+def access_checkin(user: User, checkin_id: int, *, lock: bool = False) -> CheckIn:
+    """The check-in, if ``user`` is one of its couple now
+    (``Membership.objects.current()``); otherwise 404: a stranger, a
+    therapist, a former partner and a missing check-in look the same. With
+    ``lock``, the same query locks the check-in's row until the transaction
+    ends (as Zulip's ``access_message(lock_message=True)``): every write to
+    a check-in takes it, so membership is checked on the locked row and
+    writers of one check-in go one at a time."""
+    members = Membership.objects.current().filter(user_id=user.pk).values("couple_id")
+    query = CheckIn.objects.filter(pk=checkin_id, couple_id__in=members)
+    if lock:
+        query = query.select_for_update()
+    try:
+        return query.get()
     except CheckIn.DoesNotExist:
         raise Http404 from None
 
