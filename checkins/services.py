@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
+from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
@@ -578,11 +579,20 @@ def _pipelined():
 
 
 def _live_locked(*, user: User, checkin: CheckIn) -> tuple[CheckIn, LiveSession]:
-    """A live write's start: the check-in locked where the writer is one of
-    the couple (``access_checkin``; else 404), then its session. On
+    """A live write's start: the check-in and its session, locked and read
+    in one query where the writer is one of the couple (``access_checkin``;
+    else 404). Before the session's first write there is no session to
+    lock: the check-in alone is locked, then the session made. On
     PostgreSQL the transaction's BEGIN travels with the lock."""
+    checkin_id = checkin.pk
     with _pipelined():
-        checkin = selectors.access_checkin(user, checkin.pk, lock=True)
+        try:
+            checkin = selectors.access_checkin(user, checkin_id, lock=True, with_live=True)
+        except Http404:
+            checkin = None
+    if checkin is not None:
+        return checkin, checkin.live
+    checkin = selectors.access_checkin(user, checkin_id, lock=True)
     return checkin, _live_session(checkin)
 
 

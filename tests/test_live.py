@@ -490,35 +490,35 @@ def test_when_redis_drops_the_layers_connection_hints_come_back(checkin, alice, 
 def test_the_live_write_path_is_a_fixed_handful_of_queries(checkin, alice, bob, django_assert_num_queries):
     """The hot path of a live session (see bench/live.py), on the ORM: the
     same statements whatever the history of the couple. Every write is
-    BEGIN; lock the check-in where the writer is one of the couple
-    (``access_checkin``); read the session (made by the first write); ...;
-    insert its events in one statement and move the sequence on
-    (``_events_append``); COMMIT. (Issue #17 took it from 10/10/8/8 of hand
-    SQL to 10/9/7/7 for the four below.)"""
+    BEGIN; lock and read the check-in and its session where the writer is
+    one of the couple (``access_checkin``, one query); ...; move the
+    sequence on and insert its events in one statement (``_events_append``);
+    COMMIT. (Issue #17 took the four below from 10/10/8/8 of hand SQL to
+    11/8/6/6 on the ORM.)"""
     from checkins.models import CheckIn
 
     def again():
         return CheckIn(pk=checkin.pk)
 
-    # Bob's answer is the session's first write: BEGIN; lock; read the
-    # session, make it; read the answers; insert his answer; record that he
-    # answered it live (a draft never counts: issue #15); the event; the
-    # sequence; COMMIT.
-    with django_assert_num_queries(10):
+    # Bob's answer is the session's first write: BEGIN; lock with the
+    # session (none yet); lock the check-in alone; read the session, make it;
+    # read the answers; insert his answer; record that he answered it live
+    # (a draft never counts: issue #15); the sequence; the event; COMMIT.
+    with django_assert_num_queries(11):
         services.live_answer(checkin=again(), user=bob, step="mood", value=2)
     # Alice's reveals the step: the session exists; its one update records
     # her live answer and the reveal; both events go in one insert.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         services.live_answer(checkin=again(), user=alice, step="mood", value=5)
     # Ready: no answers to read.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         services.live_ready(checkin=again(), user=alice)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         services.live_ready(checkin=again(), user=bob)
     # A break also reads the partners and schedules both their reminders.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         services.live_pause(checkin=again(), user=bob, minutes=20)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         services.live_resume(checkin=again(), user=alice)
     assert list(Event.objects.filter(checkin=checkin).values_list("seq", flat=True)) == list(range(1, 10))
 
@@ -529,11 +529,11 @@ def test_the_live_write_path_is_a_fixed_handful_of_queries(checkin, alice, bob, 
         if step != "need":
             services.live_ready(checkin=again(), user=bob)
     # The last "ready" ends the session and sends both answers as the form
-    # does, then reveals once: the ready's 7, the partners, their answers,
+    # does, then reveals once: the ready's 6, the partners, their answers,
     # one update each, one insert of both "answered" events and the sequence,
     # then checkin_reveal (count the sent, mark it revealed, its event, the
     # sequence). It never re-enters checkin_answer per partner.
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         services.live_ready(checkin=again(), user=bob)
     kinds = list(Event.objects.filter(checkin=checkin).values_list("kind", flat=True))
     assert kinds[-4:] == ["session_finished", "answered", "answered", "revealed"]
