@@ -9,6 +9,7 @@ from accounts.timezones import validate_timezone
 from backend.errors import Invalid
 from backend.fields import LocalTimeField, StrictBooleanField, StrictCharField, StrictIntegerField
 from backend.output import datetime_out
+from backend.schema import AutoSchema
 from couples.api import MemberListMixin
 from couples.selectors import couple_get_for_member
 
@@ -439,44 +440,49 @@ class LiveSessionApi(APIView):
         return Response(_snapshot(checkin, request.user))
 
 
-class LiveAnswerApi(APIView):
-    class LiveAnswerInput(serializers.Serializer):
-        step = StrictCharField(max_length=40)
-        value = serializers.JSONField()
+class LiveAnswerInput(serializers.Serializer):
+    step = StrictCharField(max_length=40)
+    value = serializers.JSONField()
 
-    @extend_schema(request=LiveAnswerInput, responses=LiveSnapshotOutput)
+
+class LivePauseInput(serializers.Serializer):
+    minutes = StrictIntegerField(min_value=services.LIVE_PAUSE_MIN, max_value=services.LIVE_PAUSE_MAX)
+
+
+# The live actions over REST, each the socket message of the same name
+# (docs/realtime.md): (its input, if it has one; its service).
+LIVE_ACTIONS = {
+    "answer": (LiveAnswerInput, services.live_answer),
+    "ready": (None, services.live_ready),
+    "pause": (LivePauseInput, services.live_pause),
+    "resume": (None, services.live_resume),
+}
+
+
+class _LiveActionSchema(AutoSchema):
+    """Each URL's own request body (or none) in the OpenAPI schema."""
+
+    def get_request_serializer(self):
+        return LIVE_ACTIONS[self.view.live_action][0]
+
+    def get_response_serializers(self):
+        return LiveSnapshotOutput
+
+
+class LiveActionApi(APIView):
+    # POST .../session/<action>/, one URL per action (checkins/urls.py):
+    # validate the action's input, call its service, return the snapshot.
+    # (No docstring: it would become every action's description in the schema.)
+    schema = _LiveActionSchema()
+    live_action: str = ""
+
     def post(self, request, checkin_id: int):
         checkin = selectors.checkin_get_for_member(user=request.user, checkin_id=checkin_id)
-        data = self.LiveAnswerInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        checkin = services.live_answer(checkin=checkin, user=request.user, **data.validated_data)
-        return Response(_snapshot(checkin, request.user))
-
-
-class LiveReadyApi(APIView):
-    @extend_schema(request=None, responses=LiveSnapshotOutput)
-    def post(self, request, checkin_id: int):
-        checkin = selectors.checkin_get_for_member(user=request.user, checkin_id=checkin_id)
-        checkin = services.live_ready(checkin=checkin, user=request.user)
-        return Response(_snapshot(checkin, request.user))
-
-
-class LivePauseApi(APIView):
-    class LivePauseInput(serializers.Serializer):
-        minutes = StrictIntegerField(min_value=services.LIVE_PAUSE_MIN, max_value=services.LIVE_PAUSE_MAX)
-
-    @extend_schema(request=LivePauseInput, responses=LiveSnapshotOutput)
-    def post(self, request, checkin_id: int):
-        checkin = selectors.checkin_get_for_member(user=request.user, checkin_id=checkin_id)
-        data = self.LivePauseInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        checkin = services.live_pause(checkin=checkin, user=request.user, **data.validated_data)
-        return Response(_snapshot(checkin, request.user))
-
-
-class LiveResumeApi(APIView):
-    @extend_schema(request=None, responses=LiveSnapshotOutput)
-    def post(self, request, checkin_id: int):
-        checkin = selectors.checkin_get_for_member(user=request.user, checkin_id=checkin_id)
-        checkin = services.live_resume(checkin=checkin, user=request.user)
+        serializer, service = LIVE_ACTIONS[self.live_action]
+        fields = {}
+        if serializer is not None:
+            data = serializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            fields = data.validated_data
+        checkin = service(checkin=checkin, user=request.user, **fields)
         return Response(_snapshot(checkin, request.user))

@@ -111,12 +111,39 @@ def checkin_get_for_member(*, user: User, checkin_id: int) -> CheckIn:
         raise Http404 from None
 
 
+def access_checkin(user: User, checkin_id: int, *, lock: bool = False, with_live: bool = False) -> CheckIn:
+    """The check-in, if ``user`` is one of its couple now
+    (``Membership.objects.current()``); otherwise 404: a stranger, a
+    therapist, a former partner and a missing check-in look the same. With
+    ``lock``, the same query locks the check-in's row until the transaction
+    ends (as Zulip's ``access_message(lock_message=True)``): every write to
+    a check-in takes it, so membership is checked on the locked row and
+    writers of one check-in go one at a time.
+
+    ``with_live``: only a check-in whose live session has begun (else 404),
+    with the session (``checkin.live``) read by the same query; with
+    ``lock``, the session's row is locked too. Both rows are then read as
+    they are once the locks are granted: PostgreSQL re-reads every row it
+    locks, and only those (a row merely joined in would be read as it was
+    before the wait). The check-in's row is locked first, as every other
+    writer of the session locks it."""
+    query = CheckIn.objects.filter(pk=checkin_id, couple_id__in=couple_ids_of_member(user=user))
+    if with_live:
+        query = query.filter(live__isnull=False).select_related("live")
+    if lock:
+        query = query.select_for_update(of=("self", "live") if with_live else ("self",))
+    try:
+        return query.get()
+    except CheckIn.DoesNotExist:
+        raise Http404 from None
+
+
 def checkin_last_seq_for_member(*, user: User, checkin_id: int) -> int | None:
     """The check-in's last event number if this person is one of its
     couple now, else None. One query: every live socket asks it every
     STEADY_LIVE_SYNC_SECONDS (checkins/consumers.py)."""
     return (
-        CheckIn.objects.filter(pk=checkin_id, couple__memberships__user=user, couple__memberships__left_at__isnull=True)
+        CheckIn.objects.filter(pk=checkin_id, couple_id__in=couple_ids_of_member(user=user))
         .values_list("last_event_seq", flat=True)
         .first()
     )

@@ -1,22 +1,23 @@
 """Check-in writes: formats, schedules, occurrences, answers, reveal."""
 
 import datetime as dt
-import functools
 from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
+from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from backend import localtime, sqlrows
+from backend import localtime
 from backend.errors import Conflict, Forbidden, Invalid
-from couples.models import Couple
+from couples.models import Couple, Membership
 from reminders import services as reminders
 from reminders.models import Reminder
 
+from . import selectors
 from .models import Answer, CheckIn, Event, Format, LiveSession, Schedule, StepKind
 from .occurrences import occurrences
 
@@ -35,23 +36,33 @@ def _horizon() -> dt.timedelta:
 # --- events ------------------------------------------------------------------
 
 
-def _event_append(*, checkin: CheckIn, kind: str, data: dict | None = None) -> Event:
-    """Appends to the check-in's sequence. The caller holds the check-in's
-    row lock (or SQLite's write lock), so F() + refresh gives a gap-free,
-    unique seq; the unique constraint backs it."""
-    with connection.cursor() as cursor:
-        # One statement (PostgreSQL and SQLite >= 3.35 both have RETURNING).
-        cursor.execute(
-            f"UPDATE {CheckIn._meta.db_table} SET last_event_seq = last_event_seq + 1 WHERE id = %s "  # noqa: S608
-            "RETURNING last_event_seq",
-            [checkin.pk],
+def _events_append(*, checkin: CheckIn, events: list[tuple[str, dict]]) -> list[Event]:
+    """The one writer of a check-in's event sequence: appends ``events``
+    ((kind, data), in order) in one INSERT, moves the sequence on in one
+    UPDATE, and broadcasts each event after commit. The caller holds the
+    check-in's row lock (SQLite: the write lock) and read
+    ``checkin.last_event_seq`` under it, so the next numbers are ours: gap-free
+    and unique (the unique constraint backs it)."""
+    if not events:
+        return []
+    now = timezone.now()
+    first = checkin.last_event_seq + 1
+    rows = [
+        Event(checkin_id=checkin.pk, seq=first + i, kind=kind, data=data or {}, created_at=now)
+        for i, (kind, data) in enumerate(events)
+    ]
+    checkin.last_event_seq = rows[-1].seq
+    CheckIn.objects.filter(pk=checkin.pk).update(last_event_seq=checkin.last_event_seq)
+    # Last: reading the ids it returns ends a pipeline (_pipelined) block's wait.
+    Event.objects.bulk_create(rows)
+    for event in rows:
+        public = dict(event.data)
+        transaction.on_commit(
+            lambda seq=event.seq, kind=event.kind, data=public: _broadcast(
+                checkin_id=checkin.pk, seq=seq, kind=kind, data=data
+            )
         )
-        seq = cursor.fetchone()[0]
-    checkin.last_event_seq = seq
-    event = Event.objects.create(checkin=checkin, seq=seq, kind=kind, data=data or {})
-    public = dict(data or {})
-    transaction.on_commit(lambda: _broadcast(checkin_id=checkin.pk, seq=seq, kind=kind, data=public))
-    return event
+    return rows
 
 
 # Live features subscribe here (see checkins/live.py); each takes
@@ -318,7 +329,7 @@ def checkin_start(*, couple: Couple, user: User, format: Format) -> CheckIn:
         created_by=user,
         created_at=now,
     )
-    _event_append(checkin=checkin, kind=Event.Kind.CREATED)
+    _events_append(checkin=checkin, events=[(Event.Kind.CREATED, {})])
     reminders.checkin_reminders_create(checkins=[checkin], started_by_id=user.pk, now=now)
     return checkin
 
@@ -410,6 +421,26 @@ def checkin_answer(*, checkin: CheckIn, author: User, values: dict, submit: bool
     _ensure_answerable(checkin, now)
     answer, _ = Answer.objects.select_for_update().get_or_create(checkin=checkin, author=author)
     live = LiveSession.objects.filter(checkin=checkin).first()
+    if _answer_write(checkin=checkin, answer=answer, author=author, live=live, values=values, submit=submit, now=now):
+        _events_append(checkin=checkin, events=[(Event.Kind.ANSWERED, {})])
+        checkin_reveal(checkin=checkin, now=now)
+    return checkin
+
+
+def _answer_write(
+    *,
+    checkin: CheckIn,
+    answer: Answer,
+    author: User,
+    live: LiveSession | None,
+    values: Any,
+    submit: bool,
+    now: dt.datetime,
+) -> bool:
+    """Validates and saves the author's answers, as a draft or sent (and
+    their agreement reflections, once sent). Returns whether this sent them
+    for the first time; the caller, holding the check-in's lock, then
+    appends "answered" and asks ``checkin_reveal``."""
     stored = answer.values or {}
     if live is not None and isinstance(values, dict):
         # Left out, a step revealed live keeps its answer.
@@ -430,10 +461,7 @@ def checkin_answer(*, checkin: CheckIn, author: User, values: dict, submit: bool
     answer.save()
     if submit:
         _agreements_step_record(checkin=checkin, author=author, clean=clean)
-    if first_submit:
-        _event_append(checkin=checkin, kind=Event.Kind.ANSWERED)
-        checkin_reveal(checkin=checkin, now=now)
-    return checkin
+    return first_submit
 
 
 def checkin_reveal(*, checkin: CheckIn, now: dt.datetime) -> bool:
@@ -451,7 +479,7 @@ def checkin_reveal(*, checkin: CheckIn, now: dt.datetime) -> bool:
         return False
     checkin.revealed_at = now
     checkin.save(update_fields=["revealed_at"])
-    _event_append(checkin=checkin, kind=Event.Kind.REVEALED)
+    _events_append(checkin=checkin, events=[(Event.Kind.REVEALED, {})])
     return True
 
 
@@ -519,7 +547,9 @@ def checkins_close_expired(*, now: dt.datetime | None = None, batch: int = 1000)
         with transaction.atomic():
             # Conditional claim: a second worker running at once skips it.
             if CheckIn.objects.filter(pk=pk, revealed_at__isnull=True, closed_at__isnull=True).update(closed_at=now):
-                _event_append(checkin=CheckIn(pk=pk), kind=Event.Kind.CLOSED)
+                # The update holds the row's lock: the sequence read now is the last.
+                checkin = CheckIn.objects.only("id", "last_event_seq").get(pk=pk)
+                _events_append(checkin=checkin, events=[(Event.Kind.CLOSED, {})])
                 closed += 1
     return closed
 
@@ -529,55 +559,18 @@ def checkins_close_expired(*, now: dt.datetime | None = None, batch: int = 1000)
 LIVE_PAUSE_MIN, LIVE_PAUSE_MAX = 20, 60
 
 
-def _qn(name: str) -> str:
-    return sqlrows.qn(connection, name)
-
-
-@functools.cache
-def _live_sql(vendor: str) -> dict[str, str]:
-    """The live write path's hand-written statements, per database backend
-    (names quoted by it, from the models)."""
-    from couples.models import Membership
-
-    checkins, sessions, answers = (_qn(m._meta.db_table) for m in (CheckIn, LiveSession, Answer))
-    members = _qn(Membership._meta.db_table)
-    is_member = (
-        f"JOIN {members} m ON m.couple_id = c.couple_id WHERE c.id = %s AND m.user_id = %s AND m.left_at IS NULL"
-    )
-    lock = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
-    values = _qn(Answer._meta.get_field("values").column)
-    return {
-        "lock": (
-            f"SELECT {sqlrows.columns(connection, CheckIn, 'c')} FROM {checkins} c {is_member}{lock}"  # noqa: S608 - names from the models
-        ),
-        "session": f"SELECT {sqlrows.columns(connection, LiveSession, 's')} FROM {sessions} s WHERE s.checkin_id = %s",  # noqa: S608
-        "start": (
-            f"INSERT INTO {sessions} (checkin_id, step_index, ready, revealed_steps, answered, started_at) "  # noqa: S608
-            f"SELECT c.id, 0, %s, %s, %s, %s FROM {checkins} c {is_member} ON CONFLICT (checkin_id) DO NOTHING"
-        ),
-        "answers": f"SELECT id, author_id, {values}, skipped_at FROM {answers} WHERE checkin_id = %s",  # noqa: S608
-        "answer_insert": (
-            f"INSERT INTO {answers} (checkin_id, author_id, {values}, mood, skip_reason, updated_at) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s, '', %s)"
-        ),
-        # An answer given live also clears an earlier skip: they are taking part.
-        "answer_update": (
-            f"UPDATE {answers} SET {values} = %s, mood = COALESCE(%s, mood), skipped_at = NULL, "  # noqa: S608
-            "skip_reason = '', updated_at = %s WHERE id = %s"
-        ),
-        "events": f"INSERT INTO {_qn(Event._meta.db_table)} (checkin_id, seq, kind, data, created_at) VALUES ",  # noqa: S608
-        "seq": f"UPDATE {checkins} SET last_event_seq = %s WHERE id = %s",  # noqa: S608
-    }
-
-
 @contextmanager
 def _pipelined():
-    """On PostgreSQL, the statements in this block are sent together and
-    their results awaited once, at its end: one round trip instead of one
-    each. Errors surface at the end of the block, as Django's own. Used only
-    inside a transaction that is committed after the block (so a failure is
-    never found after the commit)."""
-    if connection.vendor != "postgresql":
+    """On PostgreSQL, the statements run in this block are sent without
+    waiting for each one's result (psycopg's pipeline mode): they travel
+    together, and the first result read (or the block's end) waits once for
+    all of them. The live writes use it to save their round trips
+    (bench/live.py: on the ORM without it, an answer's p95 was 3.4 times the
+    durable-write echo, against the target of 3). Inside: no row counts are
+    read (``save(update_fields=...)`` reads one; use ``QuerySet.update``),
+    and errors surface at the wait, inside the transaction, before its
+    COMMIT. Re-entrant; elsewhere it does nothing."""
+    if connection.vendor != "postgresql" or (connection.connection and connection.connection._pipeline):
         yield
         return
     connection.ensure_connection()
@@ -585,125 +578,44 @@ def _pipelined():
         yield
 
 
-class _LiveWrite:
-    """One live write: the check-in locked by a query that also checks the
-    writer is one of the couple, the session (and the answers) read, and the
-    events the write appends, saved together at the end.
+def _live_locked(*, user: User, checkin: CheckIn) -> tuple[CheckIn, LiveSession]:
+    """A live write's start: the check-in and its session, locked and read
+    in one query where the writer is one of the couple (``access_checkin``;
+    else 404). Before the session's first write there is no session to
+    lock: the check-in alone is locked, then the session made. On
+    PostgreSQL the transaction's BEGIN travels with the lock."""
+    checkin_id = checkin.pk
+    with _pipelined():
+        try:
+            checkin = selectors.access_checkin(user, checkin_id, lock=True, with_live=True)
+        except Http404:
+            checkin = None
+    if checkin is not None:
+        return checkin, checkin.live
+    checkin = selectors.access_checkin(user, checkin_id, lock=True)
+    return checkin, _live_session(checkin)
 
-    The write path is the hot path of a live session (bench/live.py). It is
-    a fixed handful of statements, written in SQL by hand (compiling the
-    same queries with the ORM took three quarters of its time) and, on
-    PostgreSQL, sent in three round trips: lock and read; write; commit.
-    Values still go through the fields' own converters (backend/sqlrows.py)."""
 
-    def __init__(self, checkin: CheckIn, user: User, *, with_answers: bool = False):
-        """Lock and read, in one round trip on PostgreSQL: lock the check-in
-        where the writer is one of the couple; make the session's row if
-        this is its first write; read the session (and the answers).
+def _live_save(*, checkin: CheckIn, session: LiveSession, changed: list[str], events: list) -> None:
+    """A live write's end: the session's ``changed`` fields in one UPDATE and
+    the events (``_events_append``), in one round trip on PostgreSQL."""
+    with _pipelined():
+        if changed:
+            LiveSession.objects.filter(pk=session.pk).update(**{name: getattr(session, name) for name in changed})
+        _events_append(checkin=checkin, events=events)
 
-        The reads are statements of their own, after the lock: a row merely
-        joined into the locking query is read as it was *before* the lock
-        was granted (PostgreSQL re-reads only the locked row), so two
-        partners pressing "ready" at once would each miss the other's.
-        Only lock holders write the session and the answers. SQLite: the
-        IMMEDIATE transaction serializes writers."""
-        from django.http import Http404
 
-        sql = _live_sql(connection.vendor)
-        start = [
-            sqlrows.to_db(connection, LiveSession, name, value)
-            for name, value in (("ready", []), ("revealed_steps", []), ("answered", {}), ("started_at", timezone.now()))
-        ]
-        with connection.cursor() as locking, connection.cursor() as session, connection.cursor() as answers:
-            with _pipelined():
-                locking.execute(sql["lock"], [checkin.pk, user.pk])
-                # Inserts nothing if the session exists or the writer is not
-                # one of the couple.
-                session.execute(sql["start"], [*start, checkin.pk, user.pk])
-                session.execute(sql["session"], [checkin.pk])
-                if with_answers:
-                    answers.execute(sql["answers"], [checkin.pk])
-            row = locking.fetchone()
-            if row is None:
-                # Not (or no longer) one of this couple: as if it did not exist.
-                raise Http404
-            self.checkin = sqlrows.instance(connection, CheckIn, row)
-            self.session = sqlrows.instance(connection, LiveSession, session.fetchone())
-            self.answers = None
-            if with_answers:
-                # {author id: (answer id, values, skipped)}: at most the partners' two.
-                values = Answer._meta.get_field("values")
-                self.answers = {
-                    author: (pk, sqlrows.from_db(connection, values, value), skipped_at is not None)
-                    for pk, author, value, skipped_at in answers.fetchall()
-                }
-        self.events: list[Event] = []
-        self.session_changes: dict[str, Any] = {}
-
-    def save_answer(self, user: User, values: dict, mood: int | None, now: dt.datetime) -> None:
-        sql = _live_sql(connection.vendor)
-        answer_id, _, _ = self.answers.get(user.pk, (None, None, False))
-        stored = sqlrows.to_db(connection, Answer, "values", values)
-        updated_at = sqlrows.to_db(connection, Answer, "updated_at", now)
-        with connection.cursor() as cursor:
-            if answer_id is None:
-                cursor.execute(sql["answer_insert"], [self.checkin.pk, user.pk, stored, mood, updated_at])
-            else:
-                cursor.execute(sql["answer_update"], [stored, mood, updated_at, answer_id])
-        # Saving a live answer clears the writer's skip (answer_update).
-        self.answers[user.pk] = (answer_id, values, False)
-
-    def update_session(self, **fields) -> None:
-        """Sets these session fields; ``save`` writes them, in one UPDATE
-        however many parts of the write changed the session."""
-        for name, value in fields.items():
-            setattr(self.session, name, value)
-        self.session_changes.update(fields)
-
-    def _save_session(self) -> None:
-        if not self.session_changes:
-            return
-        fields = self.session_changes
-        assignments = ", ".join(f"{_qn(LiveSession._meta.get_field(n).column)} = %s" for n in fields)
-        params = [sqlrows.to_db(connection, LiveSession, n, v) for n, v in fields.items()]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {_qn(LiveSession._meta.db_table)} SET {assignments} WHERE id = %s",  # noqa: S608
-                [*params, self.session.pk],
-            )
-        self.session_changes = {}
-
-    def event(self, kind: str, data: dict | None = None) -> None:
-        # The row lock taken above serializes every writer of this check-in
-        # (SQLite: the IMMEDIATE transaction), so the next number is ours.
-        seq = self.checkin.last_event_seq + len(self.events) + 1
-        self.events.append(Event(checkin=self.checkin, seq=seq, kind=kind, data=data or {}))
-
-    def save(self) -> None:
-        """Writes the session's changes, inserts the events in one
-        statement, moves the sequence on, and broadcasts each after commit."""
-        self._save_session()
-        if not self.events:
-            return
-        sql = _live_sql(connection.vendor)
-        now = sqlrows.to_db(connection, Event, "created_at", timezone.now())
-        params = []
-        for e in self.events:
-            params += [self.checkin.pk, e.seq, e.kind, sqlrows.to_db(connection, Event, "data", e.data), now]
-        last = self.events[-1].seq
-        with connection.cursor() as cursor:
-            cursor.execute(sql["events"] + ", ".join(["(%s, %s, %s, %s, %s)"] * len(self.events)), params)
-            cursor.execute(sql["seq"], [last, self.checkin.pk])
-        self.checkin.last_event_seq = last
-        checkin_id = self.checkin.pk
-        for e in self.events:
-            public = dict(e.data)
-            transaction.on_commit(
-                lambda seq=e.seq, kind=e.kind, data=public: _broadcast(
-                    checkin_id=checkin_id, seq=seq, kind=kind, data=data
-                )
-            )
-        self.events = []
+def _live_session(checkin: CheckIn) -> LiveSession:
+    """The session's row, made by the session's first write. Read in a
+    statement of its own *after* the check-in's lock is granted: a row
+    joined into the locking query is read as it was before the lock
+    (PostgreSQL re-reads only the locked row), and two partners pressing
+    "ready" at once would each miss the other's. Only lock holders write
+    it, so the read-then-create cannot race."""
+    try:
+        return LiveSession.objects.get(checkin=checkin)
+    except LiveSession.DoesNotExist:
+        return LiveSession.objects.create(checkin=checkin)
 
 
 def live_step_revealable(*, answered: dict[str, list[str]], step: str, skipped: set[int]) -> bool:
@@ -717,7 +629,7 @@ def live_step_revealable(*, answered: dict[str, list[str]], step: str, skipped: 
     return len(answered_by) >= 2 and not (answered_by & skipped)
 
 
-def _live_writable(checkin: CheckIn, session, now: dt.datetime) -> None:
+def _live_writable(checkin: CheckIn, session: LiveSession, now: dt.datetime) -> None:
     _ensure_answerable(checkin, now)
     if session.finished_at is not None:
         raise Conflict("This session has ended.")
@@ -726,12 +638,8 @@ def _live_writable(checkin: CheckIn, session, now: dt.datetime) -> None:
 
 
 def _partner_ids(checkin: CheckIn) -> list[int]:
-    from couples.models import Membership
-
     return list(
-        Membership.objects.filter(couple_id=checkin.couple_id, left_at__isnull=True)
-        .order_by("user_id")
-        .values_list("user_id", flat=True)
+        Membership.objects.current_of(couple_id=checkin.couple_id).order_by("user_id").values_list("user_id", flat=True)
     )
 
 
@@ -740,8 +648,7 @@ def live_answer(*, checkin: CheckIn, user: User, step: str, value: Any) -> Check
     """One partner's answer to the current step, private until both have
     answered it; then the step is revealed to both at once. The writer must
     be one of the couple (checked under the lock; otherwise 404)."""
-    write = _LiveWrite(checkin, user, with_answers=True)
-    checkin, session = write.checkin, write.session
+    checkin, session = _live_locked(user=user, checkin=checkin)
     now = timezone.now()
     _live_writable(checkin, session, now)
     steps = checkin.steps
@@ -752,42 +659,55 @@ def live_answer(*, checkin: CheckIn, user: User, step: str, value: Any) -> Check
     clean, _ = _validate_answers(steps, {step: value}, complete=False)
     if step not in clean:
         raise Invalid("Please answer this step.", errors={"value": ["Please answer this step."]})
-    _, values, _ = write.answers.get(user.pk, (None, {}, False))
+    answers = {a.author_id: a for a in Answer.objects.filter(checkin=checkin)}
+    answer = answers.setdefault(user.pk, Answer(checkin=checkin, author=user))
+    answer.values = {**answer.values, step: clean[step]}
+    if step == next((s["key"] for s in steps if s["kind"] == StepKind.MOOD), None):
+        answer.mood = clean[step]
+    # An answer given live also clears an earlier skip: they are taking part.
+    answer.skipped_at, answer.skip_reason, answer.updated_at = None, "", now
+    changed, events = [], []
     mine_live = session.answered.get(str(user.pk), [])
-    first = step not in mine_live
-    mood_key = next((s["key"] for s in steps if s["kind"] == StepKind.MOOD), None)
+    if step not in mine_live:
+        session.answered = {**session.answered, str(user.pk): [*mine_live, step]}
+        changed.append("answered")
+        events.append(("step_answered", {"step": step}))
+    skipped = {author for author, a in answers.items() if a.skipped_at is not None}
+    if live_step_reveal(session=session, step=step, skipped=skipped, events=events):
+        changed.append("revealed_steps")
     with _pipelined():
-        write.save_answer(user, {**values, step: clean[step]}, clean[step] if step == mood_key else None, now)
-        if first:
-            write.update_session(answered={**session.answered, str(user.pk): [*mine_live, step]})
-            write.event("step_answered", {"step": step})
-        live_step_reveal(write=write, step=step)
-        write.save()
+        if answer.pk is None:
+            answer.save()
+        else:
+            saved = ("values", "mood", "skipped_at", "skip_reason", "updated_at")
+            Answer.objects.filter(pk=answer.pk).update(**{name: getattr(answer, name) for name in saved})
+        _live_save(checkin=checkin, session=session, changed=changed, events=events)
     return checkin
 
 
-def live_step_reveal(*, write: "_LiveWrite", step: str) -> bool:
+def live_step_reveal(*, session: LiveSession, step: str, skipped: set[int], events: list) -> bool:
     """Reveal together, for one step of a live session (the rule:
-    ``live_step_revealable``). The only writer of ``revealed_steps`` and the
-    only emitter of ``step_revealed``; the caller holds the check-in's lock
-    (``_LiveWrite``), so the two partners' answers cannot both miss it."""
-    session = write.session
+    ``live_step_revealable``; ``skipped``: the partners with an active skip).
+    The only writer of ``revealed_steps`` and the only emitter of
+    ``step_revealed``: it marks the step revealed on ``session`` and adds the
+    event to ``events``; the caller, holding the check-in's lock (so the
+    two partners' answers cannot both miss it), saves the session and
+    appends the events in the same transaction."""
     if step in session.revealed_steps:
         return False
-    skipped = {author for author, (_, _, is_skipped) in write.answers.items() if is_skipped}
     if not live_step_revealable(answered=session.answered, step=step, skipped=skipped):
         return False
-    write.update_session(revealed_steps=[*session.revealed_steps, step])
-    write.event("step_revealed", {"step": step})
+    session.revealed_steps = [*session.revealed_steps, step]
+    events.append(("step_revealed", {"step": step}))
     return True
 
 
 @transaction.atomic
 def live_ready(*, checkin: CheckIn, user: User) -> CheckIn:
     """Ready to move on. When both are ready the session moves to the next
-    step; after the last, both partners' answers are sent and revealed."""
-    write = _LiveWrite(checkin, user)
-    checkin, session = write.checkin, write.session
+    step; after the last, both partners' answers are sent and the check-in
+    revealed (``_live_answers_send``)."""
+    checkin, session = _live_locked(user=user, checkin=checkin)
     now = timezone.now()
     _live_writable(checkin, session, now)
     steps = checkin.steps
@@ -797,25 +717,51 @@ def live_ready(*, checkin: CheckIn, user: User) -> CheckIn:
     if user.pk in session.ready:
         return checkin
     ready = sorted([*session.ready, user.pk])
-    write.event("step_ready", {"step": current, "by": user.pk})
-    step_index = session.step_index + 1
-    with _pipelined():
-        # Only the couple's two members can be in the list (checked under the lock).
-        if len(set(ready)) < 2:
-            write.update_session(ready=ready)
-        elif step_index < len(steps):
-            write.update_session(step_index=step_index, ready=[])
-            write.event("step_advanced", {"step_index": step_index})
+    events = [("step_ready", {"step": current, "by": user.pk})]
+    # Only the couple's two members can be in the list (checked under the lock).
+    if len(set(ready)) < 2:
+        session.ready = ready
+        changed = ["ready"]
+    else:
+        session.step_index += 1
+        session.ready = []
+        changed = ["step_index", "ready"]
+        if session.step_index < len(steps):
+            events.append(("step_advanced", {"step_index": session.step_index}))
         else:
-            write.update_session(step_index=step_index, ready=[], finished_at=now)
-            write.event("session_finished")
-        write.save()
-    if session.finished_at is None:
-        return checkin
-    partners = _partner_ids(checkin)
-    for answer in Answer.objects.filter(checkin=checkin, author_id__in=partners).select_related("author"):
-        checkin = checkin_answer(checkin=checkin, author=answer.author, values=answer.values, submit=True)
+            session.finished_at = now
+            changed.append("finished_at")
+            events.append(("session_finished", {}))
+    _live_save(checkin=checkin, session=session, changed=changed, events=events)
+    if session.finished_at is not None:
+        _live_answers_send(checkin=checkin, session=session, now=now)
     return checkin
+
+
+def _live_answers_send(*, checkin: CheckIn, session: LiveSession, now: dt.datetime) -> None:
+    """The session is over: both partners' answers are sent as the form
+    sends them (``_answer_write``), and the check-in is revealed once, by
+    ``checkin_reveal``. The caller holds the check-in's lock."""
+    answers = (
+        Answer.objects.filter(checkin=checkin, author_id__in=_partner_ids(checkin))
+        .select_related("author")
+        .order_by("author_id")
+    )
+    sent = [
+        (Event.Kind.ANSWERED, {})
+        for answer in answers
+        if _answer_write(
+            checkin=checkin,
+            answer=answer,
+            author=answer.author,
+            live=session,
+            values=answer.values,
+            submit=True,
+            now=now,
+        )
+    ]
+    _events_append(checkin=checkin, events=sent)
+    checkin_reveal(checkin=checkin, now=now)
 
 
 @transaction.atomic
@@ -824,22 +770,20 @@ def live_pause(*, checkin: CheckIn, user: User, minutes: int) -> CheckIn:
     time both see; both are reminded when it comes."""
     if not LIVE_PAUSE_MIN <= minutes <= LIVE_PAUSE_MAX:
         raise Invalid(f"Choose a break of {LIVE_PAUSE_MIN} to {LIVE_PAUSE_MAX} minutes.", field="minutes")
-    write = _LiveWrite(checkin, user)
-    checkin, session = write.checkin, write.session
+    checkin, session = _live_locked(user=user, checkin=checkin)
     now = timezone.now()
     _live_writable(checkin, session, now)
-    until = now + dt.timedelta(minutes=minutes)
-    with _pipelined():
-        write.update_session(paused_until=until, paused_by_id=user.pk)
-        write.event("session_paused", {"until": until.isoformat(), "by": user.pk})
-        write.save()
+    session.paused_until = now + dt.timedelta(minutes=minutes)
+    session.paused_by = user
+    paused = ("session_paused", {"until": session.paused_until.isoformat(), "by": user.pk})
+    _live_save(checkin=checkin, session=session, changed=["paused_until", "paused_by"], events=[paused])
     reminders.reminders_schedule_many(
         Reminder(
             user_id=partner_id,
             kind="live_resume",
             target_id=checkin.pk,
-            due_at=until,
-            occurrence=until.strftime("%Y%m%dT%H%M%S"),
+            due_at=session.paused_until,
+            occurrence=session.paused_until.strftime("%Y%m%dT%H%M%S"),
         )
         for partner_id in _partner_ids(checkin)
     )
@@ -848,12 +792,11 @@ def live_pause(*, checkin: CheckIn, user: User, minutes: int) -> CheckIn:
 
 @transaction.atomic
 def live_resume(*, checkin: CheckIn, user: User) -> CheckIn:
-    write = _LiveWrite(checkin, user)
-    checkin, session = write.checkin, write.session
+    checkin, session = _live_locked(user=user, checkin=checkin)
     if session.paused_until is None:
         return checkin
-    with _pipelined():
-        write.update_session(paused_until=None, paused_by_id=None)
-        write.event("session_resumed", {"by": user.pk})
-        write.save()
+    session.paused_until = None
+    session.paused_by = None
+    resumed = ("session_resumed", {"by": user.pk})
+    _live_save(checkin=checkin, session=session, changed=["paused_until", "paused_by"], events=[resumed])
     return checkin

@@ -16,8 +16,24 @@ urlpatterns = [
     path("checkins/<int:checkin_id>/skip/", api.CheckInSkipApi.as_view(), name="api-checkin-skip"),
     path("checkins/<int:checkin_id>/events/", api.CheckInEventsApi.as_view(), name="api-checkin-events"),
     path("checkins/<int:checkin_id>/session/", api.LiveSessionApi.as_view(), name="api-live"),
-    path("checkins/<int:checkin_id>/session/answer/", api.LiveAnswerApi.as_view(), name="api-live-answer"),
-    path("checkins/<int:checkin_id>/session/ready/", api.LiveReadyApi.as_view(), name="api-live-ready"),
-    path("checkins/<int:checkin_id>/session/pause/", api.LivePauseApi.as_view(), name="api-live-pause"),
-    path("checkins/<int:checkin_id>/session/resume/", api.LiveResumeApi.as_view(), name="api-live-resume"),
+    path(
+        "checkins/<int:checkin_id>/session/answer/",
+        api.LiveActionApi.as_view(live_action="answer"),
+        name="api-live-answer",
+    ),
+    path(
+        "checkins/<int:checkin_id>/session/ready/",
+        api.LiveActionApi.as_view(live_action="ready"),
+        name="api-live-ready",
+    ),
+    path(
+        "checkins/<int:checkin_id>/session/pause/",
+        api.LiveActionApi.as_view(live_action="pause"),
+        name="api-live-pause",
+    ),
+    path(
+        "checkins/<int:checkin_id>/session/resume/",
+        api.LiveActionApi.as_view(live_action="resume"),
+        name="api-live-resume",
+    ),
 ]

@@ -17,13 +17,8 @@ APPS += ["pwa"]
 
 # (file, function) allowed to spell the rule, and why. Each one left is a
 # debt: remove it when its code moves to the definition above.
-ALLOWED = {
-    # The live socket's periodic re-check and the live answers' partner list:
-    # the live path is being rewritten onto the REST services (issue #17,
-    # item 2) by its owner; they move to Membership.objects.current() there.
-    ("checkins/selectors.py", "checkin_last_seq_for_member"),
-    ("checkins/services.py", "_partner_ids"),
-}
+# Nothing outside couples/ may spell "current member" itself.
+ALLOWED: set[tuple[str, str]] = set()
 
 
 def _spells_current_member(node: ast.AST) -> bool:
