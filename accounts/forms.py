@@ -1,10 +1,12 @@
 from django import forms
 
-from .timezones import timezone_choices
+from backend.timezones import TimezoneInput
+
+from .timezones import validate_timezone
 
 TIMEZONE_ERRORS = {
     "required": "Choose your timezone.",
-    "invalid_choice": "Choose a timezone from the list, for example Europe/Berlin.",
+    "invalid_timezone": "Choose a timezone from the list, for example Europe/Berlin.",
 }
 
 
@@ -21,13 +23,13 @@ class SignupExtraForm(forms.Form):
         error_messages={"required": "Tell us what to call you."},
         widget=forms.TextInput(attrs={"autocomplete": "given-name", "autocapitalize": "words"}),
     )
-    timezone = forms.ChoiceField(
-        choices=timezone_choices,
+    timezone = forms.CharField(
+        validators=[validate_timezone],
         initial="UTC",
         label="Your timezone",
         help_text="Picked from this phone. Times and reminders use it; you can change it later.",
         error_messages=TIMEZONE_ERRORS,
-        widget=forms.Select(attrs={"data-detect-timezone": "1"}),
+        widget=TimezoneInput(attrs={"data-detect-timezone": "1"}),
     )
 
     def signup(self, request, user):
@@ -44,12 +46,12 @@ class SettingsForm(forms.Form):
         error_messages={"required": "Tell us what to call you."},
         widget=forms.TextInput(attrs={"autocomplete": "given-name", "autocapitalize": "words"}),
     )
-    timezone = forms.ChoiceField(
-        choices=timezone_choices,
+    timezone = forms.CharField(
+        validators=[validate_timezone],
         label="Your timezone",
         help_text="Times and reminders are shown in it.",
         error_messages=TIMEZONE_ERRORS,
-        widget=forms.Select(attrs={"data-device-timezone": "1"}),
+        widget=TimezoneInput(attrs={"data-device-timezone": "1"}),
     )
     quiet_hours_start = forms.TimeField(
         required=False,

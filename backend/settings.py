@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "couples.context_processors.couple",
                 "reminders.context_processors.unread",
+                "home.context_processors.current_tab",
             ],
         },
     },

@@ -45,6 +45,23 @@ register(
     )
 )
 
+# An ad-hoc check-in (started now by one partner): the other is told what
+# it is, in content-free words, not "Time for your check-in" as if it had
+# been scheduled.
+register(
+    Kind(
+        key="checkin_started",
+        title="Your partner started a check-in",
+        label="When your partner starts a check-in",
+        load=_load_checkins,
+        still_due=lambda r, c, now: (
+            c is not None and c.revealed_at is None and now < c.closes_at and r.user_id not in c.done_by
+        ),
+        url=_checkin_url,
+        grace=dt.timedelta(hours=1),
+    )
+)
+
 register(
     Kind(
         key="checkin_open",

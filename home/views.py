@@ -35,3 +35,14 @@ def home(request):
 def _home_contexts():
     # The order of the cards on the page.
     return [space_home, repair_home, checkins_home, gratitude_home, agreements_home, journal_home, therapists_home]
+
+
+@login_required
+def more(request):
+    """The "More" tab: every part of Steady that is not a tab of its own."""
+    couple, _partners = couples_selectors.member_couple_and_partners(user=request.user)
+    if couple is None:
+        if request.user.is_therapist:
+            return redirect("therapist-home")
+        return redirect("pair")
+    return render(request, "home/more.html", {"couple": couple})

@@ -76,7 +76,7 @@ def checkin_reminders_create(
                 # An ad-hoc check-in: the partner hears it has opened; the
                 # one who started it needs no reminder for now.
                 if user_id != started_by_id:
-                    rows.append(Reminder(user_id=user_id, kind="checkin_open", target_id=c.pk, due_at=now))
+                    rows.append(Reminder(user_id=user_id, kind="checkin_started", target_id=c.pk, due_at=now))
             else:
                 before = c.scheduled_for - dt.timedelta(minutes=leads.get(user_id, 30))
                 if before > now and leads.get(user_id, 30) > 0:

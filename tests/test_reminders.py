@@ -80,8 +80,11 @@ class TestScheduling:
             checkin = CheckInFactory(couple=couple, user=alice)
             dispatch_tick()
         assert list(Notification.objects.values_list("user_id", "title", "url")) == [
-            (bob.pk, "Time for your check-in", f"/checkins/{checkin.pk}/")
+            (bob.pk, "Your partner started a check-in", f"/checkins/{checkin.pk}/")
         ]
+        # Said as what it is (issue #20): not as if it had been scheduled, and
+        # with no name in it.
+        assert "Alice" not in Notification.objects.get().title
 
     @pytest.mark.parametrize(
         ("tz", "local_day", "expected_before_utc"),
@@ -343,7 +346,7 @@ class TestEmailAndPush:
         assert len(mail.outbox) == 1
         message = mail.outbox[0]
         assert message.to == ["bob@example.com"]
-        assert message.subject == "Time for your check-in"
+        assert message.subject == "Your partner started a check-in"
         for secret in ("SECRET", "appreciat", "mood"):
             assert secret not in message.body and secret not in message.subject
         assert f"/checkins/{sent_delivery.reminder.target_id}/" in message.body
@@ -354,10 +357,10 @@ class TestEmailAndPush:
 
         assert len(pushes) == 1
         call = pushes[0]
-        assert call["headers"]["Topic"] == f"checkin_open-{sent_delivery.reminder_id}"
+        assert call["headers"]["Topic"] == f"checkin_started-{sent_delivery.reminder_id}"
         assert len(call["headers"]["Topic"]) <= 32
         payload = json.loads(call["data"])
-        assert payload["title"] == "Time for your check-in"
+        assert payload["title"] == "Your partner started a check-in"
         assert "SECRET" not in call["data"]
 
     def test_a_phone_signed_out_from_anywhere_gets_no_more_pushes(self, sent_delivery, pushes, bob):

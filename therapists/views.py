@@ -156,11 +156,14 @@ def access(request):
         "scope_options": [(option, SCOPE_HELP[option.data["value"]]) for option in form["scopes"]],
         "partner": partner,
         "waiting": [r for r in rows if r["can_approve"]],
-        "current": [r for r in rows if r["status"] in ("pending", "active") and not r["can_approve"]],
+        # A request not yet approved by everyone shares nothing: it is never
+        # listed under "Shared now".
+        "asked": [r for r in rows if r["status"] == "pending" and not r["can_approve"]],
+        "current": [r for r in rows if r["status"] == "active" and not r["can_approve"]],
         "past": [r for r in rows if r["status"] in ("revoked", "expired")][:20],
     }
     # With something to look at already, asking again is the rarer thing.
-    context["collapse_form"] = bool(context["waiting"] or context["current"]) and not form.is_bound
+    context["collapse_form"] = bool(context["waiting"] or context["asked"] or context["current"]) and not form.is_bound
     return render(request, "therapists/access.html", context)
 
 

@@ -63,12 +63,12 @@
   const MESSAGES = {
     checking: ["Checking this phone…", ""],
     unavailable: [
-      "Not set up on this server.",
-      "Phone notifications aren't available here yet. Reminders still show in Steady under Alerts, and by email if you chose it.",
+      "Phone notifications aren't available in Steady yet.",
+      "Your reminders still show in Steady under Notifications, and by email if you chose it.",
     ],
     unsupported: [
       "This browser can't show notifications.",
-      "On an iPhone or iPad, add Steady to your Home Screen first (tap Share, then Add to Home Screen) and open it from there. Reminders still show in Steady under Alerts.",
+      "On an iPhone or iPad, add Steady to your Home Screen first (tap Share, then Add to Home Screen) and open it from there. Reminders still show in Steady under Notifications.",
     ],
     denied: [
       "Blocked in this browser.",

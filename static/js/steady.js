@@ -9,7 +9,11 @@
       return "";
     }
   };
-  const hasOption = (select, value) => [...select.options].some((o) => o.value === value);
+  // A <select>, or a text input completed from its <datalist>.
+  const hasOption = (field, value) => {
+    const options = field.options || (field.list && field.list.options) || [];
+    return [...options].some((o) => o.value === value);
+  };
 
   // The service worker makes Steady installable and shows a calm page when
   // there is no network (it stores no page with anyone's data: see /sw.js).
@@ -55,15 +59,16 @@
   document.addEventListener("DOMContentLoaded", () => {
     const tz = deviceTimezone();
 
-    // Sign-up: preselect the phone's timezone in a picker still at UTC.
-    document.querySelectorAll("select[data-detect-timezone]").forEach((select) => {
-      if (tz && (select.value === "UTC" || !select.value) && hasOption(select, tz)) {
+    // Sign-up: pre-fill the phone's timezone while the picker is untouched
+    // (still the default UTC, or empty); never over what the person typed.
+    document.querySelectorAll("[data-detect-timezone]").forEach((select) => {
+      if (tz && (select.value === "UTC" || !select.value) && (select.defaultValue === undefined || select.value === select.defaultValue) && hasOption(select, tz)) {
         select.value = tz;
       }
     });
 
     // Settings: offer the phone's timezone when it differs (after travel).
-    document.querySelectorAll("select[data-device-timezone]").forEach((select) => {
+    document.querySelectorAll("[data-device-timezone]").forEach((select) => {
       const note = select.form && select.form.querySelector("[data-device-timezone-note]");
       if (!note || !tz || !hasOption(select, tz)) return;
       const update = () => {
@@ -76,6 +81,7 @@
         select.focus();
       });
       select.addEventListener("change", update);
+      select.addEventListener("input", update);
       update();
     });
 

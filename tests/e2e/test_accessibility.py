@@ -200,6 +200,8 @@ def test_no_serious_axe_violations_on_any_main_page(new_phone, phone_for, axe_so
             ("trigger log", "/journal/trigger/"),
             ("patterns", "/journal/patterns/"),
             ("help now", "/journal/help/"),
+            ("more", "/more/"),
+            ("therapist access", "/couple/therapists/"),
         ],
     )
 

@@ -76,8 +76,9 @@ def test_two_partners_sign_up_pair_and_one_leaves(new_phone, shot):
     expect(alice.get_by_label("Your first name")).to_have_value("Alice")
     shot(alice, "06-settings")
 
-    # Alice leaves: a wrong password first changes nothing.
-    alice.goto("/")
+    # Alice leaves, from Settings (not from the daily home screen): a wrong
+    # password first changes nothing.
+    alice.goto("/settings/")
     alice.get_by_role("link", name="Leave the couple").click()
     expect(alice.get_by_role("heading", level=1)).to_have_text("Leave the couple")
     expect(alice.get_by_label("Don't let Bob pair with me again")).not_to_be_checked()

@@ -343,7 +343,8 @@ def test_push_blocked_explains_how_to_allow(phone_for, alice, couple, vapid_publ
 def test_push_not_set_up_on_the_server(phone_for, alice, couple, settings, shot):
     settings.STEADY_VAPID_PUBLIC_KEY = ""
     page = push_page(phone_for, alice, color_scheme="dark")
-    expect(page.get_by_test_id("push-status")).to_contain_text("Not set up on this server.")
+    expect(page.get_by_test_id("push-status")).to_contain_text("Phone notifications aren't available in Steady yet.")
+    expect(page.get_by_test_id("push-status")).not_to_contain_text("server")
     expect(page.get_by_role("button", name="Turn on notifications on this phone")).to_be_hidden()
     expect(page.get_by_role("button", name="Turn off on this phone")).to_be_hidden()
     shot(page, "pwa-07-push-not-set-up-dark")

@@ -1,0 +1,38 @@
+"""Issue #20, item 7 on a 390×844 phone: the timezone comes from the phone
+on sign-up, and Settings offers the phone's when it differs; the picker is
+searchable."""
+
+from playwright.sync_api import expect
+
+
+def test_sign_up_picks_the_phones_timezone(new_phone, shot):
+    page = new_phone(timezone_id="America/Sao_Paulo")
+    page.goto("/accounts/signup/")
+    field = page.get_by_label("Your timezone")
+    expect(field).to_have_value("America/Sao_Paulo")
+    expect(field).to_have_attribute("list", "timezone-options")
+    shot(page, "tz-01-signup-detected")
+
+
+def test_settings_offer_the_phones_timezone_and_search(phone_for, alice, shot):
+    # Alice's account says Berlin; her phone is in Tokyo after a trip.
+    page = phone_for(alice, path="/settings/", timezone_id="Asia/Tokyo")
+    field = page.get_by_label("Your timezone")
+    expect(field).to_have_value("Europe/Berlin")  # never changed behind her back
+    note = page.locator("[data-device-timezone-note]")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("Asia/Tokyo")
+    shot(page, "tz-02-settings-offer")
+    note.get_by_role("button", name="Use that instead").click()
+    expect(field).to_have_value("Asia/Tokyo")
+    expect(note).to_be_hidden()
+    page.get_by_role("button", name="Save changes").click()
+    alice.refresh_from_db()
+    assert alice.timezone == "Asia/Tokyo"
+
+    # A typed name that is not a timezone is refused by the server.
+    page.goto("/settings/")
+    page.get_by_label("Your timezone").fill("Atlantis")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Choose a timezone from the list")).to_be_visible()
+    shot(page, "tz-03-settings-refused")

@@ -1,0 +1,77 @@
+"""Issue #20, item 7: a searchable timezone picker (a text input and one
+cached <datalist>), still validated on the server against the IANA list."""
+
+import time
+
+import pytest
+from django.test import Client
+
+from backend.timezones import timezone_datalist
+from tests.factories import UserFactory
+
+
+@pytest.mark.django_db
+def test_settings_offer_a_searchable_picker_not_a_select(alice):
+    client = Client()
+    client.force_login(alice)
+    html = client.get("/settings/").content.decode()
+    assert '<select name="timezone"' not in html
+    assert 'list="timezone-options"' in html
+    assert html.count('<datalist id="timezone-options">') == 1
+    assert '<option value="Europe/Berlin"></option>' in html
+    assert 'value="Europe/Berlin"' in html  # her own, pre-filled
+
+
+@pytest.mark.django_db
+def test_an_unknown_timezone_is_refused_on_the_server(alice):
+    client = Client()
+    client.force_login(alice)
+    response = client.post("/settings/", {"display_name": "Alice", "timezone": "Mars/Olympus_Mons"})
+    assert response.status_code == 200
+    assert "Choose a timezone from the list, for example Europe/Berlin." in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.timezone == "Europe/Berlin"
+
+
+@pytest.mark.django_db
+def test_a_typed_timezone_is_saved(alice):
+    client = Client()
+    client.force_login(alice)
+    response = client.post("/settings/", {"display_name": "Alice", "timezone": "Asia/Tokyo"})
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.timezone == "Asia/Tokyo"
+
+
+@pytest.mark.django_db
+def test_sign_up_refuses_an_unknown_timezone():
+    response = Client().post(
+        "/accounts/signup/",
+        {
+            "display_name": "Carol",
+            "email": "carol@example.com",
+            "password1": "a-long-unusual-pass-42",
+            "timezone": "Nowhere",
+        },
+    )
+    assert response.status_code == 200
+    assert "Choose a timezone from the list" in response.content.decode()
+
+
+def test_the_datalist_is_built_once():
+    assert timezone_datalist() is timezone_datalist()
+
+
+@pytest.mark.django_db
+def test_the_pages_stay_quick():
+    # About 65-85 ms per page with the <select> of ~600 names; 3-8 ms with
+    # the cached datalist. The bound is loose so a busy machine passes.
+    user = UserFactory(display_name="Alice")
+    signed_in, anonymous = Client(), Client()
+    signed_in.force_login(user)
+    for client, url in [(signed_in, "/settings/"), (anonymous, "/accounts/signup/")]:
+        client.get(url)
+        start = time.perf_counter()
+        for _ in range(10):
+            client.get(url)
+        assert (time.perf_counter() - start) / 10 < 0.04, url
