@@ -11,8 +11,9 @@ from functools import wraps
 from django.contrib import messages
 from django.shortcuts import redirect
 
-from .selectors import couple_known, member_couple_and_partners
+from .selectors import couple_known, had_couple, member_couple_and_partners
 
+COUPLE_ENDED = "That page belonged to your couple, which has ended."
 NOT_PAIRED = "That page is for the two of you, so it opens once you're paired."
 
 
@@ -24,6 +25,11 @@ def couple_required(view):
             return view(request, *args, **kwargs)
         couple, partners = member_couple_and_partners(user=user)
         if couple is None:
+            if had_couple(user=user):
+                # A former member (an old notification, a bookmark): the calm
+                # "the couple has ended" page, not the pairing page.
+                messages.info(request, COUPLE_ENDED)
+                return redirect("couple-ended")
             messages.info(request, NOT_PAIRED)
             return redirect("pair")
         if request.method not in ("GET", "HEAD"):

@@ -94,3 +94,8 @@ def invite_open_for_user(*, user: User) -> Invite | None:
     return Invite.objects.filter(
         created_by=user, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
     ).first()
+
+
+def had_couple(*, user: User) -> bool:
+    """True for someone who was in a couple that has ended (or that they left)."""
+    return Membership.objects.filter(user=user, left_at__isnull=False).exists()

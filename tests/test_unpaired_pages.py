@@ -64,3 +64,39 @@ def test_a_paired_person_still_reaches_the_pages(alice, couple):
 def test_the_api_keeps_its_404(mallory):
     client = client_for(mallory)
     assert client.get("/api/v1/checkins/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_after_leaving_both_land_on_the_ended_page(alice, bob, couple, password):
+    from couples.decorators import COUPLE_ENDED
+    from couples.services import couple_leave
+    from reminders.models import Notification
+
+    old = Notification.objects.create(
+        user=bob, kind="checkin", title="Your partner started a check-in", url="/checkins/1/"
+    )
+    couple_leave(user=alice, password=password)
+    for person in (alice, bob):
+        client = client_for(person)
+        client.force_login(person)
+        for name in ("checkins", "gratitude", "agreements", "checkins-history"):
+            response = client.get(reverse(name))
+            assert response["Location"] == reverse("couple-ended"), name
+        page = client.get(reverse("couple-ended"))
+        body = page.content.decode()
+        assert page.status_code == 200
+        assert escape(COUPLE_ENDED) in body
+        assert reverse("journal") in body and reverse("api-me-export") in body and reverse("pair") in body
+    client = client_for(bob)
+    client.force_login(bob)
+    tapped = client.post(reverse("notification-open", args=[old.pk]), follow=True)
+    assert tapped.redirect_chain[-1][0] == reverse("couple-ended")
+
+
+@pytest.mark.django_db
+def test_the_ended_page_is_only_for_former_members(alice, couple, mallory):
+    client = client_for(alice)
+    client.force_login(alice)
+    assert client.get(reverse("couple-ended"))["Location"] == reverse("home")
+    client.force_login(mallory)
+    assert client.get(reverse("couple-ended"))["Location"] == reverse("pair")
