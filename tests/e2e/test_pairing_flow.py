@@ -100,7 +100,7 @@ def test_two_partners_sign_up_pair_and_one_leaves(new_phone, shot):
     expect(bob).to_have_url(re.compile(r"/couple/ended/$"))
     expect(bob.get_by_role("heading", level=1)).to_have_text("Your couple has ended")
     shot(bob, "edges-01-couple-ended")
-    bob.get_by_role("link", name="pair with someone on Steady").click()
+    bob.get_by_role("link", name="Pair with someone on Steady").click()
     expect(bob.get_by_role("heading", name="You're not paired right now")).to_be_visible()
     assert not Membership.objects.filter(left_at__isnull=True).exists()
 
