@@ -21,6 +21,9 @@ def member_couple_and_partners(*, user: User) -> tuple[Couple | None, list[User]
     included, in joining order), in one query; (None, []) if not paired."""
     if not user.is_authenticated:
         return None, []
+    known = _known.get()
+    if known is not None and known[0] == user.pk:
+        return known[1], list(known[2])
     memberships = list(
         Membership.objects.current()
         .filter(couple__in=Membership.objects.current().filter(user=user).values("couple_id"))
@@ -100,3 +103,8 @@ def invite_open_for_user(*, user: User) -> Invite | None:
     return Invite.objects.filter(
         created_by=user, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
     ).first()
+
+
+def had_couple(*, user: User) -> bool:
+    """True for someone who was in a couple that has ended (or that they left)."""
+    return Membership.objects.filter(user=user, left_at__isnull=False).exists()

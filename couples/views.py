@@ -138,5 +138,18 @@ def leave(request):
             else:
                 cache.delete(key)
                 messages.success(request, "You've left the couple.")
-                return redirect("pair")
+                return redirect("couple-ended")
     return render(request, "couples/leave.html", {"form": form, "partner": partner})
+
+
+@login_required
+@require_http_methods(["GET"])
+def ended(request):
+    """The calm page after a couple ends, for the one who left and the one
+    who stays; couple pages and old notifications lead here (couple_required)."""
+    user = request.user
+    if user.is_therapist or selectors.couple_for_user(user=user) is not None:
+        return redirect("home")
+    if not selectors.had_couple(user=user):
+        return redirect("pair")
+    return render(request, "couples/ended.html", {})

@@ -5,4 +5,5 @@ from . import views
 urlpatterns = [
     path("pair/", views.pair, name="pair"),
     path("couple/leave/", views.leave, name="couple-leave"),
+    path("couple/ended/", views.ended, name="couple-ended"),
 ]

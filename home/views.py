@@ -20,6 +20,8 @@ def home(request):
     if couple is None:
         if request.user.is_therapist:
             return redirect("therapist-home")
+        if couples_selectors.had_couple(user=request.user):
+            return redirect("couple-ended")
         return redirect("pair")
     partner = next((p for p in partners if p.pk != request.user.pk), None)
     context = {"couple": couple, "partner": partner}

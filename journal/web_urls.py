@@ -1,5 +1,7 @@
 from django.urls import path
 
+from couples.decorators import couple_required
+
 from . import views
 
 urlpatterns = [
@@ -8,7 +10,7 @@ urlpatterns = [
     path("journal/trigger/", views.trigger_write, name="journal-trigger"),
     path("journal/breathe/", views.breathe, name="journal-breathe"),
     path("journal/patterns/", views.patterns, name="journal-patterns"),
-    path("journal/shared/", views.shared_with_me, name="journal-shared"),
+    path("journal/shared/", couple_required(views.shared_with_me), name="journal-shared"),
     path("journal/help/", views.help_now, name="journal-help"),
     path("journal/<int:entry_id>/", views.entry_detail, name="journal-entry"),
     path("journal/<int:entry_id>/edit/", views.entry_edit, name="journal-edit"),

@@ -1,9 +1,11 @@
 from django.urls import path
 
+from couples.decorators import couple_required
+
 from . import views
 
 urlpatterns = [
-    path("timeout/", views.index, name="timeout"),
-    path("timeout/rules/", views.rules, name="timeout-rules"),
-    path("timeout/<int:period_id>/", views.detail, name="timeout-detail"),
+    path("timeout/", couple_required(views.index), name="timeout"),
+    path("timeout/rules/", couple_required(views.rules), name="timeout-rules"),
+    path("timeout/<int:period_id>/", couple_required(views.detail), name="timeout-detail"),
 ]

@@ -24,10 +24,11 @@ from agreements import services as agreements
 from checkins import services as checkins
 from checkins.formats import builtin_formats_sync
 from checkins.models import Format
+from couples.services import couple_leave
 from gratitude import services as gratitude
 from journal import services as journal
 from space import services as space
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory, make_couple
 
 from .helpers import no_horizontal_scroll, small_targets
 
@@ -208,7 +209,15 @@ def test_no_serious_axe_violations_on_any_main_page(new_phone, phone_for, axe_so
     unpaired = UserFactory(display_name="Sam")
     page = phone_for(unpaired, path="/", color_scheme=scheme, width=width)
     page.add_init_script(axe_source)
-    found |= check_pages(page, [("pair", "/pair/")])
+    found |= check_pages(page, [("pair", "/pair/"), ("pair, sent from a couple page", "/checkins/")])
+
+    # A couple that has ended: the calm page both former partners land on.
+    former, other = UserFactory(display_name="Remy"), UserFactory(display_name="Noor")
+    make_couple(former, other)
+    couple_leave(user=other, password=PASSWORD)
+    ended = phone_for(former, path="/", color_scheme=scheme, width=width)
+    ended.add_init_script(axe_source)
+    found |= check_pages(ended, [("the couple has ended", "/couple/ended/")])
     page.get_by_role("button", name="Show my code").click()
     expect(page.get_by_test_id("invite-code")).to_be_visible()
     page.get_by_role("button", name="Pair with my partner").click()

@@ -90,14 +90,18 @@ def test_two_partners_sign_up_pair_and_one_leaves(new_phone, shot):
 
     alice.get_by_label("Your password").fill(PASSWORD)
     alice.get_by_role("button", name="Leave the couple").click()
-    expect(alice).to_have_url(re.compile(r"/pair/$"))
+    expect(alice).to_have_url(re.compile(r"/couple/ended/$"))
     expect(alice.get_by_role("status").first).to_have_text("You've left the couple.")
-    expect(alice.get_by_role("heading", name="You're not paired right now")).to_be_visible()
+    expect(alice.get_by_role("heading", level=1)).to_have_text("Your couple has ended")
     shot(alice, "07-after-leaving")
 
-    # Bob is unpaired too: his home page now sends him to pair again.
+    # Bob is unpaired too: his home page now shows the calm "ended" page,
+    # with pairing again as a quiet link.
     bob.goto("/")
-    expect(bob).to_have_url(re.compile(r"/pair/$"))
+    expect(bob).to_have_url(re.compile(r"/couple/ended/$"))
+    expect(bob.get_by_role("heading", level=1)).to_have_text("Your couple has ended")
+    shot(bob, "edges-01-couple-ended")
+    bob.get_by_role("link", name="Pair with someone on Steady").click()
     expect(bob.get_by_role("heading", name="You're not paired right now")).to_be_visible()
     assert not Membership.objects.filter(left_at__isnull=True).exists()
 

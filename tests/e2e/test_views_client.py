@@ -215,14 +215,15 @@ def test_leave_with_wrong_password_shows_error_and_stays(alice, bob, couple):
 
 def test_leave_with_password_unpairs_both(alice, bob, couple):
     response = signed_in(alice).post(reverse("couple-leave"), {"password": PASSWORD}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("pair")
+    assert response.redirect_chain[-1][0] == reverse("couple-ended")
     assert "You&#x27;ve left the couple." in response.content.decode()
     assert couple_for_user(user=alice) is None
     assert couple_for_user(user=bob) is None
     assert not PairingBlock.objects.exists()
-    # Bob's next visit: home sends him to pair, with a gentle word.
+    # Bob's next visit: home sends him to the calm "ended" page; pairing stays a link.
     bob_client = signed_in(bob)
-    assert bob_client.get(reverse("home"))["Location"] == reverse("pair")
+    assert bob_client.get(reverse("home"))["Location"] == reverse("couple-ended")
+    assert "Your couple has ended" in bob_client.get(reverse("couple-ended")).content.decode()
     assert "You're not paired right now" in bob_client.get(reverse("pair")).content.decode()
 
 
