@@ -18,7 +18,7 @@ _TABS = (
 
 
 # Pages for someone without a couple, where the tabs would lead nowhere.
-_NO_TABBAR = ("/pair/", "/therapist/", "/therapists/", "/accounts/")
+_NO_TABBAR = ("/pair/", "/couple/ended/", "/therapist/", "/therapists/", "/accounts/")
 
 
 def current_tab(request):
