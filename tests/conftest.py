@@ -61,8 +61,14 @@ def _builtin_rows(request):
     """Transactional tests flush the database, and Django's serialized
     rollback does not reliably bring back what data migrations made (it came
     back empty after some live-server tests): put the built-in check-in
-    formats back before every transactional test."""
-    if not _is_transactional(request):
+    formats back before every test that uses the database. Not only the
+    transactional ones: pytest-django runs a test whose database use it
+    cannot see at collection (a fixture that asks for it at run time) after
+    the transactional ones, onto their flushed database (CI, issue #17's
+    merge: 167 tests found no formats)."""
+    marker = request.node.get_closest_marker("django_db")
+    uses_db = marker is not None or "db" in request.fixturenames or _is_transactional(request)
+    if not uses_db:
         return
     request.getfixturevalue("_django_db_helper")
     from checkins.formats import builtin_formats_sync
