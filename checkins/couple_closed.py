@@ -7,7 +7,7 @@ from couples import closing
 from reminders.services import reminders_cancel
 
 from . import live
-from .models import CheckIn, LiveSession
+from .models import CheckIn, LiveSession, Schedule
 
 # Every check-in reminder kind (checkins/reminder_kinds.py) starts with one
 # of these; their target is a check-in's id.
@@ -37,3 +37,16 @@ def reminders_end(couple_id: int) -> None:
     ids = list(CheckIn.objects.filter(couple_id=couple_id, closes_at__gt=timezone.now()).values_list("pk", flat=True))
     for prefix in REMINDER_PREFIXES:
         reminders_cancel(kind_prefix=prefix, target_ids=ids)
+
+
+@closing.handler
+def schedules_stop(couple_id: int) -> None:
+    # A closed couple keeps no rhythm: its schedules stop making check-ins
+    # (the periodic task only extends active ones), and the occurrences
+    # nobody touched yet go, as a pause drops them. Answered ones stay
+    # history. After reminders_end, which cancelled their reminders.
+    now = timezone.now()
+    schedules = Schedule.objects.filter(couple_id=couple_id).exclude(status=Schedule.Status.PAUSED)
+    ids = list(schedules.values_list("pk", flat=True))
+    schedules.update(status=Schedule.Status.PAUSED, paused_by=None, generated_until=None, updated_at=now)
+    CheckIn.objects.filter(schedule_id__in=ids, scheduled_for__gt=now, answers__isnull=True).delete()

@@ -50,6 +50,7 @@ def test_every_app_registers_its_part_without_couples_importing_it():
         "checkins.couple_closed.close_sockets",
         "checkins.couple_closed.live_sessions_finish",
         "checkins.couple_closed.reminders_end",
+        "checkins.couple_closed.schedules_stop",
     } <= names
 
 
@@ -111,3 +112,31 @@ def test_consent_ends_with_the_couple_even_if_no_handler_ran(request, world, cou
     assert not Grant.objects.active(timezone.now()).filter(pk=grant.pk).exists()  # ...and yet it is not active
     assert grant.status_at(timezone.now()) != "active"
     assert theo_client.get(f"/api/v1/therapist/couples/{couple.pk}/summary/").status_code == 404
+
+
+def test_a_closed_couples_schedules_stop_making_check_ins(couple, alice, bob):
+    """Found in the fifth session: a couple's schedules went on creating
+    check-ins (and their reminders) for years after it closed."""
+    import datetime as dt
+
+    from checkins.models import CheckIn, Schedule
+
+    schedule = checkins.schedule_propose(
+        couple=couple,
+        user=alice,
+        format=Format.objects.get(key="daily-pulse"),
+        weekdays=list(range(7)),
+        time=dt.time(20, 0),
+        timezone_name="Europe/Berlin",
+    )
+    schedule = checkins.schedule_accept(schedule=schedule, user=bob)
+    future = CheckIn.objects.filter(schedule=schedule, scheduled_for__gt=timezone.now()).order_by("scheduled_for")
+    assert future.count() >= 7
+
+    couple_leave(user=alice, password=PASSWORD)
+
+    schedule.refresh_from_db()
+    assert schedule.status == Schedule.Status.PAUSED and schedule.paused_by is None
+    assert not future.exists()
+    assert checkins.schedules_extend_horizon(now=timezone.now() + dt.timedelta(days=30)) == 0
+    assert not CheckIn.objects.filter(couple=couple, scheduled_for__gt=timezone.now()).exists()
