@@ -9,9 +9,10 @@ from django.utils import timezone as dj_timezone
 
 from couples.models import Couple
 
+from .proposals import REASON_MAX, ProposalVersion
+
 TITLE_MAX = 120
 DETAILS_MAX = 2000
-REASON_MAX = 500
 NOTE_MAX = 500
 REVIEW_MIN_DAYS = 7
 REVIEW_MAX_DAYS = 365
@@ -78,7 +79,7 @@ class Agreement(models.Model):
         return f"Agreement {self.pk} v{self.version}"
 
 
-class AgreementVersion(models.Model):
+class AgreementVersion(ProposalVersion):
     """One wording of an agreement, immutable once written except for the
     record of its acceptance or decline."""
 
@@ -88,19 +89,6 @@ class AgreementVersion(models.Model):
     details = models.TextField(max_length=DETAILS_MAX, blank=True)
     category = models.CharField(max_length=32, choices=Category.choices)
     review_every_days = models.PositiveSmallIntegerField(null=True, blank=True)
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    proposed_at = models.DateTimeField(default=dj_timezone.now)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    declined_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    declined_at = models.DateTimeField(null=True, blank=True)
-    decline_reason = models.CharField(max_length=REASON_MAX, blank=True)
 
     class Meta:
         ordering = ["agreement_id", "-number"]

@@ -23,7 +23,6 @@ from reminders import services as reminders
 from .models import (
     DETAILS_MAX,
     NOTE_MAX,
-    REASON_MAX,
     REVIEW_MAX_DAYS,
     REVIEW_MIN_DAYS,
     TITLE_MAX,
@@ -33,6 +32,7 @@ from .models import (
     Reflection,
 )
 from .periods import Period, first_review_due, local_date, next_review_due, period_containing
+from .proposals import reason_clean, version_check
 from .reminder_kinds import REVIEW_KIND
 
 WORDING_FIELDS = ("title", "details", "category", "review_every_days")
@@ -71,17 +71,6 @@ def _clean_wording(data: dict[str, Any]) -> dict[str, Any]:
     return {"title": title.strip(), "details": details, "category": category, "review_every_days": every}
 
 
-def _clean_reason(reason: Any, field: str = "reason") -> str:
-    if reason is None:
-        return ""
-    if not isinstance(reason, str):
-        raise Invalid("Write the reason as text.", field=field)
-    reason = reason.replace("\r\n", "\n").strip()
-    if len(reason) > REASON_MAX:
-        raise Invalid(f"Keep it under {REASON_MAX} characters.", field=field)
-    return reason
-
-
 def _clean_reflection(outcome: Any, note: Any) -> tuple[str, str]:
     errors: dict[str, list[str]] = {}
     if outcome not in Reflection.Outcome.values:
@@ -115,11 +104,6 @@ def _locked(agreement: Agreement) -> Agreement:
 
 def _current(agreement: Agreement) -> AgreementVersion:
     return AgreementVersion.objects.get(agreement=agreement, number=agreement.version)
-
-
-def _check_version(agreement: Agreement, version: int | None) -> None:
-    if version is not None and version != agreement.version:
-        raise Conflict(STALE, errors={"detail": STALE, "current_version": agreement.version})
 
 
 def _attach(agreement: Agreement, current: AgreementVersion) -> Agreement:
@@ -187,7 +171,7 @@ def agreement_accept(*, agreement: Agreement, user: User, version: int) -> Agree
     _ensure_member(couple_id=agreement.couple_id, user=user)
     if agreement.status != Agreement.Status.PROPOSED:
         raise Conflict("This agreement is not waiting to be accepted.")
-    _check_version(agreement, version)
+    version_check(agreement.version, version, stale=STALE)
     current = _current(agreement)
     if current.proposed_by_id == user.pk:
         raise Forbidden("You proposed this wording, so your partner is the one to accept it.")
@@ -211,7 +195,7 @@ def agreement_amend(*, agreement: Agreement, user: User, version: int, changes: 
     _ensure_member(couple_id=agreement.couple_id, user=user)
     if agreement.status == Agreement.Status.RETIRED:
         raise Conflict("This agreement was retired; propose a new one instead.")
-    _check_version(agreement, version)
+    version_check(agreement.version, version, stale=STALE)
     current = _current(agreement)
     unknown = set(changes) - set(WORDING_FIELDS)
     if unknown:
@@ -238,12 +222,12 @@ def agreement_decline(*, agreement: Agreement, user: User, reason: str = "", ver
     """Declines the proposed wording (or withdraws it, when its proposer
     does). Both see who declined it and why; either can amend it into a new
     proposal afterwards."""
-    reason = _clean_reason(reason)
+    reason = reason_clean(reason)
     agreement = _locked(agreement)
     _ensure_member(couple_id=agreement.couple_id, user=user)
     if agreement.status != Agreement.Status.PROPOSED:
         raise Conflict("Only a proposed agreement can be declined.")
-    _check_version(agreement, version)
+    version_check(agreement.version, version, stale=STALE)
     current = _current(agreement)
     now = timezone.now()
     current.declined_by = user
@@ -261,7 +245,7 @@ def agreement_retire(*, agreement: Agreement, user: User, reason: str = "") -> A
     """Either partner can retire an active agreement, alone: nobody is held
     to a boundary they no longer agree to. A declined one can be put away
     the same way. Both see who retired it and why."""
-    reason = _clean_reason(reason)
+    reason = reason_clean(reason)
     agreement = _locked(agreement)
     _ensure_member(couple_id=agreement.couple_id, user=user)
     if agreement.status not in (Agreement.Status.ACTIVE, Agreement.Status.DECLINED):

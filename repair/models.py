@@ -11,11 +11,11 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone as dj_timezone
 
+from agreements.proposals import REASON_MAX, ProposalVersion
 from couples.models import Couple
 
 SIGNAL_MAX = 80
 DURING_MAX = 280
-REASON_MAX = 500
 # Flooding takes about twenty minutes to settle: a shorter break ends
 # before it can help (docs/repair.md).
 MIN_MINUTES_FLOOR = 20
@@ -82,7 +82,7 @@ class TimeoutRules(models.Model):
         return self.status != self.Status.RETIRED and self.active_version is not None
 
 
-class TimeoutRulesVersion(models.Model):
+class TimeoutRulesVersion(ProposalVersion):
     """One wording of the rules, immutable once written except for the
     record of its acceptance or decline."""
 
@@ -91,19 +91,6 @@ class TimeoutRulesVersion(models.Model):
     signal = models.CharField(max_length=SIGNAL_MAX)
     min_minutes = models.PositiveSmallIntegerField(default=DEFAULT_MIN_MINUTES)
     max_minutes = models.PositiveSmallIntegerField()
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    proposed_at = models.DateTimeField(default=dj_timezone.now)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    declined_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    declined_at = models.DateTimeField(null=True, blank=True)
-    decline_reason = models.CharField(max_length=REASON_MAX, blank=True)
 
     class Meta:
         ordering = ["rules_id", "-number"]

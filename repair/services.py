@@ -16,8 +16,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from agreements.proposals import reason_clean, version_check
 from backend.errors import Conflict, Forbidden, Invalid
-from couples.models import Couple, Membership
+from couples.models import Couple
+from couples.selectors import member_is_current
 from space.models import Kind, SpacePeriod
 from space.services import SLACK, space_take
 
@@ -26,7 +28,6 @@ from .models import (
     DURING_MAX,
     MAX_MINUTES_CEILING,
     MIN_MINUTES_FLOOR,
-    REASON_MAX,
     SIGNAL_MAX,
     TimeoutDuring,
     TimeoutRules,
@@ -83,7 +84,7 @@ def _clean_text(value: Any, *, field: str, limit: int) -> str:
 
 
 def _ensure_member(*, couple_id: int, user: User) -> None:
-    if not Membership.objects.filter(couple_id=couple_id, user=user, left_at__isnull=True).exists():
+    if not member_is_current(user=user, couple_id=couple_id):
         raise Http404
 
 
@@ -93,11 +94,6 @@ def _locked(rules: TimeoutRules) -> TimeoutRules:
 
 def _version(rules: TimeoutRules, number: int) -> TimeoutRulesVersion:
     return TimeoutRulesVersion.objects.get(rules=rules, number=number)
-
-
-def _check_version(rules: TimeoutRules, version: int | None) -> None:
-    if version is not None and version != rules.version:
-        raise Conflict(STALE, errors={"detail": STALE, "current_version": rules.version})
 
 
 def _during_texts(version: TimeoutRulesVersion) -> dict[int, str]:
@@ -148,7 +144,7 @@ def timeout_rules_accept(*, rules: TimeoutRules, user: User, version: int) -> Ti
     _ensure_member(couple_id=rules.couple_id, user=user)
     if rules.status != TimeoutRules.Status.PROPOSED:
         raise Conflict("These rules are not waiting to be accepted.")
-    _check_version(rules, version)
+    version_check(rules.version, version, stale=STALE)
     current = _version(rules, rules.version)
     if current.proposed_by_id == user.pk:
         raise Forbidden("You proposed this version, so your partner is the one to accept it.")
@@ -173,7 +169,7 @@ def timeout_rules_amend(*, rules: TimeoutRules, user: User, version: int, change
     _ensure_member(couple_id=rules.couple_id, user=user)
     if rules.status == TimeoutRules.Status.RETIRED:
         raise Conflict("These rules were retired; propose new ones instead.")
-    _check_version(rules, version)
+    version_check(rules.version, version, stale=STALE)
     current = _version(rules, rules.version)
     unknown = set(changes) - {*TERMS, "during"}
     if unknown:
@@ -203,12 +199,12 @@ def timeout_rules_decline(
 ) -> TimeoutRules:
     """Declines the proposed version (or withdraws it, when its proposer
     does). With a version in force, the rules go back to it."""
-    reason = _clean_text(reason, field="reason", limit=REASON_MAX)
+    reason = reason_clean(reason)
     rules = _locked(rules)
     _ensure_member(couple_id=rules.couple_id, user=user)
     if rules.status != TimeoutRules.Status.PROPOSED:
         raise Conflict("Only proposed rules can be declined.")
-    _check_version(rules, version)
+    version_check(rules.version, version, stale=STALE)
     current = _version(rules, rules.version)
     now = timezone.now()
     current.declined_by = user
@@ -229,7 +225,7 @@ def timeout_rules_decline(
 def timeout_rules_retire(*, rules: TimeoutRules, user: User, reason: str = "") -> TimeoutRules:
     """Either partner can retire the rules, alone, as with agreements. A
     time-out already taken keeps the bounds it was taken with."""
-    reason = _clean_text(reason, field="reason", limit=REASON_MAX)
+    reason = reason_clean(reason)
     rules = _locked(rules)
     _ensure_member(couple_id=rules.couple_id, user=user)
     if rules.status == TimeoutRules.Status.RETIRED:
