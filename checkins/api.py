@@ -416,6 +416,16 @@ class LiveStepOutput(StepOutput):
     partner = serializers.JSONField(allow_null=True, help_text="null until both answered this step")
 
 
+class LiveBreakOutput(serializers.Serializer):
+    by = serializers.IntegerField(help_text="who asked for the break")
+    until = serializers.DateTimeField(help_text="when it ends (a time-out: its return time as it stands now)")
+    back_around = serializers.CharField(help_text="that time as HH:MM on the caller's own clock")
+    timeout = serializers.IntegerField(
+        allow_null=True, help_text="the time-out this break is (GET /api/v1/timeouts/{id}/), or null for a plain break"
+    )
+    can_end = serializers.BooleanField(help_text="whether the caller may end it early: only the one who asked")
+
+
 class LiveSnapshotOutput(serializers.Serializer):
     checkin = serializers.IntegerField()
     status = serializers.ChoiceField(choices=["active", "paused", "finished"])
@@ -425,6 +435,7 @@ class LiveSnapshotOutput(serializers.Serializer):
     me_ready = serializers.BooleanField()
     paused_until = serializers.DateTimeField(allow_null=True)
     paused_by = serializers.IntegerField(allow_null=True)
+    on_break = LiveBreakOutput(allow_null=True, help_text="the break while there is one, else null")
     last_event_seq = serializers.IntegerField()
     partner_name = serializers.CharField(allow_null=True)
 
@@ -446,7 +457,15 @@ class LiveAnswerInput(serializers.Serializer):
 
 
 class LivePauseInput(serializers.Serializer):
-    minutes = StrictIntegerField(min_value=services.LIVE_PAUSE_MIN, max_value=services.LIVE_PAUSE_MAX)
+    # The bounds depend on the couple's time-out rules (checkins.breaks):
+    # the service checks them; here only what no rule allows.
+    minutes = StrictIntegerField(
+        required=False,
+        min_value=1,
+        max_value=24 * 60,
+        help_text="how long: 20 to 60 minutes (default 20); with time-out rules in force, within them (default "
+        "their minimum), and the break is a time-out",
+    )
 
 
 # The live actions over REST, each the socket message of the same name

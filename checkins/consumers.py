@@ -98,7 +98,7 @@ def _act(user, checkin_id: int, action: str, content: dict) -> tuple[dict | None
                 services.live_ready(checkin=checkin, user=user)
             elif action == "pause":
                 minutes = content.get("minutes")
-                if isinstance(minutes, bool) or not isinstance(minutes, int):
+                if minutes is not None and (isinstance(minutes, bool) or not isinstance(minutes, int)):
                     error = {"type": "error", "code": 400, "detail": {"minutes": ["A whole number of minutes."]}}
                     return error, []
                 services.live_pause(checkin=checkin, user=user, minutes=minutes)

@@ -197,6 +197,12 @@ class LiveSession(models.Model):
     paused_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The break is a time-out (checkins/breaks.py): the id of its period
+    # (space.SpacePeriod, kind "timeout"), a plain number because check-ins
+    # sit below the apps that hold it. While that period is open the session
+    # stays paused, even past ``paused_until``: the one who left says when
+    # they are back. None for a plain break.
+    paused_timeout = models.PositiveIntegerField(null=True, blank=True)
     started_at = models.DateTimeField(default=dj_timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 

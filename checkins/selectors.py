@@ -301,15 +301,55 @@ def live_snapshot(*, checkin: CheckIn, user: User, now: dt.datetime | None = Non
             item["partner"] = partner.values.get(key)
         out_steps.append(item)
     finished = session.finished_at is not None or checkin.revealed_at is not None
+    on_break = live_break_of(session=session, user=user, now=now) if not finished else None
     return {
         "checkin": checkin.pk,
-        "status": "finished" if finished else ("paused" if session.is_paused(now) else "active"),
+        "status": "finished" if finished else ("paused" if on_break else "active"),
         "step_index": min(session.step_index, len(steps) - 1) if not finished else len(steps),
         "steps": out_steps,
         "ready": list(session.ready),
         "me_ready": user.pk in session.ready,
-        "paused_until": session.paused_until if session.is_paused(now) else None,
-        "paused_by": session.paused_by_id if session.is_paused(now) else None,
+        "paused_until": on_break["until"] if on_break else None,
+        "paused_by": on_break["by"] if on_break else None,
+        "on_break": on_break,
         "last_event_seq": checkin.last_event_seq,
         "partner_name": getattr(couple_partner_of(couple=checkin.couple, user=user), "display_name", None),
     }
+
+
+def live_break_of(*, session, user: User, now: dt.datetime) -> dict | None:
+    """The session's break as ``user`` may see it, or None: who asked
+    (``by``), until when (``until``; a time-out's time as it stands now,
+    moved by an extension), ``back_around`` (that time as ``HH:MM`` on the
+    viewer's own clock, a calm time rather than a countdown), whether it is
+    a time-out (``timeout``: its period's id, else None) and whether this
+    person may end it early (``can_end``: only the one who asked). A
+    time-out's break lasts while its period is open, past its time too."""
+    from . import breaks
+
+    if session.paused_until is None:
+        return None
+    if session.paused_timeout is not None:
+        until = breaks.away_until(period_id=session.paused_timeout)
+        if until is None:
+            return None
+    elif session.is_paused(now):
+        until = session.paused_until
+    else:
+        return None
+    return {
+        "by": session.paused_by_id,
+        "until": until,
+        "back_around": back_around(until=until, user=user),
+        "timeout": session.paused_timeout,
+        "can_end": session.paused_by_id == user.pk,
+    }
+
+
+def back_around(*, until: dt.datetime, user: User) -> str:
+    """A return time on the viewer's clock, to the minute (rounded up: "back
+    around 20:45" never comes before the time given)."""
+    local = timezone.localtime(until, user.tzinfo)
+    if local.second or local.microsecond:
+        local = local.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+    return f"{local:%H:%M}"

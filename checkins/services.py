@@ -17,7 +17,7 @@ from couples.models import Couple, Membership
 from reminders import services as reminders
 from reminders.models import Reminder
 
-from . import selectors
+from . import breaks, selectors
 from .models import Answer, CheckIn, Event, Format, LiveSession, Schedule, StepKind
 from .occurrences import occurrences
 
@@ -556,7 +556,7 @@ def checkins_close_expired(*, now: dt.datetime | None = None, batch: int = 1000)
 
 # --- live sessions ---------------------------------------------------------------
 
-LIVE_PAUSE_MIN, LIVE_PAUSE_MAX = 20, 60
+LIVE_PAUSE_MIN, LIVE_PAUSE_MAX = breaks.PLAIN_MIN, breaks.PLAIN_MAX
 
 
 @contextmanager
@@ -629,12 +629,44 @@ def live_step_revealable(*, answered: dict[str, list[str]], step: str, skipped: 
     return len(answered_by) >= 2 and not (answered_by & skipped)
 
 
-def _live_writable(checkin: CheckIn, session: LiveSession, now: dt.datetime) -> None:
+def live_break_on(session: LiveSession, now: dt.datetime) -> bool:
+    """Whether the session's break is still on. A plain break ends at its
+    time; a time-out (``paused_timeout``) lasts while its period is open,
+    past its time too, until the one who left is back (from the check-in,
+    the time-out's page or the API) or it closes otherwise. One query, and
+    only during a time-out."""
+    if session.paused_timeout is not None:
+        return breaks.away_until(period_id=session.paused_timeout) is not None
+    return session.is_paused(now)
+
+
+BREAK_ON = "You're taking a break; the check-in picks up again when it ends."
+
+
+def _live_writable(checkin: CheckIn, session: LiveSession, now: dt.datetime) -> tuple[list[str], list]:
+    """Refuses a write the session cannot take now; returns the session
+    fields and events that the write must save with its own (a time-out
+    that closed elsewhere is tidied up by the next write)."""
     _ensure_answerable(checkin, now)
     if session.finished_at is not None:
         raise Conflict("This session has ended.")
-    if session.is_paused(now):
-        raise Conflict("You are taking a break; the session resumes at the time you chose.")
+    if live_break_on(session, now):
+        raise Conflict(BREAK_ON)
+    if session.paused_timeout is None:
+        return [], []
+    # The time-out closed away from the check-in (its page, the missed
+    # sweep): the session picks up again, as if its taker had pressed resume.
+    events = [_resumed(session)]
+    return _break_clear(session), events
+
+
+def _resumed(session: LiveSession) -> tuple[str, dict]:
+    return ("session_resumed", {"by": session.paused_by_id})
+
+
+def _break_clear(session: LiveSession) -> list[str]:
+    session.paused_until = session.paused_by = session.paused_timeout = None
+    return ["paused_until", "paused_by", "paused_timeout"]
 
 
 def _partner_ids(checkin: CheckIn) -> list[int]:
@@ -650,7 +682,7 @@ def live_answer(*, checkin: CheckIn, user: User, step: str, value: Any) -> Check
     be one of the couple (checked under the lock; otherwise 404)."""
     checkin, session = _live_locked(user=user, checkin=checkin)
     now = timezone.now()
-    _live_writable(checkin, session, now)
+    changed, events = _live_writable(checkin, session, now)
     steps = checkin.steps
     if session.step_index >= len(steps) or steps[session.step_index]["key"] != step:
         raise Conflict("That is not the step you are both on.")
@@ -666,7 +698,6 @@ def live_answer(*, checkin: CheckIn, user: User, step: str, value: Any) -> Check
         answer.mood = clean[step]
     # An answer given live also clears an earlier skip: they are taking part.
     answer.skipped_at, answer.skip_reason, answer.updated_at = None, "", now
-    changed, events = [], []
     mine_live = session.answered.get(str(user.pk), [])
     if step not in mine_live:
         session.answered = {**session.answered, str(user.pk): [*mine_live, step]}
@@ -709,23 +740,25 @@ def live_ready(*, checkin: CheckIn, user: User) -> CheckIn:
     revealed (``_live_answers_send``)."""
     checkin, session = _live_locked(user=user, checkin=checkin)
     now = timezone.now()
-    _live_writable(checkin, session, now)
+    changed, events = _live_writable(checkin, session, now)
     steps = checkin.steps
     current = steps[session.step_index]["key"]
     if current not in session.revealed_steps:
         raise Conflict("You can move on once you have both answered this step.")
     if user.pk in session.ready:
+        if changed:
+            _live_save(checkin=checkin, session=session, changed=changed, events=events)
         return checkin
     ready = sorted([*session.ready, user.pk])
-    events = [("step_ready", {"step": current, "by": user.pk})]
+    events.append(("step_ready", {"step": current, "by": user.pk}))
     # Only the couple's two members can be in the list (checked under the lock).
     if len(set(ready)) < 2:
         session.ready = ready
-        changed = ["ready"]
+        changed.append("ready")
     else:
         session.step_index += 1
         session.ready = []
-        changed = ["step_index", "ready"]
+        changed += ["step_index", "ready"]
         if session.step_index < len(steps):
             events.append(("step_advanced", {"step_index": session.step_index}))
         else:
@@ -765,38 +798,68 @@ def _live_answers_send(*, checkin: CheckIn, session: LiveSession, now: dt.dateti
 
 
 @transaction.atomic
-def live_pause(*, checkin: CheckIn, user: User, minutes: int) -> CheckIn:
+def live_pause(*, checkin: CheckIn, user: User, minutes: int | None = None) -> CheckIn:
     """Either partner can call a break when it gets heated, with a return
-    time both see; both are reminded when it comes."""
-    if not LIVE_PAUSE_MIN <= minutes <= LIVE_PAUSE_MAX:
-        raise Invalid(f"Choose a break of {LIVE_PAUSE_MIN} to {LIVE_PAUSE_MAX} minutes.", field="minutes")
+    time both see. With the couple's time-out rules in force the break *is*
+    a time-out (``checkins.breaks``; repair/live_breaks.py): bounded by the
+    rules (``minutes`` defaults to their minimum), reminded and closed as a
+    time-out is, and the session waits until its taker is back. Without
+    rules it is the plain break: 20 to 60 minutes (default 20), both
+    reminded at its time. Either way only the one who asked can end it
+    early (``live_resume``)."""
     checkin, session = _live_locked(user=user, checkin=checkin)
     now = timezone.now()
-    _live_writable(checkin, session, now)
-    session.paused_until = now + dt.timedelta(minutes=minutes)
+    changed, events = _live_writable(checkin, session, now)
+    taken = breaks.take(couple_id=checkin.couple_id, user=user, minutes=minutes, now=now)
+    if taken is None:
+        minutes = LIVE_PAUSE_MIN if minutes is None else minutes
+        if not LIVE_PAUSE_MIN <= minutes <= LIVE_PAUSE_MAX:
+            raise Invalid(f"Choose a break of {LIVE_PAUSE_MIN} to {LIVE_PAUSE_MAX} minutes.", field="minutes")
+        session.paused_until = now + dt.timedelta(minutes=minutes)
+        session.paused_timeout = None
+    else:
+        session.paused_until = taken.until
+        session.paused_timeout = taken.period_id
     session.paused_by = user
-    paused = ("session_paused", {"until": session.paused_until.isoformat(), "by": user.pk})
-    _live_save(checkin=checkin, session=session, changed=["paused_until", "paused_by"], events=[paused])
-    reminders.reminders_schedule_many(
-        Reminder(
-            user_id=partner_id,
-            kind="live_resume",
-            target_id=checkin.pk,
-            due_at=session.paused_until,
-            occurrence=session.paused_until.strftime("%Y%m%dT%H%M%S"),
+    data = {"until": session.paused_until.isoformat(), "by": user.pk, "timeout": taken is not None}
+    changed = [*dict.fromkeys([*changed, "paused_until", "paused_by", "paused_timeout"])]
+    _live_save(checkin=checkin, session=session, changed=changed, events=[*events, ("session_paused", data)])
+    if taken is None:
+        # A time-out has its own reminders: its taker at the return time,
+        # the partner when they are back (space/reminder_kinds.py).
+        reminders.reminders_schedule_many(
+            Reminder(
+                user_id=partner_id,
+                kind="live_resume",
+                target_id=checkin.pk,
+                due_at=session.paused_until,
+                occurrence=session.paused_until.strftime("%Y%m%dT%H%M%S"),
+            )
+            for partner_id in _partner_ids(checkin)
         )
-        for partner_id in _partner_ids(checkin)
-    )
     return checkin
 
 
 @transaction.atomic
 def live_resume(*, checkin: CheckIn, user: User) -> CheckIn:
+    """Ends the break early. Only the one who asked for it can (403 for the
+    other, who sees the return time and has nothing to do meanwhile: no
+    nudge, no "are you back?"). For a time-out this is coming back from it
+    (``breaks.come_back``: kept, or late past its time). A break already
+    over changes nothing."""
     checkin, session = _live_locked(user=user, checkin=checkin)
+    now = timezone.now()
     if session.paused_until is None:
         return checkin
-    session.paused_until = None
-    session.paused_by = None
-    resumed = ("session_resumed", {"by": user.pk})
-    _live_save(checkin=checkin, session=session, changed=["paused_until", "paused_by"], events=[resumed])
+    if not live_break_on(session, now):
+        if session.paused_timeout is not None:
+            # The time-out closed elsewhere; the session catches up.
+            _live_save(checkin=checkin, session=session, changed=_break_clear(session), events=[_resumed(session)])
+        return checkin
+    if session.paused_by_id != user.pk:
+        raise Forbidden("Only the one who asked for the break can end it early. It ends at the time they gave.")
+    if session.paused_timeout is not None:
+        breaks.come_back(period_id=session.paused_timeout, user=user, now=now)
+    events = [_resumed(session)]
+    _live_save(checkin=checkin, session=session, changed=_break_clear(session), events=events)
     return checkin

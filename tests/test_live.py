@@ -250,7 +250,11 @@ def test_break_pauses_both_reminds_both_and_resumes_where_it_was(checkin, alice,
         <= dt.timedelta(minutes=20)
     )
 
-    services.live_resume(checkin=checkin, user=alice)
+    # Only the one who asked for the break ends it early.
+    with pytest.raises(services.Forbidden):
+        services.live_resume(checkin=checkin, user=alice)
+    assert selectors.live_snapshot(checkin=checkin, user=alice)["status"] == "paused"
+    services.live_resume(checkin=checkin, user=bob)
     snap = selectors.live_snapshot(checkin=checkin, user=bob)
     assert snap["status"] == "active" and snap["step_index"] == 0
     assert snap["steps"][0]["mine"] is None and snap["steps"][0]["partner"] is None  # alice's stays hidden
@@ -278,10 +282,10 @@ def test_break_reminder_fires_at_the_return_time_and_not_after_an_early_resume(c
         dispatch_tick()
     assert Notification.objects.filter(kind="live_resume").count() == 2
 
-    # A second break, ended early by bob: its reminder never comes.
+    # A second break, ended early by alice: its reminder never comes.
     with time_machine.travel(start + dt.timedelta(minutes=40), tick=False):
         services.live_pause(checkin=checkin, user=alice, minutes=30)
-        services.live_resume(checkin=checkin, user=bob)
+        services.live_resume(checkin=checkin, user=alice)
     with time_machine.travel(start + dt.timedelta(minutes=71), tick=False):
         dispatch_tick()
     assert Notification.objects.filter(kind="live_resume").count() == 2
@@ -355,7 +359,8 @@ class TestHttpApi:
         assert as_bob.post(url + "ready/").status_code == 409
         assert as_bob.post(url + "pause/", {"minutes": 61}, format="json").status_code == 400
         assert as_bob.post(url + "pause/", {"minutes": 45}, format="json").json()["status"] == "paused"
-        assert as_alice.post(url + "resume/").json()["status"] == "active"
+        assert as_alice.post(url + "resume/").status_code == 403
+        assert as_bob.post(url + "resume/").json()["status"] == "active"
 
     @pytest.mark.parametrize("who", ["as_mallory", "as_theo"])
     def test_strangers_get_404(self, request, checkin, mallory_couple, who):
@@ -515,11 +520,13 @@ def test_the_live_write_path_is_a_fixed_handful_of_queries(checkin, alice, bob, 
         services.live_ready(checkin=again(), user=alice)
     with django_assert_num_queries(6):
         services.live_ready(checkin=again(), user=bob)
-    # A break also reads the partners and schedules both their reminders.
-    with django_assert_num_queries(8):
+    # A break also asks checkins.breaks whether it is a time-out (the
+    # taker's open period, the couple's rules in force: no rules here, so a
+    # plain break), reads the partners and schedules both their reminders.
+    with django_assert_num_queries(10):
         services.live_pause(checkin=again(), user=bob, minutes=20)
     with django_assert_num_queries(6):
-        services.live_resume(checkin=again(), user=alice)
+        services.live_resume(checkin=again(), user=bob)
     assert list(Event.objects.filter(checkin=checkin).values_list("seq", flat=True)) == list(range(1, 10))
 
     for step, value in PULSE[1:]:
