@@ -688,11 +688,15 @@ def checkin_live(request, checkin_id: int):
     catches up from the API after any reconnect."""
     from django.urls import NoReverseMatch, reverse
 
+    from . import breaks
     from .api import LiveSnapshotOutput
 
     checkin = selectors.checkin_get_for_member(user=request.user, checkin_id=checkin_id)
     _couple, partner = _couple_and_partner(request.user)
     snapshot = LiveSnapshotOutput(selectors.live_snapshot(checkin=checkin, user=request.user)).data
+    # What "Need a break?" offers: with time-out rules in force, a time-out
+    # within them (checkins.breaks); otherwise the plain 20 to 60 minutes.
+    bounds = breaks.bounds(couple_id=checkin.couple_id, user_id=request.user.pk)
     try:
         note_url = reverse("gratitude-write")
     except NoReverseMatch:
@@ -709,6 +713,8 @@ def checkin_live(request, checkin_id: int):
         "noteUrl": note_url,
         "detailUrl": reverse("checkin", args=[checkin.pk]),
         "snapshot": snapshot,
+        "breakTimeout": bounds.timeout,
+        "breakMinutes": break_choices(bounds),
     }
     return render(
         request,
@@ -719,3 +725,12 @@ def checkin_live(request, checkin_id: int):
             "config": config,
         },
     )
+
+
+def break_choices(bounds) -> list[int]:
+    """A few lengths of break to offer, inside ``bounds``: its minimum, then
+    common lengths up to two hours, and its maximum if that is shorter."""
+    common = [bounds.min_minutes, *(m for m in (30, 45, 60, 90, 120) if bounds.min_minutes < m <= bounds.max_minutes)]
+    if bounds.max_minutes < 120 and bounds.max_minutes not in common:
+        common.append(bounds.max_minutes)
+    return common[:5]

@@ -69,7 +69,9 @@ class TimeoutBreaks:
             raise Invalid(
                 f"Your time-out rules say {terms.min_minutes} to {terms.max_minutes} minutes.", field="minutes"
             )
-        taken = timeout_take(couple=couple, user=user, reconnect_by=now + dt.timedelta(minutes=minutes), now=now)
+        taken = timeout_take(
+            couple=couple, user=user, reconnect_by=now + dt.timedelta(minutes=minutes), now=now, terms=terms
+        )
         return breaks.Taken(until=taken.reconnect_by, period_id=taken.pk)
 
     def away_until(self, *, period_id: int) -> dt.datetime | None:

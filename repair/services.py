@@ -257,13 +257,19 @@ def timeout_rules_in_force(*, couple: Couple) -> TimeoutRulesVersion | None:
 
 
 def timeout_take(
-    *, couple: Couple, user: User, reconnect_by: dt.datetime, now: dt.datetime | None = None
+    *,
+    couple: Couple,
+    user: User,
+    reconnect_by: dt.datetime,
+    now: dt.datetime | None = None,
+    terms: TimeoutRulesVersion | None = None,
 ) -> SpacePeriod:
     """A taking-space period of kind ``timeout``, its return time inside the
-    rules in force; extensions may reach the rules' maximum from the start."""
+    rules in force (``terms``: those rules, when the caller read them just
+    now); extensions may reach the rules' maximum from the start."""
     now = now or timezone.now()
     _ensure_member(couple_id=couple.pk, user=user)
-    terms = timeout_rules_in_force(couple=couple)
+    terms = terms or timeout_rules_in_force(couple=couple)
     if terms is None:
         raise Conflict(NO_RULES, errors={"detail": NO_RULES, "rules_url": RULES_PAGE})
     if timezone.is_naive(reconnect_by):

@@ -19,7 +19,7 @@
   let refreshing = null;
   let draft = {}; // what I typed but did not share yet, by step key
   let error = "";
-  let countdown = null;
+  let timer = null; // re-reads the snapshot when a break's time comes (never a visible countdown)
 
   // --- tiny DOM helpers (textContent only: nothing anyone wrote becomes HTML)
   function el(tag, attrs = {}, ...children) {
@@ -35,8 +35,6 @@
   }
   const moodWord = (v) => (config.moods.find((m) => m.value === v) || {}).word || String(v);
   const show = (step, value) => (value === null || value === undefined ? "—" : step.kind === "mood" ? moodWord(value) : String(value));
-  const localTime = (iso) =>
-    new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", timeZone: config.timezone }).format(new Date(iso));
 
   // --- the socket -------------------------------------------------------------------
   function connect() {
@@ -112,7 +110,7 @@
 
   // --- rendering --------------------------------------------------------------------
   function render() {
-    clearInterval(countdown);
+    clearTimeout(timer);
     const s = snapshot;
     let body;
     if (s.status === "finished") body = finished(s);
@@ -148,11 +146,15 @@
     } else {
       card.append(answerForm(step));
     }
+    const minutes = config.breakMinutes || [20, 30, 45, 60];
+    const breakHint = config.breakTimeout
+      ? "When it gets heated, take a time-out, as you both agreed. You'll both see when you're coming back; you say when you're back."
+      : "When it gets heated, pause. You'll both see when you're coming back, and both get a reminder.";
     const breakRow = el("details", { class: "live-break" },
-      el("summary", { text: "Need a break?" }),
-      el("p", { class: "hint", text: "When it gets heated, pause. You'll both see when you're coming back, and both get a reminder." }),
-      el("div", { class: "break-choices" }, [20, 30, 45, 60].map((m) =>
-        el("button", { class: "button secondary", type: "button", "data-testid": `live-break-${m}`, on: { click: () => send({ type: "pause", minutes: m }) } }, `${m} minutes`))));
+      el("summary", { text: config.breakTimeout ? "Need a time-out?" : "Need a break?" }),
+      el("p", { class: "hint", text: breakHint }),
+      el("div", { class: "break-choices" }, minutes.map((m) =>
+        el("button", { class: "button secondary", type: "button", "data-testid": `live-break-${m}`, on: { click: () => send({ type: "pause", minutes: m }) } }, duration(m)))));
     return el("div", {}, card, breakRow);
   }
 
@@ -199,23 +201,42 @@
     return form;
   }
 
+  function duration(m) {
+    if (m < 60 || m % 30) return `${m} minutes`;
+    const h = m / 60;
+    return h === 1 ? "1 hour" : `${h} hours`;
+  }
+
+  // A break shows a calm return time on this person's own clock ("back
+  // around 20:45", from the server), never a ticking clock. Only the one
+  // who asked for it can end it early; the other has nothing to do.
   function paused(s) {
-    const until = new Date(s.paused_until);
-    const remaining = el("p", { class: "countdown", "data-testid": "live-countdown" });
-    const tick = () => {
-      const left = Math.max(0, until - Date.now());
-      remaining.textContent = `${Math.floor(left / 60000)} min ${String(Math.floor((left % 60000) / 1000)).padStart(2, "0")} s`;
-      if (left <= 0) refresh();
-    };
-    tick();
-    countdown = setInterval(tick, 1000);
-    const who = s.paused_by === config.me ? "You asked" : `${partner} asked`;
-    return el("section", { class: "card live-paused", "data-testid": "live-paused" },
-      el("h2", { text: "Taking a break" }),
-      el("p", { text: `${who} for a break. You'll pick up where you left off at ${localTime(s.paused_until)}.` }),
-      remaining,
-      el("p", { class: "hint", text: "Breathe slowly. Nothing you've shared is lost, and you'll both get a reminder." }),
-      el("button", { class: "button secondary", type: "button", "data-testid": "live-resume", on: { click: () => send({ type: "resume" }) } }, "We're ready to continue"));
+    const b = s.on_break;
+    const mine = b.can_end;
+    const due = new Date(b.until) <= Date.now();
+    let line;
+    if (b.timeout) {
+      if (mine) line = due ? `It's the time you gave (${b.back_around}). Come back when you're ready.` : `You're taking a time-out, as you both agreed. Back around ${b.back_around}.`;
+      else line = due ? `${partner} said around ${b.back_around}. The check-in waits here until they're back.` : `${partner} is taking a time-out, as you both agreed. Back around ${b.back_around}.`;
+    } else {
+      line = `${mine ? "You" : partner} asked for a break. Back around ${b.back_around}.`;
+    }
+    const card = el("section", { class: "card live-paused", "data-testid": "live-paused" },
+      el("h2", { text: b.timeout ? "Taking a time-out" : "Taking a break" }),
+      el("p", { "data-testid": "live-back-around", text: line }),
+      el("p", { class: "hint", text: mine
+        ? "Breathe slowly. Nothing you've shared is lost."
+        : "Nothing you've shared is lost, and there's nothing you need to do meanwhile. You'll pick up where you left off." }));
+    if (mine) {
+      card.append(el("button", { class: "button secondary", type: "button", "data-testid": "live-resume", on: { click: () => send({ type: "resume" }) } },
+        b.timeout ? "I'm back" : "I'm ready to continue"));
+    }
+    if (error) card.append(el("div", { class: "error", role: "alert" }, el("p", { text: error })));
+    // Re-read quietly when the time comes (and, for a time-out past its
+    // time, now and then, in case its taker came back from its own page).
+    const wait = due ? 60000 : Math.min(new Date(b.until) - Date.now() + 1000, 2 ** 31 - 1);
+    timer = setTimeout(refresh, wait);
+    return card;
   }
 
   function finished(s) {
