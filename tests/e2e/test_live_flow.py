@@ -75,14 +75,18 @@ def test_a_full_live_session_on_two_phones(phone, shot, couple, alice, bob):
     b.get_by_test_id("live-ready").click()
     a.get_by_text("Step 2 of 3").wait_for()
 
-    # A break mid-way: both see the return time; it resumes where it was.
+    # A break mid-way: both see a calm return time, no countdown; only Bob,
+    # who asked for it, can end it early; it resumes where it was.
     b.get_by_text("Need a break?").click()
     b.get_by_test_id("live-break-20").click()
     a.get_by_test_id("live-paused").wait_for()
-    assert "Bob asked for a break" in a.get_by_test_id("live-paused").inner_text()
+    b.get_by_test_id("live-paused").wait_for()
+    assert "Bob asked for a break. Back around" in a.get_by_test_id("live-back-around").inner_text()
+    assert a.get_by_test_id("live-resume").count() == 0
+    assert a.get_by_test_id("live-countdown").count() == 0
     shot(a, "live-04-break")
-    a.get_by_test_id("live-resume").click()
-    b.get_by_text("Step 2 of 3").wait_for()
+    b.get_by_test_id("live-resume").click()
+    a.get_by_text("Step 2 of 3").wait_for()
 
     live_text_steps(
         a,
@@ -121,3 +125,51 @@ def test_a_phone_that_reconnects_catches_up(phone, couple, alice, bob):
     reveal = a.get_by_test_id("live-reveal")
     reveal.wait_for()
     assert "Okay" in reveal.inner_text()
+
+
+def test_a_break_with_agreed_rules_is_a_time_out_only_its_taker_ends(phone, shot, couple, alice, bob):
+    """Issue #18 section 2 and #20 item 4, on two phones: with time-out rules
+    in force, Bob's break is a time-out; Alice sees "back around" on her own
+    clock and has nothing to press; Bob comes back, and the session goes on."""
+    import re
+
+    from checkins import selectors
+    from repair import services as repair
+    from space.models import SpacePeriod
+
+    builtin_formats_sync(Format)
+    rules = repair.timeout_rules_propose(couple=couple, user=alice, signal="Pause", min_minutes=25, max_minutes=90)
+    repair.timeout_rules_accept(rules=rules, user=bob, version=1)
+    checkin = services.checkin_start(couple=couple, user=alice, format=Format.objects.get(key="daily-pulse"))
+    a, b = phone(alice), phone(bob)
+    a.goto(f"/checkins/{checkin.pk}/live/")
+    b.goto(f"/checkins/{checkin.pk}/live/")
+    a.get_by_text("Bob is here.").wait_for()
+
+    b.get_by_text("Need a time-out?").click()
+    # The lengths offered are the rules': 25 minutes up to 90.
+    assert b.get_by_test_id("live-break-20").count() == 0
+    assert b.get_by_test_id("live-break-90").is_visible()
+    shot(b, "live-06-time-out-choices")
+    b.get_by_test_id("live-break-25").click()
+    a.get_by_test_id("live-paused").wait_for()
+    b.get_by_test_id("live-paused").wait_for()
+    period = SpacePeriod.objects.get()
+    assert period.kind == "timeout" and period.author_id == bob.pk
+    alice_line = a.get_by_test_id("live-back-around").inner_text()
+    expected = selectors.back_around(until=period.reconnect_by, user=alice)  # Alice's clock, rounded up
+    assert alice_line == f"Bob is taking a time-out, as you both agreed. Back around {expected}."
+    assert re.search(r"\d{2}:\d{2}", b.get_by_test_id("live-back-around").inner_text())
+    assert a.get_by_test_id("live-resume").count() == 0  # nothing to press, no nudge
+    assert a.get_by_test_id("live-countdown").count() == 0
+    assert not re.search(r"\d+ s\b|\d+:\d{2}:\d{2}", a.get_by_test_id("live-paused").inner_text())  # no seconds
+    shot(a, "live-07-time-out-partner")
+    shot(b, "live-08-time-out-taker")
+    assert no_horizontal_scroll(a) and no_horizontal_scroll(b)
+    assert not small_targets(b)
+
+    b.get_by_test_id("live-resume").click()
+    for page in (a, b):
+        page.get_by_test_id("live-step").wait_for()
+    period.refresh_from_db()
+    assert period.status == "kept"
