@@ -857,7 +857,7 @@ def live_resume(*, checkin: CheckIn, user: User) -> CheckIn:
             _live_save(checkin=checkin, session=session, changed=_break_clear(session), events=[_resumed(session)])
         return checkin
     if session.paused_by_id != user.pk:
-        raise Forbidden("Only the one who asked for the break can end it early. It ends at the time they gave.")
+        raise Forbidden("Only the one who asked for the break can end it early.")
     if session.paused_timeout is not None:
         breaks.come_back(period_id=session.paused_timeout, user=user, now=now)
     events = [_resumed(session)]
