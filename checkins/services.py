@@ -854,7 +854,8 @@ def live_resume(*, checkin: CheckIn, user: User) -> CheckIn:
     if not live_break_on(session, now):
         if session.paused_timeout is not None:
             # The time-out closed elsewhere; the session catches up.
-            _live_save(checkin=checkin, session=session, changed=_break_clear(session), events=[_resumed(session)])
+            events = [_resumed(session)]
+            _live_save(checkin=checkin, session=session, changed=_break_clear(session), events=events)
         return checkin
     if session.paused_by_id != user.pk:
         raise Forbidden("Only the one who asked for the break can end it early.")

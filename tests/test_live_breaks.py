@@ -129,6 +129,13 @@ class TestATimeOut:
         assert Event.objects.filter(kind="session_resumed").get().data == {"by": bob.pk}
         assert LiveSession.objects.get(checkin=checkin).paused_timeout is None
 
+    def test_resume_after_it_closed_elsewhere_records_who_was_away(self, frozen, rules, checkin, as_alice, as_bob, bob):
+        as_bob.post(url(checkin, "pause/"), {"minutes": 30}, format="json")
+        space_reconnect(period=SpacePeriod.objects.get(), user=bob)
+        assert as_alice.post(url(checkin, "resume/")).status_code == 200
+        assert Event.objects.filter(kind="session_resumed").get().data == {"by": bob.pk}
+        assert LiveSession.objects.get(checkin=checkin).paused_until is None
+
     def test_an_extension_moves_the_return_both_see(self, frozen, rules, checkin, as_alice, as_bob, bob):
         as_bob.post(url(checkin, "pause/"), {"minutes": 30}, format="json")
         period = SpacePeriod.objects.get()
