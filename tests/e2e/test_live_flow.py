@@ -167,6 +167,14 @@ def test_a_break_with_agreed_rules_is_a_time_out_only_its_taker_ends(phone, shot
     shot(b, "live-08-time-out-taker")
     assert no_horizontal_scroll(a) and no_horizontal_scroll(b)
     assert not small_targets(b)
+    from .test_accessibility import AXE, RUN_AXE
+
+    if AXE.exists():  # axe-core stays clean on both sides of the break
+        for page in (a, b):
+            page.add_init_script(AXE.read_text())  # the page's CSP allows no inline script
+            page.reload()
+            page.get_by_test_id("live-paused").wait_for()
+            assert page.evaluate(RUN_AXE) == []
 
     b.get_by_test_id("live-resume").click()
     for page in (a, b):
