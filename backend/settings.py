@@ -422,11 +422,14 @@ STEADY_BASE_URL = env.str("STEADY_BASE_URL", default="http://localhost:8000")
 STEADY_VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
 STEADY_VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
 STEADY_VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:hello@steady.invalid")
-# Journal encryption at rest (docs/journal.md). Each person's data key lives
-# in this folder, never in the database, wrapped with STEADY_KEK (url-safe
-# base64 32-byte keys, comma separated; the first wraps). Back the folder up
-# apart from the database. Without STEADY_KEK, development generates a KEK
-# into the folder on first use; production settings refuse that.
+# Journal encryption at rest (docs/journal.md). Each person's data key is
+# stored wrapped with STEADY_KEK (url-safe base64 32-byte keys, comma
+# separated; the first wraps) in the key store, STEADY_KEYSTORE: "database"
+# (default: the table journal_journalkey, reached by every process on every
+# machine) or "files" (one file per person in STEADY_KEYSTORE_DIR: one
+# machine, development only). Without STEADY_KEK, development generates a KEK
+# into STEADY_KEYSTORE_DIR on first use; production settings refuse that.
+STEADY_KEYSTORE = env.str("STEADY_KEYSTORE", default="database")
 STEADY_KEYSTORE_DIR = Path(env.str("STEADY_KEYSTORE_DIR", default=str(VAR_DIR / "keys")))
 STEADY_KEK = env.str("STEADY_KEK", default="")
 STEADY_KEK_DEV_FALLBACK = True
