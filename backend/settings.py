@@ -223,6 +223,26 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Deployments (or test runs) that share one Redis database keep their
+# queues apart by name.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Beat on Redis (backend/beat.py): how long a beat that died holding the
+# lock holds up the next one, and where its keys live.
+STEADY_BEAT_LOCK_SECONDS = env.int("STEADY_BEAT_LOCK_SECONDS", default=30)
+STEADY_BEAT_KEY_PREFIX = env.str("STEADY_BEAT_KEY_PREFIX", default="steady:beat:")
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # On Redis, beat keeps its schedule and its one-beat lock there, so a
+    # second beat, on any machine, sends nothing twice. Embedded (no Redis),
+    # beat is Celery's own with its schedule in a file: one machine, one beat.
+    CELERY_BEAT_SCHEDULER = "backend.beat:Scheduler"
+    CELERY_REDBEAT_REDIS_URL = CELERY_BROKER_URL
+    CELERY_REDBEAT_KEY_PREFIX = STEADY_BEAT_KEY_PREFIX
+    CELERY_REDBEAT_LOCK_TIMEOUT = STEADY_BEAT_LOCK_SECONDS
+    # No retrying inside redbeat (it would hold a tick as long): a tick
+    # without Redis returns and tries again (backend.beat.Scheduler.tick).
+    CELERY_REDBEAT_REDIS_OPTIONS = {}
+    # How often the holder extends the lock and a standby beat tries it.
+    CELERY_BEAT_MAX_LOOP_INTERVAL = max(1, min(5, STEADY_BEAT_LOCK_SECONDS // 4))
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with acks_late: one unacknowledged task per process
 
 # --- Client addresses -------------------------------------------------------

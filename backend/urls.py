@@ -3,10 +3,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from .health import HealthApi
+from .health import HealthApi, LiveApi, ReadyApi
 
 api_v1 = [
     path("health/", HealthApi.as_view(), name="api-health"),
+    path("health/live/", LiveApi.as_view(), name="api-health-live"),
+    path("health/ready/", ReadyApi.as_view(), name="api-health-ready"),
     path("", include("accounts.urls")),
     path("", include("couples.urls")),
     path("", include("checkins.urls")),
