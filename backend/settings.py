@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "django_prometheus",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -59,6 +60,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later line logged for this request carries its id.
+    "backend.observability.RequestIdMiddleware",
+    "backend.observability.InternalEndpointsMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "backend.middleware.ApiNoStoreMiddleware",
@@ -74,6 +79,7 @@ MIDDLEWARE = [
     "therapists.middleware.TherapistIdleTimeoutMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "accounts.middleware.DeviceCookieMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -454,10 +460,37 @@ STEADY_KEYSTORE_DIR = Path(env.str("STEADY_KEYSTORE_DIR", default=str(VAR_DIR / 
 STEADY_KEK = env.str("STEADY_KEK", default="")
 STEADY_KEK_DEV_FALLBACK = True
 
+# --- Seeing it run (backend/observability.py, docs/scaling.md) ---------------
+# /metrics for Prometheus, only with `Authorization: Bearer <this>`; unset,
+# there is no /metrics at all. Workers serve theirs on an internal port
+# (STEADY_WORKER_METRICS_PORT).
+STEADY_METRICS_TOKEN = env.str("STEADY_METRICS_TOKEN", default="")
+# "json" (production's default): one JSON object per line, with the request
+# id; "text": the message alone, for reading in a terminal.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "backend.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "backend.observability.JsonFormatter"},
+        "text": {"format": "%(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One line per request (backend.observability); uvicorn's own access
+        # log is off where this is on (the deployments pass --no-access-log).
+        "steady.request": {"level": env.str("ACCESS_LOG_LEVEL", default="INFO" if LOG_FORMAT == "json" else "WARNING")},
+    },
 }
+# The worker and beat log through the configuration above when it is JSON,
+# instead of Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
+
+# Sentry, only with SENTRY_DSN (no personal data, no bodies: backend/observability.py).
+if env.str("SENTRY_DSN", default=""):
+    from backend.observability import sentry_init
+
+    sentry_init()
