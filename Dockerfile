@@ -1,5 +1,5 @@
-# Steady's production image: one image for web, worker and beat (see
-# docker-compose.yml for the three commands).
+# Steady's production image: one image for web, worker, beat and migrations
+# (see docker-compose.yml and deploy/kubernetes/ for the commands).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -17,11 +17,12 @@ WORKDIR /app
 COPY requirements.lock .
 RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 
-RUN groupadd --system steady && useradd --system --gid steady --home-dir /app --no-create-home steady
+# A fixed uid/gid: the Kubernetes manifests run as 10001 (runAsNonRoot needs a number).
+RUN groupadd --system --gid 10001 steady && useradd --system --uid 10001 --gid steady --home-dir /app --no-create-home steady
 
 COPY --chown=steady:steady . .
-# /app/keys is the journal key store; compose mounts a volume there, which
-# takes this ownership when first created.
+# /app/keys: only where journal keys are imported from an old file store
+# (docker-compose.yml, `migrate`); keys live in PostgreSQL now.
 RUN mkdir -p /app/var /app/keys && chown steady:steady /app/var /app/keys
 
 USER steady

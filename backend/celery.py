@@ -1,7 +1,7 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import worker_init, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 
@@ -12,6 +12,26 @@ DISPATCH_EVERY = float(os.environ.get("STEADY_DISPATCH_EVERY", "60"))
 app = Celery("steady")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def _observability() -> None:
+    # The request id crosses from the web request into its tasks; task
+    # counters and timings (backend/observability.py).
+    from backend import observability
+
+    observability.celery_connect()
+
+
+_observability()
+
+
+@worker_init.connect
+def _worker_metrics(**_kwargs) -> None:
+    from backend import observability
+
+    observability.worker_metrics_serve()
+
+
 # Periodic tasks are added to app.conf.beat_schedule by the apps that own
 # them (see each app's tasks.py); there are no per-user periodic-task rows.
 app.conf.beat_schedule = {

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "django_prometheus",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -59,6 +60,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later line logged for this request carries its id.
+    "backend.observability.RequestIdMiddleware",
+    "backend.observability.InternalEndpointsMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "backend.middleware.ApiNoStoreMiddleware",
@@ -74,6 +79,7 @@ MIDDLEWARE = [
     "therapists.middleware.TherapistIdleTimeoutMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "accounts.middleware.DeviceCookieMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -223,6 +229,26 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Deployments (or test runs) that share one Redis database keep their
+# queues apart by name.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Beat on Redis (backend/beat.py): how long a beat that died holding the
+# lock holds up the next one, and where its keys live.
+STEADY_BEAT_LOCK_SECONDS = env.int("STEADY_BEAT_LOCK_SECONDS", default=30)
+STEADY_BEAT_KEY_PREFIX = env.str("STEADY_BEAT_KEY_PREFIX", default="steady:beat:")
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # On Redis, beat keeps its schedule and its one-beat lock there, so a
+    # second beat, on any machine, sends nothing twice. Embedded (no Redis),
+    # beat is Celery's own with its schedule in a file: one machine, one beat.
+    CELERY_BEAT_SCHEDULER = "backend.beat:Scheduler"
+    CELERY_REDBEAT_REDIS_URL = CELERY_BROKER_URL
+    CELERY_REDBEAT_KEY_PREFIX = STEADY_BEAT_KEY_PREFIX
+    CELERY_REDBEAT_LOCK_TIMEOUT = STEADY_BEAT_LOCK_SECONDS
+    # No retrying inside redbeat (it would hold a tick as long): a tick
+    # without Redis returns and tries again (backend.beat.Scheduler.tick).
+    CELERY_REDBEAT_REDIS_OPTIONS = {}
+    # How often the holder extends the lock and a standby beat tries it.
+    CELERY_BEAT_MAX_LOOP_INTERVAL = max(1, min(5, STEADY_BEAT_LOCK_SECONDS // 4))
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with acks_late: one unacknowledged task per process
 
 # --- Client addresses -------------------------------------------------------
@@ -422,19 +448,49 @@ STEADY_BASE_URL = env.str("STEADY_BASE_URL", default="http://localhost:8000")
 STEADY_VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
 STEADY_VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
 STEADY_VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:hello@steady.invalid")
-# Journal encryption at rest (docs/journal.md). Each person's data key lives
-# in this folder, never in the database, wrapped with STEADY_KEK (url-safe
-# base64 32-byte keys, comma separated; the first wraps). Back the folder up
-# apart from the database. Without STEADY_KEK, development generates a KEK
-# into the folder on first use; production settings refuse that.
+# Journal encryption at rest (docs/journal.md). Each person's data key is
+# stored wrapped with STEADY_KEK (url-safe base64 32-byte keys, comma
+# separated; the first wraps) in the key store, STEADY_KEYSTORE: "database"
+# (default: the table journal_journalkey, reached by every process on every
+# machine) or "files" (one file per person in STEADY_KEYSTORE_DIR: one
+# machine, development only). Without STEADY_KEK, development generates a KEK
+# into STEADY_KEYSTORE_DIR on first use; production settings refuse that.
+STEADY_KEYSTORE = env.str("STEADY_KEYSTORE", default="database")
 STEADY_KEYSTORE_DIR = Path(env.str("STEADY_KEYSTORE_DIR", default=str(VAR_DIR / "keys")))
 STEADY_KEK = env.str("STEADY_KEK", default="")
 STEADY_KEK_DEV_FALLBACK = True
 
+# --- Seeing it run (backend/observability.py, docs/scaling.md) ---------------
+# /metrics for Prometheus, only with `Authorization: Bearer <this>`; unset,
+# there is no /metrics at all. Workers serve theirs on an internal port
+# (STEADY_WORKER_METRICS_PORT).
+STEADY_METRICS_TOKEN = env.str("STEADY_METRICS_TOKEN", default="")
+# "json" (production's default): one JSON object per line, with the request
+# id; "text": the message alone, for reading in a terminal.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "backend.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "backend.observability.JsonFormatter"},
+        "text": {"format": "%(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One line per request (backend.observability); uvicorn's own access
+        # log is off where this is on (the deployments pass --no-access-log).
+        "steady.request": {"level": env.str("ACCESS_LOG_LEVEL", default="INFO" if LOG_FORMAT == "json" else "WARNING")},
+    },
 }
+# The worker and beat log through the configuration above when it is JSON,
+# instead of Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
+
+# Sentry, only with SENTRY_DSN (no personal data, no bodies: backend/observability.py).
+if env.str("SENTRY_DSN", default=""):
+    from backend.observability import sentry_init
+
+    sentry_init()

@@ -7,7 +7,7 @@ environment, DEBUG is off, cookies are secure, HSTS is on.
 from django.core.exceptions import ImproperlyConfigured
 
 from .settings import *  # noqa: F403
-from .settings import env
+from .settings import LOGGING, env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")  # no default: refuse to start without one
@@ -28,3 +28,11 @@ STEADY_KEK = env.str("STEADY_KEK")
 if not STEADY_KEK.strip():
     raise ImproperlyConfigured("Set STEADY_KEK; `python manage.py journal_keys new-kek` makes one.")
 STEADY_KEK_DEV_FALLBACK = False
+
+# Structured logs: one JSON object per line, with the request id.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
+LOGGING["loggers"]["steady.request"]["level"] = env.str(
+    "ACCESS_LOG_LEVEL", default="INFO" if LOG_FORMAT == "json" else "WARNING"
+)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"

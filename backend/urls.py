@@ -3,10 +3,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from .health import HealthApi
+from .health import HealthApi, LiveApi, ReadyApi
+from .observability import metrics
 
 api_v1 = [
     path("health/", HealthApi.as_view(), name="api-health"),
+    path("health/live/", LiveApi.as_view(), name="api-health-live"),
+    path("health/ready/", ReadyApi.as_view(), name="api-health-ready"),
     path("", include("accounts.urls")),
     path("", include("couples.urls")),
     path("", include("checkins.urls")),
@@ -22,6 +25,8 @@ api_v1 = [
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
+    # Prometheus, behind STEADY_METRICS_TOKEN (backend/observability.py).
+    path("metrics", metrics, name="metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI starts itself with an inline script: the one page without CSP.
     path("api/docs/", csp_exempt()(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),

@@ -23,3 +23,23 @@ def kek_configured(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def keystore_shared(app_configs=None, **kwargs):
+    """The file store is one machine's folder: a second web process on
+    another machine would make a second key for the same person."""
+    try:
+        store = crypto.keystore()
+    except crypto.KeyStoreError as exc:
+        return [checks.Error(str(exc), id="journal.E003")]
+    if store.name != "database":
+        return [
+            checks.Warning(
+                "STEADY_KEYSTORE is 'files': journal keys live on one machine's disk.",
+                hint="Use STEADY_KEYSTORE=database (the default); move existing keys with "
+                "`python manage.py journal_keys import-files`.",
+                id="journal.W001",
+            )
+        ]
+    return []

@@ -128,3 +128,21 @@ class Share(models.Model):
 
     def __str__(self) -> str:
         return f"Share of entry {self.entry_id}"
+
+
+class JournalKey(models.Model):
+    """One person's journal data key, wrapped with the KEK (``journal.crypto``,
+    the ``database`` key store). Never the key itself: without the KEK, which
+    only the environment holds, a row is useless.
+
+    ``user_id`` is a plain column, not a foreign key, on purpose: the table
+    can be dumped, restored or excluded from a backup on its own, and moved
+    to a database of its own later, without the users table. Account
+    erasure deletes the row (``journal/account_erasure.py``)."""
+
+    user_id = models.BigIntegerField(primary_key=True)
+    wrapped = models.BinaryField()
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    def __str__(self) -> str:
+        return f"Journal key of user {self.user_id}"

@@ -9,3 +9,6 @@ class RemindersConfig(AppConfig):
         # Each feature's reminder_kinds.py registers its kinds (reminders.kinds.register);
         # found here, in INSTALLED_APPS order, so reminders imports no feature.
         autodiscover_modules("reminder_kinds")
+        from . import metrics
+
+        metrics.register()

@@ -15,7 +15,11 @@ __all__ = ["dispatch", "recover", "send_deliveries", "send_one"]
 def dispatch() -> dict:
     """Every minute (beat). Safe to run twice at once: rows are claimed with
     SKIP LOCKED and each occurrence is recorded under a unique constraint."""
-    return dispatch_tick().as_dict()
+    from .metrics import dispatch_count
+
+    result = dispatch_tick().as_dict()
+    dispatch_count(result)
+    return result
 
 
 @shared_task(name="reminders.recover", ignore_result=True)

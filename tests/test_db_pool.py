@@ -142,9 +142,14 @@ def _query_in_child(queue) -> None:
     import backend.celery  # noqa: F401 - connects the handler
 
     try:
+        # Held until the end, so that a new pool cannot be given the
+        # inherited one's freed address (and id): the test failed by that
+        # coincidence about one run in four.
+        inherited = child_connection.pool
         worker_process_init.send(sender=None)
         with child_connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
+            assert child_connection.pool is not inherited
             queue.put(("ok", cursor.fetchone()[0], id(child_connection.pool)))
         child_connection.close()
     except Exception as exc:  # noqa: BLE001 - reported to the parent

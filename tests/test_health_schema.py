@@ -10,7 +10,46 @@ def test_health_needs_no_auth_and_reports_services(api):
 
     assert response.status_code == 200
     expected_broker = "embedded" if settings.CELERY_BROKER_IS_EMBEDDED else "ok"
-    assert response.json() == {"status": "ok", "database": "ok", "broker": expected_broker}
+    expected_redis = "ok" if settings.REDIS_URL else "embedded"
+    assert response.json() == {"status": "ok", "database": "ok", "redis": expected_redis, "broker": expected_broker}
+
+
+def test_liveness_checks_nothing_but_the_process(api, monkeypatch):
+    from backend import health
+
+    # Everything behind it is down: the process is still alive, so it must
+    # not be restarted (readiness takes it out of the load balancer).
+    monkeypatch.setattr(health, "_database_ok", lambda: False)
+    monkeypatch.setattr(health, "_redis_state", lambda: "error")
+    monkeypatch.setattr(health, "_broker_state", lambda: "error")
+    response = api.get("/api/v1/health/live/")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+    assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [("_database_ok", False, "database"), ("_redis_state", "error", "redis"), ("_broker_state", "error", "broker")],
+)
+def test_readiness_fails_on_any_dependency(api, monkeypatch, broken):
+    from backend import health
+
+    name, value, field = broken
+    ready = api.get("/api/v1/health/ready/")
+    assert ready.status_code == 200 and ready.json()["status"] == "ok"
+
+    monkeypatch.setattr(health, name, lambda: value)
+    for path in ("/api/v1/health/ready/", "/api/v1/health/"):
+        response = api.get(path)
+        assert response.status_code == 503
+        assert response.json()["status"] == "error" and response.json()[field] == "error"
+
+
+@pytest.mark.redis
+def test_readiness_reports_an_unreachable_redis(api, settings):
+    settings.CHANNELS_REDIS_URL = "redis://127.0.0.1:1/0"
+    response = api.get("/api/v1/health/ready/")
+    assert (response.status_code, response.json()["redis"]) == (503, "error")
 
 
 def test_health_reports_a_broken_broker(api, monkeypatch):
@@ -24,7 +63,8 @@ def test_health_reports_a_broken_broker(api, monkeypatch):
 
 @pytest.mark.redis
 def test_health_against_real_redis(api):
-    assert api.get("/api/v1/health/").json()["broker"] == "ok"
+    body = api.get("/api/v1/health/").json()
+    assert (body["broker"], body["redis"]) == ("ok", "ok")
 
 
 def _api_routes(resolver=None, prefix=""):

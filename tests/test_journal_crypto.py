@@ -1,7 +1,11 @@
 """Encryption at rest with a key per person: the database holds no
 plaintext, the author reads their entries, and once their key is destroyed
 nothing can read them again (cleanly: never a 500). The key store is safe
-under concurrent first use, and a wrong KEK is loud, not silent."""
+under concurrent first use, and a wrong KEK is loud, not silent.
+
+These run on the file store (STEADY_KEYSTORE=files, development), whose
+files they look at; tests/test_journal_keystore.py holds the same promises
+for the database store, the default, and every other journal test uses it."""
 
 import base64
 import os
@@ -31,6 +35,7 @@ SECRETS = {
 
 @pytest.fixture(autouse=True)
 def keystore(settings, tmp_path):
+    settings.STEADY_KEYSTORE = "files"
     settings.STEADY_KEYSTORE_DIR = str(tmp_path / "keys")
     settings.STEADY_KEK = TEST_KEK
     settings.STEADY_KEK_DEV_FALLBACK = False

@@ -67,9 +67,14 @@
         stage.replaceChildren();
         return;
       }
-      // Exponential backoff with full jitter, capped at 20 s.
-      const delay = Math.random() * Math.min(20000, 500 * 2 ** attempt++);
-      setBanner("Connection lost. Reconnecting… nothing you shared is lost.");
+      // 1012: the server is restarting (a deploy, a scale-down) and closed
+      // every socket on purpose; another one is already serving, so come
+      // back soon, spread over a second so that a whole server's phones do
+      // not arrive at once. Otherwise: exponential backoff with full
+      // jitter, capped at 20 s.
+      const restarting = e.code === 1012;
+      const delay = restarting ? 250 + Math.random() * 1000 : Math.random() * Math.min(20000, 500 * 2 ** attempt++);
+      setBanner(restarting ? "Reconnecting…" : "Connection lost. Reconnecting… nothing you shared is lost.");
       setTimeout(connect, delay);
     });
   }
