@@ -3,7 +3,7 @@
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.db.models import Case, Count, F, FilteredRelation, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -27,6 +27,18 @@ def format_get_for_couple(*, couple: Couple, key: str) -> Format | None:
 def schedules_for_member(*, user: User, couple: Couple | None = None) -> QuerySet[Schedule]:
     couple = couple or couple_get_for_member(user=user)
     return Schedule.objects.filter(couple=couple).select_related("format").order_by("time", "id")
+
+
+def schedules_for_card(*, couple: Couple, limit: int) -> QuerySet[Schedule]:
+    """The couple's schedules for the home card, proposals first, without
+    the formats' steps: one query."""
+    proposals_first = Case(When(status=Schedule.Status.PROPOSED, then=Value(0)), default=Value(1))
+    return (
+        Schedule.objects.filter(couple=couple)
+        .select_related("format")
+        .defer("format__steps", "format__description")
+        .order_by(proposals_first, "time", "id")[:limit]
+    )
 
 
 def schedule_get_for_member(*, user: User, schedule_id: int) -> Schedule:

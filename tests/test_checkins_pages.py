@@ -425,8 +425,10 @@ class TestSchedules:
         assert (schedule.status, schedule.weekdays, str(schedule.time)) == ("proposed", [1], "07:15:00")
         assert "Waiting for Alice to accept" in html(web_bob.get("/checkins/schedules/"))
 
+        # Bob's change waits for Alice: for her, deleting it is declining it.
         confirm = html(web_alice.get(f"/checkins/schedules/{active.pk}/delete/"))
-        assert "Delete this schedule?" in confirm
+        assert "Decline this proposal?" in confirm
+        assert "Delete this schedule?" in html(web_bob.get(f"/checkins/schedules/{active.pk}/delete/"))
         assert Schedule.objects.exists()
         web_alice.post(f"/checkins/schedules/{active.pk}/delete/")
         assert not Schedule.objects.exists()
