@@ -242,12 +242,17 @@ def consistency_for_couple(*, couple: Couple, now: dt.datetime | None = None) ->
     }
 
 
-def mood_series_for_couple(*, couple: Couple, weeks: int = 12, now: dt.datetime | None = None) -> list[dict]:
-    """Each partner's moods from revealed check-ins (visible to both only
-    after the reveal). One query."""
+def mood_series_for_member(
+    *, user: User, couple: Couple, weeks: int = 12, now: dt.datetime | None = None
+) -> list[dict]:
+    """The viewer's own moods from revealed check-ins, as a series (a list of
+    one, or none). Never the partner's as a chart: no scorekeeping between
+    partners (issue #20, item 10); each saw the other's mood at each reveal,
+    and a consenting therapist's summary has the couple's trend. One query."""
     now = now or timezone.now()
     rows = (
         Answer.objects.filter(
+            author=user,
             checkin__couple=couple,
             checkin__revealed_at__isnull=False,
             checkin__scheduled_for__gte=now - dt.timedelta(weeks=weeks),

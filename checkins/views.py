@@ -605,20 +605,16 @@ def consistency_sentence(block: dict) -> str:
 
 
 def mood_charts(*, couple, viewer, tz, weeks: int = 12) -> list:
-    """One small chart per partner, the viewer's first."""
-    series = selectors.mood_series_for_couple(couple=couple, weeks=weeks)
-    series.sort(key=lambda s: s["partner_id"] != viewer.pk)
+    """The viewer's own mood chart: never the partner's (no scorekeeping
+    between partners; ``selectors.mood_series_for_member``)."""
     charts = []
-    for s in series:
-        own = s["partner_id"] == viewer.pk
-        name = "You" if own else s["display_name"]
-        title = "Your mood" if own else f"{s['display_name']}'s mood"
+    for s in selectors.mood_series_for_member(user=viewer, couple=couple, weeks=weeks):
         charts.append(
             {
-                "own": own,
+                "own": True,
                 "html": line_chart(
-                    [Series(name, [(p["at"], p["mood"]) for p in s["points"]])],
-                    title=f"{title}, last {weeks} weeks",
+                    [Series("You", [(p["at"], p["mood"]) for p in s["points"]])],
+                    title=f"Your mood, last {weeks} weeks",
                     y_min=1,
                     y_max=5,
                     y_ticks=[1, 3, 5],
