@@ -1,4 +1,4 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -29,7 +29,7 @@ class SpaceOutput(RowsOutput, serializers.ModelSerializer):
     partner = SpacePartnerOutput(source="author", help_text="the partner taking space")
     is_mine = serializers.SerializerMethodField()
     extended = serializers.SerializerMethodField()
-    status = serializers.ChoiceField(choices=SpacePeriod._meta.get_field("status").choices, help_text=STATUS_HELP)
+    status = serializers.SerializerMethodField(help_text=STATUS_HELP)
 
     class Meta:
         model = SpacePeriod
@@ -54,6 +54,10 @@ class SpaceOutput(RowsOutput, serializers.ModelSerializer):
     def get_extended(self, period) -> bool:
         return period.reconnect_by > period.first_reconnect_by
 
+    @extend_schema_field(serializers.ChoiceField(choices=SpacePeriod._meta.get_field("status").choices))
+    def get_status(self, period) -> str:
+        return selectors.status_seen_by(period=period, viewer_id=self.context["user"].pk)
+
     def to_representation(self, period):
         # The fields above, written at once: DRF's field-by-field pass was
         # most of a page's cost (tests/test_list_queries.py pins equality).
@@ -68,7 +72,7 @@ class SpaceOutput(RowsOutput, serializers.ModelSerializer):
             "first_reconnect_by": self.dt(period.first_reconnect_by),
             "extended": period.reconnect_by > period.first_reconnect_by,
             "note": period.note,
-            "status": selectors.status_seen_by(period=period, viewer_id=self.context["user"].pk),
+            "status": self.get_status(period),
             "reconnected_at": self.dt(period.reconnected_at),
             "kind": period.kind,
             "latest_reconnect_by": self.dt(period.latest_reconnect_by),

@@ -28,7 +28,7 @@ def status_seen_by(*, period: SpacePeriod, viewer_id: int) -> str:
     """A period's status as ``viewer_id`` may see it: every path (API, pages)
     asks this, never ``period.status`` directly."""
     if period.author_id != viewer_id and period.status in PRIVATE_OUTCOMES:
-        return Status.ENDED
+        return Status.ENDED.value
     return period.status
 
 
