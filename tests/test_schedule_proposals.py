@@ -212,3 +212,26 @@ class TestHomeCard:
         with django_assert_num_queries(len(few.captured_queries)):
             context = home_context(bob)
         assert len(context["checkins_proposals"]) == 3 and context["checkins_proposals_more"]
+
+
+class TestThroughTheApi:
+    def test_a_proposal_by_api_is_told_and_an_accept_by_api_ends_it(self, alice, bob, couple, as_alice, as_bob):
+        created = as_alice.post(
+            "/api/v1/checkins/schedules/",
+            {"format": "daily-pulse", "weekdays": [1, 3], "time": "19:30", "timezone": "UTC"},
+            format="json",
+        )
+        assert created.status_code == 201
+        schedule_id = created.json()["id"]
+        assert list(pending().values_list("user_id", "target_id")) == [(bob.pk, schedule_id)]
+
+        dispatch_tick(now=NOW)
+        listed = as_bob.get("/api/v1/notifications/").json()["results"]
+        assert [(n["kind"], n["url"]) for n in listed] == [(KIND, f"/checkins/schedules/#schedule-{schedule_id}")]
+        assert as_alice.get("/api/v1/notifications/").json()["results"] == []
+
+        changed = as_alice.patch(f"/api/v1/checkins/schedules/{schedule_id}/", {"time": "20:00"}, format="json")
+        assert changed.status_code == 200
+        accepted = as_bob.post(f"/api/v1/checkins/schedules/{schedule_id}/accept/", format="json")
+        assert accepted.status_code == 200
+        assert not pending().exists()  # the change's notice, not yet sent, went with the accept
