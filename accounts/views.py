@@ -1,13 +1,15 @@
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.errors import DomainError
 
-from . import services
+from . import selectors, services
 from .forms import SettingsForm
+from .security import security_event_record
 
 
 @login_required
@@ -41,3 +43,81 @@ def settings_view(request):
         user.refresh_from_db()
     quiet_hours = [form["quiet_hours_start"], form["quiet_hours_end"]]
     return render(request, "accounts/settings.html", {"form": form, "quiet_hours": quiet_hours})
+
+
+# --- signed-in devices -----------------------------------------------------------------
+
+
+def _device_words(user_agent: str) -> str:
+    """A browser's user agent in a few words ("Firefox on Android"), for the
+    person's own list of where they are signed in. Never stored; unknown
+    agents say so plainly."""
+    ua = user_agent or ""
+    browser = next(
+        (name for key, name in _BROWSERS if key in ua),
+        "A browser" if ua else "",
+    )
+    system = next((name for key, name in _SYSTEMS if key in ua), "")
+    if not browser:
+        return "A browser we can't name"
+    return f"{browser} on {system}" if system else browser
+
+
+# Order matters: Edge and Opera say "Chrome" too, Chrome says "Safari".
+_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "a Mac"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
+
+
+@login_required
+@require_http_methods(["GET"])
+def devices(request):
+    """Where the person is signed in: this browser, other browsers, and the
+    app's devices (API tokens). The same list as ``GET /api/v1/me/sessions/``
+    (``selectors.sessions_for_user``)."""
+    rows = selectors.sessions_for_user(user=request.user, current_session_key=request.session.session_key)
+    for row in rows:
+        row["words"] = "The Steady app" if row["kind"] == "app" else _device_words(row["user_agent"])
+    rows.sort(key=lambda r: not r["current"])  # this one first
+    return render(
+        request,
+        "accounts/devices.html",
+        {"rows": rows, "others": sum(1 for r in rows if not r["current"])},
+    )
+
+
+@login_required
+@require_POST
+def device_sign_out(request, session_id: str):
+    """Signs one device out, as ``DELETE /api/v1/me/sessions/{id}/``
+    (``services.session_end``: 404 for anything not the person's own)."""
+    rows = selectors.sessions_for_user(user=request.user, current_session_key=request.session.session_key)
+    if any(r["current"] and r["id"] == session_id for r in rows):
+        # This browser: sign out through Django, which gives the response a
+        # fresh session instead of saving the ended one again.
+        logout(request)
+        return redirect("account_login")
+    services.session_end(user=request.user, session_id=session_id)
+    messages.success(request, "Signed out there. It will need the password to come back.")
+    return redirect("settings-devices")
+
+
+@login_required
+@require_POST
+def devices_sign_out_others(request):
+    """Every other device, as ``DELETE /api/v1/me/sessions/``: this one stays
+    signed in."""
+    ended = services.sessions_end(user=request.user, keep_session_key=request.session.session_key)
+    security_event_record(kind="sessions_ended", user_id=request.user.pk, request=request, via="web")
+    if ended:
+        messages.success(request, "Signed out everywhere else. Only this one is still signed in.")
+    else:
+        messages.info(request, "Nothing else was signed in.")
+    return redirect("settings-devices")

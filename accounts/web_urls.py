@@ -4,4 +4,7 @@ from . import views
 
 urlpatterns = [
     path("settings/", views.settings_view, name="settings"),
+    path("settings/devices/", views.devices, name="settings-devices"),
+    path("settings/devices/sign-out-others/", views.devices_sign_out_others, name="settings-devices-sign-out-others"),
+    path("settings/devices/<str:session_id>/sign-out/", views.device_sign_out, name="settings-device-sign-out"),
 ]

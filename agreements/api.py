@@ -120,11 +120,24 @@ class AgreementFollowThroughOutcomeOutput(serializers.Serializer):
 class AgreementFollowThroughPeriodOutput(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
-    outcomes = AgreementFollowThroughOutcomeOutput(many=True)
+    outcomes = AgreementFollowThroughOutcomeOutput(
+        many=True, help_text="the caller's own outcome for this period (since v1.1: never the partner's)"
+    )
+    both_kept = serializers.BooleanField(help_text="both partners said kept for this period")
+
+
+class AgreementFollowThroughTogetherOutput(serializers.Serializer):
+    periods = serializers.IntegerField(help_text="periods both partners reflected on (revealed)")
+    kept = serializers.IntegerField(help_text="of those, the periods both called kept")
 
 
 class AgreementFollowThroughOutput(serializers.Serializer):
-    partners = AgreementFollowThroughPartnerOutput(many=True)
+    together = AgreementFollowThroughTogetherOutput(help_text="what the couple did together, the same for both")
+    partners = AgreementFollowThroughPartnerOutput(
+        many=True,
+        help_text="the caller's own totals only, one entry (since v1.1: no scorekeeping between partners; each "
+        "partner's revealed outcome stays in the reflections, period by period)",
+    )
     periods = AgreementFollowThroughPeriodOutput(many=True)
 
 

@@ -135,37 +135,40 @@ def _partners_of(couple: Couple) -> list[tuple[int, str]]:
 
 
 def agreement_followthrough(*, agreement: Agreement, viewer: User, limit: int = 12) -> dict:
-    """Follow-through over time, symmetric: both partners' revealed outcomes
-    side by side, period by period, and each one's totals. Never a score of
-    one against the other. Three queries."""
-    partners = _partners_of(agreement.couple)
-    partners.sort(key=lambda p: p[0] != viewer.pk)  # the viewer first
-    rows = list(
+    """Follow-through over time as a partner sees it, never a score of one
+    against the other (issue #20, item 10): what the couple did together
+    (the periods both reflected on, and those both called kept) and the
+    viewer's own totals and outcome per period. The partner's outcomes are
+    in each revealed period's pair (``reflection_periods_for``, revealed
+    together), not tallied here. One query. A consenting therapist's summary
+    has each partner's counts (``agreements_followthrough``)."""
+    periods: dict[dt.date, dict] = {}
+    for start, end, author_id, outcome in (
         Reflection.objects.filter(agreement=agreement, revealed_at__isnull=False)
         .order_by("-period_start")
-        .values_list("period_start", "period_end", "author_id", "outcome")[: limit * 2]
-    )
-    periods: dict[dt.date, dict] = {}
-    for start, end, author_id, outcome in rows:
-        entry = periods.setdefault(start, {"start": start, "end": end, "outcomes": {}})
-        entry["outcomes"][author_id] = outcome
-    totals = defaultdict(lambda: dict.fromkeys(OUTCOMES, 0))
-    for author_id, outcome, n in (
-        Reflection.objects.filter(agreement=agreement, revealed_at__isnull=False)
-        .values_list("author_id", "outcome")
-        .annotate(n=Count("id"))
-        .order_by()
+        .values_list("period_start", "period_end", "author_id", "outcome")
     ):
-        totals[author_id][outcome] = n
+        entry = periods.setdefault(start, {"start": start, "end": end, "mine": None, "count": 0, "kept": 0})
+        entry["count"] += 1
+        entry["kept"] += outcome == Reflection.Outcome.KEPT
+        if author_id == viewer.pk:
+            entry["mine"] = outcome
+    together = [p for p in periods.values() if p["count"] == 2]
+    mine = dict.fromkeys(OUTCOMES, 0)
+    for p in periods.values():
+        if p["mine"] is not None:
+            mine[p["mine"]] += 1
     return {
+        "together": {"periods": len(together), "kept": sum(1 for p in together if p["kept"] == 2)},
         "partners": [
-            {"partner_id": pid, "display_name": name, "you": pid == viewer.pk, **totals[pid]} for pid, name in partners
+            {"partner_id": viewer.pk, "display_name": viewer.display_name, "you": True, **mine},
         ],
         "periods": [
             {
                 "start": p["start"],
                 "end": p["end"],
-                "outcomes": [{"partner_id": pid, "outcome": p["outcomes"].get(pid)} for pid, _name in partners],
+                "outcomes": [{"partner_id": viewer.pk, "outcome": p["mine"]}],
+                "both_kept": p["count"] == 2 and p["kept"] == 2,
             }
             for p in list(periods.values())[:limit]
         ],

@@ -546,16 +546,12 @@ def agreement_reflections(request, agreement_id: int):
     page = paginator.get_page(request.GET.get("page"))
     periods = selectors.reflection_periods_for(agreement=agreement, user=request.user, mine=list(page.object_list))
     follow = selectors.agreement_followthrough(agreement=agreement, viewer=request.user)
-    names = {p["partner_id"]: ("You" if p["you"] else p["display_name"]) for p in follow["partners"]}
     timeline = [
         {
             "text": display.period_text(p["start"], p["end"]),
+            "both_kept": p["both_kept"],
             "outcomes": [
-                {
-                    "who": names.get(o["partner_id"], ""),
-                    "outcome": o["outcome"],
-                    "label": display.OUTCOME_WORDS[o["outcome"]][0],
-                }
+                {"who": "You", "outcome": o["outcome"], "label": display.OUTCOME_WORDS[o["outcome"]][0]}
                 for o in p["outcomes"]
                 if o["outcome"]
             ],
@@ -577,7 +573,8 @@ def agreement_reflections(request, agreement_id: int):
             "row": _row(agreement, user=request.user, partner=partner),
             "page": page,
             "pairs": [_pair(p) for p in periods],
-            "partners": [{**p, "name": names[p["partner_id"]]} for p in follow["partners"]],
+            "mine": follow["partners"][0],
+            "together": follow["together"],
             "timeline": timeline,
             "partner_name": _partner_name(partner),
         },

@@ -386,22 +386,29 @@ class CheckInEventsApi(APIView):
 
 class InsightsApi(APIView):
     @extend_schema(
+        description="The couple's consistency (check-ins completed together) and the caller's own moods. "
+        "Since v1.1 ``moods`` holds only the caller's series (a list of one, or empty): the partner's mood "
+        "is seen at each reveal, never as a chart (no scorekeeping between partners).",
         responses={
             200: {
                 "type": "object",
                 "properties": {
-                    "consistency": {"type": "object"},
-                    "moods": {"type": "array", "items": {"type": "object"}},
+                    "consistency": {"type": "object", "description": "the couple's, the same for both partners"},
+                    "moods": {
+                        "type": "array",
+                        "items": {"type": "object"},
+                        "description": "the caller's own mood series from revealed check-ins (at most one)",
+                    },
                 },
             }
-        }
+        },
     )
     def get(self, request):
         couple = couple_get_for_member(user=request.user)
         return Response(
             {
                 "consistency": selectors.consistency_for_couple(couple=couple),
-                "moods": selectors.mood_series_for_couple(couple=couple),
+                "moods": selectors.mood_series_for_member(user=request.user, couple=couple),
             }
         )
 

@@ -8,6 +8,7 @@ from reminders.services import reminders_cancel
 
 from . import live
 from .models import CheckIn, LiveSession, Schedule
+from .reminder_kinds import SCHEDULE_PROPOSED_KIND
 
 # Every check-in reminder kind (checkins/reminder_kinds.py) starts with one
 # of these; their target is a check-in's id.
@@ -50,3 +51,5 @@ def schedules_stop(couple_id: int) -> None:
     ids = list(schedules.values_list("pk", flat=True))
     schedules.update(status=Schedule.Status.PAUSED, paused_by=None, generated_until=None, updated_at=now)
     CheckIn.objects.filter(schedule_id__in=ids, scheduled_for__gt=now, answers__isnull=True).delete()
+    # A proposal nobody will accept now: its notice, if not sent yet, goes.
+    reminders_cancel(kind_prefix=SCHEDULE_PROPOSED_KIND, target_ids=ids)

@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from reminders.kinds import Kind, register
 
-from .models import Answer, CheckIn, LiveSession
+from .models import Answer, CheckIn, LiveSession, Schedule
 
 
 def _load_checkins(ids: list[int]) -> dict[int, Any]:
@@ -111,5 +111,51 @@ register(
         ),
         url=lambda s: f"/checkins/{s.checkin_id}/live/",
         grace=dt.timedelta(minutes=30),
+    )
+)
+
+
+# A schedule proposed (or changed, or asked to resume) by one partner: the
+# other is told once per version, in content-free words, and the link leads
+# to the schedule, where accepting and declining are. The target is the
+# schedule's id (not a check-in's: its prefix is not one of
+# couple_closed.REMINDER_PREFIXES); the occurrence is the version, so each
+# new proposal is told once and an old one is never told again.
+SCHEDULE_PROPOSED_KIND = "schedule_proposed"
+
+
+def schedule_proposal_occurrence(version: int) -> str:
+    return f"v{version}"
+
+
+def _load_schedules(ids: list[int]) -> dict[int, Any]:
+    return {
+        s.pk: s
+        for s in Schedule.objects.filter(pk__in=ids)
+        .select_related("couple")
+        .only("id", "status", "version", "proposed_by_id", "couple__id", "couple__ended_at")
+    }
+
+
+def _schedule_proposal_still_due(reminder, schedule, now: dt.datetime) -> bool:
+    return (
+        schedule is not None
+        and schedule.couple.ended_at is None
+        and schedule.status == Schedule.Status.PROPOSED
+        and schedule.proposed_by_id is not None
+        and schedule.proposed_by_id != reminder.user_id
+        and reminder.occurrence == schedule_proposal_occurrence(schedule.version)
+    )
+
+
+register(
+    Kind(
+        key=SCHEDULE_PROPOSED_KIND,
+        title="Your partner proposed a time for check-ins",
+        label="When my partner proposes a check-in schedule",
+        load=_load_schedules,
+        still_due=_schedule_proposal_still_due,
+        url=lambda s: f"/checkins/schedules/#schedule-{s.pk}",
+        grace=dt.timedelta(days=2),
     )
 )

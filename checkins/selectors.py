@@ -3,7 +3,7 @@
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.db.models import Case, Count, F, FilteredRelation, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -27,6 +27,18 @@ def format_get_for_couple(*, couple: Couple, key: str) -> Format | None:
 def schedules_for_member(*, user: User, couple: Couple | None = None) -> QuerySet[Schedule]:
     couple = couple or couple_get_for_member(user=user)
     return Schedule.objects.filter(couple=couple).select_related("format").order_by("time", "id")
+
+
+def schedules_for_card(*, couple: Couple, limit: int) -> QuerySet[Schedule]:
+    """The couple's schedules for the home card, proposals first, without
+    the formats' steps: one query."""
+    proposals_first = Case(When(status=Schedule.Status.PROPOSED, then=Value(0)), default=Value(1))
+    return (
+        Schedule.objects.filter(couple=couple)
+        .select_related("format")
+        .defer("format__steps", "format__description")
+        .order_by(proposals_first, "time", "id")[:limit]
+    )
 
 
 def schedule_get_for_member(*, user: User, schedule_id: int) -> Schedule:
@@ -230,12 +242,17 @@ def consistency_for_couple(*, couple: Couple, now: dt.datetime | None = None) ->
     }
 
 
-def mood_series_for_couple(*, couple: Couple, weeks: int = 12, now: dt.datetime | None = None) -> list[dict]:
-    """Each partner's moods from revealed check-ins (visible to both only
-    after the reveal). One query."""
+def mood_series_for_member(
+    *, user: User, couple: Couple, weeks: int = 12, now: dt.datetime | None = None
+) -> list[dict]:
+    """The viewer's own moods from revealed check-ins, as a series (a list of
+    one, or none). Never the partner's as a chart: no scorekeeping between
+    partners (issue #20, item 10); each saw the other's mood at each reveal,
+    and a consenting therapist's summary has the couple's trend. One query."""
     now = now or timezone.now()
     rows = (
         Answer.objects.filter(
+            author=user,
             checkin__couple=couple,
             checkin__revealed_at__isnull=False,
             checkin__scheduled_for__gte=now - dt.timedelta(weeks=weeks),

@@ -20,6 +20,7 @@ from reminders.models import Reminder
 from . import breaks, selectors
 from .models import Answer, CheckIn, Event, Format, LiveSession, Schedule, StepKind
 from .occurrences import occurrences
+from .reminder_kinds import SCHEDULE_PROPOSED_KIND, schedule_proposal_occurrence
 
 TEXT_MAX = 2000
 CHOICE_MAX = 100
@@ -138,11 +139,37 @@ def _clean_weekdays(weekdays: list[int]) -> list[int]:
     return sorted(set(weekdays))
 
 
+def _proposal_tell_partner(schedule: Schedule, *, user: User, now: dt.datetime) -> None:
+    """The other partner hears of a proposal (a new schedule, a change, a
+    request to resume) once per version, without a name or the schedule's
+    details (``schedule_proposed``). Inside the writer's transaction: the
+    reminder exists exactly when the proposal does."""
+    partner_ids = [
+        uid
+        for uid in Membership.objects.current_of(couple_id=schedule.couple_id).values_list("user_id", flat=True)
+        if uid != user.pk
+    ]
+    for partner_id in partner_ids:
+        reminders.reminder_schedule(
+            user_id=partner_id,
+            kind=SCHEDULE_PROPOSED_KIND,
+            target_id=schedule.pk,
+            due_at=now,
+            occurrence=schedule_proposal_occurrence(schedule.version),
+        )
+
+
+def _proposal_told_end(schedule_ids: list[int]) -> None:
+    # Accepted, declined or gone: a notice not yet sent has nothing to ask.
+    reminders.reminders_cancel(kind_prefix=SCHEDULE_PROPOSED_KIND, target_ids=schedule_ids)
+
+
+@transaction.atomic
 def schedule_propose(
     *, couple: Couple, user: User, format: Format, weekdays: list[int], time: dt.time, timezone_name: str | None
 ) -> Schedule:
     now = timezone.now()
-    return Schedule.objects.create(
+    schedule = Schedule.objects.create(
         couple=couple,
         format=format,
         weekdays=_clean_weekdays(weekdays),
@@ -153,6 +180,8 @@ def schedule_propose(
         created_at=now,
         updated_at=now,
     )
+    _proposal_tell_partner(schedule, user=user, now=now)
+    return schedule
 
 
 def _locked_schedule(schedule: Schedule) -> Schedule:
@@ -182,6 +211,7 @@ def schedule_accept(*, schedule: Schedule, user: User, version: int | None = Non
     schedule.paused_by = None
     schedule.updated_at = now
     schedule.save(update_fields=["status", "accepted_by", "accepted_at", "paused_by", "updated_at"])
+    _proposal_told_end([schedule.pk])
     schedule_materialize(schedule=schedule, now=now)
     return schedule
 
@@ -208,6 +238,7 @@ def schedule_update(*, schedule: Schedule, user: User, fields: dict) -> Schedule
     schedule.save()
     schedule.refresh_from_db()
     _drop_future_occurrences(schedule, now)
+    _proposal_tell_partner(schedule, user=user, now=now)
     return schedule
 
 
@@ -241,6 +272,7 @@ def schedule_resume(*, schedule: Schedule, user: User) -> Schedule:
     schedule.updated_at = timezone.now()
     schedule.save()
     schedule.refresh_from_db()
+    _proposal_tell_partner(schedule, user=user, now=schedule.updated_at)
     return schedule
 
 
@@ -248,6 +280,7 @@ def schedule_resume(*, schedule: Schedule, user: User) -> Schedule:
 def schedule_delete(*, schedule: Schedule, user: User) -> None:
     schedule = _locked_schedule(schedule)
     _drop_future_occurrences(schedule, timezone.now())
+    _proposal_told_end([schedule.pk])
     schedule.delete()
 
 

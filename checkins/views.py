@@ -43,6 +43,8 @@ WEEKDAYS = [
     (6, "Sun", "Sunday"),
 ]
 SKIP_REASON_MAX = 500
+# Schedule proposals shown on the home card; the rest are on the schedules page.
+HOME_PROPOSALS = 3
 HISTORY_PAGE_SIZE = 10
 
 MY_STATE_WORDS = {
@@ -276,15 +278,22 @@ def schedule_edit(request, schedule_id: int):
 def schedule_delete(request, schedule_id: int):
     schedule = selectors.schedule_get_for_member(user=request.user, schedule_id=schedule_id)
     _couple, partner = _couple_and_partner(request.user)
+    row = _schedule_row(schedule, user=request.user, partner=partner, now=timezone.now())
     if request.method == "POST":
         try:
             services.schedule_delete(schedule=schedule, user=request.user)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Deleted. Check-ins already answered stay in your history.")
+            # Declining the partner's proposal is deleting it: nothing was
+            # planned yet, and either can propose another time.
+            messages.success(
+                request,
+                "Declined. Either of you can propose another time."
+                if row["can_accept"]
+                else "Deleted. Check-ins already answered stay in your history.",
+            )
         return redirect("checkins-schedules")
-    row = _schedule_row(schedule, user=request.user, partner=partner, now=timezone.now())
     return render(request, "checkins/schedule_delete.html", {"row": row, "partner_name": _partner_name(partner)})
 
 
@@ -297,7 +306,9 @@ def _schedule_action(request, schedule_id: int, action, done: str):
         messages.error(request, exc.message)
     else:
         messages.success(request, done.format(partner=_cap(_partner_name(partner))))
-    return redirect("checkins-schedules")
+    # From the home card's proposal, back home; a fixed name, never a URL
+    # from the form.
+    return redirect("home" if request.POST.get("back") == "home" else "checkins-schedules")
 
 
 @login_required
@@ -594,20 +605,16 @@ def consistency_sentence(block: dict) -> str:
 
 
 def mood_charts(*, couple, viewer, tz, weeks: int = 12) -> list:
-    """One small chart per partner, the viewer's first."""
-    series = selectors.mood_series_for_couple(couple=couple, weeks=weeks)
-    series.sort(key=lambda s: s["partner_id"] != viewer.pk)
+    """The viewer's own mood chart: never the partner's (no scorekeeping
+    between partners; ``selectors.mood_series_for_member``)."""
     charts = []
-    for s in series:
-        own = s["partner_id"] == viewer.pk
-        name = "You" if own else s["display_name"]
-        title = "Your mood" if own else f"{s['display_name']}'s mood"
+    for s in selectors.mood_series_for_member(user=viewer, couple=couple, weeks=weeks):
         charts.append(
             {
-                "own": own,
+                "own": True,
                 "html": line_chart(
-                    [Series(name, [(p["at"], p["mood"]) for p in s["points"]])],
-                    title=f"{title}, last {weeks} weeks",
+                    [Series("You", [(p["at"], p["mood"]) for p in s["points"]])],
+                    title=f"Your mood, last {weeks} weeks",
                     y_min=1,
                     y_max=5,
                     y_ticks=[1, 3, 5],
@@ -669,14 +676,28 @@ def home_context(user, *, now: dt.datetime | None = None) -> dict:
         state = _state_of(c)
         if state != "skipped":
             open_items.append({"checkin": c, "state": state, "state_words": MY_STATE_WORDS[state]})
+    # One query for the schedules the card speaks of: proposals first (the
+    # partner's wait for the viewer's answer, as agreements' do), and
+    # whether there is any schedule at all. Asked even when the card will
+    # not say it: a query count that does not depend on what the couple
+    # has is one the tests can pin.
+    schedules = list(selectors.schedules_for_card(couple=couple, limit=HOME_PROPOSALS + 1))
+    proposals = [
+        _schedule_row(s, user=user, partner=partner, now=now)
+        for s in schedules
+        if s.status == Schedule.Status.PROPOSED and s.proposed_by_id is not None and s.proposed_by_id != user.pk
+    ]
     return {
         "checkins_card": True,
         "checkins_next": next_one,
         "checkins_open": open_items[:5],
         "checkins_partner_name": _partner_name(partner),
-        # Asked even when the card will not say it: a query count that
-        # does not depend on what the couple has is one the tests can pin.
-        "checkins_has_schedule": selectors.schedules_for_member(user=user, couple=couple).exists(),
+        "checkins_has_schedule": bool(schedules),
+        "checkins_proposals": proposals[:HOME_PROPOSALS],
+        "checkins_proposals_more": len(proposals) > HOME_PROPOSALS,
+        "checkins_mine_waiting": any(
+            s.status == Schedule.Status.PROPOSED and s.proposed_by_id == user.pk for s in schedules
+        ),
         "checkins_now": now,
     }
 

@@ -1,17 +1,28 @@
 """The couple's home page: one card per feature, each feature giving its
 own card's context (``<app>.views.home_context``)."""
 
+from django import forms
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
+from accounts.services import account_delete
 from agreements.views import home_context as agreements_home
+from backend.errors import DomainError
+from backend.forms import domain_error_to_form
 from checkins.views import home_context as checkins_home
 from couples import selectors as couples_selectors
+from couples.views import LEAVE_PASSWORD_TRIES, LEAVE_PASSWORD_WINDOW, TOO_MANY_PASSWORDS, _leave_tries_key
 from gratitude.views import home_context as gratitude_home
 from journal.views import home_context as journal_home
 from repair.views import home_context as repair_home
 from space.views import home_context as space_home
 from therapists.views import home_context as therapists_home
+
+from .selectors import user_export
 
 
 @login_required
@@ -48,3 +59,74 @@ def more(request):
             return redirect("therapist-home")
         return redirect("pair")
     return render(request, "home/more.html", {"couple": couple})
+
+
+# --- Settings: the person's data -------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET"])
+def settings_export(request):
+    """The person's data as a file, from Settings: the same JSON as
+    ``GET /api/v1/me/export/`` (``home.selectors.user_export``)."""
+    response = JsonResponse(user_export(user=request.user), json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = 'attachment; filename="steady-export.json"'
+    # Everything the person wrote: never kept by a browser or a proxy.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        help_text="So we know it's really you.",
+        strip=False,
+        max_length=128,
+        error_messages={"required": "Type your password to delete your account."},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_delete(request):
+    """Deleting the account from Settings: the password, then
+    ``accounts.services.account_delete`` as ``DELETE /api/v1/me/`` does.
+    Wrong passwords count with the leave page's (one counter per person):
+    a phone left unlocked and signed in must not become a way to guess the
+    owner's password."""
+    user = request.user
+    couple = couples_selectors.couple_for_user(user=user)
+    partner = couples_selectors.couple_partner_of(couple=couple, user=user) if couple is not None else None
+    form = AccountDeleteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        key = _leave_tries_key(user)
+        if cache.get(key, 0) >= LEAVE_PASSWORD_TRIES:
+            form.add_error("password", TOO_MANY_PASSWORDS)
+        else:
+            try:
+                account_delete(user=user, password=form.cleaned_data["password"], request=request)
+            except DomainError as exc:
+                if exc.field == "password":
+                    cache.add(key, 0, LEAVE_PASSWORD_WINDOW)
+                    cache.incr(key)
+                domain_error_to_form(form, exc)
+            else:
+                cache.delete(key)
+                # The account and its sessions are gone; give this browser a
+                # fresh, empty session.
+                logout(request)
+                return redirect("account-deleted")
+    return render(
+        request,
+        "home/settings_delete.html",
+        {"form": form, "partner": partner, "is_therapist": user.is_therapist},
+    )
+
+
+@require_http_methods(["GET"])
+def account_deleted(request):
+    """Where deleting an account ends: nobody is signed in here."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    return render(request, "home/account_deleted.html")

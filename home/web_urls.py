@@ -5,4 +5,7 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("more/", views.more, name="more"),
+    path("settings/export/", views.settings_export, name="settings-export"),
+    path("settings/delete/", views.settings_delete, name="settings-delete"),
+    path("account-deleted/", views.account_deleted, name="account-deleted"),
 ]

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -19,10 +19,17 @@ class SpacePartnerOutput(serializers.Serializer):
     display_name = serializers.CharField()
 
 
+STATUS_HELP = (
+    "open, kept, late, missed or ended. Each partner sees every outcome of their own periods; "
+    "of the partner's, a late or missed one reads as ended (no scorekeeping between partners)."
+)
+
+
 class SpaceOutput(RowsOutput, serializers.ModelSerializer):
     partner = SpacePartnerOutput(source="author", help_text="the partner taking space")
     is_mine = serializers.SerializerMethodField()
     extended = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField(help_text=STATUS_HELP)
 
     class Meta:
         model = SpacePeriod
@@ -47,6 +54,10 @@ class SpaceOutput(RowsOutput, serializers.ModelSerializer):
     def get_extended(self, period) -> bool:
         return period.reconnect_by > period.first_reconnect_by
 
+    @extend_schema_field(serializers.ChoiceField(choices=SpacePeriod._meta.get_field("status").choices))
+    def get_status(self, period) -> str:
+        return selectors.status_seen_by(period=period, viewer_id=self.context["user"].pk)
+
     def to_representation(self, period):
         # The fields above, written at once: DRF's field-by-field pass was
         # most of a page's cost (tests/test_list_queries.py pins equality).
@@ -61,7 +72,7 @@ class SpaceOutput(RowsOutput, serializers.ModelSerializer):
             "first_reconnect_by": self.dt(period.first_reconnect_by),
             "extended": period.reconnect_by > period.first_reconnect_by,
             "note": period.note,
-            "status": period.status,
+            "status": self.get_status(period),
             "reconnected_at": self.dt(period.reconnected_at),
             "kind": period.kind,
             "latest_reconnect_by": self.dt(period.latest_reconnect_by),
@@ -82,7 +93,16 @@ class SpaceListApi(MemberListMixin, GenericAPIView):
         note = StrictCharField(required=False, default="", allow_blank=True, trim_whitespace=False)
 
     @extend_schema(
-        parameters=[OpenApiParameter("status", str, enum=list(selectors.STATUSES), required=False)],
+        parameters=[
+            OpenApiParameter(
+                "status",
+                str,
+                enum=list(selectors.STATUSES),
+                required=False,
+                description="as each period's status reads to the caller: late and missed list only the caller's "
+                "own; ended includes the partner's late and missed ones",
+            )
+        ],
         responses=SpaceOutput(many=True),
     )
     def get(self, request):
@@ -151,14 +171,20 @@ class SpaceExtendApi(APIView):
 class SpaceFollowthroughApi(APIView):
     class SpaceFollowthroughOutput(serializers.Serializer):
         weeks = serializers.IntegerField()
-        kept = serializers.IntegerField()
-        late = serializers.IntegerField()
-        missed = serializers.IntegerField()
-        open = serializers.IntegerField()
-        extended = serializers.IntegerField()
-        total = serializers.IntegerField()
+        kept = serializers.IntegerField(help_text="periods either partner came back from on time: the couple's")
+        late = serializers.IntegerField(help_text="the caller's own periods only (since v1.1: never the partner's)")
+        missed = serializers.IntegerField(help_text="the caller's own periods only (since v1.1: never the partner's)")
+        open = serializers.IntegerField(help_text="the couple's open periods")
+        extended = serializers.IntegerField(help_text="of the periods counted here, those moved later in time")
+        total = serializers.IntegerField(
+            help_text="the periods counted here: the couple's kept and open ones and the caller's own late and "
+            "missed ones (the partner's late and missed count nowhere)"
+        )
 
     @extend_schema(
+        description="Follow-through on promises to reconnect, as the caller may see it: what the couple did "
+        "together, and the caller's own late and missed returns, never the partner's (no scorekeeping "
+        "between partners). A consenting therapist's summary has the full counts.",
         parameters=[
             OpenApiParameter(
                 "weeks",
@@ -174,5 +200,6 @@ class SpaceFollowthroughApi(APIView):
         raw = request.query_params.get("weeks", "8")
         if not raw.isdigit() or not 1 <= int(raw) <= 52:
             raise Invalid("weeks must be a whole number from 1 to 52.", field="weeks")
-        counts = selectors.space_followthrough_recent(couple=couple, weeks=int(raw))
+        counts = selectors.space_followthrough_for_member(couple=couple, viewer=request.user, weeks=int(raw))
+        counts.pop("kept_mine")
         return Response({"weeks": int(raw), **counts})

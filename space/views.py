@@ -217,7 +217,7 @@ def _period_row(period: SpacePeriod, *, user, now: dt.datetime) -> dict:
         "extended": period.reconnect_by > period.first_reconnect_by,
         "started": clock(period.started_at, tz, now),
         "span": _span(period, tz),
-        "status_words": STATUS_WORDS.get(period.status, period.status),
+        "status_words": _status_words(period, user),
         "reminder": _reminder_words(period, user, now) if mine and period.is_open else "",
     }
 
@@ -226,8 +226,15 @@ def _period_row(period: SpacePeriod, *, user, now: dt.datetime) -> dict:
 period_row = _period_row
 
 
-def _followthrough(couple, now: dt.datetime) -> dict:
-    counts = selectors.space_followthrough_recent(couple=couple, weeks=FOLLOWTHROUGH_WEEKS, now=now)
+def _status_words(period: SpacePeriod, user) -> str:
+    status = selectors.status_seen_by(period=period, viewer_id=user.pk)
+    if status == Status.ENDED and period.status != Status.ENDED:
+        return "Over"  # the partner's late or unmarked return: no label
+    return STATUS_WORDS.get(status, status)
+
+
+def _followthrough(couple, user, now: dt.datetime) -> dict:
+    counts = selectors.space_followthrough_for_member(couple=couple, viewer=user, weeks=FOLLOWTHROUGH_WEEKS, now=now)
     closed = counts["kept"] + counts["late"] + counts["missed"]
     return {**counts, "closed": closed, "weeks": FOLLOWTHROUGH_WEEKS}
 
@@ -284,7 +291,7 @@ def index(request):
             "form": form,
             "note_max": NOTE_MAX,
             "partner_name": _name(partner),
-            "followthrough": _followthrough(couple, now),
+            "followthrough": _followthrough(couple, user, now),
             "history": history,
             "tz_label": user.timezone.replace("_", " "),
         },

@@ -393,6 +393,7 @@ class TestReflections:
         for client in (as_alice, as_bob):
             follow = client.get(url(active["id"], "followthrough")).json()
             assert follow["periods"] == [] and all(p["partly"] == 0 for p in follow["partners"])
+            assert follow["together"] == {"periods": 0, "kept": 0}
         # Alice sees her own only.
         mine = as_alice.get(target).json()["results"]
         assert len(mine) == 1 and mine[0]["partner"] is None and mine[0]["revealed_at"] is None
@@ -476,7 +477,11 @@ class TestReflections:
         assert field in response.json()
         assert list(Reflection.objects.values_list("outcome", "note")) == [("kept", "saved")]
 
-    def test_followthrough_is_symmetric(self, alice, bob, as_alice, as_bob, active, _frozen):
+    def test_followthrough_is_what_they_did_together_and_each_their_own(
+        self, alice, bob, as_alice, as_bob, active, _frozen, django_assert_max_num_queries
+    ):
+        """No scorekeeping between partners (issue #20, item 10): the couple's
+        periods together, and only the caller's own totals and outcomes."""
         target = url(active["id"], "reflections")
         for a_outcome, b_outcome in (("kept", "kept"), ("partly", "kept"), ("missed", "partly")):
             as_alice.post(target, {"outcome": a_outcome, "note": "secret-a"}, format="json")
@@ -484,20 +489,30 @@ class TestReflections:
             _frozen.shift(dt.timedelta(days=14))
         as_alice.post(target, {"outcome": "missed"}, format="json")  # not revealed: not counted
 
-        body = as_alice.get(url(active["id"], "followthrough")).json()
+        as_alice.get(url(active["id"], "followthrough"))
+        with django_assert_max_num_queries(6):  # auth, the agreement, one for the follow-through
+            body = as_alice.get(url(active["id"], "followthrough")).json()
 
+        assert body["together"] == {"periods": 3, "kept": 1}
         assert body["partners"] == [
             {"partner_id": alice.pk, "display_name": "Alice", "you": True, "kept": 1, "partly": 1, "missed": 1},
-            {"partner_id": bob.pk, "display_name": "Bob", "you": False, "kept": 2, "partly": 1, "missed": 0},
         ]
-        assert body["periods"][0]["outcomes"] == [
-            {"partner_id": alice.pk, "outcome": "missed"},
-            {"partner_id": bob.pk, "outcome": "partly"},
+        assert [p["outcomes"] for p in body["periods"]] == [
+            [{"partner_id": alice.pk, "outcome": "missed"}],
+            [{"partner_id": alice.pk, "outcome": "partly"}],
+            [{"partner_id": alice.pk, "outcome": "kept"}],
         ]
-        assert len(body["periods"]) == 3
-        assert "secret" not in json.dumps(body)
+        assert [p["both_kept"] for p in body["periods"]] == [False, False, True]
+        assert (
+            "secret" not in json.dumps(body)
+            and "Bob" not in json.dumps(body)
+            and str(bob.pk) not in [str(o["partner_id"]) for p in body["periods"] for o in p["outcomes"]]
+        )
         bobs = as_bob.get(url(active["id"], "followthrough")).json()
-        assert [p["display_name"] for p in bobs["partners"]] == ["Bob", "Alice"]
+        assert bobs["together"] == body["together"]
+        assert bobs["partners"] == [
+            {"partner_id": bob.pk, "display_name": "Bob", "you": True, "kept": 2, "partly": 1, "missed": 0},
+        ]
 
     def test_reflections_list_query_count(self, as_alice, as_bob, active, _frozen, django_assert_max_num_queries):
         target = url(active["id"], "reflections")

@@ -348,7 +348,9 @@ class TestReflections:
             assert theirs in page
             assert 'name="outcome"' not in html(client.get(f"/agreements/{active.pk}/reflect/"))
         history = text(web_alice.get(f"/agreements/{active.pk}/reflections/"))
-        assert "Bob: kept" in history and "You: partly" in history
+        # The timeline counts only her own; Bob's reflection is in the revealed pair.
+        assert "You: partly" in history and "Bob: kept" not in history
+        assert "You reflected on one period together." in history
         assert "BOB-NOTE" in history
 
     def test_editing_before_the_reveal(self, alice, web_alice, active):

@@ -426,8 +426,14 @@ class TestListsAndHistory:
 
         assert body["consistency"]["weeks_4"] == {"scheduled": 3, "completed": 2, "ratio": 0.667}
         assert as_bob.get("/api/v1/checkins/insights/").json()["consistency"] == body["consistency"]
+        # Each their own moods only: no partner's chart (issue #20, item 10).
         moods = {m["display_name"]: [p["mood"] for p in m["points"]] for m in body["moods"]}
-        assert moods == {"Alice": [4, 4], "Bob": [2, 2]}
+        assert moods == {"Alice": [4, 4]}
+        bobs = {
+            m["display_name"]: [p["mood"] for p in m["points"]]
+            for m in as_bob.get("/api/v1/checkins/insights/").json()["moods"]
+        }
+        assert bobs == {"Bob": [2, 2]}
 
     def test_moods_before_reveal_are_not_in_insights(self, as_bob, alice, open_checkin):
         services.checkin_answer(checkin=open_checkin, author=alice, values=PULSE)

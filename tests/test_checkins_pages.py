@@ -425,8 +425,10 @@ class TestSchedules:
         assert (schedule.status, schedule.weekdays, str(schedule.time)) == ("proposed", [1], "07:15:00")
         assert "Waiting for Alice to accept" in html(web_bob.get("/checkins/schedules/"))
 
+        # Bob's change waits for Alice: for her, deleting it is declining it.
         confirm = html(web_alice.get(f"/checkins/schedules/{active.pk}/delete/"))
-        assert "Delete this schedule?" in confirm
+        assert "Decline this proposal?" in confirm
+        assert "Delete this schedule?" in html(web_bob.get(f"/checkins/schedules/{active.pk}/delete/"))
         assert Schedule.objects.exists()
         web_alice.post(f"/checkins/schedules/{active.pk}/delete/")
         assert not Schedule.objects.exists()
@@ -498,10 +500,17 @@ class TestHistory:
         assert "You two completed 2 of 3 check-ins in the last 12 weeks." in page
         assert page.count('data-testid="history-item"') == 2
         assert "Bob-secret-appreciation" in page  # revealed, so shown
-        assert page.count('<svg class="chart-svg"') == 2
+        # Her own mood chart only: never Bob's (no scorekeeping, issue #20).
+        assert page.count('<svg class="chart-svg"') == 1
         assert "<title" in page and "<desc" in page and "Your mood, last 12 weeks" in page
-        assert "Bob&#x27;s mood, last 12 weeks" in page or "Bob's mood, last 12 weeks" in page
-        assert "Lowest 2 (Low), highest 3 (Okay), latest 3 (Okay)." in page
+        assert "Bob&#x27;s mood" not in page and "Bob's mood" not in page
+        assert "Lowest 4 (Good), highest 5 (Great), latest 5 (Great)." in page
+        assert "Lowest 2 (Low)" not in page
+        bobs = html(web_bob.get("/checkins/history/"))
+        assert (
+            bobs.count('<svg class="chart-svg"') == 1 and "Lowest 2 (Low), highest 3 (Okay), latest 3 (Okay)." in bobs
+        )
+        assert "Alice&#x27;s mood" not in bobs and "Lowest 4 (Good)" not in bobs
         assert "<table" in page  # the text alternative
         # Bob sees the same couple's numbers.
         assert "You two completed 2 of 3 check-ins in the last 4 weeks." in html(web_bob.get("/checkins/history/"))

@@ -569,15 +569,46 @@ class TestFollowthrough:
         counts = selectors.space_followthrough(couple=couple, start=base, end=base + dt.timedelta(days=2))
         assert counts == {"kept": 2, "late": 0, "missed": 0, "open": 0, "extended": 1, "total": 2}
 
-    def test_the_same_for_both_partners_never_one_against_the_other(
-        self, as_alice, as_bob, couple, alice, bob, _frozen
+    def test_what_they_did_together_and_each_only_their_own_late_and_missed(
+        self, as_alice, as_bob, couple, alice, bob, _frozen, django_assert_max_num_queries
     ):
+        """No scorekeeping between partners (issue #20, item 10): kept and
+        open are the couple's; late and missed are the caller's own, and the
+        partner's count nowhere, the total included (no subtraction finds them)."""
         self.make_history(couple, alice, bob, _frozen)
-        body = as_alice.get("/api/v1/space/followthrough/?weeks=8").json()
-        assert body == as_bob.get("/api/v1/space/followthrough/?weeks=8").json()
-        assert body == {"weeks": 8, "kept": 2, "late": 1, "missed": 1, "open": 1, "extended": 1, "total": 5}
-        # Counts for the two of them together: no per-person breakdown at all.
-        assert "Alice" not in json.dumps(body) and "Bob" not in json.dumps(body)
+        as_alice.get("/api/v1/space/followthrough/?weeks=8")
+        with django_assert_max_num_queries(4):  # auth, the couple, one for the counts
+            alices = as_alice.get("/api/v1/space/followthrough/?weeks=8").json()
+        bobs = as_bob.get("/api/v1/space/followthrough/?weeks=8").json()
+
+        assert alices == {"weeks": 8, "kept": 2, "late": 0, "missed": 1, "open": 1, "extended": 1, "total": 4}
+        assert bobs == {"weeks": 8, "kept": 2, "late": 1, "missed": 0, "open": 1, "extended": 1, "total": 4}
+        assert "Alice" not in json.dumps(alices) and "Bob" not in json.dumps(alices)
+
+    def test_the_partners_late_and_missed_read_as_ended(self, as_alice, as_bob, couple, alice, bob, _frozen):
+        self.make_history(couple, alice, bob, _frozen)
+
+        def statuses(client, query=""):
+            rows = client.get(f"/api/v1/space/?page_size=50{query}").json()["results"]
+            return sorted((r["partner"]["display_name"], r["status"]) for r in rows)
+
+        assert statuses(as_alice) == [
+            ("Alice", "kept"),
+            ("Alice", "missed"),
+            ("Bob", "ended"),
+            ("Bob", "kept"),
+            ("Bob", "kept"),
+            ("Bob", "open"),
+        ]
+        assert ("Bob", "late") in statuses(as_bob) and ("Alice", "ended") in statuses(as_bob)
+        # A filter lists what the caller would read: late and missed are the caller's own.
+        assert statuses(as_alice, "&status=late") == []
+        assert statuses(as_alice, "&status=missed") == [("Alice", "missed")]
+        assert statuses(as_alice, "&status=ended") == [("Bob", "ended")]
+        assert statuses(as_bob, "&status=late") == [("Bob", "late")]
+        late = SpacePeriod.objects.get(status="late")
+        assert as_alice.get(f"/api/v1/space/{late.pk}/").json()["status"] == "ended"
+        assert as_bob.get(f"/api/v1/space/{late.pk}/").json()["status"] == "late"
 
 
 class TestOddInput:

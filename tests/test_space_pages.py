@@ -232,19 +232,43 @@ class TestReconnectAndExtend:
 
 
 class TestFollowthrough:
-    def test_the_same_numbers_for_both(self, web_alice, web_bob, couple, alice, bob, _frozen):
-        for i, (user, back) in enumerate([(bob, 50), (alice, 70), (bob, 130)]):
+    def test_what_they_did_together_and_each_only_their_own_late_returns(
+        self, web_alice, web_bob, couple, alice, bob, _frozen
+    ):
+        """No scorekeeping between partners (issue #20, item 10): both read
+        the same count of returns kept; each reads only their own late ones."""
+        for i, (user, back) in enumerate([(bob, 50), (alice, 70), (bob, 130), (bob, 125)]):
             start = NOW - dt.timedelta(days=10 - i)
             _frozen.move_to(start)
             p = services.space_take(couple=couple, user=user, reconnect_by=start + dt.timedelta(hours=1))
             services.space_reconnect(period=p, user=user, now=start + dt.timedelta(minutes=back))
         _frozen.move_to(NOW)
 
-        def counts(client):
+        def section(client, testid):
             page = client.get("/space/").content.decode()
-            return re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", page)
+            found = re.search(rf'data-testid="{testid}">([^<]*)<', page)
+            return found.group(1) if found else None
 
-        assert counts(web_alice) == counts(web_bob) == [("On time", "1"), ("Later", "2"), ("Not marked", "0")]
+        together = "In the last 8 weeks, you two came back when you said you would once."
+        assert section(web_alice, "followthrough-together") == section(web_bob, "followthrough-together") == together
+        assert "later than you'd said once" in section(web_alice, "followthrough-mine")
+        assert "later than you'd said 2 times" in section(web_bob, "followthrough-mine")
+        assert "2 times" not in section(web_alice, "followthrough-mine")
+        # The history: her own late return says so; Bob's two read as over.
+        history = web_alice.get("/space/").content.decode()
+        assert history.count("Back, later than planned") == 1 and history.count('class="small">Over<') == 2
+
+    def test_the_partners_late_return_reads_as_over_in_the_history(self, web_alice, web_bob, couple, bob, _frozen):
+        start = NOW - dt.timedelta(days=1)
+        _frozen.move_to(start)
+        p = services.space_take(couple=couple, user=bob, reconnect_by=start + dt.timedelta(hours=1))
+        services.space_reconnect(period=p, user=bob, now=start + dt.timedelta(hours=2))
+        _frozen.move_to(NOW)
+
+        assert "Back, later than planned" in text_of(web_bob.get("/space/"))
+        alices = text_of(web_alice.get("/space/"))
+        assert "later than planned" not in alices and "Over" in alices
+        assert 'data-testid="followthrough-mine"' not in web_alice.get("/space/").content.decode()
 
     def test_nothing_yet(self, web_alice, couple):
         assert "Nothing yet." in text_of(web_alice.get("/space/"))

@@ -134,9 +134,11 @@ def test_propose_amend_accept_and_reflect_together(phone_for, alice, bob, couple
 
     # Follow-through and the versions, side by side and on record.
     a.goto(f"/agreements/{agreement.pk}/reflections/")
+    # What they did together, and Alice's own counted: never Bob's (no scorekeeping).
     follow = a.get_by_test_id("followthrough")
-    expect(follow.get_by_role("row", name=re.compile("^You"))).to_contain_text("1")
-    expect(follow).to_contain_text("Bob: partly")
+    expect(follow.get_by_test_id("followthrough-together")).to_contain_text("You reflected on one period together")
+    expect(follow.get_by_test_id("followthrough-mine")).to_contain_text("Kept")
+    expect(follow).not_to_contain_text("Bob: partly")
     fits(a, "reflections, alice")
     shot(a, "agreements-13-reflections-alice")
     a.goto(f"/agreements/{agreement.pk}/versions/")

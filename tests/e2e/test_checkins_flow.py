@@ -172,12 +172,12 @@ def test_schedule_answer_wait_and_reveal_together(phone_for, alice, bob, couple,
     shot(a, "checkins-11-reveal-alice")
     assert Answer.objects.filter(checkin=checkin, submitted_at__isnull=False).count() == 2
 
-    # History: the check-in and a mood chart for each of them.
+    # History: the check-in and her own mood chart, never Bob's (no scorekeeping).
     a.goto("/checkins/history/")
     charts = a.get_by_test_id("mood-chart")
-    expect(charts).to_have_count(2)
+    expect(charts).to_have_count(1)
     expect(a.get_by_role("img", name="Your mood, last 12 weeks")).to_be_visible()
-    expect(a.get_by_role("img", name="Bob's mood, last 12 weeks")).to_be_visible()
+    expect(a.get_by_role("img", name="Bob's mood, last 12 weeks")).to_have_count(0)
     item = a.get_by_test_id("history-item")
     expect(item).to_have_count(1)
     item.locator("summary").click()
@@ -271,7 +271,7 @@ def test_history_with_a_few_weeks_behind_them(phone_for, alice, bob, couple, sho
         f"You two completed {completed} of {finished} check-ins in the last 4 weeks."
     )
     expect(a.get_by_role("img", name="Your mood, last 12 weeks")).to_be_visible()
-    expect(a.get_by_role("img", name="Bob's mood, last 12 weeks")).to_be_visible()
+    expect(a.get_by_role("img", name="Bob's mood, last 12 weeks")).to_have_count(0)
     expect(a.get_by_test_id("history-item")).to_have_count(completed)
     a.get_by_test_id("history-item").first.locator("summary").click()
     a.locator("summary", has_text="Your mood, last 12 weeks as text").click()

@@ -5,7 +5,6 @@ the time and comes back; both see the same follow-through; the
 notifications say who, never the note or the time; the home cards."""
 
 import datetime as dt
-import re
 
 from django.template import Context, Template
 from django.test import RequestFactory
@@ -107,7 +106,7 @@ def test_take_space_the_calm_status_extend_and_come_back(phone_for, alice, bob, 
     a.reload()
     expect(a.get_by_test_id("space-theirs")).to_have_count(0)
     numbers = a.get_by_test_id("followthrough").inner_text()
-    assert re.search(r"On time\s+1", numbers)
+    assert "you two came back when you said you would once" in numbers
     assert b.get_by_test_id("followthrough").inner_text() == numbers
     shot(a, "space-06-after")
     dispatch_tick()
@@ -145,7 +144,12 @@ def test_errors_history_and_the_home_cards(phone_for, alice, bob, couple, shot):
     # Dark mode for alice, with the status and the history.
     a = phone_for(alice, path="/space/", color_scheme="dark")
     expect(a.get_by_test_id("space-theirs")).to_contain_text("Going for a walk")
-    expect(a.get_by_test_id("followthrough")).to_contain_text("Not marked")
+    # No scorekeeping: Alice reads what they kept together and her own late
+    # return; Bob's unmarked one is "Over" in the list, never counted for her.
+    expect(a.get_by_test_id("followthrough-together")).to_contain_text("came back when you said you would 2 times")
+    expect(a.get_by_test_id("followthrough-mine")).to_contain_text("later than you'd said once")
+    expect(a.get_by_test_id("followthrough")).not_to_contain_text("didn't mark")
+    expect(a.locator(".space-history")).to_contain_text("Over")
     fits(a, "space dark")
     shot(a, "space-08-dark")
 
