@@ -585,6 +585,12 @@ def _reveal_rows(steps, mine, theirs) -> list[dict]:
     ]
 
 
+def my_answer_rows(steps, values: dict) -> list[dict]:
+    """One person's own answers, step by step, as people read them (the
+    history of an ended couple shows only what the reader wrote)."""
+    return [{"step": s, "mine": _display(s, values.get(s["key"]))} for s in steps]
+
+
 def consistency_sentence(block: dict) -> str:
     done, total = block["completed"], block["scheduled"]
     if not total:

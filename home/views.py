@@ -2,16 +2,22 @@
 own card's context (``<app>.views.home_context``)."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 
 from agreements.views import home_context as agreements_home
 from checkins.views import home_context as checkins_home
+from checkins.views import my_answer_rows
 from couples import selectors as couples_selectors
 from gratitude.views import home_context as gratitude_home
 from journal.views import home_context as journal_home
 from repair.views import home_context as repair_home
 from space.views import home_context as space_home
 from therapists.views import home_context as therapists_home
+
+from .selectors import HISTORY_PAGE_SIZE, HISTORY_SECTIONS, ended_couple_history
 
 
 @login_required
@@ -48,3 +54,37 @@ def more(request):
             return redirect("therapist-home")
         return redirect("pair")
     return render(request, "home/more.html", {"couple": couple})
+
+
+@login_required
+@require_GET
+def couple_history(request, couple_id: int):
+    """What a former partner wrote in an ended couple, read-only, a section
+    at a time; 404 for anyone who was not in it (and for a couple still
+    going: its own pages show it)."""
+    if request.user.is_therapist:
+        raise Http404
+    section = request.GET.get("section", "checkins")
+    if section not in HISTORY_SECTIONS:
+        section = "checkins"
+    history = ended_couple_history(user=request.user, couple_id=couple_id, section=section)
+    page = Paginator(history["rows"], HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    items = list(page.object_list)
+    if section == "checkins":
+        items = [{"answer": a, "rows": my_answer_rows(a.checkin.steps, a.values)} for a in items]
+    others = [m for m in couples_selectors.former_memberships(user=request.user) if m.couple_id != couple_id]
+    return render(
+        request,
+        "home/couple_history.html",
+        {
+            "membership": history["membership"],
+            "section": section,
+            "sections": [(key, HISTORY_LABELS[key]) for key in HISTORY_SECTIONS],
+            "page": page,
+            "items": items,
+            "others": others,
+        },
+    )
+
+
+HISTORY_LABELS = {"checkins": "Check-ins", "notes": "Notes", "agreements": "Agreements"}

@@ -21,3 +21,35 @@ def test_an_unpaired_person_on_couple_pages_lands_on_pairing_with_a_reason(phone
         expect(page.get_by_role("heading", level=1)).to_have_text("Pair with your partner")
     assert no_horizontal_scroll(page)
     shot(page, "edges-02-unpaired-on-checkins")
+
+
+def test_after_a_leave_the_one_who_stays_reads_what_they_wrote(phone_for, shot, alice, bob, couple, password):
+    # Issue #20, item 1: from the ended page to a read-only history, one
+    # section at a time, and an old notification leads there too.
+    from couples.services import couple_leave
+    from gratitude.services import note_send
+    from reminders.models import Notification
+    from tests.factories import CheckInFactory
+
+    pulse = {"mood": 4, "appreciated": "the long walk", "need": "an early night"}
+    CheckInFactory(couple=couple, user=alice, answers={alice: pulse, bob: pulse})
+    note_send(couple=couple, author=bob, text="Thank you for the soup")
+    Notification.objects.create(user=bob, kind="checkin", title="Your partner started a check-in", url="/checkins/")
+    couple_leave(user=alice, password=password)
+
+    page = phone_for(bob)
+    expect(page).to_have_url(re.compile(r"/couple/ended/$"))
+    page.get_by_test_id("read-history").click()
+    expect(page).to_have_url(re.compile(rf"/couple/ended/{couple.pk}/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("What you wrote")
+    expect(page.get_by_text("the long walk")).to_be_visible()
+    assert no_horizontal_scroll(page)
+    shot(page, "edges-01b-history-checkins")
+    page.get_by_test_id("history-tab-notes").click()
+    expect(page.get_by_text("Thank you for the soup")).to_be_visible()
+    expect(page.get_by_test_id("history-tab-notes")).to_have_attribute("aria-current", "page")
+    shot(page, "edges-01c-history-notes")
+
+    page.goto("/notifications/")
+    page.get_by_text("Your partner started a check-in").click()
+    expect(page).to_have_url(re.compile(rf"/couple/ended/{couple.pk}/$"))
