@@ -21,9 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.timezones import timezone_choices
 from backend.errors import Conflict, DomainError
 from backend.forms import domain_error_to_form
+from backend.timezones import TimezoneInput, validate_timezone
 from couples.selectors import couple_for_user, couple_partner_of, member_couple_and_partners
 
 from . import selectors, services
@@ -155,14 +155,18 @@ class ScheduleForm(forms.Form):
         error_messages={"required": "Choose a time, like 20:00.", "invalid": "Enter a time, like 20:00."},
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
-    timezone = forms.ChoiceField(
-        choices=timezone_choices,
+    # A searchable picker (a text input and the one cached datalist), not a
+    # <select> of ~600 names rendered through widget templates on every
+    # request; validated on the server against the IANA list all the same.
+    timezone = forms.CharField(
+        validators=[validate_timezone],
         label="In which timezone",
         help_text="The time is kept in this timezone, also when the clocks change.",
         error_messages={
             "required": "Choose a timezone.",
-            "invalid_choice": "Choose a timezone from the list, for example Europe/Berlin.",
+            "invalid_timezone": "Choose a timezone from the list, for example Europe/Berlin.",
         },
+        widget=TimezoneInput(attrs={"data-device-timezone": "1"}),
     )
 
     def __init__(self, *args, formats=(), **kwargs):
