@@ -19,6 +19,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.errors import Conflict, DomainError
@@ -617,7 +618,8 @@ def mood_charts(*, couple, viewer, tz, weeks: int = 12) -> list:
                 "own": own,
                 "html": line_chart(
                     [Series(name, [(p["at"], p["mood"]) for p in s["points"]])],
-                    title=f"{title}, last {weeks} weeks",
+                    title=ngettext("%(title)s, last week", "%(title)s, last %(n)d weeks", weeks)
+                    % {"title": title, "n": weeks},
                     y_min=1,
                     y_max=5,
                     y_ticks=[1, 3, 5],

@@ -152,6 +152,7 @@
       el("summary", { text: "Need a break?" }),
       el("p", { class: "hint", text: "When it gets heated, pause. You'll both see when you're coming back, and both get a reminder." }),
       el("div", { class: "break-choices" }, [20, 30, 45, 60].map((m) =>
+        // plural-ok: every choice is many minutes.
         el("button", { class: "button secondary", type: "button", "data-testid": `live-break-${m}`, on: { click: () => send({ type: "pause", minutes: m }) } }, `${m} minutes`))));
     return el("div", {}, card, breakRow);
   }
