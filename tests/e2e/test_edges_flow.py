@@ -53,3 +53,24 @@ def test_after_a_leave_the_one_who_stays_reads_what_they_wrote(phone_for, shot, 
     page.goto("/notifications/")
     page.get_by_text("Your partner started a check-in").click()
     expect(page).to_have_url(re.compile(rf"/couple/ended/{couple.pk}/$"))
+
+
+def test_a_password_asked_again_is_asked_in_our_words(phone_for, theo, shot):
+    # Issue #20, item 8: signed in long ago (here: a session without a
+    # recent sign-in), setting up two-factor asks for the password once,
+    # in Steady's words, then goes on.
+    from tests.factories import PASSWORD
+
+    page = phone_for(theo, path="/therapist/security/")
+    page.get_by_test_id("setup-totp").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm it's you")
+    expect(page.get_by_text("Please reauthenticate")).to_have_count(0)
+    expect(page.get_by_text("Confirm Access")).to_have_count(0)
+    assert no_horizontal_scroll(page)
+    shot(page, "edges-08-confirm-its-you")
+    page.get_by_label("Password").fill("not-my-password")
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text("That password is not right.")).to_be_visible()
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("heading", name="Set up your authenticator app")).to_be_visible()
