@@ -7,6 +7,8 @@ fails on a number written straight before a counted noun."""
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 APPS = [
     "accounts",
@@ -174,3 +176,17 @@ def test_the_scanner_finds_what_it_is_for(tmp_path):
         assert [o.split(": ", 1)[1] for o in _script_offences(script)] == ["${left} characters"]
     finally:
         ROOT = saved
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count, words", [(1, "You have 1 new notification<"), (2, "You have 2 new notifications<")])
+def test_the_home_page_counts_notifications_in_words(alice, couple, count, words):
+    from django.test import Client
+
+    from reminders.models import Notification
+
+    for _ in range(count):
+        Notification.objects.create(user=alice, kind="checkin_started", title="Your partner started a check-in")
+    client = Client()
+    client.force_login(alice)
+    assert words in client.get("/").content.decode()

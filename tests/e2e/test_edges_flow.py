@@ -74,3 +74,14 @@ def test_a_password_asked_again_is_asked_in_our_words(phone_for, theo, shot):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("heading", name="Set up your authenticator app")).to_be_visible()
+
+
+def test_counts_read_as_words_on_a_phone(phone_for, alice, couple, shot):
+    # Issue #20, item 8: "2 new notifications", not "2 new notification".
+    from reminders.models import Notification
+
+    for _ in range(2):
+        Notification.objects.create(user=alice, kind="checkin_started", title="Your partner started a check-in")
+    page = phone_for(alice)
+    expect(page.get_by_test_id("home-unread")).to_have_text("You have 2 new notifications")
+    shot(page, "edges-08-plural-notifications")
