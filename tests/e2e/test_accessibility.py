@@ -228,6 +228,11 @@ def test_no_serious_axe_violations_on_any_main_page(new_phone, phone_for, axe_so
             ("what you wrote: agreements", f"{history}?section=agreements"),
         ],
     )
+    # Asked for the password again, in our words (a therapist signed in long ago).
+    therapist = UserFactory(display_name="Dr Lind", role="therapist")
+    confirm = phone_for(therapist, path="/", color_scheme=scheme, width=width)
+    confirm.add_init_script(axe_source)
+    found |= check_pages(confirm, [("confirm it's you", "/accounts/reauthenticate/?next=/accounts/2fa/totp/activate/")])
     page.get_by_role("button", name="Show my code").click()
     expect(page.get_by_test_id("invite-code")).to_be_visible()
     page.get_by_role("button", name="Pair with my partner").click()
