@@ -1,4 +1,8 @@
+import time
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records, record_authentication
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
@@ -14,7 +18,23 @@ class AccountAdapter(DefaultAccountAdapter):
     error_messages = {
         **DefaultAccountAdapter.error_messages,
         "email_password_mismatch": "That email and password don't match. Check them and try again.",
+        "incorrect_password": "That password is not right.",
     }
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Someone who signed in moments ago (the log-in page, or the emailed
+        link right after sign-up) is not asked for the password again: a
+        therapist setting up two-factor straight after joining went through
+        a second password page for nothing. The same window as allauth's own
+        for a re-authentication (``ACCOUNT_REAUTHENTICATION_TIMEOUT``)."""
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        request = self.request
+        if request is None or not request.user.is_authenticated:
+            return True
+        records = get_authentication_records(request, request.user)
+        latest = max((r.get("at", 0) for r in records), default=0)
+        return time.time() - latest >= account_settings.REAUTHENTICATION_TIMEOUT
 
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
         login = (credentials.get("email") or credentials.get("username") or "").strip().lower()
@@ -26,6 +46,12 @@ class AccountAdapter(DefaultAccountAdapter):
         # The web log-in remembers this browser as a trusted device.
         request._steady_device_key = device_key_issue(email=user.email)
         security_event_record(kind="login", user_id=user.pk, request=request, via="web")
+        # Signed in by the emailed link, in the browser that has just signed
+        # up with a password (allauth signs in on confirmation only there):
+        # allauth keeps no record of that, so a page asking for a recent
+        # sign-in (two-factor set-up) asked for the password straight away.
+        if not get_authentication_records(request, user):
+            record_authentication(request, user, method="signup")
 
     def logout(self, request):
         user_id = getattr(request.user, "pk", None)

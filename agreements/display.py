@@ -6,6 +6,8 @@ import datetime as dt
 import difflib
 import re
 
+from django.utils.translation import ngettext
+
 from .models import AgreementVersion, Category
 
 # The review intervals the pages offer; the API takes any 7 to 365 days.
@@ -31,7 +33,7 @@ def interval_text(days: int | None) -> str:
         return "No regular review"
     named = {7: "Every week", 14: "Every two weeks", 30: "Every month", 90: "Every three months"}
     named |= {182: "Every six months", 365: "Once a year"}
-    return named.get(days, f"Every {days} days")
+    return named.get(days, ngettext("Every day", "Every %(n)d days", days) % {"n": days})
 
 
 def review_choices(current: int | None) -> list[tuple[str, str]]:

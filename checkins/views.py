@@ -19,11 +19,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.timezones import timezone_choices
 from backend.errors import Conflict, DomainError
 from backend.forms import domain_error_to_form
+from backend.timezones import TimezoneInput, validate_timezone
 from couples.selectors import couple_for_user, couple_partner_of, member_couple_and_partners
 
 from . import selectors, services
@@ -157,14 +158,18 @@ class ScheduleForm(forms.Form):
         error_messages={"required": "Choose a time, like 20:00.", "invalid": "Enter a time, like 20:00."},
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
-    timezone = forms.ChoiceField(
-        choices=timezone_choices,
+    # A searchable picker (a text input and the one cached datalist), not a
+    # <select> of ~600 names rendered through widget templates on every
+    # request; validated on the server against the IANA list all the same.
+    timezone = forms.CharField(
+        validators=[validate_timezone],
         label="In which timezone",
         help_text="The time is kept in this timezone, also when the clocks change.",
         error_messages={
             "required": "Choose a timezone.",
-            "invalid_choice": "Choose a timezone from the list, for example Europe/Berlin.",
+            "invalid_timezone": "Choose a timezone from the list, for example Europe/Berlin.",
         },
+        widget=TimezoneInput(attrs={"data-device-timezone": "1"}),
     )
 
     def __init__(self, *args, formats=(), **kwargs):
@@ -596,6 +601,12 @@ def _reveal_rows(steps, mine, theirs) -> list[dict]:
     ]
 
 
+def my_answer_rows(steps, values: dict) -> list[dict]:
+    """One person's own answers, step by step, as people read them (the
+    history of an ended couple shows only what the reader wrote)."""
+    return [{"step": s, "mine": _display(s, values.get(s["key"]))} for s in steps]
+
+
 def consistency_sentence(block: dict) -> str:
     done, total = block["completed"], block["scheduled"]
     if not total:
@@ -614,7 +625,7 @@ def mood_charts(*, couple, viewer, tz, weeks: int = 12) -> list:
                 "own": True,
                 "html": line_chart(
                     [Series("You", [(p["at"], p["mood"]) for p in s["points"]])],
-                    title=f"Your mood, last {weeks} weeks",
+                    title=ngettext("Your mood, last week", "Your mood, last %(n)d weeks", weeks) % {"n": weeks},
                     y_min=1,
                     y_max=5,
                     y_ticks=[1, 3, 5],

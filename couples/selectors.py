@@ -108,3 +108,28 @@ def invite_open_for_user(*, user: User) -> Invite | None:
 def had_couple(*, user: User) -> bool:
     """True for someone who was in a couple that has ended (or that they left)."""
     return Membership.objects.filter(user=user, left_at__isnull=False).exists()
+
+
+def former_memberships(*, user: User) -> list[Membership]:
+    """The person's memberships of couples that have ended, latest first:
+    what the "your couple has ended" page and its history pages read."""
+    return list(Membership.objects.filter(user=user, left_at__isnull=False).order_by("-left_at", "-id"))
+
+
+def former_membership_get(*, user: User, couple_id: int) -> Membership:
+    """The person's membership of an ended couple they were in; 404 for
+    anyone else (a stranger, a therapist, a member of a couple still going)."""
+    membership = Membership.objects.filter(user=user, couple_id=couple_id, left_at__isnull=False).first()
+    if membership is None:
+        raise Http404("No such couple.")
+    return membership
+
+
+def former_couple_at(*, user: User, when) -> int | None:
+    """The ended couple the person was in at ``when`` (an old notification's
+    time), or None."""
+    return (
+        Membership.objects.filter(user=user, left_at__isnull=False, joined_at__lte=when, left_at__gte=when)
+        .values_list("couple_id", flat=True)
+        .first()
+    )

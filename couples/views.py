@@ -12,7 +12,6 @@ from backend.forms import domain_error_to_form
 
 from . import selectors, services
 from .api import JoinThrottle
-from .models import Membership
 
 TOO_MANY_CODES = "That's a lot of codes in a short time. Please wait a while, then try again."
 TOO_MANY_PASSWORDS = "That's several wrong tries in a row. Please wait 15 minutes, then try again."
@@ -102,7 +101,7 @@ def pair(request):
         "join_form": join_form,
         "invite_ttl_hours": settings.STEADY_INVITE_TTL_HOURS,
         "timezone_label": user.timezone.replace("_", " "),
-        "had_couple": Membership.objects.filter(user=user, left_at__isnull=False).exists(),
+        "last_couple": next(iter(selectors.former_memberships(user=user)), None),
         "checked": request.method == "GET" and "check" in request.GET,
     }
     return render(request, "couples/pair.html", context)
@@ -150,6 +149,7 @@ def ended(request):
     user = request.user
     if user.is_therapist or selectors.couple_for_user(user=user) is not None:
         return redirect("home")
-    if not selectors.had_couple(user=user):
+    former = selectors.former_memberships(user=user)
+    if not former:
         return redirect("pair")
-    return render(request, "couples/ended.html", {})
+    return render(request, "couples/ended.html", {"former": former})

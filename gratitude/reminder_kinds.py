@@ -76,7 +76,7 @@ def _nudge_still_due(reminder, writer, now: dt.datetime) -> bool:
 register(
     Kind(
         key=NUDGE_KIND,
-        title="A moment to appreciate your partner?",
+        title="A moment to write your partner a note?",
         label="A nudge to write a note when I haven't for a while",
         load=_load_writers,
         still_due=_nudge_still_due,

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.errors import DomainError
@@ -260,7 +261,15 @@ def nudge(request):
     else:
         days = services.gratitude_nudge_set(user=request.user, days=form.cleaned_data["days"])
         if days:
-            messages.success(request, f"We'll nudge you if {days} days go by without a note. Only you will know.")
+            messages.success(
+                request,
+                ngettext(
+                    "We'll nudge you if a day goes by without a note. Only you will know.",
+                    "We'll nudge you if %(n)d days go by without a note. Only you will know.",
+                    days,
+                )
+                % {"n": days},
+            )
         else:
             messages.success(request, "No nudges to write notes.")
     return redirect(reverse("gratitude") + "#nudge")

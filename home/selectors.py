@@ -3,12 +3,14 @@ so it lives at the top (home), where importing each feature goes downward."""
 
 import datetime as dt
 
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from accounts.models import User
 from agreements.models import Agreement, AgreementVersion, Reflection
 from checkins.models import Answer, CheckIn
 from couples.models import Membership
+from couples.selectors import former_membership_get
 from gratitude.models import Note
 from journal.selectors import journal_export, journal_shared_export
 from reminders.models import Notification, Preference
@@ -149,3 +151,47 @@ def user_export(*, user: User) -> dict:
         # their time in it, also after a split or the other's erasure.
         "therapist_access_log": access_log_export(user=user),
     }
+
+
+HISTORY_SECTIONS = ("checkins", "notes", "agreements")
+HISTORY_PAGE_SIZE = 20
+
+
+def ended_couple_history(*, user: User, couple_id: int, section: str) -> dict:
+    """What a former partner wrote in a couple that has ended, one section
+    at a time, read-only: their own check-in answers, the notes they sent
+    and received (the jar was theirs), the agreements' wording both saw and
+    their own reflections. Never the other's answers or reflections, and
+    nothing from a couple they were not in (``former_membership_get``: 404)."""
+    membership = former_membership_get(user=user, couple_id=couple_id)
+    if section == "notes":
+        rows = Note.objects.filter(couple_id=couple_id, deliver_at__lte=timezone.now()).filter(
+            Q(author=user) | Q(recipient=user)
+        )
+        rows = rows.only("id", "author_id", "text", "created_at", "deliver_at").order_by("-deliver_at", "-id")
+    elif section == "agreements":
+        my_reflections = Prefetch(
+            "reflections",
+            queryset=Reflection.objects.filter(author=user).order_by("-period_start"),
+            to_attr="my_reflections",
+        )
+        agreed = Prefetch(
+            "versions",
+            queryset=AgreementVersion.objects.filter(accepted_at__isnull=False).order_by("-number"),
+            to_attr="agreed_versions",
+        )
+        rows = (
+            Agreement.objects.filter(couple_id=couple_id)
+            .filter(versions__accepted_at__isnull=False)
+            .distinct()
+            .prefetch_related(agreed, my_reflections)
+            .order_by("-updated_at", "-id")
+        )
+    else:
+        section = "checkins"
+        rows = (
+            Answer.objects.filter(author=user, checkin__couple_id=couple_id, submitted_at__isnull=False)
+            .select_related("checkin", "checkin__format")
+            .order_by("-checkin__scheduled_for", "-id")
+        )
+    return {"membership": membership, "section": section, "rows": rows}

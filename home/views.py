@@ -5,15 +5,17 @@ from django import forms
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import JsonResponse
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.services import account_delete
 from agreements.views import home_context as agreements_home
 from backend.errors import DomainError
 from backend.forms import domain_error_to_form
 from checkins.views import home_context as checkins_home
+from checkins.views import my_answer_rows
 from couples import selectors as couples_selectors
 from couples.views import LEAVE_PASSWORD_TRIES, LEAVE_PASSWORD_WINDOW, TOO_MANY_PASSWORDS, _leave_tries_key
 from gratitude.views import home_context as gratitude_home
@@ -22,7 +24,7 @@ from repair.views import home_context as repair_home
 from space.views import home_context as space_home
 from therapists.views import home_context as therapists_home
 
-from .selectors import user_export
+from .selectors import HISTORY_PAGE_SIZE, HISTORY_SECTIONS, ended_couple_history, user_export
 
 
 @login_required
@@ -130,3 +132,37 @@ def account_deleted(request):
     if request.user.is_authenticated:
         return redirect("home")
     return render(request, "home/account_deleted.html")
+
+
+@login_required
+@require_GET
+def couple_history(request, couple_id: int):
+    """What a former partner wrote in an ended couple, read-only, a section
+    at a time; 404 for anyone who was not in it (and for a couple still
+    going: its own pages show it)."""
+    if request.user.is_therapist:
+        raise Http404
+    section = request.GET.get("section", "checkins")
+    if section not in HISTORY_SECTIONS:
+        section = "checkins"
+    history = ended_couple_history(user=request.user, couple_id=couple_id, section=section)
+    page = Paginator(history["rows"], HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    items = list(page.object_list)
+    if section == "checkins":
+        items = [{"answer": a, "rows": my_answer_rows(a.checkin.steps, a.values)} for a in items]
+    others = [m for m in couples_selectors.former_memberships(user=request.user) if m.couple_id != couple_id]
+    return render(
+        request,
+        "home/couple_history.html",
+        {
+            "membership": history["membership"],
+            "section": section,
+            "sections": [(key, HISTORY_LABELS[key]) for key in HISTORY_SECTIONS],
+            "page": page,
+            "items": items,
+            "others": others,
+        },
+    )
+
+
+HISTORY_LABELS = {"checkins": "Check-ins", "notes": "Notes", "agreements": "Agreements"}

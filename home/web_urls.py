@@ -8,4 +8,5 @@ urlpatterns = [
     path("settings/export/", views.settings_export, name="settings-export"),
     path("settings/delete/", views.settings_delete, name="settings-delete"),
     path("account-deleted/", views.account_deleted, name="account-deleted"),
+    path("couple/ended/<int:couple_id>/", views.couple_history, name="couple-history"),
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.utils import dateformat
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import ngettext
 
 from checkins.charts import Series, line_chart
 
@@ -60,7 +61,8 @@ def pattern_charts(p: dict) -> dict:
     top_week = max((w["total"] for w in weeks), default=0)
     weekly = line_chart(
         [Series("Hard moments", [(w["week_start"], w["total"]) for w in weeks])],
-        title=f"Hard moments per week, last {len(weeks)} weeks",
+        title=ngettext("Hard moments this week", "Hard moments per week, last %(n)d weeks", len(weeks))
+        % {"n": len(weeks)},
         y_min=0,
         y_max=max(top_week, 2),
         y_ticks=[0, max(top_week, 2)],

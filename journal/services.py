@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from backend.errors import Conflict, Forbidden, Invalid
@@ -57,7 +58,14 @@ def _check_text(name: str, value: Any, errors: dict, *, required: bool) -> str:
         return ""
     limit = TEXT_FIELDS[name]
     if len(value) > limit:
-        errors[name] = [f"Keep it to {limit:,} characters or fewer (this has {len(value):,})."]
+        errors[name] = [
+            ngettext(
+                "Keep it to %(limit)s character or fewer (this has %(has)s).",
+                "Keep it to %(limit)s characters or fewer (this has %(has)s).",
+                limit,
+            )
+            % {"limit": f"{limit:,}", "has": f"{len(value):,}"}
+        ]
     elif required and not value.strip():
         errors[name] = ["Write a few words." if name == "text" else "This can't be empty."]
     return value.strip()

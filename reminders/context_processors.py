@@ -1,4 +1,14 @@
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject, new_method_proxy
+
+
+class LazyCount(SimpleLazyObject):
+    """A count worked out on first use. ``SimpleLazyObject`` does not pass
+    ``float()``/``int()`` through, so ``{{ n|pluralize }}`` gave "" and the
+    home page said "You have 2 new notification"."""
+
+    __float__ = new_method_proxy(float)
+    __int__ = new_method_proxy(int)
+    __index__ = new_method_proxy(int)
 
 
 def unread(request):
@@ -13,4 +23,4 @@ def unread(request):
 
         return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
-    return {"unread_notifications": SimpleLazyObject(count)}
+    return {"unread_notifications": LazyCount(count)}

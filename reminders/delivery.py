@@ -102,6 +102,12 @@ class Permanent(Exception):
     """No retry will help."""
 
 
+def as_sentence(title: str) -> str:
+    """A title as the email's first sentence: a full stop unless it already
+    ends in one ("A moment to write your partner a note?", not "...?.")."""
+    return title if title.endswith((".", "?", "!")) else f"{title}."
+
+
 def _send_email(delivery: Delivery, title: str, url: str) -> None:
     user = delivery.user
     # Content-free by construction: the fixed title and links, nothing
@@ -109,7 +115,7 @@ def _send_email(delivery: Delivery, title: str, url: str) -> None:
     # preview shows the first line). The template gets nothing else.
     body = render_to_string(
         "reminders/email/reminder.txt",
-        {"title": title, "url": _absolute(url), "settings_url": _absolute("/settings/notifications/")},
+        {"sentence": as_sentence(title), "url": _absolute(url), "settings_url": _absolute("/settings/notifications/")},
     )
     try:
         send_mail(title, body, None, [user.email], fail_silently=False)

@@ -1,9 +1,14 @@
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve
 from django.views.decorators.http import require_http_methods, require_POST
+
+from couples import selectors as couples_selectors
 
 from . import services
 from .forms import PreferencesForm
@@ -27,7 +32,22 @@ def notification_open(request, notification_id: int):
     if notification is None:
         raise Http404
     services.notification_mark_read(notification=notification)
+    if _is_couple_page(notification.url):
+        # A notification from a couple that has ended since (the partner
+        # left, or they did): its page is gone, the history of what this
+        # person wrote in that couple is not.
+        couple_id = couples_selectors.former_couple_at(user=request.user, when=notification.created_at)
+        if couple_id is not None:
+            return redirect("couple-history", couple_id=couple_id)
     return redirect(notification.url or "notifications")
+
+
+def _is_couple_page(url: str) -> bool:
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return False
+    return getattr(match.func, "couple_required", False)
 
 
 @login_required

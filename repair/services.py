@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from agreements.proposals import reason_clean, version_check
@@ -76,7 +77,10 @@ def _clean_text(value: Any, *, field: str, limit: int) -> str:
         raise Invalid("Write it as text.", field=field)
     value = value.replace("\r\n", "\n").strip()
     if len(value) > limit:
-        raise Invalid(f"Keep it under {limit} characters.", field=field)
+        raise Invalid(
+            ngettext("Keep it under %(n)d character.", "Keep it under %(n)d characters.", limit) % {"n": limit},
+            field=field,
+        )
     return value
 
 
@@ -277,9 +281,19 @@ def timeout_take(
     low = now + dt.timedelta(minutes=terms.min_minutes)
     high = now + dt.timedelta(minutes=terms.max_minutes)
     if reconnect_by < low - SLACK:
-        raise Invalid(f"Your rules say at least {terms.min_minutes} minutes.", field="reconnect_by")
+        raise Invalid(
+            ngettext(
+                "Your rules say at least %(n)d minute.", "Your rules say at least %(n)d minutes.", terms.min_minutes
+            )
+            % {"n": terms.min_minutes},
+            field="reconnect_by",
+        )
     if reconnect_by > high + SLACK:
-        raise Invalid(f"Your rules say at most {terms.max_minutes} minutes.", field="reconnect_by")
+        raise Invalid(
+            ngettext("Your rules say at most %(n)d minute.", "Your rules say at most %(n)d minutes.", terms.max_minutes)
+            % {"n": terms.max_minutes},
+            field="reconnect_by",
+        )
     return space_take(
         couple=couple,
         user=user,

@@ -15,6 +15,7 @@ from django.db.models import Exists, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from backend.errors import DomainError
@@ -36,7 +37,7 @@ def _name(user) -> str:
 def _minutes_words(minutes: int) -> str:
     if minutes % 60 == 0:
         hours = minutes // 60
-        return "1 hour" if hours == 1 else f"{hours} hours"
+        return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
     if minutes > 60:
         return f"{minutes // 60} h {minutes % 60} min"
     return f"{minutes} min"

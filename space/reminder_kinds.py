@@ -64,7 +64,7 @@ def _return_still_due(reminder, period, now: dt.datetime) -> bool:
 register(
     Kind(
         key=TIMEOUT_RETURN_KIND,
-        title="It's the time you gave to come back",
+        title="Your time-out is up: it's the time you gave to come back",
         label="At the return time of my time-out",
         load=_load_periods,
         still_due=_return_still_due,

@@ -17,7 +17,7 @@ ROOT = Path(settings.BASE_DIR)
 # the test below, so a new email comes with its sample.
 CONTEXTS = {
     "reminders/email/reminder.txt": {
-        "title": "Your partner's note & a check-in",
+        "sentence": "Your partner's note & a check-in.",
         "url": "https://steady.example/checkins/7/?from=email&x=1",
         "settings_url": "https://steady.example/settings/notifications/",
     },

@@ -574,7 +574,7 @@ class TestNudge:
         dispatch_tick()
         dispatch_tick()
         assert list(Notification.objects.filter(user=alice).values_list("kind", "title", "url")) == [
-            ("gratitude_nudge", "A moment to appreciate your partner?", "/gratitude/write/")
+            ("gratitude_nudge", "A moment to write your partner a note?", "/gratitude/write/")
         ]
         # Gentle: one nudge per quiet spell, not one every N days after it.
         _frozen.move_to(NOW + dt.timedelta(days=30))

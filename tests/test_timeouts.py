@@ -235,7 +235,7 @@ class TestTheReturnReminder:
         _frozen.move_to(NOW + dt.timedelta(minutes=30))
         dispatch_tick()
         dispatch_tick()
-        assert titles(bob) == ["It's the time you gave to come back"]
+        assert titles(bob) == ["Your time-out is up: it's the time you gave to come back"]
         assert list(Notification.objects.filter(user=bob).values_list("url", flat=True)) == [f"/timeout/{tid}/"]
         for title, url in Notification.objects.values_list("title", "url"):
             for private in ("SECRET", "Pause", "walk", "18:30", "19:30", "13:30", "Bob", "Alice"):
@@ -270,7 +270,7 @@ class TestTheReturnReminder:
         assert titles(bob) == []
         _frozen.move_to(start + dt.timedelta(minutes=30))
         dispatch_tick()
-        assert titles(bob) == ["It's the time you gave to come back"]
+        assert titles(bob) == ["Your time-out is up: it's the time you gave to come back"]
 
 
 class TestNothingToChase:

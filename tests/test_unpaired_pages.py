@@ -90,7 +90,8 @@ def test_after_leaving_both_land_on_the_ended_page(alice, bob, couple, password)
     client = client_for(bob)
     client.force_login(bob)
     tapped = client.post(reverse("notification-open", args=[old.pk]), follow=True)
-    assert tapped.redirect_chain[-1][0] == reverse("couple-ended")
+    # The history of what bob wrote in that couple (tests/test_couple_history.py).
+    assert tapped.redirect_chain[-1][0] == reverse("couple-history", args=[couple.pk])
 
 
 @pytest.mark.django_db

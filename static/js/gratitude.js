@@ -13,7 +13,7 @@
         const used = box.value.replace(/\r\n/g, "\n").trim().length;
         const left = max - used;
         if (count) {
-          count.textContent = left >= 0 ? `${left} characters left` : `${-left} characters too many`;
+          count.textContent = left >= 0 ? `${left} ${left === 1 ? "character" : "characters"} left` : `${-left} ${left === -1 ? "character" : "characters"} too many`;
           count.classList.toggle("is-near", left < 100);
         }
       };

@@ -94,7 +94,153 @@
     });
   };
 
+  // The trigger log, one question at a time (Back, Next, Skip on the
+  // optional ones), with a draft kept on this phone (localStorage) if the
+  // page is left before saving. Without JavaScript every question is shown
+  // at once and nothing is kept. The draft never leaves the phone; saving
+  // (or "Start again, empty", or signing out: steady.js) removes it.
+  const DRAFT_DAYS = 7;
+
+  const stepper = (form) => {
+    const questions = [...form.querySelectorAll("[data-question]")];
+    const nav = form.querySelector("[data-step-nav]");
+    const next = form.querySelector("[data-step-next]");
+    const skip = form.querySelector("[data-step-skip]");
+    const back = form.querySelector("[data-step-back]");
+    const finish = form.querySelector("[data-step-finish]");
+    const progress = form.querySelector("[data-progress]");
+    const stepError = form.querySelector("[data-step-error]");
+    const note = form.querySelector("[data-draft-note]");
+    const key = form.dataset.draftKey;
+    const fields = [...form.querySelectorAll("textarea, input[type=radio]")];
+    let current = 0;
+
+    const answered = (q) =>
+      [...q.querySelectorAll("textarea")].some((t) => t.value.trim() !== "") ||
+      [...q.querySelectorAll("input[type=radio]")].some((r) => r.checked);
+
+    const values = () => {
+      const out = {};
+      fields.forEach((f) => {
+        if (f.type === "radio") {
+          if (f.checked) out[f.name] = f.value;
+        } else if (f.value) {
+          out[f.name] = f.value;
+        }
+      });
+      return out;
+    };
+
+    const store = {
+      read() {
+        try {
+          const draft = JSON.parse(localStorage.getItem(key) || "null");
+          if (!draft || Date.now() - draft.saved > DRAFT_DAYS * 864e5) return null;
+          return draft;
+        } catch (e) {
+          return null;
+        }
+      },
+      write() {
+        const data = values();
+        try {
+          if (Object.keys(data).length === 0) localStorage.removeItem(key);
+          else localStorage.setItem(key, JSON.stringify({ values: data, step: current, saved: Date.now() }));
+        } catch (e) {
+          /* private mode or full: the log still works, unkept */
+        }
+      },
+      clear() {
+        try {
+          localStorage.removeItem(key);
+        } catch (e) {
+          /* nothing kept */
+        }
+      },
+    };
+
+    const show = (n, focus) => {
+      current = Math.max(0, Math.min(n, questions.length - 1));
+      questions.forEach((q, i) => {
+        q.hidden = i !== current;
+      });
+      const q = questions[current];
+      const last = current === questions.length - 1;
+      progress.textContent = `Question ${current + 1} of ${questions.length}`;
+      back.hidden = current === 0;
+      next.hidden = last;
+      skip.hidden = last || Boolean(q.dataset.required);
+      finish.hidden = !last;
+      stepError.hidden = true;
+      stepError.textContent = "";
+      if (focus) q.focus();
+    };
+
+    next.addEventListener("click", () => {
+      const q = questions[current];
+      if (q.dataset.required && !answered(q)) {
+        stepError.textContent = q.dataset.required;
+        stepError.hidden = false;
+        return;
+      }
+      show(current + 1, true);
+      store.write();
+    });
+    skip.addEventListener("click", () => {
+      show(current + 1, true);
+      store.write();
+    });
+    back.addEventListener("click", () => {
+      show(current - 1, true);
+      store.write();
+    });
+
+    form.addEventListener("input", store.write);
+    form.addEventListener("change", store.write);
+    window.addEventListener("pagehide", () => {
+      if (!form.dataset.sent) store.write();
+    });
+    form.addEventListener("submit", () => {
+      form.dataset.sent = "1";
+      store.clear();
+    });
+
+    // Start: at the first question with an error from the server; or where a
+    // kept draft left off, when the page came back empty.
+    let start = questions.findIndex((q) => q.querySelector(".has-error"));
+    if (start === -1) {
+      start = 0;
+      const draft = store.read();
+      const pristine = Object.keys(values()).length === 0;
+      if (draft && pristine) {
+        fields.forEach((f) => {
+          const value = draft.values[f.name];
+          if (value === undefined) return;
+          if (f.type === "radio") f.checked = f.value === value;
+          else f.value = value;
+        });
+        start = Number(draft.step) || 0;
+        note.hidden = false;
+      }
+    }
+    note.querySelector("[data-draft-discard]").addEventListener("click", () => {
+      store.clear();
+      fields.forEach((f) => {
+        if (f.type === "radio") f.checked = false;
+        else f.value = "";
+      });
+      note.hidden = true;
+      show(0, true);
+    });
+
+    progress.hidden = false;
+    nav.hidden = false;
+    form.dataset.stepping = "1";
+    show(start, false);
+  };
+
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("[data-breather]").forEach(setup);
+    document.querySelectorAll("form[data-trigger-steps]").forEach(stepper);
   });
 })();

@@ -28,7 +28,7 @@
       if (!count) return;
       const update = () => {
         const left = max - box.value.replace(/\r\n/g, "\n").trim().length;
-        count.textContent = left >= 0 ? `${left} characters left` : `${-left} characters too many`;
+        count.textContent = left >= 0 ? `${left} ${left === 1 ? "character" : "characters"} left` : `${-left} ${left === -1 ? "character" : "characters"} too many`;
         count.classList.toggle("is-near", left < 40);
       };
       box.addEventListener("input", update);

@@ -49,6 +49,14 @@
     const form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.matches("[data-sign-out]") || form.dataset.pushForgotten) return;
     event.preventDefault();
+    // Drafts kept on this phone (the trigger log's) go with the sign-out.
+    try {
+      Object.keys(localStorage)
+        .filter((key) => key.startsWith("steady:draft:"))
+        .forEach((key) => localStorage.removeItem(key));
+    } catch (e) {
+      /* storage unavailable: nothing was kept */
+    }
     const giveUp = new Promise((resolve) => setTimeout(resolve, 3000));
     Promise.race([forgetPushOnThisPhone(form).catch(() => {}), giveUp]).then(() => {
       form.dataset.pushForgotten = "1";

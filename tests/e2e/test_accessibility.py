@@ -213,11 +213,26 @@ def test_no_serious_axe_violations_on_any_main_page(new_phone, phone_for, axe_so
 
     # A couple that has ended: the calm page both former partners land on.
     former, other = UserFactory(display_name="Remy"), UserFactory(display_name="Noor")
-    make_couple(former, other)
+    ended_couple = make_couple(former, other)
+    gratitude.note_send(couple=ended_couple, author=other, text="For the history page")
     couple_leave(user=other, password=PASSWORD)
     ended = phone_for(former, path="/", color_scheme=scheme, width=width)
     ended.add_init_script(axe_source)
-    found |= check_pages(ended, [("the couple has ended", "/couple/ended/")])
+    history = f"/couple/ended/{ended_couple.pk}/"
+    found |= check_pages(
+        ended,
+        [
+            ("the couple has ended", "/couple/ended/"),
+            ("what you wrote: check-ins", history),
+            ("what you wrote: notes", f"{history}?section=notes"),
+            ("what you wrote: agreements", f"{history}?section=agreements"),
+        ],
+    )
+    # Asked for the password again, in our words (a therapist signed in long ago).
+    therapist = UserFactory(display_name="Dr Lind", role="therapist")
+    confirm = phone_for(therapist, path="/", color_scheme=scheme, width=width)
+    confirm.add_init_script(axe_source)
+    found |= check_pages(confirm, [("confirm it's you", "/accounts/reauthenticate/?next=/accounts/2fa/totp/activate/")])
     page.get_by_role("button", name="Show my code").click()
     expect(page.get_by_test_id("invite-code")).to_be_visible()
     page.get_by_role("button", name="Pair with my partner").click()

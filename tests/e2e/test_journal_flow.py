@@ -94,16 +94,21 @@ def test_log_breathe_record_patterns_and_share_one_entry(phone_for, alice, bob, 
     fits(a, "journal")
     shot(a, "journal-01-alice-journal")
 
-    # The guided trigger log, one calm form.
+    # The guided trigger log, one question at a time.
     a.get_by_test_id("journal-trigger").click()
     expect(a.get_by_role("heading", level=1)).to_have_text("Log a hard moment")
     a.get_by_label("What happened?").fill(WHAT)
+    a.get_by_test_id("trigger-next").click()
     a.get_by_role("radio", name="No reply from my partner").check()
+    a.get_by_test_id("trigger-next").click()
     a.get_by_role("group", name="How strong is the feeling right now?").get_by_role(
         "radio", name="8", exact=True
     ).check()
+    a.get_by_test_id("trigger-next").click()
     a.get_by_label("The story I'm telling myself").fill(STORY)
+    a.get_by_test_id("trigger-next").click()
     a.get_by_label("What I need").fill(NEED)
+    a.get_by_test_id("trigger-next").click()
     a.get_by_label("What I can do now").fill(CAN_DO)
     fits(a, "trigger form")
     shot(a, "journal-02-trigger-form")
@@ -234,3 +239,66 @@ def test_write_help_and_breathing_without_motion(phone_for, alice, couple, shot)
     dark.goto("/journal/patterns/")
     fits(dark, "patterns, dark")
     shot(dark, "journal-15-patterns-dark")
+
+
+def test_the_trigger_log_asks_one_question_at_a_time_and_keeps_a_draft(phone_for, shot, alice):
+    # Issue #20, item 9: one question at a time with back and skip; leaving
+    # the page keeps a draft on this phone; saving removes it.
+    page = phone_for(alice, path="/journal/trigger/")
+    what = page.get_by_label("What happened?")
+    expect(what).to_be_visible()
+    expect(page.get_by_role("group", name="What kind of moment was it?")).to_be_hidden()
+    expect(page.get_by_test_id("trigger-back")).to_be_hidden()
+    expect(page.get_by_test_id("trigger-skip")).to_be_hidden()  # the first three are needed
+    expect(page.get_by_test_id("trigger-save")).to_be_hidden()
+    expect(page.get_by_text("Question 1 of 6")).to_be_visible()
+
+    # A needed question cannot be passed empty; it says why, kindly.
+    page.get_by_test_id("trigger-next").click()
+    expect(page.get_by_role("alert")).to_have_text("Say in a few words what happened.")
+    expect(what).to_be_visible()
+
+    what.fill("No answer all afternoon")
+    page.get_by_test_id("trigger-next").click()
+    expect(what).to_be_hidden()
+    page.get_by_role("radio", name="No reply from my partner").check()
+    page.get_by_test_id("trigger-back").click()
+    expect(what).to_have_value("No answer all afternoon")
+    page.get_by_test_id("trigger-next").click()
+    page.get_by_test_id("trigger-next").click()
+    page.get_by_role("group", name="How strong is the feeling right now?").get_by_role(
+        "radio", name="6", exact=True
+    ).check()
+    page.get_by_test_id("trigger-next").click()
+    expect(page.get_by_text("Question 4 of 6")).to_be_visible()
+    page.get_by_label("The story I'm telling myself").fill("They've had enough of me")
+    assert no_horizontal_scroll(page)
+    shot(page, "edges-09-trigger-one-question")
+
+    # Leaving the page, then coming back: the draft is there, where she was.
+    page.goto("/journal/")
+    page.goto("/journal/trigger/")
+    expect(page.get_by_text("You started this log earlier.")).to_be_visible()
+    expect(page.get_by_text("Question 4 of 6")).to_be_visible()
+    expect(page.get_by_label("The story I'm telling myself")).to_have_value("They've had enough of me")
+    shot(page, "edges-09-trigger-draft-kept")
+    page.get_by_test_id("trigger-back").click()
+    expect(
+        page.get_by_role("group", name="How strong is the feeling right now?").get_by_role(
+            "radio", name="6", exact=True
+        )
+    ).to_be_checked()
+    page.get_by_test_id("trigger-next").click()
+    page.get_by_test_id("trigger-next").click()
+    page.get_by_test_id("trigger-skip").click()  # what I need
+    expect(page.get_by_text("Question 6 of 6")).to_be_visible()
+    expect(page.get_by_test_id("trigger-next")).to_be_hidden()
+    page.get_by_test_id("trigger-save").click()
+
+    expect(page).to_have_url(re.compile(r"/journal/\d+/$"))
+    entry = Entry.objects.get(author=alice, kind="trigger")
+    assert entry.intensity_before == 6 and entry.trigger_category == "no_reply"
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('steady:draft:')).length") == 0
+    page.goto("/journal/trigger/")
+    expect(page.get_by_text("You started this log earlier.")).to_be_hidden()
+    expect(page.get_by_label("What happened?")).to_have_value("")
