@@ -67,7 +67,9 @@ class TimeoutBreaks:
         minutes = terms.min_minutes if minutes is None else minutes
         if not terms.min_minutes <= minutes <= terms.max_minutes:
             raise Invalid(
-                f"Your time-out rules say {terms.min_minutes} to {terms.max_minutes} minutes.", field="minutes"
+                # plural-ok: the rules are at least 20 minutes (MIN_MINUTES_FLOOR)
+                f"Your time-out rules say {terms.min_minutes} to {terms.max_minutes} minutes.",
+                field="minutes",
             )
         taken = timeout_take(
             couple=couple, user=user, reconnect_by=now + dt.timedelta(minutes=minutes), now=now, terms=terms

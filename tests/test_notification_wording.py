@@ -12,6 +12,7 @@ from reminders.kinds import KINDS
 SUBJECT = {
     "checkin": "check-in",
     "live": "check-in",
+    "schedule": "check-in",
     "gratitude": "note",
     "space": ("space", "reconnect", "time-out"),
     "agreement": "agreement",

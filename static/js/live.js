@@ -207,9 +207,9 @@
   }
 
   function duration(m) {
-    if (m < 60 || m % 30) return `${m} minutes`;
+    if (m < 60 || m % 30) return m === 1 ? "1 minute" : `${m} minutes`; // plural-ok: the word follows the count
     const h = m / 60;
-    return h === 1 ? "1 hour" : `${h} hours`;
+    return h === 1 ? "1 hour" : `${h} hours`; // plural-ok: the word follows the count
   }
 
   // A break shows a calm return time on this person's own clock ("back
