@@ -17,6 +17,8 @@ policy that ``checkins.breaks`` asks, registered here (found by
 import contextlib
 import datetime as dt
 
+from django.utils.translation import ngettext
+
 from backend.errors import Conflict, Invalid
 from checkins import breaks
 from couples.models import Couple
@@ -67,8 +69,12 @@ class TimeoutBreaks:
         minutes = terms.min_minutes if minutes is None else minutes
         if not terms.min_minutes <= minutes <= terms.max_minutes:
             raise Invalid(
-                # plural-ok: the rules are at least 20 minutes (MIN_MINUTES_FLOOR)
-                f"Your time-out rules say {terms.min_minutes} to {terms.max_minutes} minutes.",
+                ngettext(
+                    "Your time-out rules say %(low)d to %(high)d minute.",
+                    "Your time-out rules say %(low)d to %(high)d minutes.",
+                    terms.max_minutes,
+                )
+                % {"low": terms.min_minutes, "high": terms.max_minutes},
                 field="minutes",
             )
         taken = timeout_take(
