@@ -35,7 +35,7 @@ class PartnerAnswerOutput(serializers.Serializer):
     due = serializers.DateTimeField(allow_null=True)
 
 
-class StepOutput(serializers.Serializer):
+class RepairStepOutput(serializers.Serializer):
     key = serializers.CharField()
     kind = serializers.ChoiceField(choices=["text", "commitment"])
     prompt = serializers.CharField()
@@ -49,7 +49,7 @@ class StepOutput(serializers.Serializer):
 
 class RepairListOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=["open", "completed", "stopped", "expired", "ended"])
+    status = serializers.CharField(help_text="open, completed, stopped, expired (closed after a week) or ended")
     started_by = serializers.IntegerField(allow_null=True)
     timeout = serializers.IntegerField(allow_null=True)
     created_at = serializers.DateTimeField()
@@ -58,7 +58,7 @@ class RepairListOutput(serializers.Serializer):
 
 
 class RepairOutput(RepairListOutput):
-    steps = StepOutput(many=True)
+    steps = RepairStepOutput(many=True)
     last_event_seq = serializers.IntegerField()
 
 
@@ -225,7 +225,7 @@ class CommitmentOutput(serializers.Serializer):
     made_by = serializers.IntegerField(source="author_id")
     text = serializers.CharField()
     due_at = serializers.DateTimeField()
-    status = serializers.ChoiceField(choices=["open", "kept", "ended"])
+    status = serializers.CharField(help_text="open, kept, or ended (the couple ended)")
     kept_at = serializers.DateTimeField(allow_null=True)
 
 

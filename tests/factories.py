@@ -155,6 +155,7 @@ def make_world(couple: Couple, alice: User, bob: User, theo: User, *, checkin=No
     talk = conversation.repair_start(couple=couple, user=bob, timeout=timeout)
     return {
         "repair_id": talk.pk,
+        "step_key": "felt",
         "rules_id": rules.pk,
         "timeout_id": timeout.pk,
         "checkin_id": checkin.pk,
