@@ -30,6 +30,14 @@ STATUS_WORDS = {
 }
 
 
+def _when(instant: dt.datetime | None, tz) -> str:
+    """'Tue 8 Mar, 20:00' on the viewer's own clock (templates would show UTC)."""
+    if instant is None:
+        return ""
+    local = instant.astimezone(tz)
+    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+
+
 def _name(user) -> str:
     return user.display_name if user is not None and user.display_name else "your partner"
 
@@ -51,7 +59,7 @@ def repair_index(request):
         return redirect("repair-detail", repair.pk)
     now = timezone.now()
     rows = [
-        {"repair": r, "status": selectors.repair_status_at(r, now)}
+        {"repair": r, "status": selectors.repair_status_at(r, now), "started": _when(r.created_at, user.tzinfo)}
         for r in selectors.repairs_for_member(user=user)[:30]
     ]
     current = next((row["repair"] for row in rows if row["status"] == "open"), None)
@@ -127,9 +135,15 @@ def repair_detail(request, repair_id: int):
     couple = couple_get_for_member(user=user)
     partner = couple_partner_of(couple=couple, user=user)
     steps = selectors.repair_steps_for(repair=repair, user=user, now=now)
+    tz = user.tzinfo
+    for s in steps:
+        s["mine_due"] = _when(s["mine"]["due"], tz) if s["mine"] else ""
+        s["partner_due"] = _when(s["partner"]["due"], tz) if s["partner"] else ""
     current = next((s for s in steps if s["state"] in ("open", "waiting")), None)
     status = selectors.repair_status_at(repair, now)
-    tz = user.tzinfo
+    due_prefill = (
+        current["mine"]["due"].astimezone(tz) if current and current["mine"] and current["mine"]["due"] else None
+    )
     context = {
         "repair": repair,
         "status": status,
@@ -146,7 +160,9 @@ def repair_detail(request, repair_id: int):
         "text_max": REPAIR_TEXT_MAX,
         "commitment_max": COMMITMENT_MAX,
         "rules_in_force": status == "open" and timeout_rules_in_force(couple=couple) is not None,
-        "expires_on": repair.expires_at.astimezone(tz),
+        "expires_on": _when(repair.expires_at, tz),
+        "due_date": due_prefill.date().isoformat() if due_prefill else "",
+        "due_time": due_prefill.strftime("%H:%M") if due_prefill else "20:00",
         "min_due": (now.astimezone(tz) + dt.timedelta(days=1)).date().isoformat(),
     }
     if current is not None and current["trigger"]:
@@ -166,8 +182,6 @@ def repair_detail(request, repair_id: int):
                     (_name(partner), s["partner"]),
                 ]
     context["commitments"] = [
-        {"who": who, "text": a["text"], "due": a["due"].astimezone(tz) if a["due"] else None}
-        for who, a in commitments
-        if a
+        {"who": who, "text": a["text"], "due": _when(a["due"], tz)} for who, a in commitments if a
     ]
     return render(request, "repair/conversation.html", context)

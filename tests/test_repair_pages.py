@@ -181,3 +181,22 @@ def test_admin_shows_no_answer_text(couple, alice, bob, repair, admin_client):
     assert admin_client.get("/admin/repair/repair/").status_code == 200
     page = admin_client.get(f"/admin/repair/repair/{repair}/change/").content.decode()
     assert "SECRET-ADMIN" not in page
+
+
+def test_times_are_on_each_persons_own_clock(couple, alice, bob, repair):
+    for key in STEP_KEYS[:-1]:
+        send(web(alice), repair, key, "A")
+        send(web(bob), repair, key, "B")
+    # Bob (New York) drafts 19:30 on 9 March, the day after the clocks
+    # spring forward there: 23:30 UTC, and his draft comes back as he typed it.
+    send(web(bob), repair, "commitment", "Say it", action="draft", due_date="2026-03-09", due_time="19:30")
+    assert RepairAnswer.objects.get(author=bob, step="commitment").due_at == dt.datetime(2026, 3, 9, 23, 30, tzinfo=UTC)
+    page = web(bob).get(f"/repair/{repair}/").content.decode()
+    assert 'value="2026-03-09"' in page and 'value="19:30"' in page
+    send(web(bob), repair, "commitment", "Say it", due_date="2026-03-09", due_time="19:30")
+    send(web(alice), repair, "commitment", "Ask", due_date="2026-03-09", due_time="20:00")
+    # Each sees both dates on their own clock: Alice in Berlin, Bob in New York.
+    assert "by Tue 10 Mar, 00:30" in text_of(web(alice).get(f"/repair/{repair}/"))
+    bob_view = text_of(web(bob).get(f"/repair/{repair}/"))
+    assert "by Mon 9 Mar, 19:30" in bob_view and "by Mon 9 Mar, 15:00" in bob_view
+    assert "Open until" not in bob_view  # finished: no expiry line
