@@ -24,6 +24,7 @@ from journal.models import Entry
 from reminders import services as reminders
 from space.models import Kind, SpacePeriod
 
+from . import live
 from .models import COMMITMENT_MAX, REPAIR_TEXT_MAX, Commitment, Repair, RepairAnswer, RepairEvent, RepairReveal
 
 # Our own wording. ``kind`` tells a client how to answer: ``text`` is a
@@ -112,7 +113,8 @@ def access_repair(user: User, repair_id: int, *, lock: bool = False) -> Repair:
 def _events_append(*, repair: Repair, events: list[tuple[str, dict]]) -> None:
     """The one writer of a repair's event sequence. The caller holds the
     repair's row lock, so the next numbers are ours (the unique constraint
-    backs it). Events carry step keys and states, never text."""
+    backs it). Events carry step keys and states, never text; each is
+    broadcast to the live sockets after commit (``repair.live``)."""
     if not events:
         return
     now = timezone.now()
@@ -124,6 +126,12 @@ def _events_append(*, repair: Repair, events: list[tuple[str, dict]]) -> None:
     repair.last_event_seq = rows[-1].seq
     Repair.objects.filter(pk=repair.pk).update(last_event_seq=repair.last_event_seq)
     RepairEvent.objects.bulk_create(rows)
+    for event in rows:
+        transaction.on_commit(
+            lambda seq=event.seq, kind=event.kind, data=dict(event.data): live.broadcast_event(
+                repair.pk, seq, kind, data
+            )
+        )
 
 
 # --- start and stop ------------------------------------------------------------------
