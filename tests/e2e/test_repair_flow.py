@@ -5,6 +5,9 @@ with a commitment each. Drafts stay private; nobody is chased."""
 
 import datetime as dt
 
+import pytest
+from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -14,6 +17,36 @@ from space.models import SpacePeriod
 
 from . import helpers
 from .helpers import no_horizontal_scroll, small_targets
+
+# The real ASGI application (HTTP and the live socket), as the live
+# check-in's journey does; on PostgreSQL, where CI runs it.
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def phone_for(browser, browser_context_args, asgi_server):
+    """Overrides the conftest's: phones on the ASGI server, so the page's
+    live socket works."""
+    contexts = []
+
+    def _phone_for(user, *, path="/", width=None, **overrides):
+        if width is not None:
+            overrides["viewport"] = {"width": width, "height": 844}
+        context = browser.new_context(**{**browser_context_args, "base_url": asgi_server, **overrides})
+        context.set_default_timeout(20_000)  # two phones and a server on two busy cores
+        contexts.append(context)
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": asgi_server}])
+        page = context.new_page()
+        page.goto(path)
+        return page
+
+    yield _phone_for
+    for context in contexts:
+        context.close()
+
 
 ANSWERS = {
     "felt": ("Scared when you went quiet.", "Cornered, like I was failing a test."),
@@ -79,6 +112,8 @@ def test_time_out_then_repair_step_by_step(phone_for, alice, bob, couple, shot):
     for word in ("nudge", "hasn't answered", "remind"):
         assert word not in b.locator("main").inner_text().lower()
     answer(a, ANSWERS["felt"][0])
+    # Bob's page shows the reveal by itself (the live socket), no reload.
+    expect(b.get_by_test_id("revealed-felt").get_by_test_id("answer-theirs")).to_contain_text(ANSWERS["felt"][0])
     felt = a.get_by_test_id("revealed-felt")
     expect(felt.get_by_test_id("answer-mine")).to_contain_text(ANSWERS["felt"][0])
     expect(felt.get_by_test_id("answer-theirs")).to_contain_text(ANSWERS["felt"][1])
@@ -86,12 +121,13 @@ def test_time_out_then_repair_step_by_step(phone_for, alice, bob, couple, shot):
     fits(a, "first reveal")
     shot(a, "repair-04-first-revealed")
 
-    # The next three steps, one at a time.
-    for key in ("needed", "set_off", "own"):
-        b.reload()
+    # The next three steps, one at a time: each page follows by itself.
+    for n, key in enumerate(("needed", "set_off", "own"), start=2):
+        for page in (a, b):
+            expect(page.get_by_test_id("progress")).to_have_text(f"Step {n} of 5")
         answer(a, ANSWERS[key][0])
+        expect(a.get_by_test_id("repair-waiting")).to_be_visible()
         answer(b, ANSWERS[key][1])
-        a.reload()
         expect(a.get_by_test_id(f"revealed-{key}").get_by_test_id("answer-theirs")).to_contain_text(ANSWERS[key][1])
     assert RepairReveal.objects.filter(repair=repair).count() == 4
     shot(b, "repair-05-four-revealed")
@@ -99,7 +135,6 @@ def test_time_out_then_repair_step_by_step(phone_for, alice, bob, couple, shot):
     # The commitment: what each will do, and by when.
     due = (timezone.now() + dt.timedelta(days=3)).astimezone(bob.tzinfo).date().isoformat()
     for page, text in ((a, "Ask for a pause before I push."), (b, "Say our signal instead of going quiet.")):
-        page.reload()
         expect(page.get_by_test_id("progress")).to_have_text("Step 5 of 5")
         page.get_by_label("One thing I will do differently").fill(text)
         page.get_by_test_id("due-date").fill(due)
@@ -107,11 +142,12 @@ def test_time_out_then_repair_step_by_step(phone_for, alice, bob, couple, shot):
         fits(page, "commitment")
         shot(page, f"repair-06-commitment-{'alice' if page is a else 'bob'}")
         page.get_by_test_id("repair-send").click()
+        if page is a:
+            expect(a.get_by_test_id("repair-waiting")).to_be_visible()
     expect(b.get_by_test_id("repair-commitments")).to_contain_text("Ask for a pause before I push.")
     expect(b.get_by_test_id("repair-commitments")).to_contain_text("Say our signal instead of going quiet.")
     fits(b, "finished")
     shot(b, "repair-07-finished")
-    a.reload()
     expect(a.get_by_test_id("repair-commitments")).to_contain_text("Say our signal instead of going quiet.")
     shot(a, "repair-08-finished-alice")
     assert Repair.objects.get().status == "completed"
