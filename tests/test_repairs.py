@@ -124,6 +124,16 @@ class TestStepByStep:
         assert put(as_bob, repair, "felt", "", submit=False).status_code == 200
         assert put(as_bob, repair, "felt", "  ").status_code == 400
 
+    def test_a_draft_first_then_the_partner_sends_is_no_reveal(self, as_alice, as_bob, repair):
+        put(as_bob, repair, "felt", "Draft SECRET-B1", submit=False)
+        sent = put(as_alice, repair, "felt", "Sent SECRET-A1")
+        assert states(sent.json())[0] == "waiting" and step_of(sent.json(), "felt")["partner"] is None
+        assert "SECRET-B1" not in sent.content.decode()
+        assert not RepairReveal.objects.exists()
+        # Bob sending it is what reveals it.
+        revealed = put(as_bob, repair, "felt", "Sent SECRET-B1")
+        assert step_of(revealed.json(), "felt")["partner"]["text"] == "Sent SECRET-A1"
+
     def test_a_revealed_step_is_final(self, as_alice, as_bob, repair):
         put(as_alice, repair, "felt", "A")
         put(as_bob, repair, "felt", "B")
