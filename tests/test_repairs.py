@@ -10,6 +10,7 @@ import json
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from backend.errors import Conflict
 from checkins.models import CheckIn
@@ -494,3 +495,31 @@ def test_a_conflict_is_a_domain_error(alice, couple):
     conversation.repair_start(couple=couple, user=alice)
     with pytest.raises(Conflict):
         conversation.repair_start(couple=couple, user=alice)
+
+
+class TestTherapistSummary:
+    """No scope shows a repair: its answers, commitments and even its
+    existence stay out of every section (and out of check-in consistency)."""
+
+    def test_nothing_of_a_repair_reaches_the_summary(self, couple, alice, bob, theo, settings, tmp_path):
+        from therapists.models import Grant
+
+        from .conftest import client_for
+        from .test_therapists_support import active_grant
+
+        settings.STEADY_KEYSTORE_DIR = str(tmp_path / "keys")
+        grant = active_grant(couple, alice, bob, theo)
+        repair = conversation.repair_start(couple=couple, user=alice)
+        for step in STEP_KEYS[:-1]:
+            for user in (alice, bob):
+                conversation.repair_answer(repair_id=repair.pk, user=user, step=step, text=f"REPAIR-SECRET {step}")
+        from therapists import services as therapists
+
+        assert Grant.objects.active(timezone.now()).filter(pk=grant.pk).exists()
+        summary = therapists.therapist_summary_read(
+            therapist=theo, grant=grant, start=NOW.date() - dt.timedelta(days=7), end=NOW.date(), ip=None
+        )
+        text = json.dumps(summary, default=str)
+        assert "REPAIR-SECRET" not in text and "repair" not in text.lower()
+        assert client_for(theo).get(f"/api/v1/repairs/{repair.pk}/").status_code == 404
+        assert summary["sections"]["checkin_consistency"]["totals"]["completed"] == 0
