@@ -22,7 +22,16 @@ PREFIX = "/api/v1/"
 # Paths that need a couple: without one, or for anything of another
 # couple's, the answer is 404 (API.md: "another couple's objects are
 # indistinguishable from missing ones").
-COUPLE_PATHS = ("agreements/", "checkins/", "couple/", "gratitude/", "space/", "timeout-rules/", "timeouts/")
+COUPLE_PATHS = (
+    "agreements/",
+    "checkins/",
+    "couple/",
+    "gratitude/",
+    "space/",
+    "timeout-rules/",
+    "timeouts/",
+    "repairs/",
+)
 
 # Paths for one role, answering 403 to the other: the journal is for
 # partners (journal.api._ensure_partner); therapist/ paths check their role
@@ -65,6 +74,11 @@ CONFLICTS = {
     ("POST", "timeout-rules/{rules_id}/decline/"),
     ("POST", "timeout-rules/{rules_id}/retire/"),
     ("POST", "timeouts/"),
+    ("POST", "checkins/"),  # format "repair": a repair starts at /repairs/
+    ("POST", "repairs/"),
+    ("PUT", "repairs/{repair_id}/steps/{step_key}/"),
+    ("POST", "repairs/{repair_id}/stop/"),
+    ("POST", "repairs/commitments/{commitment_id}/keep/"),
 }
 
 ERROR = {

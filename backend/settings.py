@@ -434,6 +434,8 @@ STEADY_INVITE_TTL_HOURS = 72
 STEADY_DEVICE_COOKIE = "steady_device"
 STEADY_DEVICE_HEADER = "HTTP_X_STEADY_DEVICE"
 STEADY_CHECKIN_WINDOW_HOURS = env.int("STEADY_CHECKIN_WINDOW_HOURS", default=48)
+# A repair conversation left open this long closes silently (docs/repair.md).
+STEADY_REPAIR_OPEN_DAYS = env.int("STEADY_REPAIR_OPEN_DAYS", default=7)
 # Live check-in sockets re-join their groups and re-send the last event
 # number this often (checkins.consumers): heals a restarted Redis.
 STEADY_LIVE_SYNC_SECONDS = env.float("STEADY_LIVE_SYNC_SECONDS", default=15)

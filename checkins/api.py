@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.timezones import validate_timezone
-from backend.errors import Invalid
+from backend.errors import Conflict, Invalid
 from backend.fields import LocalTimeField, StrictBooleanField, StrictCharField, StrictIntegerField
 from backend.output import datetime_out
 from backend.schema import AutoSchema
@@ -317,6 +317,10 @@ class CheckInListApi(MemberListMixin, GenericAPIView):
         couple = couple_get_for_member(user=request.user)
         data = self.StartInput(data=request.data)
         data.is_valid(raise_exception=True)
+        if data.validated_data["format"] == services.REPAIR_KEY:
+            # A repair conversation is not a check-in: it has its own steps,
+            # reveal and life (repair.conversation), reached through /repairs/.
+            raise Conflict("A repair conversation starts at /api/v1/repairs/, not as a check-in.")
         fmt = _resolve_format(couple=couple, key=data.validated_data["format"])
         checkin = services.checkin_start(couple=couple, user=request.user, format=fmt)
         return Response(checkin_detail_data(checkin=checkin, user=request.user), status=status.HTTP_201_CREATED)

@@ -115,6 +115,11 @@ def _validate_steps(steps: Any) -> list[dict]:
     return clean
 
 
+# Reserved: a repair conversation lives at /repairs/, never as a check-in
+# format (issue #18), so no couple's own format may take this key.
+REPAIR_KEY = "repair"
+
+
 def format_create(*, couple: Couple, user: User, name: str, steps: list, description: str = "") -> Format:
     from django.utils.text import slugify
 
@@ -122,7 +127,7 @@ def format_create(*, couple: Couple, user: User, name: str, steps: list, descrip
     base = slugify(name)[:50] or "format"
     key, n = base, 1
     # Keys never shadow a built-in format's, so a key names one format.
-    while Format.objects.filter(Q(couple=couple) | Q(couple__isnull=True), key=key).exists():
+    while key == REPAIR_KEY or Format.objects.filter(Q(couple=couple) | Q(couple__isnull=True), key=key).exists():
         n += 1
         key = f"{base}-{n}"
     return Format.objects.create(

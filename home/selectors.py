@@ -14,6 +14,7 @@ from couples.selectors import former_membership_get
 from gratitude.models import Note
 from journal.selectors import journal_export, journal_shared_export
 from reminders.models import Notification, Preference
+from repair.conversation_selectors import repairs_export
 from repair.models import TimeoutDuring, TimeoutRulesVersion
 from space.models import SpacePeriod
 from therapists.selectors import access_log_export
@@ -112,6 +113,7 @@ def user_export(*, user: User) -> dict:
                 ["id", "started_at", "first_reconnect_by", "reconnect_by", "status", "reconnected_at"],
             ),
         },
+        "repairs": repairs_export(user=user, couple_ids=couple_ids),
         "agreements": {
             "versions": _rows(
                 AgreementVersion.objects.filter(agreement__in=my_agreements),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import TimeoutDuring, TimeoutRules, TimeoutRulesVersion
+from .models import Commitment, Repair, TimeoutDuring, TimeoutRules, TimeoutRulesVersion
 
 
 class VersionInline(admin.TabularInline):
@@ -25,3 +25,21 @@ class TimeoutDuringAdmin(admin.ModelAdmin):
     list_display = ["id", "version", "author"]
     fields = ["version", "author"]
     readonly_fields = fields
+
+
+@admin.register(Repair)
+class RepairAdmin(admin.ModelAdmin):
+    # Support sees a conversation's life, never its answers.
+    list_display = ["id", "couple", "status", "created_at", "expires_at", "closed_at"]
+    list_filter = ["status"]
+    fields = ["couple", "started_by", "timeout", "status", "created_at", "expires_at", "closed_at", "closed_by"]
+    readonly_fields = ["couple", "started_by", "timeout", "created_at", "closed_by"]
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(admin.ModelAdmin):
+    # That a commitment exists and its state; not what it says.
+    list_display = ["id", "repair", "author", "due_at", "status"]
+    list_filter = ["status"]
+    fields = ["repair", "author", "due_at", "status", "kept_at"]
+    readonly_fields = ["repair", "author", "due_at"]

@@ -135,3 +135,144 @@ class TimeoutDuring(models.Model):
             models.CheckConstraint(condition=~Q(text=""), name="timeout_during_not_empty"),
             models.CheckConstraint(condition=LessThanOrEqual(Length("text"), DURING_MAX), name="timeout_during_max"),
         ]
+
+
+# --- the repair conversation (issue #18, section 3) -------------------------------------
+
+REPAIR_TEXT_MAX = 2000
+COMMITMENT_MAX = 280
+
+
+class Repair(models.Model):
+    """A repair conversation: the couple's slower talk after a rupture,
+    revealed step by step (repair.conversation). Its own table, never a
+    check-in: check-in lists, consistency, mood trends, the therapist's
+    check-in scopes and check-in reminders cannot count it by accident."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        COMPLETED = "completed", "Completed"
+        STOPPED = "stopped", "Stopped"
+        # Closed silently: left open past STEADY_REPAIR_OPEN_DAYS, or the couple ended.
+        EXPIRED = "expired", "Expired"
+        ENDED = "ended", "Ended"
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="repairs")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    timeout = models.ForeignKey(
+        "space.SpacePeriod", on_delete=models.SET_NULL, null=True, blank=True, related_name="repairs"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    expires_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_event_seq = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One open conversation per couple: two taps at once start one.
+            models.UniqueConstraint(fields=["couple"], condition=Q(status="open"), name="repair_one_open_per_couple"),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "completed", "stopped", "expired", "ended"]), name="repair_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", closed_at__isnull=True) | (~Q(status="open") & Q(closed_at__isnull=False)),
+                name="repair_closed_has_time",
+            ),
+            models.CheckConstraint(condition=Q(expires_at__gt=F("created_at")), name="repair_expires_after_start"),
+        ]
+        indexes = [models.Index(fields=["expires_at"], condition=Q(status="open"), name="repair_open_expiry_idx")]
+
+    def __str__(self) -> str:
+        return f"Repair {self.pk} ({self.status})"
+
+
+class RepairAnswer(models.Model):
+    """One partner's answer to one step. ``submitted_at`` null is a draft,
+    which never counts toward the step's reveal. Once the step is revealed
+    the answer is final (repair.conversation refuses to change it)."""
+
+    repair = models.ForeignKey(Repair, on_delete=models.CASCADE, related_name="answers")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="repair_answers")
+    step = models.CharField(max_length=32)
+    text = models.TextField(max_length=REPAIR_TEXT_MAX)
+    # The last step only: when the commitment is due.
+    due_at = models.DateTimeField(null=True, blank=True)
+    # The "what set me off" step may point at one of the author's own
+    # trigger-log entries; the partner is never shown anything of it.
+    trigger_entry = models.ForeignKey(
+        "journal.Entry", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["repair_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["repair", "author", "step"], name="repair_answer_one_per_step"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("text"), REPAIR_TEXT_MAX), name="repair_answer_text_max"
+            ),
+        ]
+
+
+class RepairReveal(models.Model):
+    """A step revealed to both: written only by
+    ``repair.conversation.repair_step_reveal``; the unique pair makes a
+    second reveal of the same step impossible."""
+
+    repair = models.ForeignKey(Repair, on_delete=models.CASCADE, related_name="reveals")
+    step = models.CharField(max_length=32)
+    revealed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["repair_id", "revealed_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["repair", "step"], name="repair_reveal_once")]
+
+
+class RepairEvent(models.Model):
+    """The conversation's append-only event sequence, for catching up
+    (``/repairs/{id}/events/?since=N``). Events never carry answer text, and
+    never say that one partner has answered and the other not."""
+
+    repair = models.ForeignKey(Repair, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=32)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        ordering = ["repair_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["repair", "seq"], name="repair_event_seq_unique")]
+
+
+class Commitment(models.Model):
+    """ "One thing I will do differently": made when the last step is
+    revealed, a promise with a due time that its maker keeps."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        KEPT = "kept", "Kept"
+        ENDED = "ended", "Ended"
+
+    repair = models.ForeignKey(Repair, on_delete=models.CASCADE, related_name="commitments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="commitments")
+    text = models.CharField(max_length=COMMITMENT_MAX)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    kept_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["repair", "author"], name="commitment_one_per_partner"),
+            models.CheckConstraint(condition=~Q(text=""), name="commitment_not_empty"),
+            models.CheckConstraint(condition=Q(status__in=["open", "kept", "ended"]), name="commitment_status_valid"),
+        ]

@@ -150,7 +150,12 @@ def make_world(couple: Couple, alice: User, bob: User, theo: User, *, checkin=No
     repair.timeout_rules_accept(rules=rules, user=alice, version=1)
     timeout = repair.timeout_take(couple=couple, user=bob, reconnect_by=timezone.now() + dt.timedelta(minutes=30))
     grant = make_grant(couple, bob, theo)
+    from repair import conversation
+
+    talk = conversation.repair_start(couple=couple, user=bob, timeout=timeout)
     return {
+        "repair_id": talk.pk,
+        "step_key": "felt",
         "rules_id": rules.pk,
         "timeout_id": timeout.pk,
         "checkin_id": checkin.pk,

@@ -21,7 +21,9 @@ from checkins.models import Format
 from gratitude import services as gratitude
 from journal import services as journal
 from reminders.models import Notification
+from repair import conversation
 from repair import services as repair
+from repair.models import Commitment
 from space import services as space
 
 from .conftest import client_for
@@ -64,6 +66,17 @@ def world(settings, tmp_path, couple, alice, bob, mallory_couple):
     repair.timeout_rules_accept(rules=rules, user=bob, version=1)
     timeout = repair.timeout_take(couple=couple, user=alice, reconnect_by=timezone.now() + dt.timedelta(minutes=30))
     entry = journal.entry_create(author=alice, kind="entry", text="Mine alone")
+    done = conversation.repair_start(couple=couple, user=alice, timeout=timeout)
+    due = timezone.now() + dt.timedelta(days=2)
+    for step in conversation.STEP_KEYS:
+        for user in (alice, bob):
+            commitment = step == conversation.LAST_STEP
+            conversation.repair_answer(
+                repair_id=done.pk, user=user, step=step, text=f"{step} SECRET", due=due if commitment else None
+            )
+    repair_open = conversation.repair_start(couple=couple, user=bob)
+    conversation.repair_answer(repair_id=repair_open.pk, user=alice, step="felt", text="Hurt SECRET")
+    conversation.repair_answer(repair_id=repair_open.pk, user=bob, step="felt", text="Drafting", submit=False)
     notification = Notification.objects.create(user=alice, kind="checkin_open", title="Time for your check-in")
     alice_token = AuthToken.objects.create(user=alice)[0]
     ids = {
@@ -75,6 +88,9 @@ def world(settings, tmp_path, couple, alice, bob, mallory_couple):
         "rules_id": rules.pk,
         "timeout_id": timeout.pk,
         "entry_id": entry.pk,
+        "repair_id": repair_open.pk,
+        "step_key": "felt",
+        "commitment_id": Commitment.objects.filter(author=alice).get().pk,
         "notification_id": notification.pk,
         "session_id": f"app-{alice_token.token_key}",
         "couple_id": couple.pk,
@@ -111,6 +127,7 @@ def body_for(route: str) -> dict:
         (r"acknowledge/$", {"reaction": "heart"}),
         (r"journal/<int:entry_id>/$", {"text": "changed"}),
         (r"approve/$", {"scopes": ["checkin_consistency"]}),
+        (r"steps/<slug:step_key>/$", {"value": "Changed by a stranger"}),
     ]:
         if re.search(pattern, route):
             return body
@@ -154,7 +171,7 @@ def test_the_walk_left_everything_as_it_was(request, world, mallory, theo):
     from checkins.models import Answer, CheckIn, Schedule
     from gratitude.models import Note
     from journal.models import Entry
-    from repair.models import TimeoutDuring, TimeoutRules
+    from repair.models import Repair, RepairAnswer, RepairReveal, TimeoutDuring, TimeoutRules
     from space.models import SpacePeriod
 
     def state():
@@ -167,6 +184,10 @@ def test_the_walk_left_everything_as_it_was(request, world, mallory, theo):
             list(Agreement.objects.values_list("pk", "status", "version")),
             list(TimeoutRules.objects.values_list("pk", "status", "version", "active_version")),
             list(TimeoutDuring.objects.values_list("pk", "text")),
+            list(Repair.objects.values_list("pk", "status", "last_event_seq")),
+            list(RepairAnswer.objects.values_list("pk", "text", "submitted_at")),
+            list(RepairReveal.objects.values_list("pk", "step")),
+            list(Commitment.objects.values_list("pk", "status")),
             list(Entry.objects.values_list("pk", "updated_at")),
             list(Notification.objects.values_list("pk", "read_at")),
             AuthToken.objects.filter(user__email="alice@example.com").count(),

@@ -76,6 +76,8 @@ DOMAIN_RULES = [
     "POST /api/v1/timeout-rules/",
     "POST /api/v1/timeout-rules/{rules_id}/amend/",
     "POST /api/v1/timeouts/",
+    "POST /api/v1/repairs/",
+    "PUT /api/v1/repairs/{repair_id}/steps/{step_key}/",
 ]
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # schemathesis's default
 

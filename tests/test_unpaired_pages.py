@@ -10,7 +10,7 @@ from couples.decorators import NOT_PAIRED
 from .conftest import client_for
 
 # Every page under these prefixes is a couple page, plus the journal's shared part.
-COUPLE_PREFIXES = ("checkins/", "gratitude/", "space/", "agreements/", "timeout/")
+COUPLE_PREFIXES = ("checkins/", "gratitude/", "space/", "agreements/", "timeout/", "repair/")
 COUPLE_NAMES = {"journal-shared"}
 
 
@@ -56,7 +56,7 @@ def test_unpaired_person_is_sent_to_pairing_with_a_reason(mallory, method):
 def test_a_paired_person_still_reaches_the_pages(alice, couple):
     client = client_for(alice)
     client.force_login(alice)
-    for name in ("checkins", "gratitude", "space", "agreements", "timeout", "journal-shared"):
+    for name in ("checkins", "gratitude", "space", "agreements", "timeout", "repair", "journal-shared"):
         assert client.get(reverse(name)).status_code == 200, name
 
 

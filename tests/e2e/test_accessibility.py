@@ -27,6 +27,7 @@ from checkins.models import Format
 from couples.services import couple_leave
 from gratitude import services as gratitude
 from journal import services as journal
+from repair import conversation
 from space import services as space
 from tests.factories import PASSWORD, UserFactory, make_couple
 
@@ -111,7 +112,12 @@ def lived_in(alice, bob, couple):
         now=now - dt.timedelta(days=1),
     )
     space.space_take(couple=couple, user=bob, reconnect_by=now + dt.timedelta(hours=2), note="A walk to clear my head")
-    return {"revealed": revealed, "open": open_one}
+    # A repair conversation two steps in: the next one can link a trigger entry.
+    talk = conversation.repair_start(couple=couple, user=alice)
+    for step in ("felt", "needed"):
+        conversation.repair_answer(repair_id=talk.pk, user=alice, step=step, text="Scared, then sad.")
+        conversation.repair_answer(repair_id=talk.pk, user=bob, step=step, text="Cornered.")
+    return {"revealed": revealed, "open": open_one, "repair": talk}
 
 
 def check_pages(page: Page, paths: list[tuple[str, str]]) -> dict[str, list]:
@@ -203,6 +209,8 @@ def test_no_serious_axe_violations_on_any_main_page(new_phone, phone_for, axe_so
             ("help now", "/journal/help/"),
             ("more", "/more/"),
             ("therapist access", "/couple/therapists/"),
+            ("repair", "/repair/"),
+            ("a repair conversation", f"/repair/{lived_in['repair'].pk}/"),
         ],
     )
 
