@@ -238,7 +238,7 @@ def current_step(revealed: set[str]) -> str | None:
     return next((key for key in STEP_KEYS if key not in revealed), None)
 
 
-def _clean_text(value: Any, *, field: str, limit: int, required: bool) -> str:
+def _clean_text(value: Any, *, field: str, text_max: int, required: bool) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -246,8 +246,8 @@ def _clean_text(value: Any, *, field: str, limit: int, required: bool) -> str:
     value = value.replace("\r\n", "\n").strip()
     if required and not value:
         raise Invalid("Write something here, even a few words.", field=field)
-    if len(value) > limit:
-        raise Invalid(f"Keep it under {limit} characters.", field=field)
+    if len(value) > text_max:
+        raise Invalid(f"Keep it under {text_max} characters.", field=field)
     return value
 
 
@@ -294,7 +294,7 @@ def repair_answer(
     is_commitment = spec["kind"] == "commitment"
     limit = COMMITMENT_MAX if is_commitment else REPAIR_TEXT_MAX
     field = "text" if is_commitment else "value"
-    text = _clean_text(text, field=field, limit=limit, required=submit)
+    text = _clean_text(text, field=field, text_max=limit, required=submit)
     due_at = _clean_due(due, now=now, required=submit and is_commitment) if is_commitment else None
     entry_id = None
     if trigger_entry is not None:

@@ -28,7 +28,7 @@ def _repair_open(repair, now: dt.datetime) -> bool:
 register(
     Kind(
         key=STARTED_KIND,
-        title="Your partner would like to talk things through",
+        title="Your partner would like to talk things through in a repair conversation",
         label="When my partner starts a repair conversation",
         load=_load_repairs,
         still_due=lambda _r, repair, now: _repair_open(repair, now),
@@ -65,7 +65,7 @@ def _load_commitments(ids: list[int]) -> dict[int, Any]:
 register(
     Kind(
         key=COMMITMENT_KIND,
-        title="It's the time you set for something you said you'd do",
+        title="It's the time you set for your repair commitment",
         label="When a commitment I made in a repair is due",
         load=_load_commitments,
         still_due=lambda r, c, _now: (

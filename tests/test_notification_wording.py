@@ -13,6 +13,7 @@ SUBJECT = {
     "checkin": "check-in",
     "live": "check-in",
     "schedule": "check-in",
+    "repair": "repair",
     "gratitude": "note",
     "space": ("space", "reconnect", "time-out"),
     "agreement": "agreement",

@@ -320,7 +320,7 @@ class TestNotifications:
     def test_content_free_and_once(self, as_alice, as_bob, alice, bob, repair, _frozen):
         dispatch_tick()
         dispatch_tick()
-        assert titles(bob) == ["Your partner would like to talk things through"]
+        assert titles(bob) == ["Your partner would like to talk things through in a repair conversation"]
         assert titles(alice) == []
         put(as_alice, repair, "felt", "SECRET-A1")
         put(as_bob, repair, "felt", "SECRET-B1")
@@ -329,7 +329,7 @@ class TestNotifications:
         # The one who sent first hears the step is there; the one who just
         # revealed it is looking at it. Nobody hears the other hasn't answered.
         assert titles(alice) == ["A step of your repair conversation is ready to read"]
-        assert titles(bob) == ["Your partner would like to talk things through"]
+        assert titles(bob) == ["Your partner would like to talk things through in a repair conversation"]
 
     def test_the_commitment_reminder_fires_once_at_its_time(self, as_alice, as_bob, alice, bob, repair, _frozen):
         for key in STEP_KEYS[:-1]:
@@ -345,7 +345,7 @@ class TestNotifications:
         _frozen.move_to(DUE)
         dispatch_tick()
         dispatch_tick()
-        assert titles(alice) == ["It's the time you set for something you said you'd do"]
+        assert titles(alice) == ["It's the time you set for your repair commitment"]
         assert titles(bob) == []
         for title, url in Notification.objects.values_list("title", "url"):
             assert "SECRET" not in title and "Alice" not in title and url == f"/repair/{repair}/"
