@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from agreements.views import home_context as agreements_home
 from checkins.views import home_context as checkins_home
 from couples import selectors as couples_selectors
+from daily.views import home_context as daily_home
 from gratitude.views import home_context as gratitude_home
 from journal.views import home_context as journal_home
 from repair.views import home_context as repair_home
@@ -36,7 +37,7 @@ def home(request):
 
 def _home_contexts():
     # The order of the cards on the page.
-    return [space_home, repair_home, checkins_home, gratitude_home, agreements_home, journal_home, therapists_home]
+    return [space_home, repair_home, checkins_home, daily_home, gratitude_home, agreements_home, journal_home, therapists_home]
 
 
 @login_required
