@@ -75,7 +75,10 @@ def schedule_step(request):
                 messages.success(request, "Proposed. It starts once your partner accepts it on their phone.")
                 return redirect("welcome-notifications")
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            if form.is_bound:
+                form.add_error(None, exc.message)
+            else:  # an accept that could not be: said above the page
+                messages.error(request, exc.message)
     schedules = list(checkins_selectors.schedules_for_member(user=request.user, couple=couple))
     names = {d: long for d, _short, long in WEEKDAYS}
     for s in schedules:

@@ -111,7 +111,10 @@ class TestOneAYear:
 
     def test_two_couples_get_their_own_rows(self, couple, mallory_couple):
         with time_machine.travel(utc(2026, 3, 2, 12), tick=False):
-            mine, theirs = services.daily_question_for(couple=couple), services.daily_question_for(couple=mallory_couple)
+            mine, theirs = (
+                services.daily_question_for(couple=couple),
+                services.daily_question_for(couple=mallory_couple),
+            )
         assert mine.pk != theirs.pk and mine.couple == couple and theirs.couple == mallory_couple
 
 
