@@ -98,7 +98,10 @@ class DailyPreferencesOutput(serializers.Serializer):
 
 class DailyPreferencesApi(APIView):
     class DailyPreferencesInput(serializers.Serializer):
-        skip_themes = serializers.ListField(child=StrictCharField(), required=False, max_length=20)
+        # Themes by key; keeping at least one is the service's rule (400).
+        skip_themes = serializers.ListField(
+            child=serializers.ChoiceField(choices=list(library.themes())), required=False, max_length=20
+        )
         reminder_time = LocalTimeField(required=False, allow_null=True)
 
     @staticmethod

@@ -130,6 +130,7 @@ def make_world(couple: Couple, alice: User, bob: User, theo: User, *, checkin=No
     from agreements import services as agreements
     from checkins import services as checkins
     from checkins.models import Format
+    from daily import services as daily
     from gratitude import services as gratitude
     from journal import services as journal
     from repair import services as repair
@@ -150,7 +151,9 @@ def make_world(couple: Couple, alice: User, bob: User, theo: User, *, checkin=No
     repair.timeout_rules_accept(rules=rules, user=alice, version=1)
     timeout = repair.timeout_take(couple=couple, user=bob, reconnect_by=timezone.now() + dt.timedelta(minutes=30))
     grant = make_grant(couple, bob, theo)
+    question = daily.daily_question_for(couple=couple)
     return {
+        "question_id": question.pk,
         "rules_id": rules.pk,
         "timeout_id": timeout.pk,
         "checkin_id": checkin.pk,
