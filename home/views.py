@@ -37,7 +37,16 @@ def home(request):
 
 def _home_contexts():
     # The order of the cards on the page.
-    return [space_home, repair_home, checkins_home, daily_home, gratitude_home, agreements_home, journal_home, therapists_home]
+    return [
+        space_home,
+        repair_home,
+        checkins_home,
+        daily_home,
+        gratitude_home,
+        agreements_home,
+        journal_home,
+        therapists_home,
+    ]
 
 
 @login_required

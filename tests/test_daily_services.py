@@ -215,6 +215,17 @@ class TestLeavingAndErasure:
         assert DailyQuestion.objects.get(pk=today.pk).closed_at is None
         assert [a["text"] for a in daily_export(user=alice)["partner_answers_revealed_to_me"]] == ["B"]
 
+    def test_in_the_export_through_the_api(self, alice, bob, couple, today):
+        from .conftest import client_for
+
+        services.daily_answer_submit(user=alice, question_id=today.pk, text="ALICE-OWN")
+        services.daily_answer_submit(user=bob, question_id=today.pk, text="BOB-REVEALED")
+        services.daily_preferences_update(user=alice, data={"skip_themes": ["fun"]})
+        exported = client_for(alice).get("/api/v1/me/export/").json()["daily_question"]
+        assert [a["text"] for a in exported["my_answers"]] == ["ALICE-OWN"]
+        assert [a["text"] for a in exported["partner_answers_revealed_to_me"]] == ["BOB-REVEALED"]
+        assert exported["preferences"] == {"skip_themes": ["fun"], "reminder_time": None}
+
     def test_erasure_takes_the_persons_answers_and_preferences_only(self, alice, bob, couple, today):
         services.daily_answer_submit(user=alice, question_id=today.pk, text="A")
         services.daily_answer_submit(user=bob, question_id=today.pk, text="B")

@@ -114,3 +114,11 @@ def test_skipped_or_finished_it_is_not_shown_again_unless_asked(alice, bob, coup
 
 def test_not_for_the_unpaired(mallory):
     assert web(mallory).get("/welcome/")["Location"] == "/pair/"
+
+
+def test_in_the_export(alice, bob, couple):
+    from .conftest import client_for
+
+    web(alice).post("/welcome/finish/", {"action": "skip"})
+    exported = client_for(alice).get("/api/v1/me/export/").json()["first_run"]
+    assert [(r["couple_id"], r["finished_at"], bool(r["skipped_at"])) for r in exported] == [(couple.pk, None, True)]

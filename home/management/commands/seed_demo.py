@@ -98,6 +98,7 @@ def _feature_demos():
     from agreements.demo import demo_seed as agreements_demo
     from checkins.demo import demo_seed as checkins_demo
     from daily.demo import demo_seed as daily_demo
+    from firstrun.demo import demo_seed as firstrun_demo
     from gratitude.demo import demo_seed as gratitude_demo
     from journal.demo import demo_seed as journal_demo
     from repair.demo import demo_seed as repair_demo
@@ -107,6 +108,7 @@ def _feature_demos():
     return [
         checkins_demo,
         daily_demo,
+        firstrun_demo,
         gratitude_demo,
         space_demo,
         repair_demo,
