@@ -51,10 +51,14 @@ INSTALLED_APPS = [
     "space",
     "agreements",
     "journal",
+    # The daily question, revealed together.
+    "daily",
     # Time-out rules and time-outs (on space), later the repair conversation.
     "repair",
     "therapists",
     "pwa",
+    # The first run after pairing (a schedule, notifications, quiet hours, privacy).
+    "firstrun",
     # On top: gathers every feature (home page, export, demo data).
     "home",
 ]

@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("agreements.urls")),
     path("", include("repair.urls")),
     path("", include("journal.urls")),
+    path("", include("daily.urls")),
     path("", include("therapists.urls")),
     path("", include("home.urls")),
 ]
@@ -41,6 +42,8 @@ urlpatterns = [
     path("", include("agreements.web_urls")),
     path("", include("repair.web_urls")),
     path("", include("journal.web_urls")),
+    path("", include("daily.web_urls")),
+    path("", include("firstrun.web_urls")),
     path("", include("therapists.web_urls")),
     path("", include("pwa.urls")),
     path("", include("accounts.web_urls")),

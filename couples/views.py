@@ -65,8 +65,12 @@ class LeaveForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def pair(request):
     user = request.user
-    if user.is_therapist or selectors.couple_for_user(user=user) is not None:
+    if user.is_therapist:
         return redirect("home")
+    if selectors.couple_for_user(user=user) is not None:
+        # Just paired (the partner typed the code): the first run, which
+        # sends anyone who already finished or skipped it on home.
+        return redirect("welcome")
     invite = selectors.invite_open_for_user(user=user)
     join_form = JoinForm()
     invite_error = None
@@ -94,7 +98,7 @@ def pair(request):
                         domain_error_to_form(join_form, exc)
                     else:
                         messages.success(request, "You're paired. Welcome to Steady, together.")
-                        return redirect("home")
+                        return redirect("welcome")
     context = {
         "invite": invite,
         "invite_error": invite_error,

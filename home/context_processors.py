@@ -8,6 +8,7 @@ _TABS = (
     ("/gratitude/", "notes"),
     ("/journal/", "journal"),
     ("/more/", "more"),
+    ("/daily/", "more"),
     ("/agreements/", "more"),
     ("/space/", "more"),
     ("/timeout/", "more"),
@@ -18,7 +19,7 @@ _TABS = (
 
 
 # Pages for someone without a couple, where the tabs would lead nowhere.
-_NO_TABBAR = ("/pair/", "/couple/ended/", "/therapist/", "/therapists/", "/accounts/")
+_NO_TABBAR = ("/pair/", "/welcome/", "/couple/ended/", "/therapist/", "/therapists/", "/accounts/")
 
 
 def current_tab(request):

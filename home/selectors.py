@@ -11,6 +11,8 @@ from agreements.models import Agreement, AgreementVersion, Reflection
 from checkins.models import Answer, CheckIn
 from couples.models import Membership
 from couples.selectors import former_membership_get
+from daily.selectors import daily_export
+from firstrun.selectors import first_run_export
 from gratitude.models import Note
 from journal.selectors import journal_export, journal_shared_export
 from reminders.models import Notification, Preference
@@ -141,6 +143,8 @@ def user_export(*, user: User) -> dict:
                 ["agreement_id", "period_start", "period_end", "outcome", "note"],
             ),
         },
+        "daily_question": daily_export(user=user),
+        "first_run": first_run_export(user=user),
         "journal": journal_export(user=user),
         # Kept apart from the person's own entries: what the partner shares
         # with them now, readable as on the shared page; never the rest.

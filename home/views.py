@@ -18,6 +18,7 @@ from checkins.views import home_context as checkins_home
 from checkins.views import my_answer_rows
 from couples import selectors as couples_selectors
 from couples.views import LEAVE_PASSWORD_TRIES, LEAVE_PASSWORD_WINDOW, TOO_MANY_PASSWORDS, _leave_tries_key
+from daily.views import home_context as daily_home
 from gratitude.views import home_context as gratitude_home
 from journal.views import home_context as journal_home
 from repair.views import home_context as repair_home
@@ -49,7 +50,16 @@ def home(request):
 
 def _home_contexts():
     # The order of the cards on the page.
-    return [space_home, repair_home, checkins_home, gratitude_home, agreements_home, journal_home, therapists_home]
+    return [
+        space_home,
+        repair_home,
+        checkins_home,
+        daily_home,
+        gratitude_home,
+        agreements_home,
+        journal_home,
+        therapists_home,
+    ]
 
 
 @login_required

@@ -130,6 +130,7 @@ def make_world(couple: Couple, alice: User, bob: User, theo: User, *, checkin=No
     from agreements import services as agreements
     from checkins import services as checkins
     from checkins.models import Format
+    from daily import services as daily
     from gratitude import services as gratitude
     from journal import services as journal
     from repair import services as repair
@@ -153,9 +154,11 @@ def make_world(couple: Couple, alice: User, bob: User, theo: User, *, checkin=No
     from repair import conversation
 
     talk = conversation.repair_start(couple=couple, user=bob, timeout=timeout)
+    question = daily.daily_question_for(couple=couple)
     return {
         "repair_id": talk.pk,
         "step_key": "felt",
+        "question_id": question.pk,
         "rules_id": rules.pk,
         "timeout_id": timeout.pk,
         "checkin_id": checkin.pk,

@@ -18,6 +18,7 @@ from knox.models import AuthToken
 from agreements import services as agreements
 from checkins import services as checkins
 from checkins.models import Format
+from daily import services as daily
 from gratitude import services as gratitude
 from journal import services as journal
 from reminders.models import Notification
@@ -77,6 +78,8 @@ def world(settings, tmp_path, couple, alice, bob, mallory_couple):
     repair_open = conversation.repair_start(couple=couple, user=bob)
     conversation.repair_answer(repair_id=repair_open.pk, user=alice, step="felt", text="Hurt SECRET")
     conversation.repair_answer(repair_id=repair_open.pk, user=bob, step="felt", text="Drafting", submit=False)
+    question = daily.daily_question_for(couple=couple)
+    daily.daily_answer_submit(user=alice, question_id=question.pk, text="Hidden until Bob answers")
     notification = Notification.objects.create(user=alice, kind="checkin_open", title="Time for your check-in")
     alice_token = AuthToken.objects.create(user=alice)[0]
     ids = {
@@ -91,6 +94,7 @@ def world(settings, tmp_path, couple, alice, bob, mallory_couple):
         "repair_id": repair_open.pk,
         "step_key": "felt",
         "commitment_id": Commitment.objects.filter(author=alice).get().pk,
+        "question_id": question.pk,
         "notification_id": notification.pk,
         "session_id": f"app-{alice_token.token_key}",
         "couple_id": couple.pk,
@@ -118,6 +122,7 @@ def body_for(route: str) -> dict:
     for pattern, body in [
         (r"answers/$", {"answers": {"mood": 3}, "submit": False}),
         (r"session/answer/$", {"step": "mood", "value": 3}),
+        (r"daily-question/<int:question_id>/answer/$", {"text": "A stranger's answer"}),
         (r"session/pause/$", {"minutes": 30}),
         (r"schedules/<int:schedule_id>/$", {"time": "07:00"}),
         (r"accept/$", {"version": 1}),
@@ -169,6 +174,7 @@ def test_strangers_learn_nothing_about_any_object(request, world, who):
 def test_the_walk_left_everything_as_it_was(request, world, mallory, theo):
     from agreements.models import Agreement
     from checkins.models import Answer, CheckIn, Schedule
+    from daily.models import DailyAnswer, DailyQuestion
     from gratitude.models import Note
     from journal.models import Entry
     from repair.models import Repair, RepairAnswer, RepairReveal, TimeoutDuring, TimeoutRules
@@ -189,6 +195,8 @@ def test_the_walk_left_everything_as_it_was(request, world, mallory, theo):
             list(RepairReveal.objects.values_list("pk", "step")),
             list(Commitment.objects.values_list("pk", "status")),
             list(Entry.objects.values_list("pk", "updated_at")),
+            list(DailyQuestion.objects.values_list("pk", "revealed_at")),
+            list(DailyAnswer.objects.values_list("pk", "author_id", "text")),
             list(Notification.objects.values_list("pk", "read_at")),
             AuthToken.objects.filter(user__email="alice@example.com").count(),
         )

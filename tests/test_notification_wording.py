@@ -14,6 +14,7 @@ SUBJECT = {
     "live": "check-in",
     "schedule": "check-in",
     "repair": "repair",
+    "daily": "question",
     "gratitude": "note",
     "space": ("space", "reconnect", "time-out"),
     "agreement": "agreement",

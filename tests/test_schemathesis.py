@@ -59,6 +59,8 @@ DOMAIN_RULES = [
     "POST /api/v1/agreements/{agreement_id}/amend/",
     "POST /api/v1/checkins/",
     "PUT /api/v1/checkins/{checkin_id}/answers/",
+    "PUT /api/v1/daily-question/{question_id}/answer/",
+    "PATCH /api/v1/daily-question/preferences/",
     "POST /api/v1/checkins/{checkin_id}/session/answer/",
     "POST /api/v1/checkins/formats/",
     "POST /api/v1/checkins/schedules/",

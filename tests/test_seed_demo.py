@@ -5,6 +5,8 @@ from django.core.management.base import CommandError
 from accounts.models import User
 from checkins.models import CheckIn, Schedule
 from couples.models import Membership
+from daily.models import DailyAnswer, DailyQuestion
+from firstrun.models import FirstRun
 
 pytestmark = pytest.mark.django_db
 
@@ -13,16 +15,31 @@ def test_seed_demo_is_idempotent_and_fills_every_feature(settings, tmp_path, cap
     settings.DEBUG = True
     settings.STEADY_KEYSTORE_DIR = str(tmp_path / "keys")
     call_command("seed_demo")
-    counts = (User.objects.count(), CheckIn.objects.count(), Schedule.objects.count())
+
+    def counts():
+        return (
+            User.objects.count(),
+            CheckIn.objects.count(),
+            Schedule.objects.count(),
+            DailyQuestion.objects.count(),
+            DailyAnswer.objects.count(),
+            FirstRun.objects.count(),
+        )
+
+    first = counts()
     call_command("seed_demo")
 
-    assert (User.objects.count(), CheckIn.objects.count(), Schedule.objects.count()) == counts
+    assert counts() == first
     assert User.objects.get(email="theo@steady.demo").role == "therapist"
     alice = User.objects.get(email="alice@steady.demo")
     assert alice.check_password("steady-demo-pass")
     assert Membership.objects.filter(user=alice, left_at__isnull=True).exists()
     assert CheckIn.objects.filter(revealed_at__isnull=False).count() >= 10
     assert Schedule.objects.get().status == "active"
+    # Three days of daily questions revealed, and today's asked; the first run done.
+    assert DailyQuestion.objects.filter(revealed_at__isnull=False).count() == 3
+    assert DailyQuestion.objects.count() == 4 and DailyAnswer.objects.count() == 6
+    assert FirstRun.objects.filter(finished_at__isnull=False).count() == 2
     out = capsys.readouterr().out
     assert "alice@steady.demo" in out and "steady-demo-pass" in out
 

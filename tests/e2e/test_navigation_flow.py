@@ -46,7 +46,16 @@ def test_tab_bar_in_thumb_reach_marks_the_current_tab(phone_for, alice, bob, cou
     expect(page.get_by_role("heading", level=1)).to_have_text("More")
     expect(bar.locator("[aria-current=page]")).to_have_text("More")
     more = page.get_by_test_id("more-list")
-    for name in ["Agreements", "Taking space", "Time-outs", "Therapist", "Notifications", "Settings", "Help now"]:
+    for name in [
+        "Daily question",
+        "Agreements",
+        "Taking space",
+        "Time-outs",
+        "Therapist",
+        "Notifications",
+        "Settings",
+        "Help now",
+    ]:
         expect(more.get_by_role("link", name=name)).to_be_visible()
     shot(page, "nav-03-more")
     # What the phone shows (a full-page capture draws the fixed bar mid-page).

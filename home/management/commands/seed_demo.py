@@ -97,6 +97,8 @@ def logins_text(people: tuple[DemoPerson, ...] = DEMO_PEOPLE, password: str = DE
 def _feature_demos():
     from agreements.demo import demo_seed as agreements_demo
     from checkins.demo import demo_seed as checkins_demo
+    from daily.demo import demo_seed as daily_demo
+    from firstrun.demo import demo_seed as firstrun_demo
     from gratitude.demo import demo_seed as gratitude_demo
     from journal.demo import demo_seed as journal_demo
     from repair.demo import demo_seed as repair_demo
@@ -105,6 +107,8 @@ def _feature_demos():
 
     return [
         checkins_demo,
+        daily_demo,
+        firstrun_demo,
         gratitude_demo,
         space_demo,
         repair_demo,
