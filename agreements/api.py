@@ -192,7 +192,7 @@ class AgreementListApi(MemberListMixin, GenericAPIView):
         wanted = request.query_params.get("status")
         if wanted is not None and wanted not in selectors.STATUSES:
             raise Invalid(f"Use one of: {', '.join(selectors.STATUSES)}.", field="status")
-        page = self.paginate_for_member(selectors.agreements_list_for_member(user=request.user, status=wanted))
+        page = self.paginate_for_member(selectors.AGREEMENT_ROWS.bind(user=request.user, status=wanted))
         context = {"user": request.user, "now": timezone.now()}
         return self.get_paginated_response(AgreementOutput(page, many=True, context=context).data)
 

@@ -221,7 +221,7 @@ class JournalListApi(GenericAPIView):
         kind = request.query_params.get("kind")
         if kind is not None and kind not in Kind.values:
             raise Invalid(f"Use one of: {', '.join(Kind.values)}.", field="kind")
-        page = self.paginate_queryset(selectors.entries_list_for_author(user=request.user, kind=kind))
+        page = self.paginate_queryset(selectors.ENTRY_ROWS.bind(user=request.user, kind=kind))
         return self.get_paginated_response(JournalMyEntryOutput(selectors.entries_unseal(page), many=True).data)
 
     @extend_schema(request=JournalEntryCreateInput, responses={201: JournalMyEntryOutput})
@@ -278,7 +278,7 @@ class JournalSharedListApi(GenericAPIView):
     )
     def get(self, request):
         _ensure_partner(request.user)
-        page = self.paginate_queryset(selectors.entries_shared_with_list(user=request.user))
+        page = self.paginate_queryset(selectors.SHARED_ROWS.bind(user=request.user))
         return self.get_paginated_response(JournalSharedEntryOutput(selectors.entries_unseal(page), many=True).data)
 
 

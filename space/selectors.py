@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from backend.prepared import PreparedList
 from couples.models import Couple
 from couples.selectors import couple_get_for_member, couple_ids_of_member
 
@@ -52,6 +53,10 @@ def space_list_for_member(*, user: User, status: str | None = None) -> QuerySet[
     author_name = User.objects.filter(pk=OuterRef("author_id")).values("display_name")
     qs = SpacePeriod.objects.filter(couple__in=couple_ids_of_member(user=user))
     return _space(qs, status=status).select_related(None).only(*LIST_FIELDS).annotate(author_name=Subquery(author_name))
+
+
+# The API list, prepared once per status filter (backend.prepared).
+SPACE_ROWS = PreparedList(space_list_for_member)
 
 
 def space_current_for_member(*, user: User) -> QuerySet[SpacePeriod]:
