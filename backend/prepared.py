@@ -36,18 +36,28 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import inspect
 import threading
 from collections.abc import Callable
 
 from django.db import connection
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Count, Model, QuerySet, Window, signals
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
+from django.db.models.query_utils import DeferredAttribute
 
 TOTAL = "pagination_total"
 
 # Stand-ins: values no request has, each recognisable among the parameters.
 _USER_PK = -7_304_915_286_113
 _NOW = dt.datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=dt.UTC)
+
+
+# A column's class attribute that does nothing on assignment but store the
+# value in the instance's __dict__ (a foreign key's also forgets a cached
+# related object, which a new instance does not have).
+_PLAIN = (DeferredAttribute, ForeignKeyDeferredAttribute)
 
 
 class PrepareError(RuntimeError):
@@ -108,6 +118,7 @@ class _Compiled:
             self.init_list = [f[0].target.attname for f in select[start:end]]
             self.annotation_col_map = dict(compiler.annotation_col_map or {})
             self.klass_info = klass_info
+            self.make = _instance_maker(self.model, self.init_list, self.db)
 
     def rows(self, raw: list) -> list:
         if self.converters:
@@ -119,15 +130,43 @@ class _Compiled:
         start, end = self.model_cols
         populators = get_related_populators(self.klass_info, self.compiler.select, db)
         annotations = self.annotation_col_map.items()
+        make = self.make or (lambda values: model.from_db(db, init_list, values))
         out = []
         for row in raw:
-            obj = model.from_db(db, init_list, row[start:end])
+            obj = make(row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
             for attr, col in annotations:
                 setattr(obj, attr, row[col])
             out.append(obj)
         return out
+
+
+def _instance_maker(model, init_list: list[str], db: str):
+    """What ``model.from_db(db, init_list, values)`` makes, made directly:
+    the instance's attributes set as ``Model.__init__`` would set them,
+    without its per-field ``setattr`` and signals (most of a page's cost for
+    50 rows). Only for a model where that is all ``__init__`` would do: its
+    own ``__init__`` and ``from_db``, no ``pre_init``/``post_init``
+    receivers, and every column a plain attribute (no descriptor that does
+    something on assignment, such as a file field's). None otherwise."""
+    if model.__init__ is not Model.__init__ or model.from_db.__func__ is not Model.from_db.__func__:
+        return None
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return None
+    if any(type(inspect.getattr_static(model, name, None)) not in _PLAIN for name in init_list):
+        return None
+    new = model.__new__
+
+    def make(values):
+        obj = new(model)
+        state = ModelState()
+        state.adding, state.db = False, db
+        obj.__dict__["_state"] = state
+        obj.__dict__.update(zip(init_list, values, strict=True))
+        return obj
+
+    return make
 
 
 def _server_prepares() -> bool:
