@@ -40,6 +40,7 @@ import inspect
 import threading
 from collections.abc import Callable
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, Model, QuerySet, Window, signals
 from django.db.models.base import ModelState
@@ -224,9 +225,7 @@ class PreparedList:
         key = tuple(sorted(shape.items()))
         found = self._compiled.get(key)
         if found is None:
-            from accounts.models import User
-
-            kwargs = {"user": _stand_in_user(self.user_model or User), **shape}
+            kwargs = {"user": _stand_in_user(self.user_model or get_user_model()), **shape}
             slots = {"user": _USER_PK}
             if self.with_now:
                 kwargs["now"], slots["now"] = _NOW, _NOW
