@@ -66,9 +66,11 @@ class PrepareError(RuntimeError):
 
 
 def _stand_in_user(model):
-    user = model(pk=_USER_PK)
-    user._state.adding = False
-    return user
+    """A user with nothing but the stand-in key: every other field is
+    deferred, so a selector that read one (a role, a time zone) would go to
+    the database for it, find no such user and fail to compile, rather than
+    bake the stand-in's value into everyone's SQL."""
+    return model.from_db("default", [model._meta.pk.attname], [_USER_PK])
 
 
 class _Compiled:
@@ -96,6 +98,10 @@ class _Compiled:
             self.slots += [(i, name) for i in places]
         if str(_USER_PK) in sql or _NOW.isoformat()[:19] in sql:
             raise PrepareError("a stand-in value is written into the SQL")
+        if any(isinstance(p, dt.date) and p != _NOW for p in self.params):
+            # A time made from "now" (a week before it) would stay the
+            # stand-in's for ever: only "now" itself can be filled in.
+            raise PrepareError("a time other than now is a parameter of the query")
         self.compiler = compiler
         fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
         self.converters = compiler.get_converters(fields)
@@ -193,7 +199,25 @@ def _cursor():
         if connection.timezone != raw.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone:
             register_tzloader(connection.timezone, cursor)  # as Django's create_cursor
     connection.validate_thread_sharing()
-    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+    if connection.queries_logged:
+        return _debug_wrapper_class()(cursor, connection)
+    return connection.make_cursor(cursor)
+
+
+@functools.cache
+def _debug_wrapper_class():
+    """Django's debug wrapper (DEBUG, ``CaptureQueriesContext``), logging the
+    statement with its values: a prepared statement's run leaves psycopg no
+    query text for Django to read back."""
+    from django.db.backends.postgresql.base import CursorDebugWrapper
+    from django.db.backends.utils import CursorWrapper
+
+    class PreparedDebugWrapper(CursorDebugWrapper):
+        def execute(self, sql, params=None):
+            with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
+                return CursorWrapper.execute(self, sql, params)
+
+    return PreparedDebugWrapper
 
 
 @functools.cache

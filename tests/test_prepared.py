@@ -99,6 +99,18 @@ def test_prepared_on_the_server_with_the_pool(history, alice):
     assert any('FROM "checkins_checkin"' in s and "LIMIT $" in s for s in statements)
 
 
+def test_counted_and_logged_with_its_values(history, alice):
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(alice)
+    client.get("/api/v1/checkins/")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/api/v1/checkins/?page_size=5")
+    page = [q["sql"] for q in queries.captured_queries if '"checkins_checkin"' in (q["sql"] or "")]
+    assert len(page) == 1 and page[0].endswith("LIMIT 5 OFFSET 0")
+    assert f'"user_id" = {alice.pk}' in page[0]
+
+
 def test_without_the_pool_the_same_sql_runs_unprepared(history, alice, monkeypatch):
     monkeypatch.setattr(prepared, "_server_prepares", lambda: False)
     body = client_for(alice).get("/api/v1/checkins/?page_size=5").json()
@@ -119,6 +131,23 @@ def test_a_value_written_into_the_sql_is_refused():
     listing = PreparedList(lambda user: Notification.objects.extra(where=[f"user_id = {user.pk}"]).filter(user=user))
     with pytest.raises(PrepareError, match="written into the SQL"):
         listing.compiled({})
+
+
+def test_a_time_made_from_now_is_refused():
+    from reminders.models import Notification
+
+    def week(user, now):
+        return Notification.objects.filter(user=user, created_at__gte=now - dt.timedelta(days=7))
+
+    with pytest.raises(PrepareError, match="other than now"):
+        PreparedList(week, with_now=True).compiled({})
+
+
+def test_a_selector_reading_the_users_fields_is_refused():
+    from reminders.models import Notification
+
+    with pytest.raises(Exception, match="does not exist"):
+        PreparedList(lambda user: Notification.objects.filter(user=user, kind=user.timezone)).compiled({})
 
 
 def test_instances_are_made_by_from_db_when_a_receiver_listens(history, alice):
