@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from backend.prepared import PreparedList
 from couples.models import Couple, Membership
 from couples.selectors import couple_get_for_member, couple_ids_of_member
 
@@ -48,6 +49,10 @@ def _agreements(qs: QuerySet[Agreement], *, status: str | None) -> QuerySet[Agre
     if status is not None:
         qs = qs.filter(status=status)
     return qs.order_by("-updated_at", "-id")
+
+
+# The API list, prepared once per status filter (backend.prepared).
+AGREEMENT_ROWS = PreparedList(agreements_list_for_member)
 
 
 def agreements_for_member(*, user: User, status: str | None = None) -> QuerySet[Agreement]:

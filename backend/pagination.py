@@ -5,8 +5,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.pagination import PageNumberPagination
 
 from .errors import Invalid
-
-TOTAL = "pagination_total"
+from .prepared import TOTAL, BoundList
 
 
 class CountingPaginator(Paginator):
@@ -16,16 +15,20 @@ class CountingPaginator(Paginator):
     issue #16). Only an empty page (past the last, or no rows at all) asks
     for the count on its own, to tell the two apart as before.
 
-    A queryset the window cannot count the same way falls back to Django's
-    own paging: ``DISTINCT`` (the window counts before it), a union, one
+    A list prepared once per process (``backend.prepared.BoundList``) runs
+    its own statement, which carries the same count. A queryset the window
+    cannot count the same way falls back to Django's own paging: ``DISTINCT`` (the window counts before it), a union, one
     already sliced, and ``values_list`` rows (no place for the total)."""
 
     def page(self, number):
         qs = self.object_list
         bottom = (int(number) - 1) * self.per_page if str(number).isdigit() else -1
-        if not self._countable(qs) or not 0 <= bottom < 2**62:
+        if isinstance(qs, BoundList) and 0 <= bottom < 2**62:
+            rows = qs.page(bottom, self.per_page)
+        elif not self._countable(qs) or not 0 <= bottom < 2**62:
             return super().page(number)
-        rows = list(qs.annotate(**{TOTAL: Window(Count("*"))})[bottom : bottom + self.per_page])
+        else:
+            rows = list(qs.annotate(**{TOTAL: Window(Count("*"))})[bottom : bottom + self.per_page])
         if not rows:
             return super().page(number)  # counts: an empty first page, or one past the last (404)
         if isinstance(rows[0], dict):

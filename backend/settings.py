@@ -147,6 +147,11 @@ else:
             "max_idle": env.float("DB_POOL_MAX_IDLE", default=300.0),
             "name": "steady",
         }
+        # backend.prepared runs the list queries as prepared statements on the
+        # pooled connections. psycopg refuses any prepare while this is None
+        # (Django's default); it is so high that nothing is prepared unless
+        # asked. Django's own cursors bind on the client and never prepare.
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 2**31 - 1
     else:
         DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -23,7 +23,11 @@ Prints JSON (also written to bench/results/api.json): per connection count
 and endpoint, requests per second, latency p50/p95/p99 (ms), errors by kind
 (connect, read, write, timeout, and status: any answer that is not 2xx),
 the status codes seen, the ratio to the authenticated baseline (req/s over
-the baseline's req/s at the same connection count), the peak number of
+the baseline's req/s at the same connection count), the server's CPU time
+per request (user + system of the uvicorn processes, from /proc, over the
+run's requests) and its ratio to the baseline's (the baseline's CPU per
+request over the endpoint's: on a machine shared with other work, where
+req/s swings with the neighbours' load, this one barely moves), the peak number of
 PostgreSQL connections to the bench database and the server's RSS (sum over
 the uvicorn processes) after the run; the database queries one request of
 each endpoint makes (counted in this process with Django's test client);
@@ -492,6 +496,18 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by ``pid`` and its descendants."""
+    total = 0
+    for p in _tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     total = 0
     for p in _tree(pid):
@@ -647,6 +663,7 @@ def main() -> int:
             for name, path, cred in targets:
                 url = base + path.format(alice=creds["alice"])
                 _say(f"{name} at {n} connections for {args.seconds} s")
+                cpu_before = cpu_seconds(server.pid)
                 raw = wrk(
                     url,
                     connections=n,
@@ -655,17 +672,22 @@ def main() -> int:
                     script=script,
                     timeout=args.timeout,
                 )
+                cpu = cpu_seconds(server.pid) - cpu_before
                 peak, peak_all = poller.take()
                 results[name] = {
                     "path": path.split("?")[0],
                     **summarise(raw),
+                    "server_cpu_ms_per_request": round(cpu * 1000 / raw["requests"], 2) if raw["requests"] else None,
                     "pg_connections_peak": peak,
                     "pg_server_client_backends_peak": peak_all,
                     "server_rss_mb": rss_mb(server.pid),
                 }
             floor = results[BASELINE]["req_per_s"]
+            cpu_floor = results[BASELINE]["server_cpu_ms_per_request"]
             for result in results.values():
                 result["ratio_to_baseline"] = round(result["req_per_s"] / floor, 3) if floor else None
+                cpu = result["server_cpu_ms_per_request"]
+                result["cpu_ratio_to_baseline"] = round(cpu_floor / cpu, 3) if cpu and cpu_floor else None
         rss_end = rss_mb(server.pid)
     except StartFailed as exc:
         _say(str(exc))

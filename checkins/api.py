@@ -309,7 +309,7 @@ class CheckInListApi(MemberListMixin, GenericAPIView):
         if wanted is not None and wanted not in selectors.STATUSES:
             raise Invalid(f"Use one of: {', '.join(selectors.STATUSES)}.", field="status")
         now = timezone.now()
-        page = self.paginate_for_member(selectors.checkin_rows_for_member(user=request.user, status=wanted, now=now))
+        page = self.paginate_for_member(selectors.CHECKIN_ROWS.bind(user=request.user, status=wanted, now=now))
         return self.get_paginated_response(checkin_list_data(page, now=now))
 
     @extend_schema(request=StartInput, responses={201: CheckInDetailOutput})

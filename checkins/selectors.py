@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from backend.prepared import PreparedList
 from couples.models import Couple
 from couples.selectors import couple_get_for_member, couple_ids_of_member, couple_partner_of
 
@@ -99,6 +100,10 @@ def checkin_rows_for_member(*, user: User, status: str | None = None, now: dt.da
     apart (``couples.api.MemberListMixin``)."""
     qs = CheckIn.objects.filter(couple__in=couple_ids_of_member(user=user))
     return _checkins(qs, user=user, status=status, now=now).values(*LIST_FIELDS, *MY_STATE_FIELDS)
+
+
+# The API list, prepared once per status filter (backend.prepared).
+CHECKIN_ROWS = PreparedList(checkin_rows_for_member, with_now=True)
 
 
 def _by_status(qs: QuerySet[CheckIn], *, status: str | None, now: dt.datetime) -> QuerySet[CheckIn]:

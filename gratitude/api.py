@@ -95,7 +95,7 @@ class NoteListApi(MemberListMixin, GenericAPIView):
         if box not in selectors.BOXES:
             raise Invalid(f"Use one of: {', '.join(selectors.BOXES)}.", field="box")
         now = timezone.now()
-        page = self.paginate_for_member(selectors.notes_list_for_member(user=request.user, box=box, now=now))
+        page = self.paginate_for_member(selectors.NOTE_ROWS.bind(user=request.user, box=box, now=now))
         return self.get_paginated_response(
             GratitudeNoteOutput(page, many=True, context={"now": now, "user": request.user}).data
         )

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from backend.prepared import PreparedList
 from couples.models import Couple
 from couples.selectors import couple_get_for_member, couple_ids_of_member
 
@@ -55,6 +56,10 @@ def notes_list_for_member(*, user: User, box: str = "received", now: dt.datetime
         .only(*LIST_FIELDS)
         .annotate(author_name=Subquery(author_name))
     )
+
+
+# The API list, prepared once per box (backend.prepared).
+NOTE_ROWS = PreparedList(notes_list_for_member, with_now=True)
 
 
 def note_get_for_member(*, user: User, note_id: int, now: dt.datetime | None = None) -> Note:

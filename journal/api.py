@@ -18,6 +18,15 @@ from .models import INTENSITY_MAX, INTENSITY_MIN, MOOD_MAX, MOOD_MIN, Category, 
 # --- output -------------------------------------------------------------------------
 
 
+def _category_label(value: str) -> str:
+    """What ``entry.get_trigger_category_display()`` gives, without its
+    per-call flattening of the choices (a tenth of a journal page)."""
+    return str(_CATEGORY_LABELS.get(value, value))
+
+
+_CATEGORY_LABELS = dict(Category.choices)
+
+
 class JournalEntryOutput(RowsOutput, serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Kind.choices)
@@ -74,7 +83,7 @@ class JournalEntryOutput(RowsOutput, serializers.Serializer):
             "mood": obj.mood,
             "tags": list(plain.tags),
             "trigger_category": obj.trigger_category or None,
-            "trigger_category_label": obj.get_trigger_category_display() if obj.trigger_category else None,
+            "trigger_category_label": _category_label(obj.trigger_category) if obj.trigger_category else None,
             "intensity_before": obj.intensity_before,
             "intensity_after": obj.intensity_after,
             "grounded_at": self.dt(obj.grounded_at),
@@ -221,7 +230,7 @@ class JournalListApi(GenericAPIView):
         kind = request.query_params.get("kind")
         if kind is not None and kind not in Kind.values:
             raise Invalid(f"Use one of: {', '.join(Kind.values)}.", field="kind")
-        page = self.paginate_queryset(selectors.entries_list_for_author(user=request.user, kind=kind))
+        page = self.paginate_queryset(selectors.ENTRY_ROWS.bind(user=request.user, kind=kind))
         return self.get_paginated_response(JournalMyEntryOutput(selectors.entries_unseal(page), many=True).data)
 
     @extend_schema(request=JournalEntryCreateInput, responses={201: JournalMyEntryOutput})
@@ -278,7 +287,7 @@ class JournalSharedListApi(GenericAPIView):
     )
     def get(self, request):
         _ensure_partner(request.user)
-        page = self.paginate_queryset(selectors.entries_shared_with_list(user=request.user))
+        page = self.paginate_queryset(selectors.SHARED_ROWS.bind(user=request.user))
         return self.get_paginated_response(JournalSharedEntryOutput(selectors.entries_unseal(page), many=True).data)
 
 

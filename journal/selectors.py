@@ -24,6 +24,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from backend.prepared import PreparedList
 
 from . import crypto
 from .models import Category, Entry, Kind
@@ -106,6 +107,10 @@ def entries_list_for_author(*, user: User, kind: str | None = None) -> QuerySet[
     return entries_for_author(user=user, kind=kind).select_related(None).annotate(live_shared_at=live)
 
 
+# The API list, prepared once per kind filter (backend.prepared).
+ENTRY_ROWS = PreparedList(entries_list_for_author)
+
+
 def entry_get_for_author(*, user: User, entry_id: int) -> Entry:
     """The entry if ``user`` wrote it; 404 otherwise — for the partner, a
     stranger or a therapist alike, so nobody learns that it exists."""
@@ -174,6 +179,10 @@ def entries_shared_with_list(*, user: User) -> QuerySet[Entry]:
         .select_related(None)
         .annotate(author_name=Subquery(author_name), share_created_at=F("share__created_at"))
     )
+
+
+# The API list of what a partner shares, prepared (backend.prepared).
+SHARED_ROWS = PreparedList(entries_shared_with_list)
 
 
 def journal_shared_export(*, user: User) -> list[dict]:

@@ -39,9 +39,13 @@ class NotificationListApi(GenericAPIView):
 
     @extend_schema(responses=NotificationOutput(many=True))
     def get(self, request):
-        page = self.paginate_queryset(selectors.notifications_for_user(user=request.user))
+        page = self.paginate_queryset(selectors.NOTIFICATION_ROWS.bind(user=request.user))
         response = self.get_paginated_response(NotificationOutput(page, many=True).data)
-        response.data["unread_count"] = selectors.notifications_unread_count(user=request.user)
+        # On the page's rows; an empty page asks.
+        unread = getattr(page[0], selectors.UNREAD) if page else None
+        response.data["unread_count"] = (
+            selectors.notifications_unread_count(user=request.user) if unread is None else unread
+        )
         return response
 
 

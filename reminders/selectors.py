@@ -1,8 +1,9 @@
 """Reminder and notification reads, scoped to the person who asks."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet, Window
 
 from accounts.models import User
+from backend.prepared import PreparedList
 
 from .models import Notification
 
@@ -14,6 +15,22 @@ def notifications_for_user(*, user: User) -> QuerySet[Notification]:
     """Newest first, through notification_user_idx; only the list's columns
     (not the delivery link or the owner)."""
     return Notification.objects.filter(user=user).only(*LIST_FIELDS).order_by("-created_at", "-id")
+
+
+UNREAD = "unread_total"
+
+
+def notifications_list_for_user(*, user: User) -> QuerySet[Notification]:
+    """``notifications_for_user`` for the API's list: the unread count rides
+    along on each row (``COUNT(id) FILTER (...) OVER ()``, as the page's own
+    count does), instead of a query of its own; an empty page asks
+    ``notifications_unread_count``."""
+    unread = Window(Count("id", filter=Q(read_at__isnull=True)))
+    return notifications_for_user(user=user).annotate(**{UNREAD: unread})
+
+
+# The API list, prepared (backend.prepared).
+NOTIFICATION_ROWS = PreparedList(notifications_list_for_user)
 
 
 def notifications_unread_count(*, user: User) -> int:

@@ -109,7 +109,7 @@ class SpaceListApi(MemberListMixin, GenericAPIView):
         wanted = request.query_params.get("status")
         if wanted is not None and wanted not in selectors.STATUSES:
             raise Invalid(f"Use one of: {', '.join(selectors.STATUSES)}.", field="status")
-        page = self.paginate_for_member(selectors.space_list_for_member(user=request.user, status=wanted))
+        page = self.paginate_for_member(selectors.SPACE_ROWS.bind(user=request.user, status=wanted))
         return self.get_paginated_response(SpaceOutput(page, many=True, context={"user": request.user}).data)
 
     @extend_schema(request=SpaceTakeInput, responses={201: SpaceOutput})

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from backend.prepared import PreparedList
 from couples.models import Couple
 from couples.selectors import couple_get_for_member, couple_ids_of_member
 
@@ -82,6 +83,10 @@ def space_list_for_member(*, user: User, status: str | None = None) -> QuerySet[
         .only(*LIST_FIELDS)
         .annotate(author_name=Subquery(author_name))
     )
+
+
+# The API list, prepared once per status filter (backend.prepared).
+SPACE_ROWS = PreparedList(space_list_for_member)
 
 
 def space_current_for_member(*, user: User) -> QuerySet[SpacePeriod]:

@@ -153,7 +153,7 @@ def _notifications(user, n: int) -> None:
 
 
 class TestNotifications:
-    QUERIES = 3  # auth, the page (the count comes with it), the unread count
+    QUERIES = 2  # auth, the page (the count and the unread count come with it)
 
     def test_queries_do_not_grow(self, as_alice, alice, bob):
         _notifications(bob, 30)  # someone else's are neither counted nor listed
@@ -245,6 +245,31 @@ class TestAgreements:
                 )
 
         assert_constant(as_alice, "/api/v1/agreements/", add, self.QUERIES)
+
+    def test_rows_are_drfs(self, couple, alice, bob):
+        from agreements import selectors, services
+        from agreements.api import AgreementOutput
+
+        def propose(by, title, **kwargs):
+            return services.agreement_propose(couple=couple, user=by, title=title, category="communication", **kwargs)
+
+        propose(alice, "Proposed by me")
+        propose(bob, "Proposed to me", details="Weekdays.", review_every_days=7)
+        active = propose(bob, "Active", review_every_days=14)
+        services.agreement_accept(agreement=active, user=alice, version=active.version)
+        declined = propose(alice, "Declined")
+        services.agreement_decline(agreement=declined, user=bob, reason="Not now.", version=declined.version)
+        retired = propose(alice, "Retired")
+        services.agreement_accept(agreement=retired, user=bob, version=retired.version)
+        services.agreement_retire(
+            agreement=selectors.agreement_get_for_member(user=alice, agreement_id=retired.pk),
+            user=alice,
+            reason="Done.",
+        )
+        rows = list(selectors.agreements_for_couple(couple=couple))
+        assert {a.status for a in rows} == {"proposed", "active", "declined", "retired"}
+        for user in (alice, bob):
+            assert_rows_match(AgreementOutput(context={"user": user, "now": timezone.now()}), rows)
 
 
 # --- the couple by subquery (couples.api.MemberListMixin) --------------------------------------

@@ -1,0 +1,169 @@
+"""Lists prepared once per shape and process (backend.prepared): the same
+answers as the ORM's own paging, for everyone who asks, through the same
+statement; prepared on the server with the pool; refused for a selector
+whose SQL would not carry its values as parameters."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.db.models import Count, Window
+from django.utils import timezone
+
+from backend import prepared
+from backend.prepared import TOTAL, BoundList, PreparedList, PrepareError
+from tests.conftest import client_for
+from tests.test_list_queries import _entries, _notifications
+
+pytestmark = pytest.mark.django_db
+
+LISTS = [
+    "/api/v1/checkins/",
+    *(f"/api/v1/checkins/?status={s}" for s in ("upcoming", "open", "completed", "closed")),
+    "/api/v1/gratitude/",
+    "/api/v1/gratitude/?box=sent",
+    "/api/v1/space/",
+    "/api/v1/space/?status=open",
+    "/api/v1/space/?status=closed",
+    "/api/v1/agreements/",
+    "/api/v1/agreements/?status=active",
+    "/api/v1/agreements/?status=proposed",
+    "/api/v1/journal/",
+    "/api/v1/journal/?kind=trigger",
+    "/api/v1/journal/shared/",
+    "/api/v1/notifications/",
+]
+
+
+@pytest.fixture
+def _keystore(settings, tmp_path):
+    settings.STEADY_KEYSTORE_DIR = str(tmp_path / "keys")
+    settings.STEADY_KEK_DEV_FALLBACK = True
+
+
+@pytest.fixture
+def history(_keystore, couple, alice, bob, mallory_couple, mallory, mike):
+    from therapists.demo import history_bulk_create
+
+    now = timezone.now()
+    for c, a, b in ((couple, alice, bob), (mallory_couple, mallory, mike)):
+        history_bulk_create(couple=c, a=a, b=b, end=now + dt.timedelta(days=2), days=24)
+        _entries(a, 9)
+        _entries(b, 4, share_with=a)
+        _notifications(a, 17)
+
+
+def _orm_page(self, offset, limit):
+    """The paging the lists had before: the selector's queryset, sliced."""
+    return list(self.queryset().annotate(**{TOTAL: Window(Count("*"))})[offset : offset + limit])
+
+
+def _pages(client, path: str) -> list:
+    sep = "&" if "?" in path else "?"
+    out = []
+    for page in (1, 2, 3, 9):
+        response = client.get(f"{path}{sep}page_size=7&page={page}")
+        out.append((response.status_code, response.json()))
+    return out
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_the_same_pages_as_the_orms(history, alice, bob, mallory, monkeypatch, path):
+    clients = [client_for(u) for u in (alice, bob, mallory)]
+    fast = [_pages(c, path) for c in clients]
+    monkeypatch.setattr(BoundList, "page", _orm_page)
+    slow = [_pages(c, path) for c in clients]
+    assert fast == slow
+    if "?" not in path:  # a filter may match nothing in this history
+        assert any(body["results"] for person in fast for status, body in person if status == 200)
+
+
+def test_each_person_gets_their_own_rows_from_one_statement(history, couple, alice, mallory):
+    from gratitude.models import Note
+
+    for _ in range(2):  # in turns, the same compiled statement
+        for user, theirs in ((alice, couple.pk), (mallory, None)):
+            ids = [row["id"] for row in client_for(user).get("/api/v1/gratitude/?box=sent").json()["results"]]
+            assert ids
+            couples = set(Note.objects.filter(pk__in=ids).values_list("couple_id", flat=True))
+            assert (couples == {couple.pk}) == (theirs is not None)
+
+
+def test_prepared_on_the_server_with_the_pool(history, alice):
+    if not connection.settings_dict["OPTIONS"].get("pool"):
+        pytest.skip("no connection pool: statements are not prepared on the server")
+    client_for(alice).get("/api/v1/checkins/")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "checkins_checkin"' in s and "LIMIT $" in s for s in statements)
+
+
+def test_counted_and_logged_with_its_values(history, alice):
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(alice)
+    client.get("/api/v1/checkins/")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/api/v1/checkins/?page_size=5")
+    page = [q["sql"] for q in queries.captured_queries if '"checkins_checkin"' in (q["sql"] or "")]
+    assert len(page) == 1 and page[0].endswith("LIMIT 5 OFFSET 0")
+    assert f'"user_id" = {alice.pk}' in page[0]
+
+
+def test_without_the_pool_the_same_sql_runs_unprepared(history, alice, monkeypatch):
+    monkeypatch.setattr(prepared, "_server_prepares", lambda: False)
+    body = client_for(alice).get("/api/v1/checkins/?page_size=5").json()
+    assert body["count"] > 5 and len(body["results"]) == 5
+
+
+def test_a_selector_without_its_user_is_refused():
+    from reminders.models import Notification
+
+    listing = PreparedList(lambda user: Notification.objects.order_by("id"))
+    with pytest.raises(PrepareError, match="user"):
+        listing.compiled({})
+
+
+def test_a_value_written_into_the_sql_is_refused():
+    from reminders.models import Notification
+
+    listing = PreparedList(lambda user: Notification.objects.extra(where=[f"user_id = {user.pk}"]).filter(user=user))
+    with pytest.raises(PrepareError, match="written into the SQL"):
+        listing.compiled({})
+
+
+def test_a_time_made_from_now_is_refused():
+    from reminders.models import Notification
+
+    def week(user, now):
+        return Notification.objects.filter(user=user, created_at__gte=now - dt.timedelta(days=7))
+
+    with pytest.raises(PrepareError, match="other than now"):
+        PreparedList(week, with_now=True).compiled({})
+
+
+def test_a_selector_reading_the_users_fields_is_refused():
+    from reminders.models import Notification
+
+    with pytest.raises(Exception, match="does not exist"):
+        PreparedList(lambda user: Notification.objects.filter(user=user, kind=user.timezone)).compiled({})
+
+
+def test_instances_are_made_by_from_db_when_a_receiver_listens(history, alice):
+    from django.db.models.signals import post_init
+
+    from reminders.models import Notification
+
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance.pk)
+
+    post_init.connect(receiver, sender=Notification)
+    try:
+        listing = PreparedList(lambda user: Notification.objects.filter(user=user).order_by("-id"))
+        rows = listing.bind(user=alice).page(0, 5)
+    finally:
+        post_init.disconnect(receiver, sender=Notification)
+    assert [r.pk for r in rows] == seen and len(seen) == 5
