@@ -19,6 +19,7 @@ from .conftest import client_for
 from .factories import PASSWORD
 from .test_therapists_support import (  # noqa: F401 - fixtures
     ALL_SCOPES,
+    ALL_SUMMARY_SCOPES,
     active_grant,
     as_theo_ready,
     give_totp,
@@ -602,7 +603,7 @@ class TestTherapistReads:
             couple.pk,
             "summary",
         )
-        assert event.scopes == ALL_SCOPES
+        assert event.scopes == ALL_SUMMARY_SCOPES
         assert (event.period_start, event.period_end) == (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
         assert event.at == NOW and event.ip == "127.0.0.1"
 

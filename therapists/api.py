@@ -70,7 +70,11 @@ class GrantOutput(serializers.ModelSerializer):
             "waiting_for_me",
             "ended_at",
             "end_reason",
+            "replaces",
         ]
+        extra_kwargs = {
+            "replaces": {"help_text": "The grant in force this request replaces once approved (a change), or null."}
+        }
 
     def get_status(self, obj) -> str:
         return obj.status_at(self.context["now"])
@@ -389,6 +393,19 @@ class SummaryApi(APIView):
         return Response(SummaryOutput(summary).data)
 
 
+class TherapistEndApi(APIView):
+    permission_classes = [IsReadyTherapist]
+
+    class TherapistEndOutput(serializers.Serializer):
+        couple_id = serializers.IntegerField()
+        ended_at = serializers.DateTimeField()
+
+    @extend_schema(request=None, responses=TherapistEndOutput, summary="End your own access to a couple, at once")
+    def post(self, request, couple_id: int):
+        grant = services.therapist_access_end(therapist=request.user, couple_id=couple_id)
+        return Response({"couple_id": grant.couple_id, "ended_at": grant.ended_at})
+
+
 # --- partners: grants and the access log ---------------------------------------------------------------
 
 
@@ -456,6 +473,30 @@ class GrantApproveApi(APIView):
         services.grant_approve(grant=grant, user=request.user, **data.validated_data)
         grant = selectors.grant_get_for_member(user=request.user, grant_id=grant_id)
         return Response(_grant_data(grant, request))
+
+
+class GrantReplaceApi(APIView):
+    class GrantReplaceInput(serializers.Serializer):
+        scopes = serializers.ListField(
+            child=ScopeField(max_length=64),
+            allow_empty=False,
+            max_length=len(SCOPE_ORDER) * 2,
+            help_text=f"Everything to share from the approval on (any of: {', '.join(SCOPE_ORDER)}).",
+        )
+        expires_at = serializers.DateTimeField()
+
+    @extend_schema(
+        request=GrantReplaceInput,
+        responses={201: GrantOutput},
+        summary="Ask to change what is shared: a new grant that replaces this one once the partner approves it",
+    )
+    def post(self, request, grant_id: int):
+        grant = selectors.grant_get_for_member(user=request.user, grant_id=grant_id)
+        data = self.GrantReplaceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        replacement = services.grant_replace_request(grant=grant, user=request.user, **data.validated_data)
+        replacement = selectors.grant_get_for_member(user=request.user, grant_id=replacement.pk)
+        return Response(_grant_data(replacement, request), status=status.HTTP_201_CREATED)
 
 
 class GrantRevokeApi(APIView):

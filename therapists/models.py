@@ -31,10 +31,14 @@ class Scope(models.TextChoices):
     GRATITUDE_FREQUENCY = "gratitude_frequency", "counts of notes of appreciation"
     RECONNECT_FOLLOWTHROUGH = "reconnect_followthrough", "follow-through on promises to reconnect"
     TRIGGER_PATTERNS = "trigger_patterns", "trigger patterns"
+    # Not a summary section: its own read (``therapists.services.therapist_progress_read``).
+    PROGRESS = "progress", "relationship check-up scores over time"
 
 
 # Display order everywhere (forms, summary sections, the log).
 SCOPE_ORDER = [s.value for s in Scope]
+# The scopes the summary is made of; the others have reads of their own.
+SUMMARY_SCOPES = [s for s in SCOPE_ORDER if s != Scope.PROGRESS]
 
 
 class ConnectCode(models.Model):
@@ -77,6 +81,11 @@ class Grant(models.Model):
     - ``active``: approved by both, before ``expires_at``, couple not ended;
     - ``pending``: waiting for the other partner's approval.
 
+    A grant never gains a scope. To share more (or less, or longer), a
+    partner asks for a new grant that ``replaces`` the active one; the old
+    one stays in force until the other partner approves the new one, and
+    approving ends it (``replaced``) in the same transaction.
+
     "Active" is defined here once, twice spelled: ``active_condition`` for
     queries and ``status_at`` for a grant in hand; a test holds them equal
     over every combination. Consent never depends on anything having run
@@ -88,6 +97,8 @@ class Grant(models.Model):
         REVOKED = "revoked", "Revoked by a partner"
         COUPLE_CLOSED = "couple_closed", "The couple closed"
         EXPIRED = "expired", "Expired"
+        REPLACED = "replaced", "Replaced by a new grant both approved"
+        THERAPIST_ENDED = "therapist_ended", "Ended by the therapist"
 
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="therapist_grants")
     therapist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants_received")
@@ -107,15 +118,25 @@ class Grant(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     end_reason = models.CharField(max_length=16, choices=EndReason.choices, blank=True)
+    # The active grant this request would replace once approved.
+    replaces = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replacements")
 
     objects = GrantQuerySet.as_manager()
 
     class Meta:
         constraints = [
-            # One open grant per therapist per couple: a second request for
-            # the same therapist must not leave two grants to reason about.
+            # Per therapist per couple, at most one approved grant in force
+            # and one request waiting (a new request, or a replacement of the
+            # grant in force): never two grants in force to reason about.
             models.UniqueConstraint(
-                fields=["couple", "therapist"], condition=Q(ended_at__isnull=True), name="one_open_grant_per_therapist"
+                fields=["couple", "therapist"],
+                condition=Q(ended_at__isnull=True, approved_at__isnull=False),
+                name="one_approved_open_grant_per_therapist",
+            ),
+            models.UniqueConstraint(
+                fields=["couple", "therapist"],
+                condition=Q(ended_at__isnull=True, approved_at__isnull=True),
+                name="one_pending_grant_per_therapist",
             ),
             # Mutual: the partner who asked cannot also be the one who approves.
             models.CheckConstraint(
@@ -129,7 +150,10 @@ class Grant(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(ended_at__isnull=True, end_reason="")
-                | Q(ended_at__isnull=False, end_reason__in=["revoked", "couple_closed", "expired"]),
+                | Q(
+                    ended_at__isnull=False,
+                    end_reason__in=["revoked", "couple_closed", "expired", "replaced", "therapist_ended"],
+                ),
                 name="grant_end_reason_valid",
             ),
             models.CheckConstraint(condition=Q(expires_at__gt=F("requested_at")), name="grant_expiry_after_request"),
@@ -149,7 +173,9 @@ class Grant(models.Model):
 
     def status_at(self, now) -> str:
         if self.ended_at is not None:
-            return "expired" if self.end_reason == self.EndReason.EXPIRED else "revoked"
+            return {self.EndReason.EXPIRED: "expired", self.EndReason.REPLACED: "replaced"}.get(
+                self.end_reason, "revoked"
+            )
         if self.expires_at <= now:
             return "expired"
         if self.couple.ended_at is not None:
@@ -196,6 +222,8 @@ class AccessEvent(models.Model):
     class What(models.TextChoices):
         SUMMARY = "summary", "Summary"
         LIST = "list", "List"
+        PROGRESS = "progress", "Check-up progress"
+        CHECKUP_REQUEST = "checkup_request", "Asked for a check-up round"
 
     therapist = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
@@ -217,7 +245,9 @@ class AccessEvent(models.Model):
     class Meta:
         indexes = [models.Index(fields=["couple", "-at", "-id"], name="access_event_couple_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(what__in=["summary", "list"]), name="access_event_what_valid")
+            models.CheckConstraint(
+                condition=Q(what__in=["summary", "list", "progress", "checkup_request"]), name="access_event_what_valid"
+            )
         ]
         ordering = ["-at", "-id"]
 

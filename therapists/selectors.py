@@ -28,7 +28,7 @@ from backend import localtime
 from couples.models import Couple, Membership
 from couples.selectors import couple_get_for_member
 
-from .models import SCOPE_ORDER, AccessEvent, ConnectCode, Grant, Scope
+from .models import SCOPE_ORDER, SUMMARY_SCOPES, AccessEvent, ConnectCode, Grant, Scope
 
 DEFAULT_WEEKS = 8
 MAX_DAYS = 731  # two years, a leap day included
@@ -296,7 +296,7 @@ def summary_for_grant(*, grant: Grant, start: dt.date, end: dt.date, now: dt.dat
 
     now = now or timezone.now()
     couple = grant.couple
-    scopes = [s for s in SCOPE_ORDER if s in grant.scopes]
+    scopes = [s for s in SUMMARY_SCOPES if s in grant.scopes]
     lo, hi = period_bounds(couple=couple, start=start, end=end)
     weeks = localtime.week_starts(first=start, last=end)
     partners = _partners_of(couple)

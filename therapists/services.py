@@ -140,7 +140,7 @@ def _grant_request(
         raise Conflict(
             "A request to share with this therapist is already waiting for approval."
             if waiting
-            else "You already share with this therapist. To change what you share, stop sharing first."
+            else "You already share with this therapist. To change what you share, ask for a change on what you share now."
         )
     # Claim the code with a conditional update: of two partners entering
     # the same code at once, exactly one gets it (select_for_update is a
@@ -188,17 +188,72 @@ def grant_approve(
     status = grant.status_at(now)
     if status != "pending":
         raise Conflict(_not_pending(status))
-    # Conditional update: a revoke, an expiry or a second tap at the same
-    # instant leaves exactly one outcome.
-    updated = Grant.objects.filter(
-        pk=grant.pk, approved_at__isnull=True, ended_at__isnull=True, expires_at__gt=now
-    ).update(approved_by=user, approved_at=now)
-    if updated != 1:
-        grant.refresh_from_db()
-        raise Conflict(_not_pending(grant.status_at(now)))
+    with transaction.atomic():
+        if grant.replaces_id is not None:
+            # A change: the grant in force ends as ``replaced`` in the same
+            # transaction as the new one starts, on its locked row, so the
+            # therapist never holds both, nor neither by accident.
+            replaced = Grant.objects.active(now).select_for_update(of=("self",)).filter(pk=grant.replaces_id).first()
+            if replaced is None:
+                raise Conflict("What this request would change has ended. To share again, use a new code.")
+            Grant.objects.filter(pk=replaced.pk).update(ended_at=now, end_reason=Grant.EndReason.REPLACED)
+        # Conditional update: a revoke, an expiry or a second tap at the same
+        # instant leaves exactly one outcome.
+        updated = Grant.objects.filter(
+            pk=grant.pk, approved_at__isnull=True, ended_at__isnull=True, expires_at__gt=now
+        ).update(approved_by=user, approved_at=now)
+        if updated != 1:
+            grant.refresh_from_db()
+            raise Conflict(_not_pending(grant.status_at(now)))
     _cancel_reminder(grant)
     grant.refresh_from_db()
     return grant
+
+
+def grant_replace_request(
+    *,
+    grant: Grant,
+    user: User,
+    scopes: Iterable[str],
+    expires_at: dt.datetime,
+    now: dt.datetime | None = None,
+) -> Grant:
+    """A grant never gains a scope. To share more (or less, or longer), a
+    partner asks for a new grant that replaces the one in force: approved by
+    that partner, pending the other's approval like any request. Until then
+    the grant in force stays exactly as it is; approving ends it
+    (``grant_approve``)."""
+    now = now or timezone.now()
+    scopes = _clean_scopes(scopes)
+    expires_at = _clean_expiry(expires_at, now)
+    _ensure_member(user, grant.couple)
+    try:
+        with transaction.atomic():
+            current = (
+                Grant.objects.active(now)
+                .select_for_update(of=("self",))
+                .select_related("couple")
+                .filter(pk=grant.pk)
+                .first()
+            )
+            if current is None:
+                raise Conflict("Only what you share now can be changed. To share again, use a new code.")
+            if set(scopes) == set(current.scopes) and expires_at == current.expires_at:
+                raise Invalid("This is what you share already. Change what to share or until when.", field="scopes")
+            replacement = Grant.objects.create(
+                couple=current.couple,
+                therapist_id=current.therapist_id,
+                scopes=scopes,
+                expires_at=expires_at,
+                requested_by=user,
+                requested_at=now,
+                replaces=current,
+            )
+            _remind_partner(grant=replacement, user=user, now=now)
+    except IntegrityError as exc:
+        # The partial unique index: a request for this therapist is waiting.
+        raise Conflict("A request for this therapist is already waiting for approval.") from exc
+    return replacement
 
 
 def _not_pending(status: str) -> str:
@@ -214,13 +269,76 @@ def grant_revoke(*, grant: Grant, user: User, now: dt.datetime | None = None) ->
     the ended grant from the database and gets 404."""
     now = now or timezone.now()
     _ensure_member(user, grant.couple)
-    updated = Grant.objects.filter(pk=grant.pk, ended_at__isnull=True).update(
-        ended_at=now, ended_by=user, end_reason=Grant.EndReason.REVOKED
-    )
-    if updated != 1:
-        raise Conflict("Sharing with this therapist has already ended.")
+    with transaction.atomic():
+        updated = Grant.objects.filter(pk=grant.pk, ended_at__isnull=True).update(
+            ended_at=now, ended_by=user, end_reason=Grant.EndReason.REVOKED
+        )
+        if updated != 1:
+            raise Conflict("Sharing with this therapist has already ended.")
+        # Stopping also stops a change of it that waits for approval:
+        # approving that later must not start sharing again.
+        waiting = list(Grant.objects.filter(replaces=grant, ended_at__isnull=True).values_list("pk", flat=True))
+        Grant.objects.filter(pk__in=waiting).update(ended_at=now, ended_by=user, end_reason=Grant.EndReason.REVOKED)
     _cancel_reminder(grant)
+    if waiting:
+        from reminders.services import reminders_cancel
+
+        reminders_cancel(kind_prefix=REQUESTED_KIND, target_ids=waiting)
     grant.refresh_from_db()
+    return grant
+
+
+def therapist_access_end(*, therapist: User, couple_id: int, now: dt.datetime | None = None) -> Grant:
+    """A therapist ends their own access to a couple (``POST
+    /therapist/couples/{id}/end/``): the grant in force and any request for
+    them waiting for approval end at once (``therapist_ended``). 404 without
+    an active grant, like every therapist path."""
+    from django.http import Http404
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        grant = (
+            Grant.objects.active(now)
+            .select_for_update(of=("self",))
+            .filter(therapist=therapist, couple_id=couple_id)
+            .first()
+        )
+        if grant is None:
+            raise Http404
+        ids = list(
+            Grant.objects.filter(couple_id=couple_id, therapist=therapist, ended_at__isnull=True).values_list(
+                "pk", flat=True
+            )
+        )
+        Grant.objects.filter(pk__in=ids).update(
+            ended_at=now, ended_by=therapist, end_reason=Grant.EndReason.THERAPIST_ENDED
+        )
+    from reminders.services import reminders_cancel
+
+    reminders_cancel(kind_prefix=REQUESTED_KIND, target_ids=ids)
+    grant.refresh_from_db()
+    return grant
+
+
+def grant_locked_for_scope(*, therapist: User, couple_id: int, scope: str, now: dt.datetime) -> Grant:
+    """The consent check for every scoped therapist read or write (call it
+    inside the transaction that reads and logs): an active grant
+    (``Grant.active_condition``) of this therapist for this couple that
+    includes ``scope``, on its locked row. Anything else is 404, the same as
+    a couple that does not exist: a therapist without the scope learns
+    nothing from the answer. A partner revoking at this moment either ends
+    the grant first (404) or waits for this read and its log row."""
+    from django.http import Http404
+
+    grant = (
+        Grant.objects.active(now)
+        .select_for_update(of=("self",))
+        .select_related("couple")
+        .filter(therapist=therapist, couple_id=couple_id)
+        .first()
+    )
+    if grant is None or scope not in grant.scopes:
+        raise Http404
     return grant
 
 

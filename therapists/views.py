@@ -102,7 +102,19 @@ class GrantRequestForm(forms.Form):
         return local_to_utc(self.cleaned_data["until"] + dt.timedelta(days=1), dt.time(0), self.tz)
 
 
-def _grant_row(grant: Grant, *, user, now: dt.datetime) -> dict:
+class GrantChangeForm(GrantRequestForm):
+    """Asking to change what is shared with a therapist: no code (the
+    therapist is already connected), the same choices."""
+
+    def __init__(self, *args, grant: Grant, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["code"]
+        self.fields["scopes"].initial = [s for s in SCOPE_ORDER if s in grant.scopes]
+        self.fields["scopes"].label = "What to share from now on"
+        self.fields["until"].initial = (grant.expires_at - dt.timedelta(microseconds=1)).astimezone(self.tz).date()
+
+
+def _grant_row(grant: Grant, *, user, now: dt.datetime, changing: set[int] = frozenset()) -> dict:
     status = grant.status_at(now)
     mine = grant.requested_by_id == user.pk
     return {
@@ -113,6 +125,8 @@ def _grant_row(grant: Grant, *, user, now: dt.datetime) -> dict:
         "asked_by_me": mine,
         "can_approve": status == "pending" and not mine,
         "can_revoke": status in ("pending", "active"),
+        # A change waits for approval already: one at a time.
+        "can_change": status == "active" and grant.pk not in changing,
         # The last day shared, in the viewer's timezone.
         "last_day": (grant.expires_at - dt.timedelta(microseconds=1)).astimezone(user.tzinfo),
     }
@@ -148,7 +162,14 @@ def access(request):
                 f"Asked. Nothing is shared until {name} approves the same request.",
             )
             return redirect(f"{reverse('therapist-access')}#grant-{grant.pk}")
-    rows = [_grant_row(g, user=user, now=now) for g in selectors.grants_for_member(user=user)]
+    grants = list(selectors.grants_for_member(user=user))
+    changing = {g.replaces_id for g in grants if g.replaces_id and g.status_at(now) == "pending"}
+    rows = [_grant_row(g, user=user, now=now, changing=changing) for g in grants]
+    for row in rows:
+        if row["can_change"]:
+            row["change_form"] = GrantChangeForm(
+                tz=user.tzinfo, now=now, grant=row["grant"], prefix=f"g{row['grant'].pk}"
+            )
     partner = couple_partner_of(couple=couple, user=user)
     context = {
         "form": form,
@@ -160,7 +181,7 @@ def access(request):
         # listed under "Shared now".
         "asked": [r for r in rows if r["status"] == "pending" and not r["can_approve"]],
         "current": [r for r in rows if r["status"] == "active" and not r["can_approve"]],
-        "past": [r for r in rows if r["status"] in ("revoked", "expired")][:20],
+        "past": [r for r in rows if r["status"] in ("revoked", "expired", "replaced")][:20],
     }
     # With something to look at already, asking again is the rarer thing.
     context["collapse_form"] = bool(context["waiting"] or context["asked"] or context["current"]) and not form.is_bound
@@ -186,6 +207,28 @@ def grant_approve(request, grant_id: int):
     else:
         messages.success(request, f"Approved. {grant.therapist.display_name} can now see what you both chose.")
     return redirect(f"{reverse('therapist-access')}#grant-{grant.pk}")
+
+
+@login_required
+@require_POST
+def grant_change(request, grant_id: int):
+    """Ask to change what is shared: a new request that replaces the grant
+    in force once the partner approves it (a grant never gains a scope)."""
+    grant = selectors.grant_get_for_member(user=request.user, grant_id=grant_id)
+    form = GrantChangeForm(request.POST, tz=request.user.tzinfo, now=timezone.now(), grant=grant, prefix=f"g{grant.pk}")
+    if not form.is_valid():
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        messages.error(request, " ".join(errors))
+        return redirect(f"{reverse('therapist-access')}#grant-{grant.pk}")
+    try:
+        replacement = services.grant_replace_request(
+            grant=grant, user=request.user, scopes=form.cleaned_data["scopes"], expires_at=form.expires_at()
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('therapist-access')}#grant-{grant.pk}")
+    messages.success(request, "Asked. What you share now stays as it is until your partner approves the change.")
+    return redirect(f"{reverse('therapist-access')}#grant-{replacement.pk}")
 
 
 @login_required
