@@ -22,7 +22,16 @@ PREFIX = "/api/v1/"
 # Paths that need a couple: without one, or for anything of another
 # couple's, the answer is 404 (API.md: "another couple's objects are
 # indistinguishable from missing ones").
-COUPLE_PATHS = ("agreements/", "checkins/", "couple/", "gratitude/", "space/", "timeout-rules/", "timeouts/")
+COUPLE_PATHS = (
+    "agreements/",
+    "checkins/",
+    "checkups/",
+    "couple/",
+    "gratitude/",
+    "space/",
+    "timeout-rules/",
+    "timeouts/",
+)
 
 # Paths for one role, answering 403 to the other: the journal is for
 # partners (journal.api._ensure_partner); therapist/ paths check their role
@@ -38,6 +47,7 @@ CONFLICTS = {
     ("POST", "agreements/{agreement_id}/reflections/"),
     ("POST", "agreements/{agreement_id}/retire/"),
     ("PUT", "checkins/{checkin_id}/answers/"),
+    ("POST", "checkups/"),
     ("POST", "checkins/{checkin_id}/skip/"),
     ("POST", "checkins/{checkin_id}/session/answer/"),
     ("POST", "checkins/{checkin_id}/session/pause/"),
@@ -49,6 +59,7 @@ CONFLICTS = {
     ("POST", "couple/join/"),
     ("POST", "couple/therapist-grants/"),
     ("POST", "couple/therapist-grants/{grant_id}/approve/"),
+    ("POST", "couple/therapist-grants/{grant_id}/replace/"),
     ("POST", "couple/therapist-grants/{grant_id}/revoke/"),
     ("POST", "gratitude/"),
     ("DELETE", "gratitude/{note_id}/"),
@@ -59,6 +70,7 @@ CONFLICTS = {
     ("POST", "space/{period_id}/extend/"),
     ("POST", "space/{period_id}/reconnect/"),
     ("POST", "therapist/connect-codes/"),
+    ("POST", "therapist/couples/{couple_id}/checkup-request/"),
     ("POST", "timeout-rules/"),
     ("POST", "timeout-rules/{rules_id}/accept/"),
     ("POST", "timeout-rules/{rules_id}/amend/"),

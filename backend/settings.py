@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "space",
     "agreements",
     "journal",
+    # The relationship check-up (a therapist's progress scope reads it).
+    "checkups",
     # Time-out rules and time-outs (on space), later the repair conversation.
     "repair",
     "therapists",

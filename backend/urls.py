@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("agreements.urls")),
     path("", include("repair.urls")),
     path("", include("journal.urls")),
+    path("", include("checkups.urls")),
     path("", include("therapists.urls")),
     path("", include("home.urls")),
 ]
@@ -36,6 +37,7 @@ urlpatterns = [
     path("", include("agreements.web_urls")),
     path("", include("repair.web_urls")),
     path("", include("journal.web_urls")),
+    path("", include("checkups.web_urls")),
     path("", include("therapists.web_urls")),
     path("", include("pwa.urls")),
     path("", include("accounts.web_urls")),

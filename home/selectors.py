@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.models import User
 from agreements.models import Agreement, AgreementVersion, Reflection
 from checkins.models import Answer, CheckIn
+from checkups.models import Answer as CheckupAnswer
 from couples.models import Membership
 from gratitude.models import Note
 from journal.selectors import journal_export, journal_shared_export
@@ -65,6 +66,31 @@ def user_export(*, user: User) -> dict:
             "partner_answers_revealed_to_me": _rows(
                 Answer.objects.filter(checkin_id__in=revealed, submitted_at__isnull=False).exclude(author=user),
                 ["checkin_id", "checkin__scheduled_for", "values"],
+            ),
+        },
+        "checkups": {
+            # Every fill of mine, drafts included (they are mine), and the
+            # partner's only for rounds revealed to us both.
+            "my_answers": _rows(
+                CheckupAnswer.objects.filter(author=user).order_by("round__couple_id", "round__number"),
+                [
+                    "round__couple_id",
+                    "round__number",
+                    "round__instrument__key",
+                    "round__opens_at",
+                    "round__revealed_at",
+                    "values",
+                    "score",
+                    "submitted_at",
+                ],
+            ),
+            "partner_answers_revealed_to_me": _rows(
+                CheckupAnswer.objects.filter(
+                    round__couple_id__in=couple_ids, round__revealed_at__isnull=False, submitted_at__isnull=False
+                )
+                .exclude(author=user)
+                .order_by("round__couple_id", "round__number"),
+                ["round__couple_id", "round__number", "round__instrument__key", "values", "score"],
             ),
         },
         "gratitude": {

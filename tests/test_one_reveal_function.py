@@ -11,13 +11,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ["accounts", "agreements", "backend", "checkins", "couples", "gratitude", "journal", "reminders", "space"]
-APPS += ["therapists", "pwa"]
+APPS += ["therapists", "pwa", "checkups", "repair"]
 
 # (file, function) -> what it may write or announce.
 OWNERS = {
     ("checkins/services.py", "checkin_reveal"): {"revealed_at", "Kind.REVEALED"},
     ("checkins/services.py", "live_step_reveal"): {"revealed_steps", "step_revealed"},
     ("agreements/services.py", "agreement_reflections_reveal"): {"revealed_at"},
+    ("checkups/services.py", "checkup_round_reveal"): {"revealed_at"},
 }
 WRITES = {"update", "update_session", "create", "bulk_create", "update_or_create", "get_or_create"}
 

@@ -393,6 +393,80 @@ class SummaryApi(APIView):
         return Response(SummaryOutput(summary).data)
 
 
+class ProgressScaleOutput(serializers.Serializer):
+    min = serializers.IntegerField()
+    max = serializers.IntegerField()
+
+
+class ProgressInstrumentOutput(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    items = serializers.ListField(child=serializers.CharField())
+    scale = ProgressScaleOutput()
+    score_max = serializers.IntegerField()
+    drop_flag = serializers.IntegerField()
+
+
+class ProgressPointOutput(serializers.Serializer):
+    round_id = serializers.IntegerField()
+    round_number = serializers.IntegerField()
+    opened_at = serializers.DateTimeField()
+    revealed_at = serializers.DateTimeField()
+    instrument = serializers.CharField()
+    score = serializers.IntegerField()
+    values = serializers.DictField(child=serializers.IntegerField())
+
+
+class ProgressPartnerOutput(serializers.Serializer):
+    partner_id = serializers.IntegerField()
+    display_name = serializers.CharField()
+    points = ProgressPointOutput(many=True)
+
+
+class ProgressFlagOutput(serializers.Serializer):
+    partner_id = serializers.IntegerField()
+    round_id = serializers.IntegerField()
+    round_number = serializers.IntegerField()
+    from_score = serializers.IntegerField()
+    to_score = serializers.IntegerField()
+    drop = serializers.IntegerField()
+
+
+class ProgressOutput(serializers.Serializer):
+    instrument = ProgressInstrumentOutput()
+    partners = ProgressPartnerOutput(many=True)
+    flags = ProgressFlagOutput(many=True)
+
+
+class ProgressApi(APIView):
+    permission_classes = [IsReadyTherapist]
+
+    @extend_schema(
+        responses=ProgressOutput,
+        summary="Both partners' check-up scores for revealed rounds (progress scope); logged",
+    )
+    def get(self, request, couple_id: int):
+        progress = services.therapist_progress_read(therapist=request.user, couple_id=couple_id, ip=client_ip(request))
+        return Response(ProgressOutput(progress).data)
+
+
+class CheckupRequestApi(APIView):
+    permission_classes = [IsReadyTherapist]
+
+    class CheckupRequestOutput(serializers.Serializer):
+        round_id = serializers.IntegerField()
+        opens_at = serializers.DateTimeField()
+
+    @extend_schema(
+        request=None,
+        responses={201: CheckupRequestOutput},
+        summary="Ask the couple for a check-up round now (progress scope); a round already open is 409",
+    )
+    def post(self, request, couple_id: int):
+        round_ = services.therapist_checkup_request(therapist=request.user, couple_id=couple_id, ip=client_ip(request))
+        return Response({"round_id": round_.pk, "opens_at": round_.opens_at}, status=status.HTTP_201_CREATED)
+
+
 class TherapistEndApi(APIView):
     permission_classes = [IsReadyTherapist]
 

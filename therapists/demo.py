@@ -45,6 +45,7 @@ def demo_seed(*, couple: Couple, alice: User, bob: User) -> None:
             Scope.AGREEMENTS,
             Scope.GRATITUDE_FREQUENCY,
             Scope.RECONNECT_FOLLOWTHROUGH,
+            Scope.PROGRESS,
         ],
         expires_at=now + dt.timedelta(days=90),
         now=now,

@@ -17,7 +17,7 @@ from couples.models import Couple, Membership
 from couples.selectors import couple_partner_of, member_is_current
 from couples.services import normalize_code
 
-from .models import CODE_ALPHABET, CODE_LENGTH, SCOPE_ORDER, AccessEvent, ConnectCode, Grant, VerifiedToken
+from .models import CODE_ALPHABET, CODE_LENGTH, SCOPE_ORDER, AccessEvent, ConnectCode, Grant, Scope, VerifiedToken
 
 CONNECT_CODE_TTL = dt.timedelta(days=7)
 GRANT_MAX_DAYS = 180
@@ -492,3 +492,48 @@ def therapist_role_set(*, user: User) -> User:
     User.objects.filter(pk=user.pk).update(role=User.Role.THERAPIST)
     user.role = User.Role.THERAPIST
     return user
+
+
+# --- scoped reads and writes: check-up progress ---------------------------------------------------
+
+
+@transaction.atomic
+def therapist_progress_read(*, therapist: User, couple_id: int, ip: str | None, now: dt.datetime | None = None) -> dict:
+    """A therapist with the ``progress`` scope reads both partners'
+    check-up scores for revealed rounds (API and page): consent on the
+    locked grant, the read, and its access event with the scope, in one
+    transaction."""
+    from checkups.selectors import progress_for_couple
+
+    now = now or timezone.now()
+    grant = grant_locked_for_scope(therapist=therapist, couple_id=couple_id, scope=Scope.PROGRESS, now=now)
+    progress = progress_for_couple(couple=grant.couple)
+    _access_record(therapist=therapist, grant=grant, what=AccessEvent.What.PROGRESS, ip=ip, now=now)
+    return progress
+
+
+@transaction.atomic
+def therapist_checkup_request(*, therapist: User, couple_id: int, ip: str | None, now: dt.datetime | None = None):
+    """A therapist with the ``progress`` scope asks for a check-up round
+    now; the couple sees it in the access log, and each partner gets the
+    check-up's content-free reminder."""
+    from checkups.services import checkup_round_request
+
+    now = now or timezone.now()
+    grant = grant_locked_for_scope(therapist=therapist, couple_id=couple_id, scope=Scope.PROGRESS, now=now)
+    round_ = checkup_round_request(couple=grant.couple, therapist=therapist, now=now)
+    _access_record(therapist=therapist, grant=grant, what=AccessEvent.What.CHECKUP_REQUEST, ip=ip, now=now)
+    return round_
+
+
+def _access_record(*, therapist: User, grant: Grant, what: str, ip: str | None, now: dt.datetime) -> AccessEvent:
+    return AccessEvent.objects.create(
+        therapist=therapist,
+        therapist_name=therapist.display_name,
+        couple_id=grant.couple_id,
+        grant=grant,
+        what=what,
+        scopes=[Scope.PROGRESS],
+        at=now,
+        ip=ip,
+    )

@@ -530,7 +530,23 @@ def therapist_summary(request, couple_id: int):
         therapist=request.user, grant=grant, start=start, end=end, ip=client_ip(request), now=now
     )
     names = join_words([p["display_name"] for p in summary["couple"]["partners"]])
+    progress = None
+    if Scope.PROGRESS in grant.scopes:
+        # Its own read under its own scope, logged as such.
+        from checkups.display import progress_charts
+
+        data = services.therapist_progress_read(
+            therapist=request.user, couple_id=couple_id, ip=client_ip(request), now=now
+        )
+        names_by_id = {p["partner_id"]: p["display_name"] for p in data["partners"]}
+        progress = {
+            "people": progress_charts(data, tz=request.user.tzinfo),
+            "flags": [{**f, "name": names_by_id.get(f["partner_id"], "")} for f in data["flags"]],
+            "instrument": data["instrument"],
+            "rounds": max((len(p["points"]) for p in data["partners"]), default=0),
+        }
     context = {
+        "progress": progress,
         "grant": grant,
         "names": names,
         "summary": summary,
@@ -539,11 +555,31 @@ def therapist_summary(request, couple_id: int):
         "start": start,
         "end": end,
         "couple_tz": zoneinfo.ZoneInfo(grant.couple.timezone),
-        "not_shared": [SCOPE_TITLES[s] for s in SCOPE_ORDER if s not in summary["scopes"]],
+        "not_shared": [SCOPE_TITLES[s] for s in SCOPE_ORDER if s not in grant.scopes],
         "last_day": grant.expires_at - dt.timedelta(microseconds=1),
         "generated_at": now,
     }
     return render(request, "therapists/summary.html", context)
+
+
+@therapist_required
+@require_POST
+def therapist_checkup_request(request, couple_id: int):
+    try:
+        services.therapist_checkup_request(therapist=request.user, couple_id=couple_id, ip=client_ip(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Asked. Both partners get a reminder now; nothing about you is in it.")
+    return redirect(f"{reverse('therapist-summary', args=[couple_id])}#s-progress")
+
+
+@therapist_required
+@require_POST
+def therapist_end(request, couple_id: int):
+    services.therapist_access_end(therapist=request.user, couple_id=couple_id)
+    messages.success(request, "Ended. You no longer see anything of this couple; they see that you ended it.")
+    return redirect("therapist-home")
 
 
 @login_required

@@ -14,4 +14,10 @@ urlpatterns = [
     path("therapist/", views.therapist_home, name="therapist-home"),
     path("therapist/security/", views.therapist_security, name="therapist-security"),
     path("therapist/couples/<int:couple_id>/", views.therapist_summary, name="therapist-summary"),
+    path(
+        "therapist/couples/<int:couple_id>/checkup-request/",
+        views.therapist_checkup_request,
+        name="therapist-checkup-request",
+    ),
+    path("therapist/couples/<int:couple_id>/end/", views.therapist_end, name="therapist-end"),
 ]
