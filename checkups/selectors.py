@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
 
@@ -148,3 +149,55 @@ def progress_for_couple(*, couple: Couple) -> dict:
         "partners": people,
         "flags": flags,
     }
+
+
+def latest_drops(*, couple_ids: list[int]) -> dict[int, list[dict]]:
+    """For a therapist's list of couples: per couple, each partner whose
+    latest revealed total fell by at least the instrument's ``drop_flag``
+    since their fill before it. One query for any number of couples (a
+    window function keeps each partner's last two fills)."""
+    if not couple_ids:
+        return {}
+    rows = (
+        Answer.objects.filter(
+            round__couple_id__in=couple_ids, round__revealed_at__isnull=False, submitted_at__isnull=False
+        )
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("round__couple_id"), F("author_id")], order_by=F("round__number").desc()
+            )
+        )
+        .filter(rank__lte=2)
+        .values(
+            "round__couple_id",
+            "author_id",
+            "round__number",
+            "round__instrument_id",
+            "round__instrument__drop_flag",
+            "score",
+            "rank",
+        )
+    )
+    last: dict[tuple[int, int], dict] = {}
+    before: dict[tuple[int, int], dict] = {}
+    for r in rows:
+        key = (r["round__couple_id"], r["author_id"])
+        (last if r["rank"] == 1 else before)[key] = r
+    out: dict[int, list[dict]] = {}
+    for key, latest in sorted(last.items()):
+        previous = before.get(key)
+        if previous is None or previous["round__instrument_id"] != latest["round__instrument_id"]:
+            continue
+        drop = previous["score"] - latest["score"]
+        if drop >= latest["round__instrument__drop_flag"]:
+            out.setdefault(key[0], []).append(
+                {
+                    "kind": "checkup_drop",
+                    "partner_id": key[1],
+                    "round_number": latest["round__number"],
+                    "from_score": previous["score"],
+                    "to_score": latest["score"],
+                    "drop": drop,
+                }
+            )
+    return out

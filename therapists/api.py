@@ -139,6 +139,15 @@ class AccessEventOutput(serializers.ModelSerializer):
         return event_sentence(obj, tz=self.context["tz"])
 
 
+class AttentionOutput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["checkup_drop"])
+    partner_id = serializers.IntegerField()
+    round_number = serializers.IntegerField()
+    from_score = serializers.IntegerField()
+    to_score = serializers.IntegerField()
+    drop = serializers.IntegerField()
+
+
 class TherapistCoupleOutput(serializers.Serializer):
     id = serializers.IntegerField(source="couple_id")
     partners = serializers.SerializerMethodField()
@@ -147,9 +156,17 @@ class TherapistCoupleOutput(serializers.Serializer):
     grant_id = serializers.IntegerField(source="pk")
     expires_at = serializers.DateTimeField()
 
+    attention = serializers.SerializerMethodField()
+
     @extend_schema_field(PersonOutput(many=True))
     def get_partners(self, obj):
         return [{"id": m.user_id, "display_name": m.user.display_name} for m in obj.couple.partners]
+
+    @extend_schema_field(AttentionOutput(many=True))
+    def get_attention(self, obj):
+        # What needs attention, from what the couple shares (a check-up
+        # total that fell, with the progress scope); empty otherwise.
+        return AttentionOutput(self.context.get("attention", {}).get(obj.couple_id, []), many=True).data
 
 
 # The summary: one serializer per section, so the schema says exactly what
@@ -364,8 +381,11 @@ class TherapistCoupleListApi(GenericAPIView):
     @extend_schema(responses=TherapistCoupleOutput(many=True))
     def get(self, request):
         page = self.paginate_queryset(selectors.grants_active_for_therapist(therapist=request.user))
+        attention = selectors.couples_attention(grants=page)
         services.access_record_list(therapist=request.user, grants=page, ip=client_ip(request))
-        return self.get_paginated_response(TherapistCoupleOutput(page, many=True).data)
+        return self.get_paginated_response(
+            TherapistCoupleOutput(page, many=True, context={"attention": attention}).data
+        )
 
 
 class SummaryApi(APIView):

@@ -53,6 +53,11 @@ def event_sentence(event: AccessEvent, *, tz) -> str:
     who = event.therapist_name or "Your therapist"
     when = when_phrase(event.at, tz)
     if event.what == AccessEvent.What.LIST:
+        if Scope.PROGRESS in (event.scopes or []):
+            return (
+                f"{who} opened their list of couples, which shows your names, until when you share "
+                f"and whether a check-up total fell, {when}"
+            )
         return f"{who} opened their list of couples, which shows your names and until when you share, {when}"
     if event.what == AccessEvent.What.CHECKUP_REQUEST:
         return f"{who} asked you both for a check-up round {when}"

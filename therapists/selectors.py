@@ -146,6 +146,17 @@ def grants_active_for_therapist(*, therapist: User, now: dt.datetime | None = No
     )
 
 
+def couples_attention(*, grants: list[Grant]) -> dict[int, list[dict]]:
+    """What needs the therapist's attention per couple on their list, from
+    what each couple shares only: a fall of a partner's check-up total
+    (``progress`` scope). One query for any number of couples. (A
+    pre-session note or a missed practice would join here; neither is
+    built.)"""
+    from checkups.selectors import latest_drops
+
+    return latest_drops(couple_ids=[g.couple_id for g in grants if Scope.PROGRESS in g.scopes])
+
+
 def connect_codes_open_for(*, therapist: User, now: dt.datetime | None = None) -> QuerySet[ConnectCode]:
     now = now or timezone.now()
     return ConnectCode.objects.filter(therapist=therapist, used_at__isnull=True, expires_at__gt=now).order_by(

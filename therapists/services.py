@@ -432,7 +432,9 @@ def access_record_list(
     *, therapist: User, grants: Iterable[Grant], ip: str | None, now: dt.datetime | None = None
 ) -> None:
     """The therapist's list of couples shows each couple's names and end
-    date: one event per couple listed, in one insert."""
+    date, and, for a couple sharing ``progress``, whether a check-up total
+    fell (a read under that scope, so the event carries it): one event per
+    couple listed, in one insert."""
     now = now or timezone.now()
     AccessEvent.objects.bulk_create(
         [
@@ -442,6 +444,7 @@ def access_record_list(
                 couple_id=g.couple_id,
                 grant=g,
                 what=AccessEvent.What.LIST,
+                scopes=[Scope.PROGRESS] if Scope.PROGRESS in g.scopes else [],
                 at=now,
                 ip=ip,
             )

@@ -347,17 +347,27 @@ def therapist_home(request):
             return redirect("therapist-home")
     new_code_id = request.session.pop("therapists_new_code", None)
     grants = list(selectors.grants_active_for_therapist(therapist=therapist))
+    attention = selectors.couples_attention(grants=grants)
     services.access_record_list(therapist=therapist, grants=grants, ip=client_ip(request))
     codes = list(selectors.connect_codes_open_for(therapist=therapist)[: services.OPEN_CODES_MAX])
-    couples = [
-        {
-            "grant": g,
-            "names": join_words([m.user.display_name for m in g.couple.partners]),
-            "scopes": [SCOPE_TITLES[s] for s in SCOPE_ORDER if s in g.scopes],
-            "last_day": (g.expires_at - dt.timedelta(microseconds=1)),
-        }
-        for g in grants
-    ]
+    couples = []
+    for g in grants:
+        names = {m.user_id: m.user.display_name for m in g.couple.partners}
+        couples.append(
+            {
+                "grant": g,
+                "names": join_words(list(names.values())),
+                "scopes": [SCOPE_TITLES[s] for s in SCOPE_ORDER if s in g.scopes],
+                "last_day": (g.expires_at - dt.timedelta(microseconds=1)),
+                "attention": [
+                    f"{names.get(a['partner_id'], 'A partner')}'s check-up total fell by {a['drop']} "
+                    f"({a['from_score']} to {a['to_score']}, round {a['round_number']})"
+                    for a in attention.get(g.couple_id, [])
+                ],
+            }
+        )
+    # What needs attention first; then by the grant's end, as listed.
+    couples.sort(key=lambda c: not c["attention"])
     context = {
         "couples": couples,
         "new_code": next((c for c in codes if c.pk == new_code_id), None),
