@@ -303,6 +303,17 @@ class TestTherapistProgress:
             theo.pk,
         )
 
+    def test_the_couple_reads_each_look_and_request_plainly(self, as_theo_ready, as_alice, progress_grant, couple):
+        as_theo_ready.get(progress_url(couple.pk))
+        as_theo_ready.post(request_url(couple.pk))
+
+        log = [e["description"] for e in as_alice.get("/api/v1/couple/access-log/").json()["results"]]
+
+        assert log == [
+            "Theo asked you both for a check-up round on 19 March at 19:00",
+            "Theo viewed your relationship check-up scores over time on 19 March at 19:00",
+        ]
+
     def test_a_therapist_without_the_scope_and_mallory_get_nothing(
         self, couple, alice, bob, theo, theo_totp, as_mallory
     ):

@@ -203,6 +203,7 @@ def test_no_serious_axe_violations_on_any_main_page(new_phone, phone_for, axe_so
             ("help now", "/journal/help/"),
             ("more", "/more/"),
             ("therapist access", "/couple/therapists/"),
+            ("check-up", "/checkups/"),
         ],
     )
 
