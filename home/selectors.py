@@ -15,6 +15,7 @@ from journal.selectors import journal_export, journal_shared_export
 from reminders.models import Notification, Preference
 from repair.models import TimeoutDuring, TimeoutRulesVersion
 from space.models import SpacePeriod
+from therapists.models import PreSessionNote, SessionNote
 from therapists.selectors import access_log_export
 
 
@@ -66,6 +67,24 @@ def user_export(*, user: User) -> dict:
             "partner_answers_revealed_to_me": _rows(
                 Answer.objects.filter(checkin_id__in=revealed, submitted_at__isnull=False).exclude(author=user),
                 ["checkin_id", "checkin__scheduled_for", "values"],
+            ),
+        },
+        "therapist_notes": {
+            "my_presession_notes": _rows(
+                PreSessionNote.objects.filter(author=user).order_by("created_at"),
+                ["couple_id", "therapist_id", "text", "share_with_partner", "created_at"],
+            ),
+            "presession_notes_shared_with_me": _rows(
+                PreSessionNote.objects.filter(couple_id__in=couple_ids, share_with_partner=True)
+                .exclude(author=user)
+                .order_by("created_at"),
+                ["couple_id", "therapist_id", "author_id", "text", "created_at"],
+            ),
+            # A therapist's own session notes (private to them; never in a
+            # couple's export).
+            "my_session_notes": _rows(
+                SessionNote.objects.filter(therapist=user).order_by("written_at"),
+                ["couple_id", "text", "written_at"],
             ),
         },
         "checkups": {

@@ -59,6 +59,8 @@ def event_sentence(event: AccessEvent, *, tz) -> str:
                 f"and whether a check-up total fell, {when}"
             )
         return f"{who} opened their list of couples, which shows your names and until when you share, {when}"
+    if event.what == AccessEvent.What.SESSION:
+        return f"{who} opened their session page, which shows the notes you wrote for them, {when}"
     if event.what == AccessEvent.What.CHECKUP_REQUEST:
         return f"{who} asked you both for a check-up round {when}"
     if not event.scopes:

@@ -20,7 +20,16 @@ from django.utils import timezone as dj_timezone
 
 from couples.models import CODE_ALPHABET, CODE_LENGTH, Couple
 
-__all__ = ["CODE_ALPHABET", "CODE_LENGTH", "AccessEvent", "ConnectCode", "Grant", "Scope"]
+__all__ = [
+    "CODE_ALPHABET",
+    "CODE_LENGTH",
+    "AccessEvent",
+    "ConnectCode",
+    "Grant",
+    "PreSessionNote",
+    "Scope",
+    "SessionNote",
+]
 
 
 class Scope(models.TextChoices):
@@ -224,6 +233,7 @@ class AccessEvent(models.Model):
         LIST = "list", "List"
         PROGRESS = "progress", "Check-up progress"
         CHECKUP_REQUEST = "checkup_request", "Asked for a check-up round"
+        SESSION = "session", "Session page"
 
     therapist = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
@@ -246,7 +256,8 @@ class AccessEvent(models.Model):
         indexes = [models.Index(fields=["couple", "-at", "-id"], name="access_event_couple_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(what__in=["summary", "list", "progress", "checkup_request"]), name="access_event_what_valid"
+                condition=Q(what__in=["summary", "list", "progress", "checkup_request", "session"]),
+                name="access_event_what_valid",
             )
         ]
         ordering = ["-at", "-id"]
@@ -278,3 +289,42 @@ class VerifiedToken(models.Model):
     token_digest = models.CharField(max_length=128, unique=True)
     verified_at = models.DateTimeField(default=dj_timezone.now)
     last_used_at = models.DateTimeField(default=dj_timezone.now)
+
+
+class PreSessionNote(models.Model):
+    """A partner's note for their therapist before the next session. Shared
+    with the therapist only (never with the partner), unless its author
+    chooses "my partner too". Readable by the therapist only while the
+    couple shares with them (an active grant, any scope), each look logged."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="presession_notes")
+    therapist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="presession_notes")
+    text = models.TextField(max_length=2000)
+    share_with_partner = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["couple", "therapist", "-created_at"], name="presession_note_idx")]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Pre-session note {self.pk}"
+
+
+class SessionNote(models.Model):
+    """The therapist's own session notes about a couple: private to the
+    therapist, never shown to the couple nor in their export (in the
+    therapist's own export)."""
+
+    therapist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_notes")
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(max_length=5000)
+    written_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["therapist", "couple", "-written_at"], name="session_note_idx")]
+        ordering = ["-written_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Session note {self.pk}"

@@ -427,3 +427,15 @@ def period_from_params(*, couple: Couple, raw_from: str | None, raw_to: str | No
     if errors:
         raise Invalid(errors=errors)
     return start, end
+
+
+def presession_notes_for_member(*, user: User, couple: Couple, limit: int = 20):
+    """The pre-session notes a partner sees: their own, and the partner's
+    that its author chose to share with them too."""
+    from .models import PreSessionNote
+
+    return list(
+        PreSessionNote.objects.filter(couple=couple)
+        .filter(Q(author=user) | Q(share_with_partner=True))
+        .select_related("author", "therapist")[:limit]
+    )

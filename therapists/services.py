@@ -529,14 +529,96 @@ def therapist_checkup_request(*, therapist: User, couple_id: int, ip: str | None
     return round_
 
 
-def _access_record(*, therapist: User, grant: Grant, what: str, ip: str | None, now: dt.datetime) -> AccessEvent:
+def _access_record(
+    *, therapist: User, grant: Grant, what: str, ip: str | None, now: dt.datetime, scopes: list[str] | None = None
+) -> AccessEvent:
     return AccessEvent.objects.create(
         therapist=therapist,
         therapist_name=therapist.display_name,
         couple_id=grant.couple_id,
         grant=grant,
         what=what,
-        scopes=[Scope.PROGRESS],
+        scopes=[Scope.PROGRESS] if scopes is None else scopes,
         at=now,
         ip=ip,
     )
+
+
+# --- before the next session: partners' notes for the therapist, the therapist's own notes ---------
+
+NOTE_MAX = 2000
+SESSION_NOTE_MAX = 5000
+
+
+def _note_text(text: str, limit: int) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise Invalid("Write something first.", field="text")
+    if len(text) > limit:
+        raise Invalid(f"Keep it under {limit} characters.", field="text")
+    return text
+
+
+def presession_note_write(
+    *, couple, author: User, therapist_id: int, text: str, share_with_partner: bool, now: dt.datetime | None = None
+):
+    """A partner writes a note for a therapist the couple shares with now:
+    for the therapist only, or for the partner too if its author says so."""
+    from .models import PreSessionNote
+
+    now = now or timezone.now()
+    _ensure_member(author, couple)
+    text = _note_text(text, NOTE_MAX)
+    if not Grant.objects.active(now).filter(couple=couple, therapist_id=therapist_id).exists():
+        raise Conflict("You no longer share with this therapist, so a note would not reach them.")
+    return PreSessionNote.objects.create(
+        couple=couple,
+        therapist_id=therapist_id,
+        author=author,
+        text=text,
+        share_with_partner=bool(share_with_partner),
+        created_at=now,
+    )
+
+
+def session_note_write(*, therapist: User, couple_id: int, text: str, now: dt.datetime | None = None):
+    """The therapist's own note about a couple they see now (an active
+    grant): private to the therapist, never shown to the couple."""
+    from django.http import Http404
+
+    from .models import SessionNote
+
+    now = now or timezone.now()
+    text = _note_text(text, SESSION_NOTE_MAX)
+    if not Grant.objects.active(now).filter(couple_id=couple_id, therapist=therapist).exists():
+        raise Http404
+    return SessionNote.objects.create(therapist=therapist, couple_id=couple_id, text=text, written_at=now)
+
+
+@transaction.atomic
+def therapist_session_read(
+    *, therapist: User, couple_id: int, ip: str | None, now: dt.datetime | None = None, limit: int = 20
+) -> dict:
+    """The therapist's session page (and its print): consent on the locked
+    grant (active, any scope), the partners' notes written for this
+    therapist and the therapist's own notes, and one access event."""
+    from django.http import Http404
+
+    from .models import PreSessionNote, SessionNote
+
+    now = now or timezone.now()
+    grant = (
+        Grant.objects.active(now)
+        .select_for_update(of=("self",))
+        .select_related("couple")
+        .filter(therapist=therapist, couple_id=couple_id)
+        .first()
+    )
+    if grant is None:
+        raise Http404
+    notes = list(
+        PreSessionNote.objects.filter(couple_id=couple_id, therapist=therapist).select_related("author")[:limit]
+    )
+    own = list(SessionNote.objects.filter(couple_id=couple_id, therapist=therapist)[:limit])
+    _access_record(therapist=therapist, grant=grant, what=AccessEvent.What.SESSION, ip=ip, now=now, scopes=[])
+    return {"grant": grant, "presession_notes": notes, "session_notes": own}

@@ -171,6 +171,9 @@ def access(request):
                 tz=user.tzinfo, now=now, grant=row["grant"], prefix=f"g{row['grant'].pk}"
             )
     partner = couple_partner_of(couple=couple, user=user)
+    notes = selectors.presession_notes_for_member(user=user, couple=couple)
+    for row in rows:
+        row["notes"] = [n for n in notes if n.therapist_id == row["grant"].therapist_id]
     context = {
         "form": form,
         # Each choice with what the therapist would see under it.
@@ -229,6 +232,26 @@ def grant_change(request, grant_id: int):
         return redirect(f"{reverse('therapist-access')}#grant-{grant.pk}")
     messages.success(request, "Asked. What you share now stays as it is until your partner approves the change.")
     return redirect(f"{reverse('therapist-access')}#grant-{replacement.pk}")
+
+
+@login_required
+@require_POST
+def presession_note_create(request, grant_id: int):
+    """A partner writes a note for the therapist of a grant in force."""
+    grant = selectors.grant_get_for_member(user=request.user, grant_id=grant_id)
+    try:
+        services.presession_note_write(
+            couple=grant.couple,
+            author=request.user,
+            therapist_id=grant.therapist_id,
+            text=request.POST.get("text", ""),
+            share_with_partner=request.POST.get("share_with_partner") == "on",
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Saved for {grant.therapist.display_name}.")
+    return redirect(f"{reverse('therapist-access')}#grant-{grant.pk}")
 
 
 @login_required
@@ -570,6 +593,47 @@ def therapist_summary(request, couple_id: int):
         "generated_at": now,
     }
     return render(request, "therapists/summary.html", context)
+
+
+class SessionNoteForm(forms.Form):
+    text = forms.CharField(
+        label="A new note",
+        help_text="Private to you: the couple never sees them. They are in your own data export.",
+        max_length=services.SESSION_NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Write something first."},
+    )
+
+
+@therapist_required
+@require_http_methods(["GET", "POST"])
+def therapist_session(request, couple_id: int):
+    """Before the next session: the notes the partners wrote for this
+    therapist, the therapist's own private notes, printable (the page's
+    print layout). Each look is a logged read."""
+    form = SessionNoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_note_write(therapist=request.user, couple_id=couple_id, text=form.cleaned_data["text"])
+        except DomainError as exc:
+            domain_error_to_form(form, exc)
+        else:
+            messages.success(request, "Saved. Only you can read it.")
+            return redirect("therapist-session", couple_id=couple_id)
+    now = timezone.now()
+    data = services.therapist_session_read(therapist=request.user, couple_id=couple_id, ip=client_ip(request), now=now)
+    from couples.selectors import couple_partners
+
+    context = {
+        "grant": data["grant"],
+        "names": join_words([p.display_name for p in couple_partners(couple=data["grant"].couple)]),
+        "presession_notes": data["presession_notes"],
+        "session_notes": data["session_notes"],
+        "last_day": data["grant"].expires_at - dt.timedelta(microseconds=1),
+        "form": form,
+        "generated_at": now,
+    }
+    return render(request, "therapists/session.html", context)
 
 
 @therapist_required

@@ -1,6 +1,7 @@
 """A therapist's morning with check-ups, end to end: theo opens his list of
 couples on a laptop (Alice and Bob first: Bob's check-up total fell), opens
-their page (both lines side by side, the flag), asks for a round now;
+their page (both lines side by side, the flag), the session page (Alice's
+note for him, his own private notes) and its print view, asks for a round now;
 Alice and Bob each fill it in on their phones, privately; once both sent,
 both see both answers; theo's page then has the new round."""
 
@@ -9,6 +10,7 @@ from playwright.sync_api import Page, expect
 from checkups.demo import demo_seed
 from checkups.models import Round
 from therapists.models import AccessEvent
+from therapists.services import presession_note_write
 
 from ..test_therapists_support import active_grant, give_totp
 from .helpers import low_contrast_text, no_horizontal_scroll, small_targets
@@ -30,7 +32,14 @@ def fill(page: Page, points: list[int]) -> None:
 def test_theos_list_then_a_couples_page_then_a_round_both_fill(phone_for, live_server, alice, bob, theo, couple, shot):
     demo_seed(couple=couple, alice=alice, bob=bob)
     give_totp(theo)
-    active_grant(couple, alice, bob, theo, scopes=["mood_trends", "progress"])
+    grant = active_grant(couple, alice, bob, theo, scopes=["mood_trends", "progress"])
+    presession_note_write(
+        couple=couple,
+        author=alice,
+        therapist_id=theo.pk,
+        text="Weekends keep slipping away from us.",
+        share_with_partner=False,
+    )
 
     # The list: scopes, the last day, and what needs attention.
     t = phone_for(theo, path="/therapist/", **LAPTOP)
@@ -51,6 +60,21 @@ def test_theos_list_then_a_couples_page_then_a_round_both_fill(phone_for, live_s
     t.emulate_media(media="print")
     shot(t, "checkups-03-therapist-couple-print")
     t.emulate_media(media="screen")
+
+    # Before the next session: Alice's note, theo's own private notes, print.
+    t.get_by_test_id("session-link").click()
+    expect(t.get_by_test_id("presession-notes")).to_contain_text("Weekends keep slipping away from us.")
+    t.get_by_role("textbox", name="A new note").fill("Ask about weekends; Bob's total fell.")
+    t.get_by_role("button", name="Save note").click()
+    expect(t.get_by_test_id("session-notes")).to_contain_text("Ask about weekends")
+    expect(t.get_by_test_id("session-notes")).to_contain_text("Private to you.")
+    shot(t, "checkups-03b-therapist-session-page")
+    t.emulate_media(media="print")
+    expect(t.get_by_role("button", name="Save note")).to_be_hidden()
+    shot(t, "checkups-03c-therapist-session-print")
+    t.emulate_media(media="screen")
+    t.goto(f"/therapist/couples/{couple.pk}/")
+    progress = t.get_by_test_id("section-progress")
 
     # Theo asks for a round now: the scheduled round opens.
     progress.get_by_role("button", name="Ask for a round now").click()
@@ -86,4 +110,5 @@ def test_theos_list_then_a_couples_page_then_a_round_both_fill(phone_for, live_s
     t.reload()
     expect(t.get_by_test_id("section-progress")).to_contain_text("6 rounds revealed")
     whats = set(AccessEvent.objects.filter(couple=couple).values_list("what", flat=True))
-    assert whats == {"list", "summary", "progress", "checkup_request"}
+    assert whats == {"list", "summary", "progress", "checkup_request", "session"}
+    assert grant.pk
