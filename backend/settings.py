@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "journal",
     # The daily question, revealed together.
     "daily",
+    # The relationship check-up (a therapist's progress scope reads it).
+    "checkups",
     # Time-out rules and time-outs (on space), later the repair conversation.
     "repair",
     "therapists",

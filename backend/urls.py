@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("repair.urls")),
     path("", include("journal.urls")),
     path("", include("daily.urls")),
+    path("", include("checkups.urls")),
     path("", include("therapists.urls")),
     path("", include("home.urls")),
 ]
@@ -44,6 +45,7 @@ urlpatterns = [
     path("", include("journal.web_urls")),
     path("", include("daily.web_urls")),
     path("", include("firstrun.web_urls")),
+    path("", include("checkups.web_urls")),
     path("", include("therapists.web_urls")),
     path("", include("pwa.urls")),
     path("", include("accounts.web_urls")),

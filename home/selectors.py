@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 from agreements.models import Agreement, AgreementVersion, Reflection
 from checkins.models import Answer, CheckIn
+from checkups.models import Answer as CheckupAnswer
 from couples.models import Membership
 from couples.selectors import former_membership_get
 from daily.selectors import daily_export
@@ -19,6 +20,7 @@ from reminders.models import Notification, Preference
 from repair.conversation_selectors import repairs_export
 from repair.models import TimeoutDuring, TimeoutRulesVersion
 from space.models import SpacePeriod
+from therapists.models import PreSessionNote, SessionNote
 from therapists.selectors import access_log_export
 
 
@@ -70,6 +72,49 @@ def user_export(*, user: User) -> dict:
             "partner_answers_revealed_to_me": _rows(
                 Answer.objects.filter(checkin_id__in=revealed, submitted_at__isnull=False).exclude(author=user),
                 ["checkin_id", "checkin__scheduled_for", "values"],
+            ),
+        },
+        "therapist_notes": {
+            "my_presession_notes": _rows(
+                PreSessionNote.objects.filter(author=user).order_by("created_at"),
+                ["couple_id", "therapist_id", "text", "share_with_partner", "created_at"],
+            ),
+            "presession_notes_shared_with_me": _rows(
+                PreSessionNote.objects.filter(couple_id__in=couple_ids, share_with_partner=True)
+                .exclude(author=user)
+                .order_by("created_at"),
+                ["couple_id", "therapist_id", "author_id", "text", "created_at"],
+            ),
+            # A therapist's own session notes (private to them; never in a
+            # couple's export).
+            "my_session_notes": _rows(
+                SessionNote.objects.filter(therapist=user).order_by("written_at"),
+                ["couple_id", "text", "written_at"],
+            ),
+        },
+        "checkups": {
+            # Every fill of mine, drafts included (they are mine), and the
+            # partner's only for rounds revealed to us both.
+            "my_answers": _rows(
+                CheckupAnswer.objects.filter(author=user).order_by("round__couple_id", "round__number"),
+                [
+                    "round__couple_id",
+                    "round__number",
+                    "round__instrument__key",
+                    "round__opens_at",
+                    "round__revealed_at",
+                    "values",
+                    "score",
+                    "submitted_at",
+                ],
+            ),
+            "partner_answers_revealed_to_me": _rows(
+                CheckupAnswer.objects.filter(
+                    round__couple_id__in=couple_ids, round__revealed_at__isnull=False, submitted_at__isnull=False
+                )
+                .exclude(author=user)
+                .order_by("round__couple_id", "round__number"),
+                ["round__couple_id", "round__number", "round__instrument__key", "values", "score"],
             ),
         },
         "gratitude": {

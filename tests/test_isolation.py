@@ -18,6 +18,7 @@ from knox.models import AuthToken
 from agreements import services as agreements
 from checkins import services as checkins
 from checkins.models import Format
+from checkups import services as checkups
 from daily import services as daily
 from gratitude import services as gratitude
 from journal import services as journal
@@ -82,6 +83,12 @@ def world(settings, tmp_path, couple, alice, bob, mallory_couple):
     daily.daily_answer_submit(user=alice, question_id=question.pk, text="Hidden until Bob answers")
     notification = Notification.objects.create(user=alice, kind="checkin_open", title="Time for your check-in")
     alice_token = AuthToken.objects.create(user=alice)[0]
+    # A check-up round alice filled in, not yet revealed.
+    checkup = checkups.checkup_answer_save(
+        couple=couple,
+        user=alice,
+        answers={"closeness": 4, "trust": 4, "conflict": 2, "heard": 4, "reliability": 4, "steadiness": 4},
+    )
     ids = {
         "schedule_id": schedule.pk,
         "checkin_id": checkin.pk,
@@ -98,6 +105,7 @@ def world(settings, tmp_path, couple, alice, bob, mallory_couple):
         "notification_id": notification.pk,
         "session_id": f"app-{alice_token.token_key}",
         "couple_id": couple.pk,
+        "round_id": checkup.round_id,
     }
     try:
         from therapists import services as therapists
@@ -174,6 +182,8 @@ def test_strangers_learn_nothing_about_any_object(request, world, who):
 def test_the_walk_left_everything_as_it_was(request, world, mallory, theo):
     from agreements.models import Agreement
     from checkins.models import Answer, CheckIn, Schedule
+    from checkups.models import Answer as CheckupAnswer
+    from checkups.models import Round
     from daily.models import DailyAnswer, DailyQuestion
     from gratitude.models import Note
     from journal.models import Entry
@@ -199,6 +209,8 @@ def test_the_walk_left_everything_as_it_was(request, world, mallory, theo):
             list(DailyAnswer.objects.values_list("pk", "author_id", "text")),
             list(Notification.objects.values_list("pk", "read_at")),
             AuthToken.objects.filter(user__email="alice@example.com").count(),
+            list(Round.objects.values_list("pk", "opens_at", "revealed_at", "closed_at", "asked_by_id")),
+            list(CheckupAnswer.objects.values_list("pk", "values", "submitted_at")),
         )
 
     before = state()

@@ -15,6 +15,7 @@ SUBJECT = {
     "schedule": "check-in",
     "repair": "repair",
     "daily": "question",
+    "checkup": "check-up",
     "gratitude": "note",
     "space": ("space", "reconnect", "time-out"),
     "agreement": "agreement",

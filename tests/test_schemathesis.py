@@ -68,6 +68,8 @@ DOMAIN_RULES = [
     "POST /api/v1/couple/join/",
     "POST /api/v1/couple/therapist-grants/",
     "POST /api/v1/couple/therapist-grants/{grant_id}/approve/",
+    "POST /api/v1/couple/therapist-grants/{grant_id}/replace/",
+    "POST /api/v1/checkups/",
     "POST /api/v1/gratitude/",
     "POST /api/v1/journal/",
     "PATCH /api/v1/journal/{entry_id}/",

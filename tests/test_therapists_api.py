@@ -19,6 +19,7 @@ from .conftest import client_for
 from .factories import PASSWORD
 from .test_therapists_support import (  # noqa: F401 - fixtures
     ALL_SCOPES,
+    ALL_SUMMARY_SCOPES,
     active_grant,
     as_theo_ready,
     give_totp,
@@ -518,7 +519,8 @@ class TestTherapistReads:
         as_theo_ready.get("/api/v1/therapist/couples/")
 
         (event,) = AccessEvent.objects.all()
-        assert (event.couple_id, event.what, event.scopes, event.ip) == (couple.pk, "list", [], "127.0.0.1")
+        # theo's grant shares progress: the list reads whether a check-up total fell.
+        assert (event.couple_id, event.what, event.scopes, event.ip) == (couple.pk, "list", ["progress"], "127.0.0.1")
 
     def test_the_list_costs_the_same_queries_for_many_couples(self, as_theo_ready, theo, django_assert_max_num_queries):
         from .factories import UserFactory, make_couple
@@ -602,7 +604,7 @@ class TestTherapistReads:
             couple.pk,
             "summary",
         )
-        assert event.scopes == ALL_SCOPES
+        assert event.scopes == ALL_SUMMARY_SCOPES
         assert (event.period_start, event.period_end) == (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
         assert event.at == NOW and event.ip == "127.0.0.1"
 
@@ -667,7 +669,8 @@ class TestAccessLog:
         (event,) = as_alice.get("/api/v1/couple/access-log/").json()["results"]
         assert event["what"] == "list"
         assert event["description"] == (
-            "Theo opened their list of couples, which shows your names and until when you share, on 4 March at 19:00"
+            "Theo opened their list of couples, which shows your names, until when you share "
+            "and whether a check-up total fell, on 4 March at 19:00"
         )
 
     def test_strangers_see_only_their_own_couples_log(

@@ -16,6 +16,7 @@ from therapists.models import AccessEvent
 
 from .test_therapists_support import (  # noqa: F401 - fixtures
     ALL_SCOPES,
+    ALL_SUMMARY_SCOPES,
     SECRET,
     active_grant,
     as_theo_ready,
@@ -163,4 +164,4 @@ def test_the_summary_costs_a_fixed_number_of_queries_for_one_month_or_two_years(
     # Every day of the two years, less the last ones still open (48-hour windows).
     assert 726 <= years.json()["sections"]["checkin_consistency"]["totals"]["scheduled"] <= 730
     assert AccessEvent.objects.count() == 2
-    assert json.loads(years.content)["scopes"] == ALL_SCOPES
+    assert json.loads(years.content)["scopes"] == ALL_SUMMARY_SCOPES

@@ -19,12 +19,14 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from therapists import services
-from therapists.models import SCOPE_ORDER
+from therapists.models import SCOPE_ORDER, SUMMARY_SCOPES
 
 from .conftest import client_for
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 ALL_SCOPES = list(SCOPE_ORDER)
+# What a summary reads of a grant with every scope (progress has its own read).
+ALL_SUMMARY_SCOPES = list(SUMMARY_SCOPES)
 SECRET = "SECRET-TEXT-7f3a"
 
 

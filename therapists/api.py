@@ -70,7 +70,11 @@ class GrantOutput(serializers.ModelSerializer):
             "waiting_for_me",
             "ended_at",
             "end_reason",
+            "replaces",
         ]
+        extra_kwargs = {
+            "replaces": {"help_text": "The grant in force this request replaces once approved (a change), or null."}
+        }
 
     def get_status(self, obj) -> str:
         return obj.status_at(self.context["now"])
@@ -135,6 +139,15 @@ class AccessEventOutput(serializers.ModelSerializer):
         return event_sentence(obj, tz=self.context["tz"])
 
 
+class AttentionOutput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["checkup_drop"])
+    partner_id = serializers.IntegerField()
+    round_number = serializers.IntegerField()
+    from_score = serializers.IntegerField()
+    to_score = serializers.IntegerField()
+    drop = serializers.IntegerField()
+
+
 class TherapistCoupleOutput(serializers.Serializer):
     id = serializers.IntegerField(source="couple_id")
     partners = serializers.SerializerMethodField()
@@ -143,9 +156,17 @@ class TherapistCoupleOutput(serializers.Serializer):
     grant_id = serializers.IntegerField(source="pk")
     expires_at = serializers.DateTimeField()
 
+    attention = serializers.SerializerMethodField()
+
     @extend_schema_field(PersonOutput(many=True))
     def get_partners(self, obj):
         return [{"id": m.user_id, "display_name": m.user.display_name} for m in obj.couple.partners]
+
+    @extend_schema_field(AttentionOutput(many=True))
+    def get_attention(self, obj):
+        # What needs attention, from what the couple shares (a check-up
+        # total that fell, with the progress scope); empty otherwise.
+        return AttentionOutput(self.context.get("attention", {}).get(obj.couple_id, []), many=True).data
 
 
 # The summary: one serializer per section, so the schema says exactly what
@@ -360,8 +381,11 @@ class TherapistCoupleListApi(GenericAPIView):
     @extend_schema(responses=TherapistCoupleOutput(many=True))
     def get(self, request):
         page = self.paginate_queryset(selectors.grants_active_for_therapist(therapist=request.user))
+        attention = selectors.couples_attention(grants=page)
         services.access_record_list(therapist=request.user, grants=page, ip=client_ip(request))
-        return self.get_paginated_response(TherapistCoupleOutput(page, many=True).data)
+        return self.get_paginated_response(
+            TherapistCoupleOutput(page, many=True, context={"attention": attention}).data
+        )
 
 
 class SummaryApi(APIView):
@@ -387,6 +411,93 @@ class SummaryApi(APIView):
             therapist=request.user, grant=grant, start=start, end=end, ip=client_ip(request), now=now
         )
         return Response(SummaryOutput(summary).data)
+
+
+class ProgressScaleOutput(serializers.Serializer):
+    min = serializers.IntegerField()
+    max = serializers.IntegerField()
+
+
+class ProgressInstrumentOutput(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    items = serializers.ListField(child=serializers.CharField())
+    scale = ProgressScaleOutput()
+    score_max = serializers.IntegerField()
+    drop_flag = serializers.IntegerField()
+
+
+class ProgressPointOutput(serializers.Serializer):
+    round_id = serializers.IntegerField()
+    round_number = serializers.IntegerField()
+    opened_at = serializers.DateTimeField()
+    revealed_at = serializers.DateTimeField()
+    instrument = serializers.CharField()
+    score = serializers.IntegerField()
+    values = serializers.DictField(child=serializers.IntegerField())
+
+
+class ProgressPartnerOutput(serializers.Serializer):
+    partner_id = serializers.IntegerField()
+    display_name = serializers.CharField()
+    points = ProgressPointOutput(many=True)
+
+
+class ProgressFlagOutput(serializers.Serializer):
+    partner_id = serializers.IntegerField()
+    round_id = serializers.IntegerField()
+    round_number = serializers.IntegerField()
+    from_score = serializers.IntegerField()
+    to_score = serializers.IntegerField()
+    drop = serializers.IntegerField()
+
+
+class ProgressOutput(serializers.Serializer):
+    instrument = ProgressInstrumentOutput()
+    partners = ProgressPartnerOutput(many=True)
+    flags = ProgressFlagOutput(many=True)
+
+
+class ProgressApi(APIView):
+    permission_classes = [IsReadyTherapist]
+
+    @extend_schema(
+        responses=ProgressOutput,
+        summary="Both partners' check-up scores for revealed rounds (progress scope); logged",
+    )
+    def get(self, request, couple_id: int):
+        progress = services.therapist_progress_read(therapist=request.user, couple_id=couple_id, ip=client_ip(request))
+        return Response(ProgressOutput(progress).data)
+
+
+class CheckupRequestApi(APIView):
+    permission_classes = [IsReadyTherapist]
+
+    class CheckupRequestOutput(serializers.Serializer):
+        round_id = serializers.IntegerField()
+        opens_at = serializers.DateTimeField()
+
+    @extend_schema(
+        request=None,
+        responses={201: CheckupRequestOutput},
+        summary="Ask the couple for a check-up round now (progress scope); a round already open is 409",
+    )
+    def post(self, request, couple_id: int):
+        round_ = services.therapist_checkup_request(therapist=request.user, couple_id=couple_id, ip=client_ip(request))
+        return Response({"round_id": round_.pk, "opens_at": round_.opens_at}, status=status.HTTP_201_CREATED)
+
+
+class TherapistEndApi(APIView):
+    permission_classes = [IsReadyTherapist]
+
+    class TherapistEndOutput(serializers.Serializer):
+        couple_id = serializers.IntegerField()
+        ended_at = serializers.DateTimeField()
+
+    @extend_schema(request=None, responses=TherapistEndOutput, summary="End your own access to a couple, at once")
+    def post(self, request, couple_id: int):
+        grant = services.therapist_access_end(therapist=request.user, couple_id=couple_id)
+        return Response({"couple_id": grant.couple_id, "ended_at": grant.ended_at})
 
 
 # --- partners: grants and the access log ---------------------------------------------------------------
@@ -456,6 +567,30 @@ class GrantApproveApi(APIView):
         services.grant_approve(grant=grant, user=request.user, **data.validated_data)
         grant = selectors.grant_get_for_member(user=request.user, grant_id=grant_id)
         return Response(_grant_data(grant, request))
+
+
+class GrantReplaceApi(APIView):
+    class GrantReplaceInput(serializers.Serializer):
+        scopes = serializers.ListField(
+            child=ScopeField(max_length=64),
+            allow_empty=False,
+            max_length=len(SCOPE_ORDER) * 2,
+            help_text=f"Everything to share from the approval on (any of: {', '.join(SCOPE_ORDER)}).",
+        )
+        expires_at = serializers.DateTimeField()
+
+    @extend_schema(
+        request=GrantReplaceInput,
+        responses={201: GrantOutput},
+        summary="Ask to change what is shared: a new grant that replaces this one once the partner approves it",
+    )
+    def post(self, request, grant_id: int):
+        grant = selectors.grant_get_for_member(user=request.user, grant_id=grant_id)
+        data = self.GrantReplaceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        replacement = services.grant_replace_request(grant=grant, user=request.user, **data.validated_data)
+        replacement = selectors.grant_get_for_member(user=request.user, grant_id=replacement.pk)
+        return Response(_grant_data(replacement, request), status=status.HTTP_201_CREATED)
 
 
 class GrantRevokeApi(APIView):

@@ -45,11 +45,23 @@ def demo_seed(*, couple: Couple, alice: User, bob: User) -> None:
             Scope.AGREEMENTS,
             Scope.GRATITUDE_FREQUENCY,
             Scope.RECONNECT_FOLLOWTHROUGH,
+            Scope.PROGRESS,
         ],
         expires_at=now + dt.timedelta(days=90),
         now=now,
     )
     services.grant_approve(grant=grant, user=bob, now=now)
+    services.presession_note_write(
+        couple=couple,
+        author=alice,
+        therapist_id=theo.pk,
+        text="I'd like to talk about how we plan our weekends.",
+        share_with_partner=True,
+        now=now,
+    )
+    services.session_note_write(
+        therapist=theo, couple_id=couple.pk, text="First session: goals, the check-in rhythm.", now=now
+    )
 
 
 def history_bulk_create(

@@ -19,6 +19,8 @@ SCOPE_HELP = {
     Scope.GRATITUDE_FREQUENCY: "How many notes of appreciation you sent each other, week by week. Never the notes.",
     Scope.RECONNECT_FOLLOWTHROUGH: "How often promises to reconnect after taking space were kept, late or missed. Never notes.",
     Scope.TRIGGER_PATTERNS: "From each of your trigger logs: how often, which kind, and how strong. Never what you wrote.",
+    Scope.PROGRESS: "Each of your relationship check-up scores, once a round was revealed to you both, side by side. "
+    "Never a round before you both saw it.",
 }
 
 SCOPE_TITLES = {
@@ -28,6 +30,7 @@ SCOPE_TITLES = {
     Scope.GRATITUDE_FREQUENCY: "Notes of appreciation",
     Scope.RECONNECT_FOLLOWTHROUGH: "Promises to reconnect",
     Scope.TRIGGER_PATTERNS: "Trigger patterns",
+    Scope.PROGRESS: "Check-up progress",
 }
 
 
@@ -50,7 +53,18 @@ def event_sentence(event: AccessEvent, *, tz) -> str:
     who = event.therapist_name or "Your therapist"
     when = when_phrase(event.at, tz)
     if event.what == AccessEvent.What.LIST:
+        if Scope.PROGRESS in (event.scopes or []):
+            return (
+                f"{who} opened their list of couples, which shows your names, until when you share "
+                f"and whether a check-up total fell, {when}"
+            )
         return f"{who} opened their list of couples, which shows your names and until when you share, {when}"
+    if event.what == AccessEvent.What.SESSION:
+        return f"{who} opened their session page, which shows the notes you wrote for them, {when}"
+    if event.what == AccessEvent.What.CHECKUP_REQUEST:
+        return f"{who} asked you both for a check-up round {when}"
+    if not event.scopes:
+        return f"{who} opened your couple's page, which shows your names, {when}"
     period = ""
     if event.period_start and event.period_end:
         period = f" (from {dateformat.format(event.period_start, 'j M Y')} to {dateformat.format(event.period_end, 'j M Y')})"

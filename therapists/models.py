@@ -20,7 +20,16 @@ from django.utils import timezone as dj_timezone
 
 from couples.models import CODE_ALPHABET, CODE_LENGTH, Couple
 
-__all__ = ["CODE_ALPHABET", "CODE_LENGTH", "AccessEvent", "ConnectCode", "Grant", "Scope"]
+__all__ = [
+    "CODE_ALPHABET",
+    "CODE_LENGTH",
+    "AccessEvent",
+    "ConnectCode",
+    "Grant",
+    "PreSessionNote",
+    "Scope",
+    "SessionNote",
+]
 
 
 class Scope(models.TextChoices):
@@ -31,10 +40,14 @@ class Scope(models.TextChoices):
     GRATITUDE_FREQUENCY = "gratitude_frequency", "counts of notes of appreciation"
     RECONNECT_FOLLOWTHROUGH = "reconnect_followthrough", "follow-through on promises to reconnect"
     TRIGGER_PATTERNS = "trigger_patterns", "trigger patterns"
+    # Not a summary section: its own read (``therapists.services.therapist_progress_read``).
+    PROGRESS = "progress", "relationship check-up scores over time"
 
 
 # Display order everywhere (forms, summary sections, the log).
 SCOPE_ORDER = [s.value for s in Scope]
+# The scopes the summary is made of; the others have reads of their own.
+SUMMARY_SCOPES = [s for s in SCOPE_ORDER if s != Scope.PROGRESS]
 
 
 class ConnectCode(models.Model):
@@ -77,6 +90,11 @@ class Grant(models.Model):
     - ``active``: approved by both, before ``expires_at``, couple not ended;
     - ``pending``: waiting for the other partner's approval.
 
+    A grant never gains a scope. To share more (or less, or longer), a
+    partner asks for a new grant that ``replaces`` the active one; the old
+    one stays in force until the other partner approves the new one, and
+    approving ends it (``replaced``) in the same transaction.
+
     "Active" is defined here once, twice spelled: ``active_condition`` for
     queries and ``status_at`` for a grant in hand; a test holds them equal
     over every combination. Consent never depends on anything having run
@@ -88,6 +106,8 @@ class Grant(models.Model):
         REVOKED = "revoked", "Revoked by a partner"
         COUPLE_CLOSED = "couple_closed", "The couple closed"
         EXPIRED = "expired", "Expired"
+        REPLACED = "replaced", "Replaced by a new grant both approved"
+        THERAPIST_ENDED = "therapist_ended", "Ended by the therapist"
 
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="therapist_grants")
     therapist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants_received")
@@ -107,15 +127,25 @@ class Grant(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     end_reason = models.CharField(max_length=16, choices=EndReason.choices, blank=True)
+    # The active grant this request would replace once approved.
+    replaces = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replacements")
 
     objects = GrantQuerySet.as_manager()
 
     class Meta:
         constraints = [
-            # One open grant per therapist per couple: a second request for
-            # the same therapist must not leave two grants to reason about.
+            # Per therapist per couple, at most one approved grant in force
+            # and one request waiting (a new request, or a replacement of the
+            # grant in force): never two grants in force to reason about.
             models.UniqueConstraint(
-                fields=["couple", "therapist"], condition=Q(ended_at__isnull=True), name="one_open_grant_per_therapist"
+                fields=["couple", "therapist"],
+                condition=Q(ended_at__isnull=True, approved_at__isnull=False),
+                name="one_approved_open_grant_per_therapist",
+            ),
+            models.UniqueConstraint(
+                fields=["couple", "therapist"],
+                condition=Q(ended_at__isnull=True, approved_at__isnull=True),
+                name="one_pending_grant_per_therapist",
             ),
             # Mutual: the partner who asked cannot also be the one who approves.
             models.CheckConstraint(
@@ -129,7 +159,10 @@ class Grant(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(ended_at__isnull=True, end_reason="")
-                | Q(ended_at__isnull=False, end_reason__in=["revoked", "couple_closed", "expired"]),
+                | Q(
+                    ended_at__isnull=False,
+                    end_reason__in=["revoked", "couple_closed", "expired", "replaced", "therapist_ended"],
+                ),
                 name="grant_end_reason_valid",
             ),
             models.CheckConstraint(condition=Q(expires_at__gt=F("requested_at")), name="grant_expiry_after_request"),
@@ -149,7 +182,9 @@ class Grant(models.Model):
 
     def status_at(self, now) -> str:
         if self.ended_at is not None:
-            return "expired" if self.end_reason == self.EndReason.EXPIRED else "revoked"
+            return {self.EndReason.EXPIRED: "expired", self.EndReason.REPLACED: "replaced"}.get(
+                self.end_reason, "revoked"
+            )
         if self.expires_at <= now:
             return "expired"
         if self.couple.ended_at is not None:
@@ -196,6 +231,9 @@ class AccessEvent(models.Model):
     class What(models.TextChoices):
         SUMMARY = "summary", "Summary"
         LIST = "list", "List"
+        PROGRESS = "progress", "Check-up progress"
+        CHECKUP_REQUEST = "checkup_request", "Asked for a check-up round"
+        SESSION = "session", "Session page"
 
     therapist = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
@@ -217,7 +255,10 @@ class AccessEvent(models.Model):
     class Meta:
         indexes = [models.Index(fields=["couple", "-at", "-id"], name="access_event_couple_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(what__in=["summary", "list"]), name="access_event_what_valid")
+            models.CheckConstraint(
+                condition=Q(what__in=["summary", "list", "progress", "checkup_request", "session"]),
+                name="access_event_what_valid",
+            )
         ]
         ordering = ["-at", "-id"]
 
@@ -248,3 +289,42 @@ class VerifiedToken(models.Model):
     token_digest = models.CharField(max_length=128, unique=True)
     verified_at = models.DateTimeField(default=dj_timezone.now)
     last_used_at = models.DateTimeField(default=dj_timezone.now)
+
+
+class PreSessionNote(models.Model):
+    """A partner's note for their therapist before the next session. Shared
+    with the therapist only (never with the partner), unless its author
+    chooses "my partner too". Readable by the therapist only while the
+    couple shares with them (an active grant, any scope), each look logged."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="presession_notes")
+    therapist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="presession_notes")
+    text = models.TextField(max_length=2000)
+    share_with_partner = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["couple", "therapist", "-created_at"], name="presession_note_idx")]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Pre-session note {self.pk}"
+
+
+class SessionNote(models.Model):
+    """The therapist's own session notes about a couple: private to the
+    therapist, never shown to the couple nor in their export (in the
+    therapist's own export)."""
+
+    therapist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_notes")
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(max_length=5000)
+    written_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["therapist", "couple", "-written_at"], name="session_note_idx")]
+        ordering = ["-written_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Session note {self.pk}"

@@ -28,7 +28,7 @@ from backend import localtime
 from couples.models import Couple, Membership
 from couples.selectors import couple_get_for_member
 
-from .models import SCOPE_ORDER, AccessEvent, ConnectCode, Grant, Scope
+from .models import SCOPE_ORDER, SUMMARY_SCOPES, AccessEvent, ConnectCode, Grant, Scope
 
 DEFAULT_WEEKS = 8
 MAX_DAYS = 731  # two years, a leap day included
@@ -144,6 +144,17 @@ def grants_active_for_therapist(*, therapist: User, now: dt.datetime | None = No
         .prefetch_related(Prefetch("couple__memberships", queryset=partners, to_attr="partners"))
         .order_by("expires_at", "id")
     )
+
+
+def couples_attention(*, grants: list[Grant]) -> dict[int, list[dict]]:
+    """What needs the therapist's attention per couple on their list, from
+    what each couple shares only: a fall of a partner's check-up total
+    (``progress`` scope). One query for any number of couples. (A
+    pre-session note or a missed practice would join here; neither is
+    built.)"""
+    from checkups.selectors import latest_drops
+
+    return latest_drops(couple_ids=[g.couple_id for g in grants if Scope.PROGRESS in g.scopes])
 
 
 def connect_codes_open_for(*, therapist: User, now: dt.datetime | None = None) -> QuerySet[ConnectCode]:
@@ -296,7 +307,7 @@ def summary_for_grant(*, grant: Grant, start: dt.date, end: dt.date, now: dt.dat
 
     now = now or timezone.now()
     couple = grant.couple
-    scopes = [s for s in SCOPE_ORDER if s in grant.scopes]
+    scopes = [s for s in SUMMARY_SCOPES if s in grant.scopes]
     lo, hi = period_bounds(couple=couple, start=start, end=end)
     weeks = localtime.week_starts(first=start, last=end)
     partners = _partners_of(couple)
@@ -416,3 +427,15 @@ def period_from_params(*, couple: Couple, raw_from: str | None, raw_to: str | No
     if errors:
         raise Invalid(errors=errors)
     return start, end
+
+
+def presession_notes_for_member(*, user: User, couple: Couple, limit: int = 20):
+    """The pre-session notes a partner sees: their own, and the partner's
+    that its author chose to share with them too."""
+    from .models import PreSessionNote
+
+    return list(
+        PreSessionNote.objects.filter(couple=couple)
+        .filter(Q(author=user) | Q(share_with_partner=True))
+        .select_related("author", "therapist")[:limit]
+    )

@@ -17,7 +17,7 @@ from couples.models import Couple, Membership
 from couples.selectors import couple_partner_of, member_is_current
 from couples.services import normalize_code
 
-from .models import CODE_ALPHABET, CODE_LENGTH, SCOPE_ORDER, AccessEvent, ConnectCode, Grant, VerifiedToken
+from .models import CODE_ALPHABET, CODE_LENGTH, SCOPE_ORDER, AccessEvent, ConnectCode, Grant, Scope, VerifiedToken
 
 CONNECT_CODE_TTL = dt.timedelta(days=7)
 GRANT_MAX_DAYS = 180
@@ -140,7 +140,7 @@ def _grant_request(
         raise Conflict(
             "A request to share with this therapist is already waiting for approval."
             if waiting
-            else "You already share with this therapist. To change what you share, stop sharing first."
+            else "You already share with this therapist. To change what you share, ask for a change on what you share now."
         )
     # Claim the code with a conditional update: of two partners entering
     # the same code at once, exactly one gets it (select_for_update is a
@@ -188,17 +188,72 @@ def grant_approve(
     status = grant.status_at(now)
     if status != "pending":
         raise Conflict(_not_pending(status))
-    # Conditional update: a revoke, an expiry or a second tap at the same
-    # instant leaves exactly one outcome.
-    updated = Grant.objects.filter(
-        pk=grant.pk, approved_at__isnull=True, ended_at__isnull=True, expires_at__gt=now
-    ).update(approved_by=user, approved_at=now)
-    if updated != 1:
-        grant.refresh_from_db()
-        raise Conflict(_not_pending(grant.status_at(now)))
+    with transaction.atomic():
+        if grant.replaces_id is not None:
+            # A change: the grant in force ends as ``replaced`` in the same
+            # transaction as the new one starts, on its locked row, so the
+            # therapist never holds both, nor neither by accident.
+            replaced = Grant.objects.active(now).select_for_update(of=("self",)).filter(pk=grant.replaces_id).first()
+            if replaced is None:
+                raise Conflict("What this request would change has ended. To share again, use a new code.")
+            Grant.objects.filter(pk=replaced.pk).update(ended_at=now, end_reason=Grant.EndReason.REPLACED)
+        # Conditional update: a revoke, an expiry or a second tap at the same
+        # instant leaves exactly one outcome.
+        updated = Grant.objects.filter(
+            pk=grant.pk, approved_at__isnull=True, ended_at__isnull=True, expires_at__gt=now
+        ).update(approved_by=user, approved_at=now)
+        if updated != 1:
+            grant.refresh_from_db()
+            raise Conflict(_not_pending(grant.status_at(now)))
     _cancel_reminder(grant)
     grant.refresh_from_db()
     return grant
+
+
+def grant_replace_request(
+    *,
+    grant: Grant,
+    user: User,
+    scopes: Iterable[str],
+    expires_at: dt.datetime,
+    now: dt.datetime | None = None,
+) -> Grant:
+    """A grant never gains a scope. To share more (or less, or longer), a
+    partner asks for a new grant that replaces the one in force: approved by
+    that partner, pending the other's approval like any request. Until then
+    the grant in force stays exactly as it is; approving ends it
+    (``grant_approve``)."""
+    now = now or timezone.now()
+    scopes = _clean_scopes(scopes)
+    expires_at = _clean_expiry(expires_at, now)
+    _ensure_member(user, grant.couple)
+    try:
+        with transaction.atomic():
+            current = (
+                Grant.objects.active(now)
+                .select_for_update(of=("self",))
+                .select_related("couple")
+                .filter(pk=grant.pk)
+                .first()
+            )
+            if current is None:
+                raise Conflict("Only what you share now can be changed. To share again, use a new code.")
+            if set(scopes) == set(current.scopes) and expires_at == current.expires_at:
+                raise Invalid("This is what you share already. Change what to share or until when.", field="scopes")
+            replacement = Grant.objects.create(
+                couple=current.couple,
+                therapist_id=current.therapist_id,
+                scopes=scopes,
+                expires_at=expires_at,
+                requested_by=user,
+                requested_at=now,
+                replaces=current,
+            )
+            _remind_partner(grant=replacement, user=user, now=now)
+    except IntegrityError as exc:
+        # The partial unique index: a request for this therapist is waiting.
+        raise Conflict("A request for this therapist is already waiting for approval.") from exc
+    return replacement
 
 
 def _not_pending(status: str) -> str:
@@ -214,13 +269,76 @@ def grant_revoke(*, grant: Grant, user: User, now: dt.datetime | None = None) ->
     the ended grant from the database and gets 404."""
     now = now or timezone.now()
     _ensure_member(user, grant.couple)
-    updated = Grant.objects.filter(pk=grant.pk, ended_at__isnull=True).update(
-        ended_at=now, ended_by=user, end_reason=Grant.EndReason.REVOKED
-    )
-    if updated != 1:
-        raise Conflict("Sharing with this therapist has already ended.")
+    with transaction.atomic():
+        updated = Grant.objects.filter(pk=grant.pk, ended_at__isnull=True).update(
+            ended_at=now, ended_by=user, end_reason=Grant.EndReason.REVOKED
+        )
+        if updated != 1:
+            raise Conflict("Sharing with this therapist has already ended.")
+        # Stopping also stops a change of it that waits for approval:
+        # approving that later must not start sharing again.
+        waiting = list(Grant.objects.filter(replaces=grant, ended_at__isnull=True).values_list("pk", flat=True))
+        Grant.objects.filter(pk__in=waiting).update(ended_at=now, ended_by=user, end_reason=Grant.EndReason.REVOKED)
     _cancel_reminder(grant)
+    if waiting:
+        from reminders.services import reminders_cancel
+
+        reminders_cancel(kind_prefix=REQUESTED_KIND, target_ids=waiting)
     grant.refresh_from_db()
+    return grant
+
+
+def therapist_access_end(*, therapist: User, couple_id: int, now: dt.datetime | None = None) -> Grant:
+    """A therapist ends their own access to a couple (``POST
+    /therapist/couples/{id}/end/``): the grant in force and any request for
+    them waiting for approval end at once (``therapist_ended``). 404 without
+    an active grant, like every therapist path."""
+    from django.http import Http404
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        grant = (
+            Grant.objects.active(now)
+            .select_for_update(of=("self",))
+            .filter(therapist=therapist, couple_id=couple_id)
+            .first()
+        )
+        if grant is None:
+            raise Http404
+        ids = list(
+            Grant.objects.filter(couple_id=couple_id, therapist=therapist, ended_at__isnull=True).values_list(
+                "pk", flat=True
+            )
+        )
+        Grant.objects.filter(pk__in=ids).update(
+            ended_at=now, ended_by=therapist, end_reason=Grant.EndReason.THERAPIST_ENDED
+        )
+    from reminders.services import reminders_cancel
+
+    reminders_cancel(kind_prefix=REQUESTED_KIND, target_ids=ids)
+    grant.refresh_from_db()
+    return grant
+
+
+def grant_locked_for_scope(*, therapist: User, couple_id: int, scope: str, now: dt.datetime) -> Grant:
+    """The consent check for every scoped therapist read or write (call it
+    inside the transaction that reads and logs): an active grant
+    (``Grant.active_condition``) of this therapist for this couple that
+    includes ``scope``, on its locked row. Anything else is 404, the same as
+    a couple that does not exist: a therapist without the scope learns
+    nothing from the answer. A partner revoking at this moment either ends
+    the grant first (404) or waits for this read and its log row."""
+    from django.http import Http404
+
+    grant = (
+        Grant.objects.active(now)
+        .select_for_update(of=("self",))
+        .select_related("couple")
+        .filter(therapist=therapist, couple_id=couple_id)
+        .first()
+    )
+    if grant is None or scope not in grant.scopes:
+        raise Http404
     return grant
 
 
@@ -314,7 +432,9 @@ def access_record_list(
     *, therapist: User, grants: Iterable[Grant], ip: str | None, now: dt.datetime | None = None
 ) -> None:
     """The therapist's list of couples shows each couple's names and end
-    date: one event per couple listed, in one insert."""
+    date, and, for a couple sharing ``progress``, whether a check-up total
+    fell (a read under that scope, so the event carries it): one event per
+    couple listed, in one insert."""
     now = now or timezone.now()
     AccessEvent.objects.bulk_create(
         [
@@ -324,6 +444,7 @@ def access_record_list(
                 couple_id=g.couple_id,
                 grant=g,
                 what=AccessEvent.What.LIST,
+                scopes=[Scope.PROGRESS] if Scope.PROGRESS in g.scopes else [],
                 at=now,
                 ip=ip,
             )
@@ -374,3 +495,130 @@ def therapist_role_set(*, user: User) -> User:
     User.objects.filter(pk=user.pk).update(role=User.Role.THERAPIST)
     user.role = User.Role.THERAPIST
     return user
+
+
+# --- scoped reads and writes: check-up progress ---------------------------------------------------
+
+
+@transaction.atomic
+def therapist_progress_read(*, therapist: User, couple_id: int, ip: str | None, now: dt.datetime | None = None) -> dict:
+    """A therapist with the ``progress`` scope reads both partners'
+    check-up scores for revealed rounds (API and page): consent on the
+    locked grant, the read, and its access event with the scope, in one
+    transaction."""
+    from checkups.selectors import progress_for_couple
+
+    now = now or timezone.now()
+    grant = grant_locked_for_scope(therapist=therapist, couple_id=couple_id, scope=Scope.PROGRESS, now=now)
+    progress = progress_for_couple(couple=grant.couple)
+    _access_record(therapist=therapist, grant=grant, what=AccessEvent.What.PROGRESS, ip=ip, now=now)
+    return progress
+
+
+@transaction.atomic
+def therapist_checkup_request(*, therapist: User, couple_id: int, ip: str | None, now: dt.datetime | None = None):
+    """A therapist with the ``progress`` scope asks for a check-up round
+    now; the couple sees it in the access log, and each partner gets the
+    check-up's content-free reminder."""
+    from checkups.services import checkup_round_request
+
+    now = now or timezone.now()
+    grant = grant_locked_for_scope(therapist=therapist, couple_id=couple_id, scope=Scope.PROGRESS, now=now)
+    round_ = checkup_round_request(couple=grant.couple, therapist=therapist, now=now)
+    _access_record(therapist=therapist, grant=grant, what=AccessEvent.What.CHECKUP_REQUEST, ip=ip, now=now)
+    return round_
+
+
+def _access_record(
+    *, therapist: User, grant: Grant, what: str, ip: str | None, now: dt.datetime, scopes: list[str] | None = None
+) -> AccessEvent:
+    return AccessEvent.objects.create(
+        therapist=therapist,
+        therapist_name=therapist.display_name,
+        couple_id=grant.couple_id,
+        grant=grant,
+        what=what,
+        scopes=[Scope.PROGRESS] if scopes is None else scopes,
+        at=now,
+        ip=ip,
+    )
+
+
+# --- before the next session: partners' notes for the therapist, the therapist's own notes ---------
+
+NOTE_MAX = 2000
+SESSION_NOTE_MAX = 5000
+
+
+def _note_text(text: str, limit: int) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise Invalid("Write something first.", field="text")
+    if len(text) > limit:
+        raise Invalid(f"Keep it under {limit} characters.", field="text")
+    return text
+
+
+def presession_note_write(
+    *, couple, author: User, therapist_id: int, text: str, share_with_partner: bool, now: dt.datetime | None = None
+):
+    """A partner writes a note for a therapist the couple shares with now:
+    for the therapist only, or for the partner too if its author says so."""
+    from .models import PreSessionNote
+
+    now = now or timezone.now()
+    _ensure_member(author, couple)
+    text = _note_text(text, NOTE_MAX)
+    if not Grant.objects.active(now).filter(couple=couple, therapist_id=therapist_id).exists():
+        raise Conflict("You no longer share with this therapist, so a note would not reach them.")
+    return PreSessionNote.objects.create(
+        couple=couple,
+        therapist_id=therapist_id,
+        author=author,
+        text=text,
+        share_with_partner=bool(share_with_partner),
+        created_at=now,
+    )
+
+
+def session_note_write(*, therapist: User, couple_id: int, text: str, now: dt.datetime | None = None):
+    """The therapist's own note about a couple they see now (an active
+    grant): private to the therapist, never shown to the couple."""
+    from django.http import Http404
+
+    from .models import SessionNote
+
+    now = now or timezone.now()
+    text = _note_text(text, SESSION_NOTE_MAX)
+    if not Grant.objects.active(now).filter(couple_id=couple_id, therapist=therapist).exists():
+        raise Http404
+    return SessionNote.objects.create(therapist=therapist, couple_id=couple_id, text=text, written_at=now)
+
+
+@transaction.atomic
+def therapist_session_read(
+    *, therapist: User, couple_id: int, ip: str | None, now: dt.datetime | None = None, limit: int = 20
+) -> dict:
+    """The therapist's session page (and its print): consent on the locked
+    grant (active, any scope), the partners' notes written for this
+    therapist and the therapist's own notes, and one access event."""
+    from django.http import Http404
+
+    from .models import PreSessionNote, SessionNote
+
+    now = now or timezone.now()
+    grant = (
+        Grant.objects.active(now)
+        .select_for_update(of=("self",))
+        .select_related("couple")
+        .filter(therapist=therapist, couple_id=couple_id)
+        .first()
+    )
+    if grant is None:
+        raise Http404
+    notes = list(
+        PreSessionNote.objects.filter(couple_id=couple_id, therapist=therapist).select_related("author")[:limit]
+    )
+    own = list(SessionNote.objects.filter(couple_id=couple_id, therapist=therapist)[:limit])
+    _access_record(therapist=therapist, grant=grant, what=AccessEvent.What.SESSION, ip=ip, now=now, scopes=[])
+    return {"grant": grant, "presession_notes": notes, "session_notes": own}

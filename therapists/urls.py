@@ -7,12 +7,24 @@ urlpatterns = [
     path("therapist/verify/", api.TherapistVerifyApi.as_view(), name="api-therapist-verify"),
     path("therapist/couples/", api.TherapistCoupleListApi.as_view(), name="api-therapist-couples"),
     path("therapist/couples/<int:couple_id>/summary/", api.SummaryApi.as_view(), name="api-therapist-summary"),
+    path("therapist/couples/<int:couple_id>/progress/", api.ProgressApi.as_view(), name="api-therapist-progress"),
+    path(
+        "therapist/couples/<int:couple_id>/checkup-request/",
+        api.CheckupRequestApi.as_view(),
+        name="api-therapist-checkup-request",
+    ),
+    path("therapist/couples/<int:couple_id>/end/", api.TherapistEndApi.as_view(), name="api-therapist-end"),
     path("couple/therapist-grants/", api.GrantListApi.as_view(), name="api-therapist-grants"),
     path("couple/therapist-grants/<int:grant_id>/", api.GrantDetailApi.as_view(), name="api-therapist-grant"),
     path(
         "couple/therapist-grants/<int:grant_id>/approve/",
         api.GrantApproveApi.as_view(),
         name="api-therapist-grant-approve",
+    ),
+    path(
+        "couple/therapist-grants/<int:grant_id>/replace/",
+        api.GrantReplaceApi.as_view(),
+        name="api-therapist-grant-replace",
     ),
     path(
         "couple/therapist-grants/<int:grant_id>/revoke/",

@@ -102,7 +102,19 @@ class GrantRequestForm(forms.Form):
         return local_to_utc(self.cleaned_data["until"] + dt.timedelta(days=1), dt.time(0), self.tz)
 
 
-def _grant_row(grant: Grant, *, user, now: dt.datetime) -> dict:
+class GrantChangeForm(GrantRequestForm):
+    """Asking to change what is shared with a therapist: no code (the
+    therapist is already connected), the same choices."""
+
+    def __init__(self, *args, grant: Grant, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["code"]
+        self.fields["scopes"].initial = [s for s in SCOPE_ORDER if s in grant.scopes]
+        self.fields["scopes"].label = "What to share from now on"
+        self.fields["until"].initial = (grant.expires_at - dt.timedelta(microseconds=1)).astimezone(self.tz).date()
+
+
+def _grant_row(grant: Grant, *, user, now: dt.datetime, changing: set[int] = frozenset()) -> dict:
     status = grant.status_at(now)
     mine = grant.requested_by_id == user.pk
     return {
@@ -113,6 +125,8 @@ def _grant_row(grant: Grant, *, user, now: dt.datetime) -> dict:
         "asked_by_me": mine,
         "can_approve": status == "pending" and not mine,
         "can_revoke": status in ("pending", "active"),
+        # A change waits for approval already: one at a time.
+        "can_change": status == "active" and grant.pk not in changing,
         # The last day shared, in the viewer's timezone.
         "last_day": (grant.expires_at - dt.timedelta(microseconds=1)).astimezone(user.tzinfo),
     }
@@ -148,8 +162,18 @@ def access(request):
                 f"Asked. Nothing is shared until {name} approves the same request.",
             )
             return redirect(f"{reverse('therapist-access')}#grant-{grant.pk}")
-    rows = [_grant_row(g, user=user, now=now) for g in selectors.grants_for_member(user=user)]
+    grants = list(selectors.grants_for_member(user=user))
+    changing = {g.replaces_id for g in grants if g.replaces_id and g.status_at(now) == "pending"}
+    rows = [_grant_row(g, user=user, now=now, changing=changing) for g in grants]
+    for row in rows:
+        if row["can_change"]:
+            row["change_form"] = GrantChangeForm(
+                tz=user.tzinfo, now=now, grant=row["grant"], prefix=f"g{row['grant'].pk}"
+            )
     partner = couple_partner_of(couple=couple, user=user)
+    notes = selectors.presession_notes_for_member(user=user, couple=couple)
+    for row in rows:
+        row["notes"] = [n for n in notes if n.therapist_id == row["grant"].therapist_id]
     context = {
         "form": form,
         # Each choice with what the therapist would see under it.
@@ -160,7 +184,7 @@ def access(request):
         # listed under "Shared now".
         "asked": [r for r in rows if r["status"] == "pending" and not r["can_approve"]],
         "current": [r for r in rows if r["status"] == "active" and not r["can_approve"]],
-        "past": [r for r in rows if r["status"] in ("revoked", "expired")][:20],
+        "past": [r for r in rows if r["status"] in ("revoked", "expired", "replaced")][:20],
     }
     # With something to look at already, asking again is the rarer thing.
     context["collapse_form"] = bool(context["waiting"] or context["asked"] or context["current"]) and not form.is_bound
@@ -185,6 +209,48 @@ def grant_approve(request, grant_id: int):
         messages.error(request, exc.message)
     else:
         messages.success(request, f"Approved. {grant.therapist.display_name} can now see what you both chose.")
+    return redirect(f"{reverse('therapist-access')}#grant-{grant.pk}")
+
+
+@login_required
+@require_POST
+def grant_change(request, grant_id: int):
+    """Ask to change what is shared: a new request that replaces the grant
+    in force once the partner approves it (a grant never gains a scope)."""
+    grant = selectors.grant_get_for_member(user=request.user, grant_id=grant_id)
+    form = GrantChangeForm(request.POST, tz=request.user.tzinfo, now=timezone.now(), grant=grant, prefix=f"g{grant.pk}")
+    if not form.is_valid():
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        messages.error(request, " ".join(errors))
+        return redirect(f"{reverse('therapist-access')}#grant-{grant.pk}")
+    try:
+        replacement = services.grant_replace_request(
+            grant=grant, user=request.user, scopes=form.cleaned_data["scopes"], expires_at=form.expires_at()
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('therapist-access')}#grant-{grant.pk}")
+    messages.success(request, "Asked. What you share now stays as it is until your partner approves the change.")
+    return redirect(f"{reverse('therapist-access')}#grant-{replacement.pk}")
+
+
+@login_required
+@require_POST
+def presession_note_create(request, grant_id: int):
+    """A partner writes a note for the therapist of a grant in force."""
+    grant = selectors.grant_get_for_member(user=request.user, grant_id=grant_id)
+    try:
+        services.presession_note_write(
+            couple=grant.couple,
+            author=request.user,
+            therapist_id=grant.therapist_id,
+            text=request.POST.get("text", ""),
+            share_with_partner=request.POST.get("share_with_partner") == "on",
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Saved for {grant.therapist.display_name}.")
     return redirect(f"{reverse('therapist-access')}#grant-{grant.pk}")
 
 
@@ -304,17 +370,27 @@ def therapist_home(request):
             return redirect("therapist-home")
     new_code_id = request.session.pop("therapists_new_code", None)
     grants = list(selectors.grants_active_for_therapist(therapist=therapist))
+    attention = selectors.couples_attention(grants=grants)
     services.access_record_list(therapist=therapist, grants=grants, ip=client_ip(request))
     codes = list(selectors.connect_codes_open_for(therapist=therapist)[: services.OPEN_CODES_MAX])
-    couples = [
-        {
-            "grant": g,
-            "names": join_words([m.user.display_name for m in g.couple.partners]),
-            "scopes": [SCOPE_TITLES[s] for s in SCOPE_ORDER if s in g.scopes],
-            "last_day": (g.expires_at - dt.timedelta(microseconds=1)),
-        }
-        for g in grants
-    ]
+    couples = []
+    for g in grants:
+        names = {m.user_id: m.user.display_name for m in g.couple.partners}
+        couples.append(
+            {
+                "grant": g,
+                "names": join_words(list(names.values())),
+                "scopes": [SCOPE_TITLES[s] for s in SCOPE_ORDER if s in g.scopes],
+                "last_day": (g.expires_at - dt.timedelta(microseconds=1)),
+                "attention": [
+                    f"{names.get(a['partner_id'], 'A partner')}'s check-up total fell by {a['drop']} "
+                    f"({a['from_score']} to {a['to_score']}, round {a['round_number']})"
+                    for a in attention.get(g.couple_id, [])
+                ],
+            }
+        )
+    # What needs attention first; then by the grant's end, as listed.
+    couples.sort(key=lambda c: not c["attention"])
     context = {
         "couples": couples,
         "new_code": next((c for c in codes if c.pk == new_code_id), None),
@@ -487,7 +563,23 @@ def therapist_summary(request, couple_id: int):
         therapist=request.user, grant=grant, start=start, end=end, ip=client_ip(request), now=now
     )
     names = join_words([p["display_name"] for p in summary["couple"]["partners"]])
+    progress = None
+    if Scope.PROGRESS in grant.scopes:
+        # Its own read under its own scope, logged as such.
+        from checkups.display import progress_charts
+
+        data = services.therapist_progress_read(
+            therapist=request.user, couple_id=couple_id, ip=client_ip(request), now=now
+        )
+        names_by_id = {p["partner_id"]: p["display_name"] for p in data["partners"]}
+        progress = {
+            "people": progress_charts(data, tz=request.user.tzinfo),
+            "flags": [{**f, "name": names_by_id.get(f["partner_id"], "")} for f in data["flags"]],
+            "instrument": data["instrument"],
+            "rounds": max((len(p["points"]) for p in data["partners"]), default=0),
+        }
     context = {
+        "progress": progress,
         "grant": grant,
         "names": names,
         "summary": summary,
@@ -496,11 +588,72 @@ def therapist_summary(request, couple_id: int):
         "start": start,
         "end": end,
         "couple_tz": zoneinfo.ZoneInfo(grant.couple.timezone),
-        "not_shared": [SCOPE_TITLES[s] for s in SCOPE_ORDER if s not in summary["scopes"]],
+        "not_shared": [SCOPE_TITLES[s] for s in SCOPE_ORDER if s not in grant.scopes],
         "last_day": grant.expires_at - dt.timedelta(microseconds=1),
         "generated_at": now,
     }
     return render(request, "therapists/summary.html", context)
+
+
+class SessionNoteForm(forms.Form):
+    text = forms.CharField(
+        label="A new note",
+        help_text="Private to you: the couple never sees them. They are in your own data export.",
+        max_length=services.SESSION_NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Write something first."},
+    )
+
+
+@therapist_required
+@require_http_methods(["GET", "POST"])
+def therapist_session(request, couple_id: int):
+    """Before the next session: the notes the partners wrote for this
+    therapist, the therapist's own private notes, printable (the page's
+    print layout). Each look is a logged read."""
+    form = SessionNoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_note_write(therapist=request.user, couple_id=couple_id, text=form.cleaned_data["text"])
+        except DomainError as exc:
+            domain_error_to_form(form, exc)
+        else:
+            messages.success(request, "Saved. Only you can read it.")
+            return redirect("therapist-session", couple_id=couple_id)
+    now = timezone.now()
+    data = services.therapist_session_read(therapist=request.user, couple_id=couple_id, ip=client_ip(request), now=now)
+    from couples.selectors import couple_partners
+
+    context = {
+        "grant": data["grant"],
+        "names": join_words([p.display_name for p in couple_partners(couple=data["grant"].couple)]),
+        "presession_notes": data["presession_notes"],
+        "session_notes": data["session_notes"],
+        "last_day": data["grant"].expires_at - dt.timedelta(microseconds=1),
+        "form": form,
+        "generated_at": now,
+    }
+    return render(request, "therapists/session.html", context)
+
+
+@therapist_required
+@require_POST
+def therapist_checkup_request(request, couple_id: int):
+    try:
+        services.therapist_checkup_request(therapist=request.user, couple_id=couple_id, ip=client_ip(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Asked. Both partners get a reminder now; nothing about you is in it.")
+    return redirect(f"{reverse('therapist-summary', args=[couple_id])}#s-progress")
+
+
+@therapist_required
+@require_POST
+def therapist_end(request, couple_id: int):
+    services.therapist_access_end(therapist=request.user, couple_id=couple_id)
+    messages.success(request, "Ended. You no longer see anything of this couple; they see that you ended it.")
+    return redirect("therapist-home")
 
 
 @login_required

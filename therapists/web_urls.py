@@ -7,10 +7,19 @@ urlpatterns = [
     path("couple/therapists/", views.access, name="therapist-access"),
     path("couple/therapists/log/", views.access_log, name="therapist-access-log"),
     path("couple/therapists/<int:grant_id>/approve/", views.grant_approve, name="therapist-grant-approve"),
+    path("couple/therapists/<int:grant_id>/note/", views.presession_note_create, name="therapist-presession-note"),
+    path("couple/therapists/<int:grant_id>/change/", views.grant_change, name="therapist-grant-change"),
     path("couple/therapists/<int:grant_id>/revoke/", views.grant_revoke, name="therapist-grant-revoke"),
     # Therapists
     path("therapists/join/", views.therapist_join, name="therapist-join"),
     path("therapist/", views.therapist_home, name="therapist-home"),
     path("therapist/security/", views.therapist_security, name="therapist-security"),
     path("therapist/couples/<int:couple_id>/", views.therapist_summary, name="therapist-summary"),
+    path(
+        "therapist/couples/<int:couple_id>/checkup-request/",
+        views.therapist_checkup_request,
+        name="therapist-checkup-request",
+    ),
+    path("therapist/couples/<int:couple_id>/end/", views.therapist_end, name="therapist-end"),
+    path("therapist/couples/<int:couple_id>/session/", views.therapist_session, name="therapist-session"),
 ]

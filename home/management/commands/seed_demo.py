@@ -97,6 +97,7 @@ def logins_text(people: tuple[DemoPerson, ...] = DEMO_PEOPLE, password: str = DE
 def _feature_demos():
     from agreements.demo import demo_seed as agreements_demo
     from checkins.demo import demo_seed as checkins_demo
+    from checkups.demo import demo_seed as checkups_demo
     from daily.demo import demo_seed as daily_demo
     from firstrun.demo import demo_seed as firstrun_demo
     from gratitude.demo import demo_seed as gratitude_demo
@@ -114,6 +115,7 @@ def _feature_demos():
         repair_demo,
         agreements_demo,
         journal_demo,
+        checkups_demo,
         therapists_demo,
     ]
 
