@@ -21,7 +21,7 @@ class AnswerOutput(serializers.Serializer):
     submitted_at = serializers.DateTimeField(allow_null=True)
 
 
-class PartnerAnswerOutput(serializers.Serializer):
+class CheckupPartnerAnswerOutput(serializers.Serializer):
     values = serializers.DictField(child=serializers.IntegerField())
     score = serializers.IntegerField()
     submitted_at = serializers.DateTimeField()
@@ -36,7 +36,7 @@ class RoundOutput(serializers.Serializer):
     asked_by_therapist = serializers.BooleanField()
     revealed_at = serializers.DateTimeField(allow_null=True)
     mine = AnswerOutput(allow_null=True)
-    partner = PartnerAnswerOutput(allow_null=True, help_text="null until both sent theirs (the reveal)")
+    partner = CheckupPartnerAnswerOutput(allow_null=True, help_text="null until both sent theirs (the reveal)")
 
 
 class ItemOutput(serializers.Serializer):

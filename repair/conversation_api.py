@@ -30,7 +30,7 @@ class MyAnswerOutput(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class PartnerAnswerOutput(serializers.Serializer):
+class RepairPartnerAnswerOutput(serializers.Serializer):
     text = serializers.CharField()
     due = serializers.DateTimeField(allow_null=True)
 
@@ -44,7 +44,7 @@ class RepairStepOutput(serializers.Serializer):
     state = serializers.ChoiceField(choices=["locked", "open", "waiting", "revealed"])
     revealed_at = serializers.DateTimeField(allow_null=True)
     mine = MyAnswerOutput(allow_null=True)
-    partner = PartnerAnswerOutput(allow_null=True, help_text="null for every step not yet revealed")
+    partner = RepairPartnerAnswerOutput(allow_null=True, help_text="null for every step not yet revealed")
 
 
 class RepairListOutput(serializers.Serializer):

@@ -310,8 +310,8 @@ class TestOneOpenStopAndExpiry:
         assert Repair.objects.get(pk=open_one).status == "ended"
         assert set(Commitment.objects.values_list("status", flat=True)) == {"ended"}
         assert not Reminder.objects.filter(kind__startswith="repair_", status="pending").exists()
-        time_machine.travel(DUE + dt.timedelta(minutes=1), tick=False).start()
-        dispatch_tick()
+        with time_machine.travel(DUE + dt.timedelta(minutes=1), tick=False):
+            dispatch_tick()
         assert Notification.objects.count() == before
         assert as_bob.get(f"/api/v1/repairs/{open_one}/").status_code == 404
 

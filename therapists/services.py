@@ -550,12 +550,12 @@ NOTE_MAX = 2000
 SESSION_NOTE_MAX = 5000
 
 
-def _note_text(text: str, limit: int) -> str:
+def _note_text(text: str, text_max: int) -> str:
     text = (text or "").strip()
     if not text:
         raise Invalid("Write something first.", field="text")
-    if len(text) > limit:
-        raise Invalid(f"Keep it under {limit} characters.", field="text")
+    if len(text) > text_max:
+        raise Invalid(f"Keep it under {text_max} characters.", field="text")
     return text
 
 
