@@ -26,6 +26,7 @@ from space.models import Kind, SpacePeriod
 
 from . import live
 from .models import COMMITMENT_MAX, REPAIR_TEXT_MAX, Commitment, Repair, RepairAnswer, RepairEvent, RepairReveal
+from .services import clean_text
 
 # Our own wording. ``kind`` tells a client how to answer: ``text`` is a
 # string; ``commitment`` is ``{text, due}``.
@@ -239,15 +240,11 @@ def current_step(revealed: set[str]) -> str | None:
 
 
 def _clean_text(value: Any, *, field: str, text_max: int, required: bool) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise Invalid("Write it as text.", field=field)
-    value = value.replace("\r\n", "\n").strip()
+    """The time-out rules' text check (``services.clean_text``), and a sent
+    step must say something."""
+    value = clean_text(value, field=field, limit=text_max)
     if required and not value:
         raise Invalid("Write something here, even a few words.", field=field)
-    if len(value) > text_max:
-        raise Invalid(f"Keep it under {text_max} characters.", field=field)
     return value
 
 

@@ -70,7 +70,9 @@ def _clean_terms(data: dict[str, Any]) -> dict[str, Any]:
     return {"signal": signal.strip(), "min_minutes": low, "max_minutes": high}
 
 
-def _clean_text(value: Any, *, field: str, limit: int) -> str:
+def clean_text(value: Any, *, field: str, limit: int) -> str:
+    """Optional text: ``None`` is empty, anything else must be a string,
+    trimmed, at most ``limit`` characters (a field error otherwise)."""
     if value is None:
         return ""
     if not isinstance(value, str):
@@ -129,7 +131,7 @@ def timeout_rules_propose(
 ) -> TimeoutRules:
     _ensure_member(couple_id=couple.pk, user=user)
     terms = _clean_terms({"signal": signal, "min_minutes": min_minutes, "max_minutes": max_minutes})
-    during = _clean_text(during, field="during", limit=DURING_MAX)
+    during = clean_text(during, field="during", limit=DURING_MAX)
     # Locks the couple's row: two first proposals at once make one set.
     Couple.objects.select_for_update().filter(pk=couple.pk).first()
     if TimeoutRules.objects.filter(couple=couple).exclude(status=TimeoutRules.Status.RETIRED).exists():
@@ -181,7 +183,7 @@ def timeout_rules_amend(*, rules: TimeoutRules, user: User, version: int, change
     terms = _clean_terms({name: changes.get(name, getattr(current, name)) for name in TERMS})
     during = _during_texts(current)
     if "during" in changes:
-        during[user.pk] = _clean_text(changes["during"], field="during", limit=DURING_MAX)
+        during[user.pk] = clean_text(changes["during"], field="during", limit=DURING_MAX)
     during = {author: text for author, text in during.items() if text}
     if all(terms[name] == getattr(current, name) for name in TERMS) and during == _during_texts(current):
         raise Invalid("That's the same as now. Change something, or leave it as it is.")
