@@ -15,6 +15,7 @@ from . import services
 from .auth import TokenAuthentication
 from .models import User
 from .security import security_event_record
+from .countries import validate_country
 from .timezones import validate_timezone
 
 
@@ -25,10 +26,13 @@ def _tz_field(**kwargs):
 class UserOutput(serializers.ModelSerializer):
     quiet_hours_start = LocalTimeField(allow_null=True)
     quiet_hours_end = LocalTimeField(allow_null=True)
+    country = serializers.CharField(
+        source="effective_country", help_text="ISO 3166 code; from the timezone until set; empty when unknown."
+    )
 
     class Meta:
         model = User
-        fields = ["id", "email", "display_name", "timezone", "role", "quiet_hours_start", "quiet_hours_end"]
+        fields = ["id", "email", "display_name", "timezone", "role", "quiet_hours_start", "quiet_hours_end", "country"]
         read_only_fields = fields
 
 
@@ -124,6 +128,9 @@ class MeApi(APIView):
         timezone = _tz_field(required=False)
         quiet_hours_start = LocalTimeField(required=False, allow_null=True)
         quiet_hours_end = LocalTimeField(required=False, allow_null=True)
+        country = serializers.CharField(
+            max_length=2, required=False, allow_blank=True, validators=[validate_country], help_text='"" follows the timezone'
+        )
 
     @extend_schema(responses=UserOutput)
     def get(self, request):

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone as dj_timezone
 
+from .countries import country_from_timezone, validate_country
 from .timezones import validate_timezone
 
 
@@ -46,6 +47,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     # may cross midnight (22:00-07:30). Reminders due inside wait until it ends.
     quiet_hours_start = models.TimeField(null=True, blank=True, default=dt.time(22, 0))
     quiet_hours_end = models.TimeField(null=True, blank=True, default=dt.time(7, 30))
+    # ISO 3166 code for the safety resources (issue #23); empty means "from
+    # the timezone" (``effective_country``).
+    country = models.CharField(max_length=2, blank=True, default="", validators=[validate_country])
+    # The quiet pause of couple features, for this person alone (issue #23,
+    # docs/safety.md). It lives here, below reminders, so the reminders
+    # dispatch can skip the paused person without importing the safety app.
+    # Never serialized for anyone but its owner, never exported.
+    couple_paused_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=dj_timezone.now)
@@ -68,6 +77,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def effective_country(self) -> str:
+        return self.country or country_from_timezone(self.timezone)
+
+    @property
+    def couple_paused(self) -> bool:
+        return self.couple_paused_at is not None
 
     @property
     def is_therapist(self) -> bool:

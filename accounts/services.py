@@ -92,6 +92,7 @@ def user_update(
     timezone: str | None = None,
     quiet_hours_start: dt.time | None = None,
     quiet_hours_end: dt.time | None = None,
+    country: str | None = None,
     fields_set: set[str] | None = None,
 ) -> User:
     fields_set = fields_set or set()
@@ -101,6 +102,7 @@ def user_update(
         ("timezone", timezone),
         ("quiet_hours_start", quiet_hours_start),
         ("quiet_hours_end", quiet_hours_end),
+        ("country", (country or "").upper() if country is not None else None),
     ):
         if name in fields_set:
             setattr(user, name, value)

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "pwa",
     # The first run after pairing (a schedule, notifications, quiet hours, privacy).
     "firstrun",
+    # The private safety check and the quiet pause (docs/safety.md).
+    "safety",
     # On top: gathers every feature (home page, export, demo data).
     "home",
 ]

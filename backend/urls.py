@@ -22,6 +22,7 @@ api_v1 = [
     path("", include("daily.urls")),
     path("", include("checkups.urls")),
     path("", include("therapists.urls")),
+    path("", include("safety.urls")),
     path("", include("home.urls")),
 ]
 
@@ -47,6 +48,7 @@ urlpatterns = [
     path("", include("firstrun.web_urls")),
     path("", include("checkups.web_urls")),
     path("", include("therapists.web_urls")),
+    path("", include("safety.web_urls")),
     path("", include("pwa.urls")),
     path("", include("accounts.web_urls")),
 ]

@@ -19,6 +19,7 @@ from journal.selectors import journal_export, journal_shared_export
 from reminders.models import Notification, Preference
 from repair.conversation_selectors import repairs_export
 from repair.models import TimeoutDuring, TimeoutRulesVersion
+from safety.selectors import safety_export
 from space.models import SpacePeriod
 from therapists.models import PreSessionNote, SessionNote
 from therapists.selectors import access_log_export
@@ -53,6 +54,7 @@ def user_export(*, user: User) -> dict:
             "quiet_hours_start": _iso(user.quiet_hours_start),
             "quiet_hours_end": _iso(user.quiet_hours_end),
             "date_joined": _iso(user.date_joined),
+            "country": user.country,
         },
         "couples": _rows(Membership.objects.filter(user=user), ["couple_id", "joined_at", "left_at"]),
         "checkins": {
@@ -201,6 +203,9 @@ def user_export(*, user: User) -> dict:
         # Part of each partner's own history: every couple they were in, for
         # their time in it, also after a split or the other's erasure.
         "therapist_access_log": access_log_export(user=user),
+        # The same for everyone: the safety check's answers and the pause are
+        # never in a file (docs/safety.md, "The export").
+        "safety": safety_export(user=user),
     }
 
 

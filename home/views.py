@@ -22,6 +22,7 @@ from daily.views import home_context as daily_home
 from gratitude.views import home_context as gratitude_home
 from journal.views import home_context as journal_home
 from repair.views import home_context as repair_home
+from safety.views import home_context as safety_home
 from space.views import home_context as space_home
 from therapists.views import home_context as therapists_home
 
@@ -51,6 +52,7 @@ def home(request):
 def _home_contexts():
     # The order of the cards on the page.
     return [
+        safety_home,
         space_home,
         repair_home,
         checkins_home,

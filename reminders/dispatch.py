@@ -85,7 +85,16 @@ def _plan(rows: list[Reminder], now: dt.datetime) -> tuple[list[Decision], dict[
         u.pk: u
         for u in User.objects.filter(pk__in=user_ids)
         .select_related("reminder_prefs")
-        .only("id", "email", "is_active", "timezone", "quiet_hours_start", "quiet_hours_end", "reminder_prefs")
+        .only(
+            "id",
+            "email",
+            "is_active",
+            "timezone",
+            "quiet_hours_start",
+            "quiet_hours_end",
+            "couple_paused_at",
+            "reminder_prefs",
+        )
     }
     by_kind: dict[str, list[int]] = defaultdict(list)
     for r in rows:
@@ -101,6 +110,11 @@ def _plan(rows: list[Reminder], now: dt.datetime) -> tuple[list[Decision], dict[
         prefs = getattr(user, "reminder_prefs", None) or DEFAULT_PREFS
         if user is None or kind is None or not user.is_active or not kind.still_due(r, target, now):
             decisions.append(Decision(r, Delivery.Outcome.STALE))
+        elif user.couple_paused_at is not None:
+            # The quiet pause (docs/safety.md): nothing reaches the paused
+            # person, in no channel. A recurring kind moves on to its next
+            # time as a turned-off one does, so resuming needs no repair.
+            decisions.append(Decision(r, Delivery.Outcome.PAUSED))
         elif not is_enabled(kind, prefs.kinds):
             decisions.append(Decision(r, Delivery.Outcome.DISABLED))
         elif now - r.fire_at > kind.grace:

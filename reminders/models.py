@@ -70,6 +70,7 @@ class Delivery(models.Model):
         CAPPED = "capped"  # the daily cap was reached
         DISABLED = "disabled"  # the person turned this kind off
         STALE = "stale"  # no longer relevant (answered, cancelled, gone)
+        PAUSED = "paused"  # the person quietly paused couple features (docs/safety.md)
 
     class Channel(models.TextChoices):
         NONE = "none"
