@@ -13,9 +13,9 @@ from backend.throttles import ClientIpMixin, ScopedThrottle
 
 from . import services
 from .auth import TokenAuthentication
+from .countries import validate_country
 from .models import User
 from .security import security_event_record
-from .countries import validate_country
 from .timezones import validate_timezone
 
 
@@ -129,7 +129,11 @@ class MeApi(APIView):
         quiet_hours_start = LocalTimeField(required=False, allow_null=True)
         quiet_hours_end = LocalTimeField(required=False, allow_null=True)
         country = serializers.CharField(
-            max_length=2, required=False, allow_blank=True, validators=[validate_country], help_text='"" follows the timezone'
+            max_length=2,
+            required=False,
+            allow_blank=True,
+            validators=[validate_country],
+            help_text='"" follows the timezone',
         )
 
     @extend_schema(responses=UserOutput)
