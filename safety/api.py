@@ -54,7 +54,9 @@ class SafetyInput(serializers.Serializer):
 
 
 class SafetyPreferenceInput(serializers.Serializer):
-    ask_every_weeks = serializers.ChoiceField(choices=SafetyPreference.Every.choices, allow_null=True)
+    ask_every_weeks = serializers.ChoiceField(
+        choices=SafetyPreference.Every.choices, allow_null=True, required=False, help_text="null: never (the default)"
+    )
 
 
 class SafetyApi(APIView):
@@ -78,9 +80,10 @@ class SafetyApi(APIView):
     @extend_schema(request=SafetyPreferenceInput, responses=SafetyOutput)
     def patch(self, request):
         """Whether to be asked again every few weeks (in-app only; off by default)."""
-        data = SafetyPreferenceInput(data=request.data)
+        data = SafetyPreferenceInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.safety_ask_every(user=request.user, every_weeks=data.validated_data["ask_every_weeks"])
+        if "ask_every_weeks" in data.validated_data:
+            services.safety_ask_every(user=request.user, every_weeks=data.validated_data["ask_every_weeks"])
         return Response(SafetyOutput(selectors.safety_state_for(user=request.user)).data)
 
 
@@ -99,7 +102,7 @@ class SafetyPauseApi(APIView):
         user = services.safety_pause(user=request.user)
         return Response(SafetyOutput(selectors.safety_state_for(user=user)).data)
 
-    @extend_schema(request=None, responses=SafetyOutput)
+    @extend_schema(request=None, responses={204: None})
     def delete(self, request):
-        user = services.safety_resume(user=request.user)
-        return Response(SafetyOutput(selectors.safety_state_for(user=user)).data)
+        services.safety_resume(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -43,6 +43,7 @@ class TestSignup:
             "role": "partner",
             "quiet_hours_start": "22:00",
             "quiet_hours_end": "07:30",
+            "country": "GB",
         }
         me = api.get(ME, HTTP_AUTHORIZATION=f"Bearer {body['token']}")
         assert me.status_code == 200

@@ -125,8 +125,9 @@ def test_pause_and_resume_are_one_call_each_and_idempotent(as_alice, alice):
     assert as_alice.post("/api/v1/me/safety/pause/").status_code == 200
     alice.refresh_from_db()
     assert alice.couple_paused_at == first
-    assert as_alice.delete("/api/v1/me/safety/pause/").json()["paused"] is False
-    assert as_alice.delete("/api/v1/me/safety/pause/").status_code == 200
+    assert as_alice.delete("/api/v1/me/safety/pause/").status_code == 204
+    assert as_alice.get("/api/v1/me/safety/").json()["paused"] is False
+    assert as_alice.delete("/api/v1/me/safety/pause/").status_code == 204
 
 
 def test_ask_every_few_weeks_is_a_choice(as_alice, alice):
