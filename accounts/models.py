@@ -55,6 +55,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # dispatch can skip the paused person without importing the safety app.
     # Never serialized for anyone but its owner, never exported.
     couple_paused_at = models.DateTimeField(null=True, blank=True)
+    # When the person's own home page next asks the safety question, if
+    # they chose to be asked (safety.SafetyPreference); kept on the row the
+    # page already has, so the card costs no query.
+    safety_ask_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=dj_timezone.now)

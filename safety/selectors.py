@@ -56,13 +56,9 @@ def answers_for(*, user: User) -> list[dict]:
 def safety_check_due(*, user: User, now: dt.datetime | None = None) -> bool:
     """Whether the person's own home page asks the question again: only if
     they chose to be asked, and a few weeks have passed since they last
-    answered or put it aside. In-app only: no reminder kind exists for it."""
-    pref = SafetyPreference.objects.filter(user=user, every_weeks__isnull=False).first()
-    if pref is None:
-        return False
-    if pref.last_seen_at is None:
-        return True
-    return (now or timezone.now()) >= pref.last_seen_at + dt.timedelta(weeks=pref.every_weeks)
+    answered or put it aside. In-app only: no reminder kind exists for it.
+    Reads the user row in hand (``User.safety_ask_at``): no query."""
+    return user.safety_ask_at is not None and (now or timezone.now()) >= user.safety_ask_at
 
 
 SAFETY_EXPORT = {

@@ -33,7 +33,13 @@ def safety_answer(*, user: User, feel_safe: str, now: dt.datetime | None = None)
 def safety_asked(*, user: User, now: dt.datetime | None = None) -> None:
     """The question was answered or put aside ("Not now"): the next ask, if
     the person chose one, is a few weeks from now."""
-    SafetyPreference.objects.filter(user=user).update(last_seen_at=now or timezone.now())
+    now = now or timezone.now()
+    pref = SafetyPreference.objects.filter(user=user).first()
+    if pref is None:
+        return
+    pref.last_seen_at = now
+    pref.save(update_fields=["last_seen_at"])
+    _next_ask(user=user, pref=pref)
 
 
 def safety_ask_every(*, user: User, every_weeks: int | None, now: dt.datetime | None = None) -> SafetyPreference:
@@ -42,7 +48,14 @@ def safety_ask_every(*, user: User, every_weeks: int | None, now: dt.datetime | 
     pref, _created = SafetyPreference.objects.update_or_create(
         user=user, defaults={"every_weeks": every_weeks, "last_seen_at": now or timezone.now()}
     )
+    _next_ask(user=user, pref=pref)
     return pref
+
+
+def _next_ask(*, user: User, pref: SafetyPreference) -> None:
+    ask_at = pref.last_seen_at + dt.timedelta(weeks=pref.every_weeks) if pref.every_weeks else None
+    User.objects.filter(pk=user.pk).update(safety_ask_at=ask_at)
+    user.safety_ask_at = ask_at
 
 
 def safety_pause(*, user: User, now: dt.datetime | None = None) -> User:
@@ -64,3 +77,4 @@ def safety_resume(*, user: User) -> User:
 def safety_erase(*, user: User) -> None:
     SafetyAnswer.objects.filter(user=user).delete()
     SafetyPreference.objects.filter(user=user).delete()
+    User.objects.filter(pk=user.pk).update(safety_ask_at=None, couple_paused_at=None)

@@ -135,11 +135,13 @@ def test_ask_every_few_weeks_is_a_choice(as_alice, alice):
     assert as_alice.patch("/api/v1/me/safety/", {"ask_every_weeks": 3}, format="json").status_code == 400
     assert as_alice.patch("/api/v1/me/safety/", {"ask_every_weeks": 4}, format="json").json()["ask_every_weeks"] == 4
     now = timezone.now()
+    alice.refresh_from_db()
     assert safety_check_due(user=alice, now=now) is False
     assert safety_check_due(user=alice, now=now + dt.timedelta(weeks=4, minutes=1)) is True
     later = now + dt.timedelta(weeks=4, minutes=1)
     with time_machine.travel(later, tick=False):
         as_alice.post("/api/v1/me/safety/", {"feel_safe": "yes"}, format="json")
+    alice.refresh_from_db()
     assert safety_check_due(user=alice, now=later + dt.timedelta(days=1)) is False
 
 
