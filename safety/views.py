@@ -8,6 +8,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -23,11 +24,17 @@ from .resources import resources_for, seeded_countries
 
 
 def _private(view):
-    """No cache, no referrer to wherever the person goes next."""
+    """No cache, no referrer to wherever the person goes next. A form sent
+    by steady.js from a safety page (``X-Steady-Replace``) gets where to go
+    as JSON instead of a redirect, so the script can go there with
+    ``location.replace`` (a followed redirect would use up the page's
+    message on a fetch nobody sees)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         response = never_cache(view)(request, *args, **kwargs)
+        if request.headers.get("X-Steady-Replace") and isinstance(response, HttpResponseRedirect):
+            response = never_cache(lambda _request: JsonResponse({"location": response.url}))(request)
         response["Referrer-Policy"] = "no-referrer"
         return response
 

@@ -264,3 +264,13 @@ def test_settings_and_help_link_to_the_safety_check(couple, alice):
     browser = web_login(alice)
     assert 'href="/safety/"' in browser.get("/settings/").content.decode()
     assert 'href="/safety/help/"' in browser.get("/journal/help/").content.decode()
+
+
+def test_a_form_sent_by_the_script_learns_where_to_go_as_json(couple, alice):
+    browser = web_login(alice)
+    response = browser.post("/safety/pause/", HTTP_X_STEADY_REPLACE="1")
+    assert response.status_code == 200
+    assert response.json() == {"location": "/safety/"}
+    assert "no-store" in response["Cache-Control"]
+    # The message waits for the page the script replaces this one with.
+    assert "Paused, for you only" in browser.get("/safety/").content.decode()

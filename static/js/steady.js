@@ -65,8 +65,14 @@
     event.preventDefault();
     const body = new FormData(form);
     if (event.submitter && event.submitter.name) body.append(event.submitter.name, event.submitter.value);
-    fetch(form.action, { method: "POST", body, credentials: "same-origin", redirect: "follow" })
-      .then((response) => window.location.replace(response.url))
+    // The safety views answer {"location": ...} to this header instead of a
+    // redirect (safety/views.py); anything else is followed as it came.
+    fetch(form.action, { method: "POST", body, credentials: "same-origin", headers: { "X-Steady-Replace": "1" } })
+      .then(async (response) => {
+        const type = response.headers.get("Content-Type") || "";
+        const next = type.includes("json") ? (await response.json()).location : response.url;
+        window.location.replace(new URL(next, window.location.href).href);
+      })
       .catch(() => HTMLFormElement.prototype.submit.call(form));
   });
 

@@ -57,6 +57,7 @@ def test_back_never_reaches_a_safety_page(phone_for, alice, couple, shot):
     page.get_by_test_id("safety-pause-button").click()
     expect(page).to_have_url(re.compile(r"/safety/$"))
     expect(page.get_by_test_id("safety-resume")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("Paused, for you only")
     page.get_by_test_id("safety-answers-link").click()
     expect(page).to_have_url(re.compile(r"/safety/answers/$"))
     expect(page.get_by_test_id("safety-answers")).to_contain_text("No")
