@@ -8,4 +8,6 @@ class UserAdmin(admin.ModelAdmin):
     list_display = ["email", "display_name", "role", "timezone", "date_joined"]
     search_fields = ["email", "display_name"]
     list_filter = ["role"]
-    exclude = ["password"]
+    # The quiet pause and the safety question's next ask are the person's
+    # alone (docs/safety.md): not shown to staff either.
+    exclude = ["password", "couple_paused_at", "safety_ask_at"]
