@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reminders', '0003_push_subscription_signed_in'),
+        ("reminders", "0003_push_subscription_signed_in"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='delivery',
-            name='outcome',
-            field=models.CharField(choices=[('sent', 'Sent'), ('missed', 'Missed'), ('capped', 'Capped'), ('disabled', 'Disabled'), ('stale', 'Stale'), ('paused', 'Paused')], max_length=16),
+            model_name="delivery",
+            name="outcome",
+            field=models.CharField(
+                choices=[
+                    ("sent", "Sent"),
+                    ("missed", "Missed"),
+                    ("capped", "Capped"),
+                    ("disabled", "Disabled"),
+                    ("stale", "Stale"),
+                    ("paused", "Paused"),
+                ],
+                max_length=16,
+            ),
         ),
     ]

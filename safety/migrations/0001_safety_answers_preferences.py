@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,27 +15,51 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='SafetyAnswer',
+            name="SafetyAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('feel_safe_sealed', models.BinaryField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("feel_safe_sealed", models.BinaryField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['user', '-created_at'], name='safety_answer_user_recent')],
+                "indexes": [models.Index(fields=["user", "-created_at"], name="safety_answer_user_recent")],
             },
         ),
         migrations.CreateModel(
-            name='SafetyPreference',
+            name="SafetyPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('every_weeks', models.PositiveSmallIntegerField(blank=True, choices=[(2, 'Every 2 weeks'), (4, 'Every 4 weeks'), (8, 'Every 8 weeks')], null=True)),
-                ('last_seen_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "every_weeks",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[(2, "Every 2 weeks"), (4, "Every 4 weeks"), (8, "Every 8 weeks")],
+                        null=True,
+                    ),
+                ),
+                ("last_seen_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('every_weeks__isnull', True), ('every_weeks__in', [2, 4, 8]), _connector='OR'), name='safety_preference_every_valid')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("every_weeks__isnull", True), ("every_weeks__in", [2, 4, 8]), _connector="OR"
+                        ),
+                        name="safety_preference_every_valid",
+                    )
+                ],
             },
         ),
     ]
