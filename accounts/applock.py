@@ -101,6 +101,18 @@ def session_is_locked(session, user, *, now: float | None = None) -> bool:
     return seen is not None and now - seen > user.app_lock_minutes * 60
 
 
+def socket_is_locked(scope, user) -> bool:
+    """A live check-in socket opened with this session cookie while the
+    session is locked (``checkins.consumers`` refuses it at the handshake).
+    A socket with a Bearer header (the native app) is never locked. Sync:
+    reading the session may query."""
+    headers = dict(scope.get("headers") or [])
+    if headers.get(b"authorization") or not lock_is_on(user):
+        return False
+    session = scope.get("session")
+    return session is not None and session_is_locked(session, user)
+
+
 def _reauthenticated_since(request, user, since: float) -> bool:
     """allauth recorded a sign-in or a re-authentication (password, passkey)
     in this session after ``since``."""

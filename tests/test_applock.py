@@ -257,3 +257,52 @@ class TestApi:
         _lock_on(alice)
         body = as_alice.get("/api/v1/me/").json()
         assert not any("lock" in key for key in body)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+class TestLiveSocket:
+    """The live check-in socket refuses a locked session cookie at the
+    handshake; a Bearer token (the native app) is unaffected."""
+
+    @pytest.fixture
+    def checkin(self, couple, alice):
+        from checkins import services
+        from checkins.models import Format
+
+        return services.checkin_start(couple=couple, user=alice, format=Format.objects.get(key="daily-pulse"))
+
+    def _headers(self, browser):
+        from django.conf import settings as django_settings
+
+        sessionid = browser.cookies[django_settings.SESSION_COOKIE_NAME].value
+        return [
+            (b"cookie", f"{django_settings.SESSION_COOKIE_NAME}={sessionid}".encode()),
+            (b"origin", b"http://localhost"),
+        ]
+
+    def _connects(self, checkin, headers) -> bool:
+        from tests.test_live import run, socket
+
+        async def scenario():
+            comm = socket(checkin, headers)
+            connected, _code = await comm.connect()
+            await comm.disconnect()
+            return connected
+
+        return run(scenario)
+
+    def test_a_locked_session_is_refused(self, checkin, alice):
+        import time
+
+        from tests.test_live import bearer
+
+        _lock_on(alice)
+        browser = web_login(alice)
+        assert browser.get(PAGE).status_code == 200
+        headers = self._headers(browser)
+        assert self._connects(checkin, headers)  # open
+        session = browser.session
+        session[applock.SEEN] = time.time() - 5 * 60 - 1  # five minutes away
+        session.save()
+        assert not self._connects(checkin, headers)
+        assert self._connects(checkin, bearer(alice))
