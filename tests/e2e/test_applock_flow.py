@@ -1,0 +1,57 @@
+"""Issue #23, the app lock on a 390×844 phone: turned on in Settings with a
+PIN; after the chosen minute away (the server's clock moved on with
+time-machine: ``live_server`` runs in this process) every page shows the
+lock, which names nobody; the PIN opens it and the page asked for comes
+back."""
+
+import datetime as dt
+import re
+
+import time_machine
+from playwright.sync_api import expect
+
+from .helpers import no_horizontal_scroll
+
+PIN = "4821"
+
+
+def test_the_app_lock_after_a_minute_away(phone_for, alice, bob, couple, shot):
+    page = phone_for(alice, path="/settings/")
+    page.get_by_test_id("settings-applock").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("App lock")
+    page.get_by_label("1 minute", exact=True).check()
+    page.get_by_label("A PIN").fill(PIN)
+    page.get_by_label("The PIN again").fill(PIN)
+    page.get_by_role("button", name="Turn on the app lock").click()
+    expect(page.get_by_test_id("applock-state")).to_contain_text("after 1 minute away")
+    shot(page, "applock-settings")
+
+    page.goto("/journal/")
+    expect(page.get_by_test_id("applock")).to_have_count(0)
+
+    # A minute and a second later on the server, the same phone asks again.
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(seconds=61), tick=True):
+        page.goto("/journal/?from=lock")
+        expect(page).to_have_url(re.compile(r"/lock/\?next=%2Fjournal%2F%3Ffrom%3Dlock$"))
+        expect(page.get_by_test_id("applock")).to_have_text("Steady is locked")
+        body = page.locator("body").inner_text()
+        for private in ("Alice", "Bob", alice.email, "Journal", "Notifications"):
+            assert private not in body
+        assert no_horizontal_scroll(page)
+        assert page.viewport_size == {"width": 390, "height": 844}
+        shot(page, "applock-locked")
+
+        # Back does not show the page seen before the lock from a cache.
+        page.go_back()
+        expect(page.get_by_test_id("applock")).to_have_text("Steady is locked")
+        page.goto("/journal/?from=lock")
+
+        page.get_by_label("PIN", exact=True).fill("0000")
+        page.get_by_role("button", name="Unlock").first.click()
+        expect(page.get_by_text("That PIN is not right.")).to_be_visible()
+        shot(page, "applock-wrong-pin")
+
+        page.get_by_label("PIN", exact=True).fill(PIN)
+        page.get_by_role("button", name="Unlock").first.click()
+        expect(page).to_have_url(re.compile(r"/journal/\?from=lock$"))
+        expect(page.get_by_test_id("applock")).to_have_count(0)
