@@ -8,4 +8,4 @@ class UserAdmin(admin.ModelAdmin):
     list_display = ["email", "display_name", "role", "timezone", "date_joined"]
     search_fields = ["email", "display_name"]
     list_filter = ["role"]
-    exclude = ["password"]
+    exclude = ["password", "app_lock_pin"]  # hashes stay out of the admin
