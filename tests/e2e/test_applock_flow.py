@@ -7,8 +7,12 @@ back."""
 import datetime as dt
 import re
 
+import pytest
 import time_machine
+from allauth.mfa.models import Authenticator
 from playwright.sync_api import expect
+
+from accounts import applock
 
 from .helpers import no_horizontal_scroll
 
@@ -55,3 +59,52 @@ def test_the_app_lock_after_a_minute_away(phone_for, alice, bob, couple, shot):
         page.get_by_role("button", name="Unlock").first.click()
         expect(page).to_have_url(re.compile(r"/journal/\?from=lock$"))
         expect(page.get_by_test_id("applock")).to_have_count(0)
+
+
+@pytest.fixture
+def webauthn_on(settings):
+    """allauth's WebAuthn for this test only, on plain http://localhost."""
+    settings.MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+    settings.MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
+    settings.ROOT_URLCONF = "tests.e2e.webauthn_urls"
+
+
+def test_a_passkey_opens_the_app_lock(webauthn_on, new_phone, live_server, login, alice, couple, shot):
+    """Chromium's virtual authenticator (CDP WebAuthn) holds a passkey
+    registered through allauth's MFA; the lock page's "Use a passkey" runs
+    allauth's re-authentication with it, and the page asked for comes back."""
+    applock.app_lock_set(user=alice, minutes=1, pin="")
+    page = new_phone()
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    login(page, live_server, alice.email)  # a fresh sign-in: allauth adds a key without asking again
+    page.goto("/accounts/2fa/webauthn/add/")
+    page.locator("#mfa_webauthn_add").click()
+    expect(page).not_to_have_url(re.compile(r"/webauthn/add/"))
+    key = Authenticator.objects.get(user=alice, type=Authenticator.Type.WEBAUTHN)
+    used_before = key.last_used_at
+
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(seconds=61), tick=True):
+        page.goto("/journal/")
+        expect(page.get_by_test_id("applock")).to_have_text("Steady is locked")
+        expect(page.get_by_test_id("lock-passkey")).to_be_visible()
+        expect(page.get_by_test_id("lock-pin")).to_have_count(0)  # no PIN chosen
+        shot(page, "applock-passkey")
+        page.get_by_role("button", name="Use a passkey").click()
+        expect(page).to_have_url(re.compile(r"/journal/$"))
+        expect(page.get_by_test_id("applock")).to_have_count(0)
+    key.refresh_from_db()
+    assert key.last_used_at is not None and key.last_used_at != used_before  # the passkey opened it
