@@ -54,20 +54,13 @@ LOCKED = "steady_applock_locked"  # epoch seconds when the lock engaged
 # when turning the lock off), like log-in's ``login_failed``.
 RATE_ACTION = "applock_failed"
 
-# Pages reachable while locked: the lock page itself, signing out, the
-# passkey check it posts to (allauth's), and what any page needs to load
-# (the web app manifest, the service worker, the offline page). Nothing
-# else answers with content.
-OPEN_WHILE_LOCKED = frozenset(
-    {
-        "applock",
-        "account_logout",
-        "mfa_reauthenticate_webauthn",
-        "pwa-manifest",
-        "pwa-service-worker",
-        "pwa-offline",
-    }
-)
+# Pages reachable while locked: the lock page itself, and what any page
+# needs to load (the web app manifest, the service worker, the offline page,
+# which is rendered without a request). Nothing else answers with content.
+OPEN_WHILE_LOCKED = frozenset({"applock", "pwa-manifest", "pwa-service-worker", "pwa-offline"})
+# Reachable only by POST while locked (their GET pages show the signed-in
+# header): signing out, and allauth's passkey check the lock page posts to.
+POST_WHILE_LOCKED = frozenset({"account_logout", "mfa_reauthenticate_webauthn"})
 
 
 def _now() -> float:
@@ -141,6 +134,12 @@ def unlock(request) -> None:
     """Opens the lock for this session (after a right PIN or password)."""
     request.session.pop(LOCKED, None)
     request.session[SEEN] = _now()
+
+
+def session_forget(request) -> None:
+    """The lock is off: this session keeps nothing of it."""
+    request.session.pop(LOCKED, None)
+    request.session.pop(SEEN, None)
 
 
 # --- services --------------------------------------------------------------------------
@@ -250,7 +249,7 @@ class AppLockMiddleware:
             name = resolve(request.path_info).url_name
         except Resolver404:
             name = None
-        if name in OPEN_WHILE_LOCKED:
+        if name in OPEN_WHILE_LOCKED or (name in POST_WHILE_LOCKED and request.method == "POST"):
             return None
         if _is_background(request):
             return HttpResponse(status=403)

@@ -181,6 +181,7 @@ def settings_lock(request):
             off_form = SecretForm(request.POST, prefix="off")
             if off_form.is_valid() and _secret_ok(request, off_form):
                 applock.app_lock_off(user=user)
+                applock.session_forget(request)
                 messages.success(request, "The app lock is off.")
                 return redirect("settings-applock")
             status = 400
@@ -198,6 +199,9 @@ def settings_lock(request):
                 except DomainError as exc:
                     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 else:
+                    # Counted from now: time away before it was on (or an
+                    # earlier lock's) does not lock this session at once.
+                    applock.unlock(request)
                     minutes = form.cleaned_data["minutes"]
                     messages.success(
                         request,

@@ -306,3 +306,26 @@ class TestLiveSocket:
         session.save()
         assert not self._connects(checkin, headers)
         assert self._connects(checkin, bearer(alice))
+
+
+@pytest.mark.django_db
+class TestEdges:
+    def test_turned_on_again_later_counts_from_then(self, phone, clock, alice):
+        assert phone.post("/settings/lock/", {"action": "off", "off-secret": PIN}).status_code == 302
+        clock.shift(dt.timedelta(days=3))
+        phone.post("/settings/lock/", {"action": "on", "minutes": "5"})
+        assert phone.get(PAGE).status_code == 200
+
+    @pytest.mark.parametrize("path", ["/accounts/logout/", "/accounts/2fa/reauthenticate/", "/accounts/email/"])
+    def test_allauth_pages_show_nothing_while_locked(self, phone, clock, path):
+        clock.shift(5 * 60 + 1)
+        assert _locked(phone.get(path), path)
+
+    def test_signing_out_still_works_while_locked(self, phone, clock):
+        clock.shift(5 * 60 + 1)
+        response = phone.post("/accounts/logout/")
+        assert response.status_code == 302 and response["Location"] == "/accounts/login/"
+        assert "_auth_user_id" not in phone.session
+
+    def test_the_lock_waits_for_the_signed_in_user_only(self, client):
+        assert client.get("/lock/").status_code == 302  # anonymous: the log-in page
