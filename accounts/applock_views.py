@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -41,7 +42,7 @@ class LockOnForm(forms.Form):
     minutes = forms.TypedChoiceField(
         label="Lock after",
         coerce=int,
-        choices=[(m, f"{m} minute" if m == 1 else f"{m} minutes") for m in applock.MINUTES_CHOICES],
+        choices=[(m, ngettext("%(n)d minute", "%(n)d minutes", m) % {"n": m}) for m in applock.MINUTES_CHOICES],
         widget=forms.RadioSelect,
         error_messages={"required": "Choose when to lock.", "invalid_choice": "Choose one of the times offered."},
     )
@@ -205,7 +206,12 @@ def settings_lock(request):
                     minutes = form.cleaned_data["minutes"]
                     messages.success(
                         request,
-                        f"The app lock is on: after {minutes} minute{'s' if minutes != 1 else ''} away, Steady asks again.",
+                        ngettext(
+                            "The app lock is on: after %(n)d minute away, Steady asks again.",
+                            "The app lock is on: after %(n)d minutes away, Steady asks again.",
+                            minutes,
+                        )
+                        % {"n": minutes},
                     )
                     return redirect("settings-applock")
             status = 400
