@@ -15,19 +15,25 @@ from playwright.sync_api import expect
 from accounts import applock
 
 from .helpers import no_horizontal_scroll
+from .test_accessibility import report
+from .test_settings_flow import axe, axe_clean  # noqa: F401 - axe is a fixture
 
 PIN = "4821"
 
 
-def test_the_app_lock_after_a_minute_away(phone_for, alice, bob, couple, shot):
+def test_the_app_lock_after_a_minute_away(phone_for, axe, alice, bob, couple, shot):  # noqa: F811
+    found: dict = {}
     page = phone_for(alice, path="/settings/")
+    page.add_init_script(axe)
     page.get_by_test_id("settings-applock").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("App lock")
+    axe_clean(page, "app lock settings, off", found)
     page.get_by_label("1 minute", exact=True).check()
     page.get_by_label("A PIN").fill(PIN)
     page.get_by_label("The PIN again").fill(PIN)
     page.get_by_role("button", name="Turn on the app lock").click()
     expect(page.get_by_test_id("applock-state")).to_contain_text("after 1 minute away")
+    axe_clean(page, "app lock settings, on", found)
     shot(page, "applock-settings")
 
     page.goto("/journal/")
@@ -43,6 +49,7 @@ def test_the_app_lock_after_a_minute_away(phone_for, alice, bob, couple, shot):
             assert private not in body
         assert no_horizontal_scroll(page)
         assert page.viewport_size == {"width": 390, "height": 844}
+        axe_clean(page, "the lock", found)
         shot(page, "applock-locked")
 
         # Back does not show the page seen before the lock from a cache.
@@ -53,12 +60,14 @@ def test_the_app_lock_after_a_minute_away(phone_for, alice, bob, couple, shot):
         page.get_by_label("PIN", exact=True).fill("0000")
         page.get_by_role("button", name="Unlock").first.click()
         expect(page.get_by_text("That PIN is not right.")).to_be_visible()
+        axe_clean(page, "the lock, wrong PIN", found)
         shot(page, "applock-wrong-pin")
 
         page.get_by_label("PIN", exact=True).fill(PIN)
         page.get_by_role("button", name="Unlock").first.click()
         expect(page).to_have_url(re.compile(r"/journal/\?from=lock$"))
         expect(page.get_by_test_id("applock")).to_have_count(0)
+    assert not found, report(found, "app lock, 390 px")
 
 
 @pytest.fixture
