@@ -9,5 +9,6 @@ class UserAdmin(admin.ModelAdmin):
     search_fields = ["email", "display_name"]
     list_filter = ["role"]
     # The quiet pause and the safety question's next ask are the person's
-    # alone (docs/safety.md): not shown to staff either.
-    exclude = ["password", "couple_paused_at", "safety_ask_at"]
+    # alone (docs/safety.md), and hashes stay out of the admin: not shown to
+    # staff either.
+    exclude = ["password", "couple_paused_at", "safety_ask_at", "app_lock_pin"]

@@ -62,6 +62,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=dj_timezone.now)
+    # The optional app lock on the web (accounts.applock, docs/applock.md):
+    # after this many minutes without a request, this person's web sessions
+    # ask again before showing anything. Empty: no lock. The PIN is stored
+    # only as a hash (Django's password hashers); empty: no PIN.
+    app_lock_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    app_lock_pin = models.CharField(max_length=128, blank=True, default="")
 
     objects = UserManager()
 

@@ -85,6 +85,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "therapists.middleware.TherapistIdleTimeoutMiddleware",
+    # The optional app lock (docs/applock.md): after the person's N minutes
+    # away, session-cookie pages ask again before showing anything.
+    "accounts.applock.AppLockMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "accounts.middleware.DeviceCookieMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -334,6 +337,9 @@ ACCOUNT_RATE_LIMITS = {
     # only untrusted devices, never the owner's own phone. No hard lockout.
     "login_failed": env.str("RATE_LOGIN_FAILED", default="20/m/ip,10/15m/key"),
     "signup": env.str("RATE_SIGNUP", default="20/h/ip"),
+    # Wrong PINs and passwords on the app lock page, like failed log-ins:
+    # per IP, and per account (accounts.applock).
+    "applock_failed": env.str("RATE_APPLOCK_FAILED", default="20/m/ip,10/15m/user"),
 }
 
 REST_KNOX = {

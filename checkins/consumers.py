@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404
 
+from accounts import applock
 from backend.errors import DomainError
 from backend.parsers import UnreadableJSON, json_loads
 
@@ -65,9 +66,11 @@ def _on_db_threads(fn):
 
 
 @_on_db_threads
-def _authorize(user, checkin_id: int):
+def _authorize(user, checkin_id: int, scope=None):
     if not user or not user.is_authenticated:
         return None
+    if scope is not None and applock.socket_is_locked(scope, user):
+        return None  # a locked web session (docs/applock.md)
     try:
         return selectors.checkin_get_for_member(user=user, checkin_id=checkin_id)
     except Http404:
@@ -130,7 +133,7 @@ class CheckInConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.user = self.scope.get("user")
         self.checkin_id = int(self.scope["url_route"]["kwargs"]["checkin_id"])
-        checkin = await _authorize(self.user, self.checkin_id)
+        checkin = await _authorize(self.user, self.checkin_id, self.scope)
         if checkin is None:
             # Refused at the handshake: a stranger, a therapist, a former
             # partner and a missing check-in look the same.

@@ -55,6 +55,8 @@ def user_export(*, user: User) -> dict:
             "quiet_hours_end": _iso(user.quiet_hours_end),
             "date_joined": _iso(user.date_joined),
             "country": user.country,
+            # The app lock's setting (docs/applock.md); its PIN, even hashed, never.
+            "app_lock_minutes": user.app_lock_minutes,
         },
         "couples": _rows(Membership.objects.filter(user=user), ["couple_id", "joined_at", "left_at"]),
         "checkins": {
