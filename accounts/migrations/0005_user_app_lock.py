@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_authtoken_expiry_index'),
+        ('accounts', '0004_user_country_couple_pause'),
     ]
 
     operations = [
