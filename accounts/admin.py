@@ -9,3 +9,9 @@ class UserAdmin(admin.ModelAdmin):
     search_fields = ["email", "display_name"]
     list_filter = ["role"]
     exclude = ["password"]
+
+    def get_queryset(self, request):
+        # A closed account waiting to be erased is invisible here too: its
+        # owner has left, and only its emailed link brings it back
+        # (accounts.models.AccountClosure; not registered in the admin).
+        return super().get_queryset(request).filter(closure__isnull=True)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from agreements.models import Agreement, AgreementVersion, Reflection
+from backend.localtime import local_date
 from checkins.models import Answer, CheckIn
 from checkups.models import Answer as CheckupAnswer
 from couples.models import Membership
@@ -54,7 +55,16 @@ def user_export(*, user: User) -> dict:
             "quiet_hours_end": _iso(user.quiet_hours_end),
             "date_joined": _iso(user.date_joined),
         },
-        "couples": _rows(Membership.objects.filter(user=user), ["couple_id", "joined_at", "left_at"]),
+        # When a couple ended is a day, never a time of day: for the one who
+        # stays it is the moment the other left (issue #23).
+        "couples": [
+            {
+                "couple_id": m.couple_id,
+                "joined_at": _iso(m.joined_at),
+                "left_on": _iso(local_date(instant=m.left_at, tz=user.timezone)) if m.left_at else None,
+            }
+            for m in Membership.objects.filter(user=user).order_by("joined_at", "id")
+        ],
         "checkins": {
             "my_answers": _rows(
                 Answer.objects.filter(author=user),
