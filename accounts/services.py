@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hmac
+import logging
 import secrets
 
 from allauth.account.adapter import get_adapter
@@ -21,6 +22,8 @@ from .devices import device_key_issue
 from .erasure import close_steps_run, erasure_steps_run
 from .models import AccountClosure, User
 from .security import password_tries_clear, password_tries_exhausted, password_try_failed, security_event_record
+
+logger = logging.getLogger(__name__)
 
 
 class TooManyAttempts(Exception):
@@ -289,7 +292,11 @@ def _closure_email_send(*, user: User, closure: AccountClosure, link: str) -> No
     }
     subject = render_to_string("accounts/email/account_closed_subject.txt", context).strip()
     body = render_to_string("accounts/email/account_closed.txt", context)
-    send_mail(subject, body, None, [user.email], fail_silently=True)
+    try:
+        send_mail(subject, body, None, [user.email], fail_silently=False)
+    except Exception:
+        # The account is closed all the same; the log says which one (by id).
+        logger.exception("account %s closed: the restore email could not be sent", user.pk)
 
 
 def _closure_for_token(token: str, *, lock: bool = False) -> AccountClosure | None:

@@ -80,7 +80,9 @@ def user_export(*, user: User) -> dict:
             ),
             # The partner's answers, only where they were revealed to me.
             "partner_answers_revealed_to_me": _rows(
-                Answer.objects.filter(checkin_id__in=revealed, submitted_at__isnull=False).exclude(author=user),
+                Answer.objects.filter(checkin_id__in=revealed, submitted_at__isnull=False)
+                .exclude(author=user)
+                .exclude(author__closure__isnull=False),
                 ["checkin_id", "checkin__scheduled_for", "values"],
             ),
         },
@@ -133,7 +135,11 @@ def user_export(*, user: User) -> dict:
                 ["id", "text", "created_at", "deliver_at", "acknowledged_at", "reaction"],
             ),
             "received": _rows(
-                Note.objects.filter(recipient=user, deliver_at__lte=timezone.now()),
+                # A closed account's notes are out of sight while it waits
+                # to be erased (and gone after); a restore brings them back.
+                Note.objects.filter(recipient=user, deliver_at__lte=timezone.now()).exclude(
+                    author__closure__isnull=False
+                ),
                 ["id", "text", "deliver_at", "acknowledged_at", "reaction"],
             ),
         },
@@ -226,8 +232,12 @@ def ended_couple_history(*, user: User, couple_id: int, section: str) -> dict:
     nothing from a couple they were not in (``former_membership_get``: 404)."""
     membership = former_membership_get(user=user, couple_id=couple_id)
     if section == "notes":
-        rows = Note.objects.filter(couple_id=couple_id, deliver_at__lte=timezone.now()).filter(
-            Q(author=user) | Q(recipient=user)
+        rows = (
+            Note.objects.filter(couple_id=couple_id, deliver_at__lte=timezone.now())
+            .filter(Q(author=user) | Q(recipient=user))
+            # A closed account's notes are out of sight while it waits to
+            # be erased (issue #23); a restore brings them back.
+            .exclude(author__closure__isnull=False)
         )
         rows = rows.only("id", "author_id", "text", "created_at", "deliver_at").order_by("-deliver_at", "-id")
     elif section == "agreements":

@@ -447,3 +447,23 @@ def test_make_couple_still_works_after_a_restore(closed, mallory):
     Client().post(_path(_restore_link()))
     closed.refresh_from_db()
     assert make_couple(closed, mallory).ended_at is None
+
+
+def test_a_closed_accounts_notes_and_answers_are_out_of_the_partners_sight(alice, bob, couple):
+    from checkins import services as checkins
+    from checkins.models import Format
+
+    fmt = Format.objects.get(key="daily-pulse")
+    checkin = checkins.checkin_start(couple=couple, user=alice, format=fmt)
+    checkins.checkin_answer(checkin=checkin, author=alice, values={"mood": 4, "appreciated": "ALICE-ANS", "need": "x"})
+    checkins.checkin_answer(checkin=checkin, author=bob, values={"mood": 2, "appreciated": "BOB-ANS", "need": "y"})
+    gratitude.note_send(couple=couple, author=alice, text="ALICE-NOTE")
+    gratitude.note_send(couple=couple, author=bob, text="BOB-NOTE")
+
+    accounts.account_close(user=alice, password=PASSWORD)
+
+    export = client_for(bob).get("/api/v1/me/export/").content.decode()
+    history = _browser(bob).get(f"/couple/ended/{couple.pk}/?section=notes").content.decode()
+    assert "ALICE-NOTE" not in export and "ALICE-ANS" not in export
+    assert "ALICE-NOTE" not in history
+    assert "BOB-NOTE" in export and "BOB-ANS" in export and "BOB-NOTE" in history
