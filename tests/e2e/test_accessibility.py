@@ -219,6 +219,9 @@ def test_no_serious_axe_violations_on_any_main_page(new_phone, phone_for, axe_so
             ("repair", "/repair/"),
             ("a repair conversation", f"/repair/{lived_in['repair'].pk}/"),
             ("check-up", "/checkups/"),
+            ("leave the couple", "/couple/leave/"),
+            ("delete your account", "/settings/delete/"),
+            ("who can pair with you", "/settings/pairing/"),
         ],
     )
 
