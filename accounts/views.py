@@ -129,11 +129,12 @@ def account_restore(request, token: str):
     (mail scanners open links; the link is single-use), the button restores
     (``services.account_restore``). Every link that cannot be used — forged,
     used, expired, its account erased — gets the same page."""
-    if request.user.is_authenticated:
-        # Someone else is signed in in this browser: out first, so the
-        # restored account is not mixed with theirs.
-        logout(request)
     if request.method == "POST":
+        if request.user.is_authenticated:
+            # Someone else is signed in in this browser: out first, so the
+            # restored account is not mixed with theirs (on the POST only:
+            # opening a link never signs anyone out).
+            logout(request)
         try:
             services.account_restore(token=token, request=request)
         except DomainError:

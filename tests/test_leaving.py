@@ -37,6 +37,7 @@ JOIN = "/api/v1/couple/join/"
 LEAVE = "/api/v1/couple/leave/"
 ME = "/api/v1/me/"
 BLOCKS = "/api/v1/me/pairing-blocks/"
+GRANTS = "/api/v1/couple/therapist-grants/"
 DAY0 = dt.datetime(2026, 3, 4, 19, 37, tzinfo=dt.UTC)  # 14:37 in New York, 20:37 in Berlin
 
 
@@ -277,6 +278,16 @@ class TestClose:
         grant.refresh_from_db()
         assert grant.ended_at is not None and grant.end_reason == Grant.EndReason.THERAPIST_ENDED
 
+    def test_a_therapists_open_connect_code_stops_working(self, theo, alice, bob, couple):
+        from therapists import services as therapists
+
+        code = therapists.connect_code_create(therapist=theo).code
+        accounts.account_close(user=theo, password=PASSWORD)
+        wrong = client_for(alice).post(GRANTS, {"code": "ABCDEFGH", "scopes": ["mood_trends"]}, format="json")
+        response = client_for(alice).post(GRANTS, {"code": code, "scopes": ["mood_trends"]}, format="json")
+        assert wrong.status_code == response.status_code == 400
+        assert response.content == wrong.content
+
     def test_invisible_in_the_admin_list(self, closed, bob, mallory):
         admin = User.objects.create_superuser(email="admin@example.com", password=PASSWORD)
         browser = Client()
@@ -467,3 +478,10 @@ def test_a_closed_accounts_notes_and_answers_are_out_of_the_partners_sight(alice
     assert "ALICE-NOTE" not in export and "ALICE-ANS" not in export
     assert "ALICE-NOTE" not in history
     assert "BOB-NOTE" in export and "BOB-ANS" in export and "BOB-NOTE" in history
+
+
+def test_opening_a_restore_link_signs_nobody_out(closed, bob):
+    browser = _browser(bob)
+    with time_machine.travel(DAY0 + dt.timedelta(days=1), tick=False):
+        assert browser.get(_path(_restore_link())).status_code == 200
+    assert browser.get("/settings/").status_code == 200
