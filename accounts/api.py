@@ -8,7 +8,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from backend.errors import Invalid
-from backend.fields import LocalTimeField
+from backend.fields import LocalTimeField, StrictBooleanField
 from backend.throttles import ClientIpMixin, ScopedThrottle
 
 from . import services
@@ -149,14 +149,29 @@ class MeApi(APIView):
 
     class MeDeleteInput(serializers.Serializer):
         password = serializers.CharField(max_length=128, trim_whitespace=False)
+        erase_now = StrictBooleanField(
+            default=False,
+            help_text="Erase everything now, instead of after the 14 days in which the emailed link can "
+            "restore the account.",
+        )
 
     @extend_schema(request=MeDeleteInput, responses={204: None})
     def delete(self, request):
-        """Erase the account: the couple is closed, private text made
-        unreadable, tokens and sessions ended, the account gone."""
+        """Close the account at once: signed out everywhere (every token
+        and session), the couple ended, invisible to everyone. Its data is
+        erased after 14 days unless restored through the link emailed to
+        the account's address (a password alone cannot restore it);
+        ``erase_now`` erases it at once. Wrong passwords are limited per
+        person (429 once over the limit, as on the web)."""
         data = self.MeDeleteInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.account_delete(user=request.user, password=data.validated_data["password"], request=request._request)
+        try:
+            services.account_close(user=request.user, request=request._request, **data.validated_data)
+        except services.TooManyPasswords:
+            return Response(
+                {"detail": "That's several wrong tries in a row. Please wait 15 minutes, then try again."},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

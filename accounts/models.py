@@ -120,6 +120,8 @@ class SecurityEvent(models.Model):
         PAIRED = "paired"
         LEFT_COUPLE = "left_couple"
         SESSIONS_ENDED = "sessions_ended"
+        ACCOUNT_CLOSED = "account_closed"
+        ACCOUNT_RESTORED = "account_restored"
         ACCOUNT_DELETED = "account_deleted"
 
     # A plain id, not a foreign key: the trail outlives an erased account
@@ -137,3 +139,27 @@ class SecurityEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Security events are append-only.")
+
+
+class AccountClosure(models.Model):
+    """An account its owner closed, waiting to be erased (issue #23).
+
+    While the row exists the account is closed: ``User.is_active`` is off,
+    its password is unusable (the hash waits here, put back on restore), so
+    a log-in with it fails exactly as a wrong password does, and every
+    session and token has ended. ``accounts.tasks.closed_accounts_erase``
+    erases it once ``erase_after`` has passed; until then the link emailed to
+    the account's address (signed, carrying ``restore_nonce``, single-use)
+    restores it (``accounts.services.account_restore``)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="closure")
+    closed_at = models.DateTimeField(default=dj_timezone.now)
+    erase_after = models.DateTimeField(db_index=True)
+    # The password hash the account had; never a password.
+    password = models.CharField(max_length=128)
+    # The restore link's secret part: a new closure draws a new one, and a
+    # restore deletes the row, so each link works once.
+    restore_nonce = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"Closure of account {self.user_id}"

@@ -121,3 +121,25 @@ def devices_sign_out_others(request):
     else:
         messages.info(request, "Nothing else was signed in.")
     return redirect("settings-devices")
+
+
+@require_http_methods(["GET", "POST"])
+def account_restore(request, token: str):
+    """The link emailed when an account closes. A GET only shows the page
+    (mail scanners open links; the link is single-use), the button restores
+    (``services.account_restore``). Every link that cannot be used — forged,
+    used, expired, its account erased — gets the same page."""
+    if request.method == "POST":
+        if request.user.is_authenticated:
+            # Someone else is signed in in this browser: out first, so the
+            # restored account is not mixed with theirs (on the POST only:
+            # opening a link never signs anyone out).
+            logout(request)
+        try:
+            services.account_restore(token=token, request=request)
+        except DomainError:
+            return render(request, "accounts/restore.html", {"valid": False}, status=400)
+        messages.success(request, "Your account is back. Sign in with your password.")
+        return redirect("account_login")
+    valid = services.restore_link_valid(token=token)
+    return render(request, "accounts/restore.html", {"valid": valid}, status=200 if valid else 400)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("settings/devices/", views.devices, name="settings-devices"),
     path("settings/devices/sign-out-others/", views.devices_sign_out_others, name="settings-devices-sign-out-others"),
     path("settings/devices/<str:session_id>/sign-out/", views.device_sign_out, name="settings-device-sign-out"),
+    path("account/restore/<str:token>/", views.account_restore, name="account-restore"),
 ]

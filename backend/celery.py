@@ -43,6 +43,7 @@ app.conf.beat_schedule = {
     "repair-expire": {"task": "repair.expire", "schedule": 5 * 60},
     # Requests no longer sweep expired tokens (accounts.auth): this does.
     "accounts-tokens-expired-delete": {"task": "accounts.tokens_expired_delete", "schedule": 60 * 60},
+    "accounts-closed-accounts-erase": {"task": "accounts.closed_accounts_erase", "schedule": 60 * 60},
 }
 
 

@@ -450,6 +450,9 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Steady ------------------------------------------------------------------
 STEADY_INVITE_TTL_HOURS = 72
+# A closed account is erased this many days later, unless restored by the
+# link emailed to its address (accounts.services.account_close).
+STEADY_ACCOUNT_ERASE_DAYS = env.int("STEADY_ACCOUNT_ERASE_DAYS", default=14)
 STEADY_DEVICE_COOKIE = "steady_device"
 STEADY_DEVICE_HEADER = "HTTP_X_STEADY_DEVICE"
 STEADY_CHECKIN_WINDOW_HOURS = env.int("STEADY_CHECKIN_WINDOW_HOURS", default=48)

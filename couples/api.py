@@ -96,7 +96,14 @@ class CoupleLeaveApi(APIView):
     class LeaveInput(serializers.Serializer):
         password = StrictCharField(max_length=128, trim_whitespace=False)
         block_partner = StrictBooleanField(
-            default=False, help_text="Stop this former partner from pairing with you again."
+            default=True,
+            help_text="Stop this former partner from pairing with you again (the default). It lifts when you "
+            "make a new code and they enter it, or when you turn it off (DELETE /me/pairing-blocks/{id}/).",
+        )
+        notice = StrictBooleanField(
+            default=False,
+            help_text="Send the partner who stays one content-free notice: 'Your couple on Steady has ended', "
+            "the next morning in their timezone. No reason, no time of day.",
         )
 
     @extend_schema(request=LeaveInput, responses={204: None})
@@ -104,4 +111,29 @@ class CoupleLeaveApi(APIView):
         data = self.LeaveInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.couple_leave(user=request.user, **data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PairingBlockOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    display_name = serializers.CharField(source="blocked.display_name")
+    created_on = serializers.SerializerMethodField(help_text="The day it was set, in your timezone.")
+
+    def get_created_on(self, block) -> str:
+        from backend.localtime import local_date
+
+        return local_date(instant=block.created_at, tz=self.context["tz"]).isoformat()
+
+
+class PairingBlockListApi(APIView):
+    @extend_schema(responses=PairingBlockOutput(many=True))
+    def get(self, request):
+        rows = selectors.pairing_blocks_set_by(user=request.user)
+        return Response(PairingBlockOutput(rows, many=True, context={"tz": request.user.timezone}).data)
+
+
+class PairingBlockDetailApi(APIView):
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, block_id: int):
+        services.pairing_block_lift(user=request.user, block_id=block_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

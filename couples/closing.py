@@ -59,3 +59,32 @@ def couple_closed_run(*, couple_id: int) -> list[str]:
         else:
             logger.info("couple %s closed: %s done", couple_id, name)
     return failed
+
+
+# --- the leaver's notice ---------------------------------------------------------------
+
+Notice = Callable[..., object]
+_NOTICE: dict[str, Notice] = {}
+
+
+def notice_sender(func: Notice) -> Notice:
+    """Registers ``func(*, couple_id, user_ids)``: how the one content-free
+    notice the person leaving may send reaches the ones who stay (the app
+    that owns notifications says how, in its ``couple_closed.py``)."""
+    _NOTICE[_name(func)] = func
+    return func
+
+
+def notice_senders() -> dict[str, Notice]:
+    return dict(_NOTICE)
+
+
+def notice_send(*, couple_id: int, user_ids: list[int]) -> None:
+    """Inside the leave's transaction, in a savepoint: a notice that cannot
+    be sent never makes leaving fail."""
+    for name, func in list(_NOTICE.items()):
+        try:
+            with transaction.atomic():
+                func(couple_id=couple_id, user_ids=user_ids)
+        except Exception:
+            logger.exception("couple %s closed: notice %s failed, rolled back alone", couple_id, name)

@@ -9,7 +9,7 @@ from django.http import Http404
 
 from accounts.models import User
 
-from .models import Couple, Invite, Membership
+from .models import Couple, Invite, Membership, PairingBlock
 
 # (user id, couple, partners) while a page that is a read for one member
 # holds them; see couple_known.
@@ -132,4 +132,15 @@ def former_couple_at(*, user: User, when) -> int | None:
         Membership.objects.filter(user=user, left_at__isnull=False, joined_at__lte=when, left_at__gte=when)
         .values_list("couple_id", flat=True)
         .first()
+    )
+
+
+def pairing_blocks_set_by(*, user: User) -> list[PairingBlock]:
+    """The blocks this person set when leaving, newest first, with the
+    blocked person's name (Settings). A blocked person never reads one."""
+    return list(
+        PairingBlock.objects.filter(blocker=user)
+        .select_related("blocked")
+        .only("id", "created_at", "blocked__id", "blocked__display_name")
+        .order_by("-created_at", "-id")
     )

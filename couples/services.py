@@ -83,7 +83,15 @@ def _couple_join(*, user: User, code: str) -> Couple:
     if invite.created_by_id == user.pk:
         raise Invalid("This is your own code. Give it to your partner to enter on their phone.", field="code")
     inviter = invite.created_by
-    if PairingBlock.objects.filter(blocker__in=[user, inviter], blocked__in=[user, inviter]).exists():
+    if not inviter.is_active:
+        # A closed account (awaiting erasure) pairs with nobody; its codes
+        # were revoked when it closed, this is the belt to those braces.
+        raise Invalid(BAD_CODE, field="code")
+    blocks = PairingBlock.objects.filter(blocker__in=[user, inviter], blocked__in=[user, inviter])
+    # A block lifts only when the person who set it makes a code and the
+    # person they blocked enters it: every other way in is a bad code, in
+    # the same words as any other (nobody is told about a block).
+    if blocks.exclude(blocker=inviter, blocked=user).exists():
         raise Invalid(BAD_CODE, field="code")
     if couple_for_user(user=user) is not None or couple_for_user(user=inviter) is not None:
         raise Conflict("One of you is already paired.")
@@ -104,15 +112,37 @@ def _couple_join(*, user: User, code: str) -> Couple:
     Invite.objects.filter(created_by__in=[user, inviter], used_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=now
     )
+    # The inviter's block on this person, if any, has been lifted by the
+    # inviter's own code.
+    blocks.delete()
     return couple
 
 
-def couple_leave(*, user: User, password: str, block_partner: bool = False) -> Couple:
-    """Unilateral and immediate: the couple is closed for both at once. Each
+def couple_leave(*, user: User, password: str, block_partner: bool = True, notice: bool = False) -> Couple:
+    """Unilateral and immediate: the couple is closed for both at once, with
+    no confirmation from the partner, no waiting and no reason asked. Each
     person keeps what they wrote; the closed couple's shared data stays with
-    the closed couple."""
+    the closed couple.
+
+    ``block_partner`` (the default choice) stops the former partner pairing
+    with this person again until this person lifts it (``pairing_block_lift``,
+    or a code of theirs the former partner enters). ``notice`` sends the one
+    who stays one content-free notice ("Your couple on Steady has ended"),
+    the next morning in their own timezone (``closing.notice_send``)."""
     if not user.check_password(password):
         raise Invalid("That password is not right.", field="password")
+    couple = couple_end_for(user=user, block_partner=block_partner, notice=notice)
+    if couple is None:
+        from django.http import Http404
+
+        raise Http404("You are not paired.")
+    return couple
+
+
+def couple_end_for(*, user: User, block_partner: bool = False, notice: bool = False) -> Couple | None:
+    """Ends the person's current couple, if any (the leave itself, after the
+    password; also how an account closing ends its couple). None if the
+    person is not in a couple."""
     with transaction.atomic():
         membership = (
             Membership.objects.select_for_update()
@@ -121,9 +151,7 @@ def couple_leave(*, user: User, password: str, block_partner: bool = False) -> C
             .first()
         )
         if membership is None:
-            from django.http import Http404
-
-            raise Http404("You are not paired.")
+            return None
         couple = membership.couple
         now = timezone.now()
         others = list(
@@ -141,4 +169,24 @@ def couple_leave(*, user: User, password: str, block_partner: bool = False) -> C
         # Inside the transaction: grants, shares and live sessions end with
         # the couple, each app's part isolated (couples.closing).
         closing.couple_closed_run(couple_id=couple.pk)
+        if notice and others:
+            closing.notice_send(couple_id=couple.pk, user_ids=others)
     return couple
+
+
+def pairing_block_lift(*, user: User, block_id: int) -> None:
+    """The person who set a block turns it off (Settings): the former
+    partner can pair with them again with a new code. 404 for a block that
+    is not theirs (a blocked person never learns of one)."""
+    deleted, _ = PairingBlock.objects.filter(pk=block_id, blocker=user).delete()
+    if not deleted:
+        from django.http import Http404
+
+        raise Http404("No such block.")
+
+
+def invites_revoke(*, user: User) -> int:
+    """Revokes the person's open code (an account closing)."""
+    return Invite.objects.filter(created_by=user, used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.security import PASSWORD_TRIES, PASSWORD_TRIES_WINDOW, password_tries_key
 from backend.errors import DomainError
 from backend.forms import domain_error_to_form
 
@@ -17,9 +18,10 @@ TOO_MANY_CODES = "That's a lot of codes in a short time. Please wait a while, th
 TOO_MANY_PASSWORDS = "That's several wrong tries in a row. Please wait 15 minutes, then try again."
 
 # Wrong passwords on the leave page, per person: a signed-in phone left
-# unlocked must not become a way to guess the owner's password.
-LEAVE_PASSWORD_TRIES = 5
-LEAVE_PASSWORD_WINDOW = 15 * 60
+# unlocked must not become a way to guess the owner's password (one counter
+# with the account's closing, accounts.security).
+LEAVE_PASSWORD_TRIES = PASSWORD_TRIES
+LEAVE_PASSWORD_WINDOW = PASSWORD_TRIES_WINDOW
 
 
 class JoinForm(forms.Form):
@@ -49,16 +51,24 @@ class LeaveForm(forms.Form):
         error_messages={"required": "Type your password to leave."},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-    block_partner = forms.BooleanField(required=False, label="Don't let this person pair with me again")
+    # The pairing block is the default choice, shown as a choice.
+    block_partner = forms.BooleanField(required=False, initial=True, label="Don't let this person pair with me again")
+    notice = forms.BooleanField(required=False, initial=False, label="Send a short notice")
 
     def __init__(self, *args, partner=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if partner is not None:
-            name = partner.display_name
-            self.fields["block_partner"].label = f"Don't let {name} pair with me again"
-            self.fields[
-                "block_partner"
-            ].help_text = f"{name} won't be told. A code between the two of you simply won't work."
+        name = partner.display_name if partner is not None else "your partner"
+        self.fields["block_partner"].label = f"Don't let {name} pair with me again"
+        self.fields["block_partner"].help_text = (
+            f"{name.capitalize() if partner is None else name} won't be told: a code between the two of you "
+            "simply won't work. It lifts only if you make a new code and they enter it, or if you turn it off "
+            "in Settings."
+        )
+        self.fields["notice"].label = f"Let {name} know the couple has ended"
+        self.fields["notice"].help_text = (
+            'One short notice, the same for everyone: "Your couple on Steady has ended." No reason and no '
+            "time: it arrives the next morning. Leave this off to send nothing."
+        )
 
 
 @login_required
@@ -112,7 +122,7 @@ def pair(request):
 
 
 def _leave_tries_key(user) -> str:
-    return f"steady:leave-password-tries:{user.pk}"
+    return password_tries_key(user.pk)
 
 
 @login_required
@@ -157,3 +167,22 @@ def ended(request):
     if not former:
         return redirect("pair")
     return render(request, "couples/ended.html", {"former": former})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pairing_blocks(request):
+    """Settings: the former partners this person stopped from pairing with
+    them again, each with a way to turn it off (``services.pairing_block_lift``)."""
+    if request.user.is_therapist:
+        return redirect("settings")
+    if request.method == "POST":
+        try:
+            block_id = int(request.POST.get("block", ""))
+        except ValueError:
+            raise Http404 from None
+        services.pairing_block_lift(user=request.user, block_id=block_id)
+        messages.success(request, "Done. They can pair with you again, with a new code.")
+        return redirect("settings-pairing-blocks")
+    blocks = selectors.pairing_blocks_set_by(user=request.user)
+    return render(request, "couples/pairing_blocks.html", {"blocks": blocks})

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from agreements.models import Agreement, AgreementVersion, Reflection
+from backend.localtime import local_date
 from checkins.models import Answer, CheckIn
 from checkups.models import Answer as CheckupAnswer
 from couples.models import Membership
@@ -58,7 +59,16 @@ def user_export(*, user: User) -> dict:
             # The app lock's setting (docs/applock.md); its PIN, even hashed, never.
             "app_lock_minutes": user.app_lock_minutes,
         },
-        "couples": _rows(Membership.objects.filter(user=user), ["couple_id", "joined_at", "left_at"]),
+        # When a couple ended is a day, never a time of day: for the one who
+        # stays it is the moment the other left (issue #23).
+        "couples": [
+            {
+                "couple_id": m.couple_id,
+                "joined_at": _iso(m.joined_at),
+                "left_on": _iso(local_date(instant=m.left_at, tz=user.timezone)) if m.left_at else None,
+            }
+            for m in Membership.objects.filter(user=user).order_by("joined_at", "id")
+        ],
         "checkins": {
             "my_answers": _rows(
                 Answer.objects.filter(author=user),
@@ -74,7 +84,9 @@ def user_export(*, user: User) -> dict:
             ),
             # The partner's answers, only where they were revealed to me.
             "partner_answers_revealed_to_me": _rows(
-                Answer.objects.filter(checkin_id__in=revealed, submitted_at__isnull=False).exclude(author=user),
+                Answer.objects.filter(checkin_id__in=revealed, submitted_at__isnull=False)
+                .exclude(author=user)
+                .exclude(author__closure__isnull=False),
                 ["checkin_id", "checkin__scheduled_for", "values"],
             ),
         },
@@ -127,7 +139,11 @@ def user_export(*, user: User) -> dict:
                 ["id", "text", "created_at", "deliver_at", "acknowledged_at", "reaction"],
             ),
             "received": _rows(
-                Note.objects.filter(recipient=user, deliver_at__lte=timezone.now()),
+                # A closed account's notes are out of sight while it waits
+                # to be erased (and gone after); a restore brings them back.
+                Note.objects.filter(recipient=user, deliver_at__lte=timezone.now()).exclude(
+                    author__closure__isnull=False
+                ),
                 ["id", "text", "deliver_at", "acknowledged_at", "reaction"],
             ),
         },
@@ -223,8 +239,12 @@ def ended_couple_history(*, user: User, couple_id: int, section: str) -> dict:
     nothing from a couple they were not in (``former_membership_get``: 404)."""
     membership = former_membership_get(user=user, couple_id=couple_id)
     if section == "notes":
-        rows = Note.objects.filter(couple_id=couple_id, deliver_at__lte=timezone.now()).filter(
-            Q(author=user) | Q(recipient=user)
+        rows = (
+            Note.objects.filter(couple_id=couple_id, deliver_at__lte=timezone.now())
+            .filter(Q(author=user) | Q(recipient=user))
+            # A closed account's notes are out of sight while it waits to
+            # be erased (issue #23); a restore brings them back.
+            .exclude(author__closure__isnull=False)
         )
         rows = rows.only("id", "author_id", "text", "created_at", "deliver_at").order_by("-deliver_at", "-id")
     elif section == "agreements":

@@ -2,22 +2,22 @@
 own card's context (``<app>.views.home_context``)."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.services import account_delete
+from accounts.services import TooManyPasswords, account_close
 from agreements.views import home_context as agreements_home
 from backend.errors import DomainError
 from backend.forms import domain_error_to_form
 from checkins.views import home_context as checkins_home
 from checkins.views import my_answer_rows
 from couples import selectors as couples_selectors
-from couples.views import LEAVE_PASSWORD_TRIES, LEAVE_PASSWORD_WINDOW, TOO_MANY_PASSWORDS, _leave_tries_key
+from couples.views import TOO_MANY_PASSWORDS
 from daily.views import home_context as daily_home
 from gratitude.views import home_context as gratitude_home
 from journal.views import home_context as journal_home
@@ -99,51 +99,67 @@ class AccountDeleteForm(forms.Form):
         error_messages={"required": "Type your password to delete your account."},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+    erase_now = forms.BooleanField(
+        required=False,
+        label="Erase everything now",
+        help_text="No 14 days and no restore link: everything goes at once, for good.",
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_delete(request):
     """Deleting the account from Settings: the password, then
-    ``accounts.services.account_delete`` as ``DELETE /api/v1/me/`` does.
-    Wrong passwords count with the leave page's (one counter per person):
-    a phone left unlocked and signed in must not become a way to guess the
-    owner's password."""
+    ``accounts.services.account_close`` as ``DELETE /api/v1/me/`` does (closed
+    at once, erased after the window unless restored by the emailed link, or
+    erased now). Wrong passwords count with the leave page's (one counter per
+    person, ``accounts.security``): a phone left unlocked and signed in must
+    not become a way to guess the owner's password."""
     user = request.user
     couple = couples_selectors.couple_for_user(user=user)
     partner = couples_selectors.couple_partner_of(couple=couple, user=user) if couple is not None else None
     form = AccountDeleteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        key = _leave_tries_key(user)
-        if cache.get(key, 0) >= LEAVE_PASSWORD_TRIES:
+        erase_now = form.cleaned_data["erase_now"]
+        try:
+            account_close(user=user, password=form.cleaned_data["password"], erase_now=erase_now, request=request)
+        except TooManyPasswords:
             form.add_error("password", TOO_MANY_PASSWORDS)
+        except DomainError as exc:
+            domain_error_to_form(form, exc)
         else:
-            try:
-                account_delete(user=user, password=form.cleaned_data["password"], request=request)
-            except DomainError as exc:
-                if exc.field == "password":
-                    cache.add(key, 0, LEAVE_PASSWORD_WINDOW)
-                    cache.incr(key)
-                domain_error_to_form(form, exc)
-            else:
-                cache.delete(key)
-                # The account and its sessions are gone; give this browser a
-                # fresh, empty session.
-                logout(request)
-                return redirect("account-deleted")
+            # Every session has ended; give this browser a fresh, empty one.
+            logout(request)
+            return redirect("account-erased" if erase_now else "account-deleted")
     return render(
         request,
         "home/settings_delete.html",
-        {"form": form, "partner": partner, "is_therapist": user.is_therapist},
+        {
+            "form": form,
+            "partner": partner,
+            "is_therapist": user.is_therapist,
+            "erase_days": settings.STEADY_ACCOUNT_ERASE_DAYS,
+            "email": user.email,
+        },
     )
 
 
 @require_http_methods(["GET"])
 def account_deleted(request):
-    """Where deleting an account ends: nobody is signed in here."""
+    """Where closing an account ends: nobody is signed in here."""
     if request.user.is_authenticated:
         return redirect("home")
-    return render(request, "home/account_deleted.html")
+    return render(
+        request, "home/account_deleted.html", {"erased": False, "erase_days": settings.STEADY_ACCOUNT_ERASE_DAYS}
+    )
+
+
+@require_http_methods(["GET"])
+def account_erased(request):
+    """Where erasing an account now ends."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    return render(request, "home/account_deleted.html", {"erased": True})
 
 
 @login_required

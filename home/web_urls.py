@@ -8,5 +8,6 @@ urlpatterns = [
     path("settings/export/", views.settings_export, name="settings-export"),
     path("settings/delete/", views.settings_delete, name="settings-delete"),
     path("account-deleted/", views.account_deleted, name="account-deleted"),
+    path("account-erased/", views.account_erased, name="account-erased"),
     path("couple/ended/<int:couple_id>/", views.couple_history, name="couple-history"),
 ]

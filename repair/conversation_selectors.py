@@ -9,6 +9,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from backend.localtime import local_date
 from couples.selectors import couple_ids_of_member
 
 from .conversation import STEPS, access_repair, current_step, repair_is_open
@@ -124,7 +125,15 @@ def repairs_export(*, user: User, couple_ids: list[int]) -> dict:
                 "status": repair_status_at(repair, now),
                 "timeout_id": repair.timeout_id,
                 "created_at": repair.created_at.isoformat(),
-                "closed_at": repair.closed_at.isoformat() if repair.closed_at else None,
+                # A conversation ended by the couple ending says the day
+                # only: its time is when the other partner left (issue #23).
+                "closed_at": (
+                    None
+                    if repair.closed_at is None
+                    else local_date(instant=repair.closed_at, tz=user.timezone).isoformat()
+                    if repair.status == Repair.Status.ENDED
+                    else repair.closed_at.isoformat()
+                ),
                 "steps": [
                     {
                         "key": s["key"],

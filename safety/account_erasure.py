@@ -10,5 +10,5 @@ from .services import safety_erase
 
 
 @erasure.step
-def on_account_erasure(*, user: User, password: str) -> None:
+def on_account_erasure(*, user: User, password: str | None) -> None:
     safety_erase(user=user)

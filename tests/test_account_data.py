@@ -247,7 +247,8 @@ class TestErasure:
         self, as_alice, as_bob, alice, bob, couple, history
     ):
         alice_id = alice.pk
-        assert as_alice.delete("/api/v1/me/", {"password": PASSWORD}, format="json").status_code == 204
+        response = as_alice.delete("/api/v1/me/", {"password": PASSWORD, "erase_now": True}, format="json")
+        assert response.status_code == 204
 
         assert not User.objects.filter(pk=alice_id).exists()
         assert not AuthToken.objects.filter(user_id=alice_id).exists()

@@ -193,20 +193,26 @@ class TestLeave:
     def test_not_paired_is_404(self, as_alice):
         assert as_alice.post(LEAVE, {"password": PASSWORD}, format="json").status_code == 404
 
-    def test_the_two_can_pair_again(self, as_alice, as_bob, couple):
-        as_bob.post(LEAVE, {"password": PASSWORD}, format="json")
+    def test_the_two_can_pair_again_without_a_block(self, as_alice, as_bob, couple):
+        as_bob.post(LEAVE, {"password": PASSWORD, "block_partner": False}, format="json")
+        assert not PairingBlock.objects.exists()
         assert pair(as_alice, as_bob).status_code == 201
+
+    def test_the_block_is_the_default(self, as_alice, as_bob, couple, alice, bob):
+        assert as_alice.post(LEAVE, {"password": PASSWORD}, format="json").status_code == 204
+        assert PairingBlock.objects.filter(blocker=alice, blocked=bob).exists()
 
     def test_block_stops_the_former_partner_pairing_again(self, as_alice, as_bob, couple, alice, bob):
         as_alice.post(LEAVE, {"password": PASSWORD, "block_partner": True}, format="json")
 
         assert PairingBlock.objects.filter(blocker=alice, blocked=bob).exists()
-        # Either direction fails, with the same words as an unknown code.
-        unknown = as_bob.post(JOIN, {"code": "ABCDEFGH"}, format="json").json()
-        first = pair(as_alice, as_bob)
-        second = pair(as_bob, as_alice)
-        assert first.status_code == second.status_code == 400
-        assert first.json() == second.json() == unknown
+        # Bob's code entered by Alice fails too (the block lifts only by
+        # Alice's own code), with the same words as an unknown code.
+        unknown = as_bob.post(JOIN, {"code": "ABCDEFGH"}, format="json")
+        blocked = pair(as_bob, as_alice)
+        assert unknown.status_code == blocked.status_code == 400
+        assert blocked.content == unknown.content
+        assert PairingBlock.objects.filter(blocker=alice, blocked=bob).exists()
 
     def test_a_block_does_not_affect_others(self, as_alice, couple, carol):
         as_alice.post(LEAVE, {"password": PASSWORD, "block_partner": True}, format="json")

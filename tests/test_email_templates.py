@@ -16,6 +16,12 @@ ROOT = Path(settings.BASE_DIR)
 # What each sender passes, with sample values: a template missing here fails
 # the test below, so a new email comes with its sample.
 CONTEXTS = {
+    "accounts/email/account_closed.txt": {
+        "erase_on": "19 March 2026",
+        "restore_url": "https://steady.example/account/restore/eyJ1Ijo1:1abc:xyz/",
+        "days": "14",
+    },
+    "accounts/email/account_closed_subject.txt": {"erase_on": "", "restore_url": "", "days": ""},
     "reminders/email/reminder.txt": {
         "sentence": "Your partner's note & a check-in.",
         "url": "https://steady.example/checkins/7/?from=email&x=1",

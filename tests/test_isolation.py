@@ -89,7 +89,12 @@ def world(settings, tmp_path, couple, alice, bob, mallory_couple):
         user=alice,
         answers={"closeness": 4, "trust": 4, "conflict": 2, "heard": 4, "reliability": 4, "steadiness": 4},
     )
+    # A pairing block alice set when she left an earlier couple (issue #23).
+    from couples.models import PairingBlock
+
+    block = PairingBlock.objects.create(blocker=alice, blocked=UserFactory(email="former@example.com"))
     ids = {
+        "block_id": block.pk,
         "schedule_id": schedule.pk,
         "checkin_id": checkin.pk,
         "note_id": note.pk,

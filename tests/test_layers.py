@@ -30,6 +30,7 @@ def test_each_feature_registers_its_reminder_kinds():
     assert owners["therapist_grant_requested"] == "therapists.reminder_kinds"
     assert owners["daily_question"] == "daily.reminder_kinds"
     assert owners["checkup_due"] == "checkups.reminder_kinds"
+    assert owners["couple_ended"] == "home.reminder_kinds"
     assert not any(module.startswith("reminders.") for module in owners.values())
     # The safety check asks again only in the app, on the person's own home
     # page: it has no reminder kind, so no push, email or notification.
@@ -46,4 +47,13 @@ def test_erasure_closes_the_couple_before_the_journal_key_goes():
         "checkups.account_erasure.on_account_erasure",
         "repair.account_erasure.on_account_erasure",
         "safety.account_erasure.on_account_erasure",
+    ]
+
+
+def test_closing_an_account_ends_the_couple_and_a_therapists_access_at_once():
+    from accounts import erasure
+
+    assert list(erasure.close_steps()) == [
+        "couples.account_erasure.on_account_close",
+        "therapists.account_erasure.on_account_close",
     ]

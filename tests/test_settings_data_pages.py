@@ -189,7 +189,11 @@ class TestDelete:
         assert "Bob keeps everything they wrote" in section
         assert "they leave Bob's jar too" in section
         assert "stays as Bob's record of the couple" in section
-        assert "This can't be undone" in section
+        window = page[page.index('data-testid="delete-window"') :]
+        assert "erased 14 days after you confirm" in window
+        assert "a link we email to alice@example.com can bring the account back" in window
+        assert "Your password alone can't" in window
+        assert "Erase everything now" in page
         assert 'type="password"' in page and 'autocomplete="current-password"' in page
 
     def test_without_a_couple_no_partner_is_named(self, mallory, theo):
@@ -246,11 +250,11 @@ class TestDelete:
         phone = client_for(alice)
         bob_phone = client_for(bob)
 
-        response = browser.post("/settings/delete/", {"password": PASSWORD})
+        response = browser.post("/settings/delete/", {"password": PASSWORD, "erase_now": "on"})
 
-        assert response.status_code == 302 and response["Location"] == "/account-deleted/"
-        goodbye = browser.get("/account-deleted/")
-        assert goodbye.status_code == 200 and "Your account is deleted" in goodbye.content.decode()
+        assert response.status_code == 302 and response["Location"] == "/account-erased/"
+        goodbye = browser.get("/account-erased/")
+        assert goodbye.status_code == 200 and "Your account is erased" in goodbye.content.decode()
         assert browser.get("/settings/").status_code == 302  # signed out here
         assert phone.get("/api/v1/me/").status_code == 401  # and on the phone
         assert not User.objects.filter(pk=alice_id).exists()

@@ -222,6 +222,9 @@ def test_no_serious_axe_violations_on_any_main_page(new_phone, phone_for, axe_so
             ("safety check", "/safety/"),
             ("safety: help now", "/safety/help/"),
             ("safety: past answers", "/safety/answers/"),
+            ("leave the couple", "/couple/leave/"),
+            ("delete your account", "/settings/delete/"),
+            ("who can pair with you", "/settings/pairing/"),
         ],
     )
 

@@ -86,7 +86,9 @@ def test_two_partners_sign_up_pair_and_one_leaves(new_phone, shot):
     alice.goto("/settings/")
     alice.get_by_role("link", name="Leave the couple").click()
     expect(alice.get_by_role("heading", level=1)).to_have_text("Leave the couple")
-    expect(alice.get_by_label("Don't let Bob pair with me again")).not_to_be_checked()
+    # The pairing block is the default choice (issue #23).
+    expect(alice.get_by_label("Don't let Bob pair with me again")).to_be_checked()
+    expect(alice.get_by_label("Let Bob know the couple has ended")).not_to_be_checked()
     shot(alice, "05-leave")
     alice.get_by_label("Your password").fill("not-my-password")
     alice.get_by_role("button", name="Leave the couple").click()

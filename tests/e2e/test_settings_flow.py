@@ -126,7 +126,9 @@ def test_a_proposal_on_home_then_devices_download_and_deleting_the_account(
     expect(a.get_by_test_id("account-deleted")).to_be_visible()
     axe_clean(a, "account deleted", found)
     shot(a, "edges-07-account-deleted")
-    assert not User.objects.filter(email=alice.email).exists()
+    # Closed at once, erased 14 days later unless the emailed link restores
+    # it (issue #23; tests/test_leaving.py, tests/e2e/test_leaving_flow.py).
+    assert User.objects.filter(email=alice.email, is_active=False, closure__isnull=False).exists()
 
     # Bob: the couple has ended, calmly; nothing says why.
     b = phone_for(bob)
