@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("space.urls")),
     path("", include("agreements.urls")),
     path("", include("repair.urls")),
+    path("", include("promises.urls")),
     path("", include("journal.urls")),
     path("", include("daily.urls")),
     path("", include("checkups.urls")),
