@@ -19,8 +19,8 @@ from django.db.models import (
     CharField,
     DateTimeField,
     DurationField,
-    ExpressionWrapper,
     Exists,
+    ExpressionWrapper,
     F,
     FloatField,
     Func,
@@ -331,7 +331,11 @@ def repair_trend(*, couple: Couple, months: int = 12, now: dt.datetime | None = 
         )
         .annotate(month=TruncMonth("timeout__started_at", tzinfo=tz))
         .values("month")
-        .annotate(median_seconds=Median(Extract(ExpressionWrapper(F("closed_at") - F("timeout__started_at"), DurationField()), "epoch")))
+        .annotate(
+            median_seconds=Median(
+                Extract(ExpressionWrapper(F("closed_at") - F("timeout__started_at"), DurationField()), "epoch")
+            )
+        )
         .order_by("month")
     )
     return {

@@ -548,7 +548,9 @@ def therapist_promises_read(
 
 
 @transaction.atomic
-def therapist_repair_trend_read(*, therapist: User, couple_id: int, ip: str | None, now: dt.datetime | None = None) -> dict:
+def therapist_repair_trend_read(
+    *, therapist: User, couple_id: int, ip: str | None, now: dt.datetime | None = None
+) -> dict:
     """A therapist with the ``repair_trend`` scope reads the time-to-repair
     trend (median minutes per month, no counts); logged like every read."""
     from promises.selectors import repair_trend
