@@ -43,6 +43,7 @@ urlpatterns = [
     path("", include("space.web_urls")),
     path("", include("agreements.web_urls")),
     path("", include("repair.web_urls")),
+    path("", include("promises.web_urls")),
     path("", include("journal.web_urls")),
     path("", include("daily.web_urls")),
     path("", include("firstrun.web_urls")),

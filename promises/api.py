@@ -7,6 +7,7 @@ from collections import OrderedDict
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,6 +17,7 @@ from backend.fields import AwareDateTimeField
 from backend.pagination import Pagination
 from couples.api import MemberListMixin
 from couples.selectors import couple_get_for_member
+from repair.trend import repair_trend
 
 from . import selectors, services
 
@@ -61,16 +63,16 @@ def promise_data(row: dict, *, viewer_id: int | None) -> dict:
 
 class LedgerPagination(Pagination):
     """Page-number pages without a total: one query, one row past the page
-    tells whether there is a next one. A page past the last is empty."""
+    tells whether there is a next one. A page past the last is 404."""
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         size = self.get_page_size(request)
         number = int(self.get_page_number(request, None))
-        if number > 10**9:
-            raise Invalid("page is out of range.", field="page")
         start = (number - 1) * size
-        rows = list(queryset[start : start + size + 1])
+        rows = list(queryset[start : start + size + 1]) if start < 2**62 else []
+        if number > 1 and not rows:
+            raise NotFound("Invalid page.")  # a page past the last, as every other list
         self.number, self.has_next = number, len(rows) > size
         return rows[:size]
 
@@ -167,4 +169,4 @@ class RepairTrendApi(APIView):
     )
     def get(self, request):
         couple = couple_get_for_member(user=request.user)
-        return Response(TrendOutput(selectors.repair_trend(couple=couple, now=timezone.now())).data)
+        return Response(TrendOutput(repair_trend(couple=couple, now=timezone.now())).data)

@@ -14,15 +14,11 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.db.models import (
-    Aggregate,
     Case,
     CharField,
     DateTimeField,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
-    FloatField,
     Func,
     IntegerField,
     Max,
@@ -33,16 +29,15 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, Extract, TruncMonth
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
 from agreements.models import Reflection
-from backend.localtime import zone
 from checkins.models import CheckIn
 from couples.models import Couple
-from repair.models import Commitment, Repair
+from repair.models import Commitment
 from space.models import Extension, SpacePeriod
 from space.models import Status as SpaceStatus
 
@@ -79,12 +74,6 @@ class _LocalDayAt(Func):
     template = "((%(expressions)s))"
     arg_joiner = f" + TIME '{REVIEW_LOCAL_TIME}') AT TIME ZONE ("
     output_field = DateTimeField()
-
-
-class Median(Aggregate):
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
 
 
 def _pid(prefix: str) -> Concat:
@@ -308,40 +297,3 @@ def promises_export(*, user: User, couple_ids: list[int]) -> list[dict]:
         }
         for r in rows
     ]
-
-
-# --- time to repair -------------------------------------------------------------------------
-
-
-def repair_trend(*, couple: Couple, months: int = 12, now: dt.datetime | None = None) -> dict:
-    """Per month (the couple's timezone, by the time-out's start), the median
-    minutes from a time-out's start to the completed repair that followed
-    it. How quickly the couple comes back together; never how often they
-    fight: no counts. One query."""
-    now = now or timezone.now()
-    tz = zone(name=couple.timezone)
-    since = now - dt.timedelta(days=31 * months)
-    rows = (
-        Repair.objects.filter(
-            couple=couple,
-            status=Repair.Status.COMPLETED,
-            timeout__isnull=False,
-            timeout__started_at__gte=since,
-            closed_at__gt=F("timeout__started_at"),
-        )
-        .annotate(month=TruncMonth("timeout__started_at", tzinfo=tz))
-        .values("month")
-        .annotate(
-            median_seconds=Median(
-                Extract(ExpressionWrapper(F("closed_at") - F("timeout__started_at"), DurationField()), "epoch")
-            )
-        )
-        .order_by("month")
-    )
-    return {
-        "timezone": couple.timezone,
-        "months": [
-            {"month": r["month"].astimezone(tz).strftime("%Y-%m"), "median_minutes": round(r["median_seconds"] / 60)}
-            for r in rows
-        ],
-    }

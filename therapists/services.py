@@ -553,7 +553,7 @@ def therapist_repair_trend_read(
 ) -> dict:
     """A therapist with the ``repair_trend`` scope reads the time-to-repair
     trend (median minutes per month, no counts); logged like every read."""
-    from promises.selectors import repair_trend
+    from repair.trend import repair_trend
 
     now = now or timezone.now()
     grant = grant_locked_for_scope(therapist=therapist, couple_id=couple_id, scope=Scope.REPAIR_TREND, now=now)
