@@ -15,6 +15,8 @@ from space.models import Kind, SpacePeriod, Status
 
 
 def demo_seed(*, couple: Couple, alice: User, bob: User) -> None:
+    if Commitment.objects.filter(repair__couple=couple, renegotiated_at__isnull=False).exists():
+        return  # idempotent: seed_demo runs again safely
     now = timezone.now()
     start = now - dt.timedelta(days=36, hours=2)
     back = start + dt.timedelta(minutes=30)
