@@ -221,7 +221,6 @@ def ledger(
     couple_ids,
     viewer_id: int | None,
     state: str | None = None,
-    kinds: tuple[str, ...] | None = None,
     only_mine_or_couple: bool = False,
     now: dt.datetime | None = None,
 ) -> QuerySet:
@@ -235,8 +234,6 @@ def ledger(
         qs = source(couple_ids, now).annotate(p_seen=_seen(viewer_id))
         if state is not None:
             qs = qs.filter(p_seen=state)
-        if kinds is not None:
-            qs = qs.filter(p_kind__in=kinds)
         if only_mine_or_couple and viewer_id is not None:
             qs = qs.filter(Q(p_made_by__isnull=True) | Q(p_made_by=viewer_id))
         parts.append(qs.order_by().values(*COLUMNS, "p_seen"))

@@ -15,7 +15,7 @@ from django.db.models.functions import Extract, TruncMonth
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from backend.localtime import zone
+from backend.localtime import local_midnight, zone
 from checkins.charts import Series, line_chart
 from couples.models import Couple
 
@@ -35,7 +35,11 @@ def repair_trend(*, couple: Couple, months: int = 12, now: dt.datetime | None = 
     fight: no counts. One query."""
     now = now or timezone.now()
     tz = zone(name=couple.timezone)
-    since = now - dt.timedelta(days=31 * months)
+    # From the first day of the month ``months - 1`` months back, local time:
+    # whole months only (a DST-true local midnight).
+    local = now.astimezone(tz)
+    index = local.year * 12 + local.month - 1 - (months - 1)
+    since = local_midnight(day=dt.date(index // 12, index % 12 + 1, 1), tz=tz)
     rows = (
         Repair.objects.filter(
             couple=couple,

@@ -499,3 +499,28 @@ class TestWholeLife:
         erasure_steps_run(user=alice, password=PASSWORD)
         rows = selectors.ledger(couple_ids=[couple.pk], viewer_id=None)
         assert {r["p_made_by"] for r in rows} == {bob.pk}
+
+
+class TestTrendWindow:
+    def test_the_last_twelve_whole_months_only(self, _frozen, as_alice, couple, alice):
+        # NOW is 19 March 2026: April 2025 is the first month shown, whole.
+        for start in (dt.datetime(2025, 3, 31, 12, tzinfo=UTC), dt.datetime(2025, 4, 1, 12, tzinfo=UTC)):
+            t = period(couple, alice, due=start + dt.timedelta(minutes=20), status="kept", started=start)
+            repair_of(couple, start=start + dt.timedelta(minutes=25), minutes=35, timeout=t)
+        months = as_alice.get("/api/v1/repairs/trend/").json()["months"]
+        assert months == [{"month": "2025-04", "median_minutes": 60}]
+
+
+class TestTherapistQueries:
+    def test_the_therapists_promises_read_is_constant(self, as_theo_ready, couple, alice, bob, theo):
+        active_grant(couple, alice, bob, theo, scopes=["promises"])
+        path = f"/api/v1/therapist/couples/{couple.pk}/promises/"
+        _bulk(couple, alice, bob, 5)
+        as_theo_ready.get(path)
+        with CaptureQueriesContext(connection) as few:
+            assert as_theo_ready.get(path).status_code == 200
+        _bulk(couple, alice, bob, 995)
+        with CaptureQueriesContext(connection) as many:
+            response = as_theo_ready.get(path)
+        assert len(response.json()) == 200
+        assert len(few) == len(many)
