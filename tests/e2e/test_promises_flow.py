@@ -99,3 +99,33 @@ def test_the_ledger_on_a_phone(phone_for, alice, bob, couple, shot):
     fits(a, "repair with the trend")
     trend.scroll_into_view_if_needed()
     shot(a, "promises-04-repair-trend")
+
+
+def test_theo_sees_the_trend_and_full_outcomes_with_the_scopes(phone_for, alice, bob, theo, couple, shot):
+    from ..test_therapists_support import active_grant, give_totp
+
+    repair_demo(couple=couple, alice=alice, bob=bob)
+    promises_demo(couple=couple, alice=alice, bob=bob)
+    now = timezone.now()
+    SpacePeriod.objects.create(
+        couple=couple,
+        author=bob,
+        kind="timeout",
+        started_at=now - dt.timedelta(days=3, minutes=30),
+        first_reconnect_by=now - dt.timedelta(days=3),
+        reconnect_by=now - dt.timedelta(days=3),
+        status="missed",
+        closed_at=now - dt.timedelta(days=2),
+    )
+    give_totp(theo)
+    active_grant(couple, alice, bob, theo, scopes=["promises", "repair_trend"])
+    t = phone_for(theo, path=f"/therapist/couples/{couple.pk}/")
+    trend = t.get_by_test_id("section-repair-trend")
+    expect(trend.locator("svg[role=img]")).to_have_count(1)
+    table = t.get_by_test_id("section-promises")
+    expect(table).to_contain_text("Missed")
+    expect(table).to_contain_text("moved before it was due")
+    assert "walking off" not in t.content()  # never a commitment's text
+    assert no_horizontal_scroll(t)
+    table.scroll_into_view_if_needed()
+    shot(t, "promises-05-therapist")
