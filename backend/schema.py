@@ -33,6 +33,7 @@ COUPLE_PATHS = (
     "timeout-rules/",
     "timeouts/",
     "repairs/",
+    "promises/",
 )
 
 # Paths for one role, answering 403 to the other: the journal is for
@@ -85,6 +86,8 @@ CONFLICTS = {
     ("PUT", "repairs/{repair_id}/steps/{step_key}/"),
     ("POST", "repairs/{repair_id}/stop/"),
     ("POST", "repairs/commitments/{commitment_id}/keep/"),
+    ("POST", "promises/{promise_id}/keep/"),
+    ("POST", "promises/{promise_id}/renegotiate/"),
 }
 
 ERROR = {

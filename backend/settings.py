@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "checkups",
     # Time-out rules and time-outs (on space), later the repair conversation.
     "repair",
+    # The promise ledger (on space, repair, agreements, check-ins) and the
+    # time-to-repair trend.
+    "promises",
     "therapists",
     "pwa",
     # The first run after pairing (a schedule, notifications, quiet hours, privacy).

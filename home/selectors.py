@@ -17,6 +17,7 @@ from daily.selectors import daily_export
 from firstrun.selectors import first_run_export
 from gratitude.models import Note
 from journal.selectors import journal_export, journal_shared_export
+from promises.selectors import promises_export
 from reminders.models import Notification, Preference
 from repair.conversation_selectors import repairs_export
 from repair.models import TimeoutDuring, TimeoutRulesVersion
@@ -90,6 +91,9 @@ def user_export(*, user: User) -> dict:
                 ["checkin_id", "checkin__scheduled_for", "values"],
             ),
         },
+        # The person's own promises (full outcomes) and the couple's kept
+        # together (check-ins, reviews); never the partner's (promises.selectors).
+        "promises": promises_export(user=user, couple_ids=couple_ids),
         "therapist_notes": {
             "my_presession_notes": _rows(
                 PreSessionNote.objects.filter(author=user).order_by("created_at"),

@@ -39,7 +39,8 @@ class RepairAdmin(admin.ModelAdmin):
 @admin.register(Commitment)
 class CommitmentAdmin(admin.ModelAdmin):
     # That a commitment exists and its state; not what it says.
-    list_display = ["id", "repair", "author", "due_at", "status"]
+    # A promise in the ledger (promises/): when it was first due and moved.
+    list_display = ["id", "repair", "author", "due_at", "status", "renegotiated_at"]
     list_filter = ["status"]
-    fields = ["repair", "author", "due_at", "status", "kept_at"]
-    readonly_fields = ["repair", "author", "due_at"]
+    fields = ["repair", "author", "first_due_at", "due_at", "renegotiated_at", "status", "kept_at"]
+    readonly_fields = ["repair", "author", "first_due_at", "due_at", "renegotiated_at"]

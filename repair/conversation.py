@@ -362,16 +362,66 @@ def repair_step_reveal(*, repair: Repair, step: str, now: dt.datetime, actor: Us
     return True
 
 
+def _commitment_of_maker(*, commitment_id: int, user: User) -> Commitment:
+    """Its maker's commitment on its locked row, in a couple they are still
+    in; anyone else's is 404 (the same as one that does not exist)."""
+    commitment = (
+        Commitment.objects.select_for_update(of=("self",))
+        .select_related("repair")
+        .filter(pk=commitment_id, author=user)
+        .first()
+    )
+    if commitment is None or not member_is_current(user=user, couple_id=commitment.repair.couple_id):
+        raise Http404
+    return commitment
+
+
 def commitment_keep(*, commitment_id: int, user: User, now: dt.datetime | None = None) -> Commitment:
-    """Its maker marks a commitment kept (404 for anyone else)."""
+    """Its maker marks a commitment kept, up to and at its due time (404 for
+    anyone else). After the due time it cannot be kept any more (409): the
+    promise ledger reads it as missed, and only its maker sees that."""
     now = now or timezone.now()
     with transaction.atomic():
-        commitment = Commitment.objects.select_for_update().filter(pk=commitment_id, author=user).first()
-        if commitment is None or not member_is_current(user=user, couple_id=commitment.repair.couple_id):
-            raise Http404
+        commitment = _commitment_of_maker(commitment_id=commitment_id, user=user)
         if commitment.status != Commitment.Status.OPEN:
             raise Conflict("This commitment is already closed.")
+        if now > commitment.due_at:
+            raise Conflict("The time you set for this has passed. Plans change; you can make a new one.")
         commitment.status, commitment.kept_at = Commitment.Status.KEPT, now
         commitment.save(update_fields=["status", "kept_at"])
         reminders.reminders_cancel(kind_prefix=COMMITMENT_KIND, target_ids=[commitment.pk])
+    return commitment
+
+
+def commitment_renegotiate(
+    *, commitment_id: int, user: User, due_at: dt.datetime, now: dt.datetime | None = None
+) -> Commitment:
+    """Its maker moves a commitment later, strictly before its due time
+    (at or after it: 409; an earlier or equal time: 400). The first time is
+    kept (``first_due_at``); the reminder moves to the new time (one
+    occurrence per promised time)."""
+    now = now or timezone.now()
+    if timezone.is_naive(due_at):
+        raise Invalid("Give a time with its timezone offset, like 2026-03-02T20:00:00+01:00.", field="due_at")
+    with transaction.atomic():
+        commitment = _commitment_of_maker(commitment_id=commitment_id, user=user)
+        if commitment.status != Commitment.Status.OPEN:
+            raise Conflict("This commitment is already closed.")
+        if now >= commitment.due_at:
+            raise Conflict("The time you set for this has come. Plans change; you can make a new one.")
+        if due_at <= commitment.due_at:
+            raise Invalid("Choose a time later than the one you set.", field="due_at")
+        if due_at > now + COMMITMENT_LONGEST:
+            raise Invalid("Choose a time within the next 90 days.", field="due_at")
+        commitment.first_due_at = commitment.first_due_at or commitment.due_at
+        commitment.due_at, commitment.renegotiated_at = due_at, now
+        commitment.save(update_fields=["first_due_at", "due_at", "renegotiated_at"])
+        reminders.reminders_cancel(kind_prefix=COMMITMENT_KIND, target_ids=[commitment.pk])
+        reminders.reminder_schedule(
+            user_id=user.pk,
+            kind=COMMITMENT_KIND,
+            target_id=commitment.pk,
+            due_at=due_at,
+            occurrence=f"{due_at:%Y%m%dT%H%M%S}",
+        )
     return commitment

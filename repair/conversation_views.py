@@ -21,6 +21,7 @@ from . import conversation
 from . import conversation_selectors as selectors
 from .models import COMMITMENT_MAX, REPAIR_TEXT_MAX
 from .services import timeout_rules_in_force
+from .trend import repair_trend, trend_chart
 
 STATUS_WORDS = {
     "completed": "You finished this conversation together.",
@@ -63,11 +64,13 @@ def repair_index(request):
         for r in selectors.repairs_for_member(user=user)[:30]
     ]
     current = next((row["repair"] for row in rows if row["status"] == "open"), None)
+    trend = repair_trend(couple=couple, now=now)
     return render(
         request,
         "repair/conversation_index.html",
         {
             "rows": rows,
+            "trend_chart": trend_chart(trend, title="How soon we came back together"),
             "current": current,
             "partner_name": _name(couple_partner_of(couple=couple, user=user)),
             "timeout": request.GET.get("timeout", "") if request.GET.get("timeout", "").isdigit() else "",

@@ -268,6 +268,12 @@ class Commitment(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(default=dj_timezone.now)
     kept_at = models.DateTimeField(null=True, blank=True)
+    # A promise moved later before it was due (the promise ledger's
+    # "renegotiated", issue #19): the time first given, and when it was
+    # last moved. The row stays the one source of truth for this promise;
+    # ``promises`` reads it, it keeps no copy.
+    first_due_at = models.DateTimeField(null=True, blank=True)
+    renegotiated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_at", "id"]
@@ -275,4 +281,12 @@ class Commitment(models.Model):
             models.UniqueConstraint(fields=["repair", "author"], name="commitment_one_per_partner"),
             models.CheckConstraint(condition=~Q(text=""), name="commitment_not_empty"),
             models.CheckConstraint(condition=Q(status__in=["open", "kept", "ended"]), name="commitment_status_valid"),
+            models.CheckConstraint(
+                condition=Q(renegotiated_at__isnull=True) | Q(first_due_at__lt=F("due_at")),
+                name="commitment_renegotiated_later",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="kept", kept_at__isnull=False) | (~Q(status="kept") & Q(kept_at__isnull=True)),
+                name="commitment_kept_iff_kept_at",
+            ),
         ]

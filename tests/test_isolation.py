@@ -106,6 +106,8 @@ def world(settings, tmp_path, couple, alice, bob, mallory_couple):
         "repair_id": repair_open.pk,
         "step_key": "felt",
         "commitment_id": Commitment.objects.filter(author=alice).get().pk,
+        # The promise ledger's id of the same commitment (promises/).
+        "promise_id": f"commitment-{Commitment.objects.filter(author=alice).get().pk}",
         "question_id": question.pk,
         "notification_id": notification.pk,
         "session_id": f"app-{alice_token.token_key}",
@@ -142,6 +144,7 @@ def body_for(route: str) -> dict:
         (r"amend/$", {"version": 1, "title": "Changed"}),
         (r"reflections/$", {"outcome": "kept"}),
         (r"extend/$", {"reconnect_by": soon}),
+        (r"renegotiate/$", {"due_at": (timezone.now() + dt.timedelta(days=3)).isoformat()}),
         (r"acknowledge/$", {"reaction": "heart"}),
         (r"journal/<int:entry_id>/$", {"text": "changed"}),
         (r"approve/$", {"scopes": ["checkin_consistency"]}),

@@ -21,6 +21,7 @@ from backend.client_ip import client_ip
 from backend.errors import Invalid
 from backend.fields import StrictCharField
 from backend.throttles import PersonThrottle
+from promises.api import PromiseOutput, TrendOutput, promise_data
 
 from . import selectors, services
 from .access import IsReadyTherapist, IsTherapist
@@ -468,6 +469,30 @@ class ProgressApi(APIView):
     def get(self, request, couple_id: int):
         progress = services.therapist_progress_read(therapist=request.user, couple_id=couple_id, ip=client_ip(request))
         return Response(ProgressOutput(progress).data)
+
+
+class TherapistPromisesApi(APIView):
+    permission_classes = [IsReadyTherapist]
+
+    @extend_schema(
+        responses=PromiseOutput(many=True),
+        summary="The couple's promises with full outcomes, newest 200 (promises scope); logged",
+    )
+    def get(self, request, couple_id: int):
+        rows = services.therapist_promises_read(therapist=request.user, couple_id=couple_id, ip=client_ip(request))
+        return Response(PromiseOutput([promise_data(r, viewer_id=None) for r in rows], many=True).data)
+
+
+class TherapistRepairTrendApi(APIView):
+    permission_classes = [IsReadyTherapist]
+
+    @extend_schema(
+        responses=TrendOutput,
+        summary="Per month, the median minutes from a time-out to a completed repair (repair_trend scope); logged",
+    )
+    def get(self, request, couple_id: int):
+        trend = services.therapist_repair_trend_read(therapist=request.user, couple_id=couple_id, ip=client_ip(request))
+        return Response(TrendOutput(trend).data)
 
 
 class CheckupRequestApi(APIView):

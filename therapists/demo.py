@@ -46,6 +46,8 @@ def demo_seed(*, couple: Couple, alice: User, bob: User) -> None:
             Scope.GRATITUDE_FREQUENCY,
             Scope.RECONNECT_FOLLOWTHROUGH,
             Scope.PROGRESS,
+            Scope.PROMISES,
+            Scope.REPAIR_TREND,
         ],
         expires_at=now + dt.timedelta(days=90),
         now=now,

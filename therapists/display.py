@@ -21,6 +21,10 @@ SCOPE_HELP = {
     Scope.TRIGGER_PATTERNS: "From each of your trigger logs: how often, which kind, and how strong. Never what you wrote.",
     Scope.PROGRESS: "Each of your relationship check-up scores, once a round was revealed to you both, side by side. "
     "Never a round before you both saw it.",
+    Scope.PROMISES: "Each promise either of you made (a return time, a repair commitment, a review) and how it went, "
+    "missed ones included. Never what a commitment says.",
+    Scope.REPAIR_TREND: "Per month, how long it took from a time-out to a finished repair conversation. "
+    "Never how many, never what was said.",
 }
 
 SCOPE_TITLES = {
@@ -31,6 +35,8 @@ SCOPE_TITLES = {
     Scope.RECONNECT_FOLLOWTHROUGH: "Promises to reconnect",
     Scope.TRIGGER_PATTERNS: "Trigger patterns",
     Scope.PROGRESS: "Check-up progress",
+    Scope.PROMISES: "Promises",
+    Scope.REPAIR_TREND: "Time to repair",
 }
 
 

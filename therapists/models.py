@@ -42,12 +42,15 @@ class Scope(models.TextChoices):
     TRIGGER_PATTERNS = "trigger_patterns", "trigger patterns"
     # Not a summary section: its own read (``therapists.services.therapist_progress_read``).
     PROGRESS = "progress", "relationship check-up scores over time"
+    # Their own reads too (``therapist_promises_read``, ``therapist_repair_trend_read``).
+    PROMISES = "promises", "promises and how each went"
+    REPAIR_TREND = "repair_trend", "time to repair after a time-out"
 
 
 # Display order everywhere (forms, summary sections, the log).
 SCOPE_ORDER = [s.value for s in Scope]
 # The scopes the summary is made of; the others have reads of their own.
-SUMMARY_SCOPES = [s for s in SCOPE_ORDER if s != Scope.PROGRESS]
+SUMMARY_SCOPES = [s for s in SCOPE_ORDER if s not in (Scope.PROGRESS, Scope.PROMISES, Scope.REPAIR_TREND)]
 
 
 class ConnectCode(models.Model):
@@ -234,6 +237,8 @@ class AccessEvent(models.Model):
         PROGRESS = "progress", "Check-up progress"
         CHECKUP_REQUEST = "checkup_request", "Asked for a check-up round"
         SESSION = "session", "Session page"
+        PROMISES = "promises", "Promises"
+        REPAIR_TREND = "repair_trend", "Time to repair"
 
     therapist = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
@@ -256,7 +261,9 @@ class AccessEvent(models.Model):
         indexes = [models.Index(fields=["couple", "-at", "-id"], name="access_event_couple_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(what__in=["summary", "list", "progress", "checkup_request", "session"]),
+                condition=Q(
+                    what__in=["summary", "list", "progress", "checkup_request", "session", "promises", "repair_trend"]
+                ),
                 name="access_event_what_valid",
             )
         ]

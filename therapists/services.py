@@ -529,6 +529,46 @@ def therapist_checkup_request(*, therapist: User, couple_id: int, ip: str | None
     return round_
 
 
+@transaction.atomic
+def therapist_promises_read(
+    *, therapist: User, couple_id: int, ip: str | None, now: dt.datetime | None = None, limit: int = 200
+) -> list[dict]:
+    """A therapist with the ``promises`` scope reads the couple's ledger with
+    full outcomes (missed included, never a commitment's text): consent on
+    the locked grant, the read and its access event, in one transaction."""
+    from promises.selectors import ledger
+
+    now = now or timezone.now()
+    grant = grant_locked_for_scope(therapist=therapist, couple_id=couple_id, scope=Scope.PROMISES, now=now)
+    rows = list(ledger(couple_ids=[grant.couple_id], viewer_id=None, now=now)[:limit])
+    _access_record(
+        therapist=therapist, grant=grant, what=AccessEvent.What.PROMISES, ip=ip, now=now, scopes=[Scope.PROMISES]
+    )
+    return rows
+
+
+@transaction.atomic
+def therapist_repair_trend_read(
+    *, therapist: User, couple_id: int, ip: str | None, now: dt.datetime | None = None
+) -> dict:
+    """A therapist with the ``repair_trend`` scope reads the time-to-repair
+    trend (median minutes per month, no counts); logged like every read."""
+    from repair.trend import repair_trend
+
+    now = now or timezone.now()
+    grant = grant_locked_for_scope(therapist=therapist, couple_id=couple_id, scope=Scope.REPAIR_TREND, now=now)
+    trend = repair_trend(couple=grant.couple, now=now)
+    _access_record(
+        therapist=therapist,
+        grant=grant,
+        what=AccessEvent.What.REPAIR_TREND,
+        ip=ip,
+        now=now,
+        scopes=[Scope.REPAIR_TREND],
+    )
+    return trend
+
+
 def _access_record(
     *, therapist: User, grant: Grant, what: str, ip: str | None, now: dt.datetime, scopes: list[str] | None = None
 ) -> AccessEvent:

@@ -9,6 +9,14 @@ urlpatterns = [
     path("therapist/couples/<int:couple_id>/summary/", api.SummaryApi.as_view(), name="api-therapist-summary"),
     path("therapist/couples/<int:couple_id>/progress/", api.ProgressApi.as_view(), name="api-therapist-progress"),
     path(
+        "therapist/couples/<int:couple_id>/promises/", api.TherapistPromisesApi.as_view(), name="api-therapist-promises"
+    ),
+    path(
+        "therapist/couples/<int:couple_id>/repair-trend/",
+        api.TherapistRepairTrendApi.as_view(),
+        name="api-therapist-repair-trend",
+    ),
+    path(
         "therapist/couples/<int:couple_id>/checkup-request/",
         api.CheckupRequestApi.as_view(),
         name="api-therapist-checkup-request",

@@ -541,6 +541,15 @@ def summary_sections(summary: dict) -> list[dict]:
     return sections
 
 
+PROMISE_KINDS = {
+    "timeout": "Time-out return",
+    "space": "Return from space",
+    "commitment": "Repair commitment",
+    "checkin": "Check-in",
+    "agreement_review": "Agreement review",
+}
+
+
 @therapist_required
 def therapist_summary(request, couple_id: int):
     now = timezone.now()
@@ -578,7 +587,35 @@ def therapist_summary(request, couple_id: int):
             "instrument": data["instrument"],
             "rounds": max((len(p["points"]) for p in data["partners"]), default=0),
         }
+    promises = repair = None
+    if Scope.PROMISES in grant.scopes:
+        # Its own read under its own scope, logged as such (full outcomes).
+        from promises.display import when
+
+        rows = services.therapist_promises_read(
+            therapist=request.user, couple_id=couple_id, ip=client_ip(request), now=now, limit=30
+        )
+        names_by_id = {p["id"]: p["display_name"] for p in summary["couple"]["partners"]}
+        promises = [
+            {
+                "who": names_by_id.get(r["p_made_by"], "Both") if r["p_made_by"] else "Both",
+                "kind": PROMISE_KINDS.get(r["p_kind"], r["p_kind"]),
+                "due": when(r["p_due"], request.user.tzinfo),
+                "state": r["p_state"],
+                "moved": r["p_renegotiated_at"] is not None,
+            }
+            for r in rows
+        ]
+    if Scope.REPAIR_TREND in grant.scopes:
+        from repair.trend import trend_chart
+
+        trend = services.therapist_repair_trend_read(
+            therapist=request.user, couple_id=couple_id, ip=client_ip(request), now=now
+        )
+        repair = trend_chart(trend)
     context = {
+        "promises": promises,
+        "repair_trend": repair,
         "progress": progress,
         "grant": grant,
         "names": names,

@@ -217,6 +217,7 @@ def test_no_serious_axe_violations_on_any_main_page(new_phone, phone_for, axe_so
             ("more", "/more/"),
             ("therapist access", "/couple/therapists/"),
             ("repair", "/repair/"),
+            ("promises", "/promises/"),
             ("a repair conversation", f"/repair/{lived_in['repair'].pk}/"),
             ("check-up", "/checkups/"),
             ("safety check", "/safety/"),

@@ -102,6 +102,7 @@ def _feature_demos():
     from firstrun.demo import demo_seed as firstrun_demo
     from gratitude.demo import demo_seed as gratitude_demo
     from journal.demo import demo_seed as journal_demo
+    from promises.demo import demo_seed as promises_demo
     from repair.demo import demo_seed as repair_demo
     from space.demo import demo_seed as space_demo
     from therapists.demo import demo_seed as therapists_demo
@@ -113,6 +114,7 @@ def _feature_demos():
         gratitude_demo,
         space_demo,
         repair_demo,
+        promises_demo,
         agreements_demo,
         journal_demo,
         checkups_demo,

@@ -1,0 +1,296 @@
+"""The promise ledger (issue #19): one view of every promise a couple made,
+projected from the rows that already hold each promise. The ledger has no
+table of its own: a time-out's return time is its ``space.SpacePeriod``, a
+repair commitment its ``repair.Commitment``, a check-in kept together its
+revealed ``checkins.CheckIn``, an agreement review done together its
+revealed ``agreements.Reflection`` pair. One source of truth per promise;
+the ledger is one ``UNION ALL`` statement over them, so a page is one query
+whatever the number of rows (tests/test_promises.py pins it).
+
+No scorekeeping between partners: ``seen`` is the state as the viewer may
+read it (``state_seen``); a partner's missed promise reads as ``ended``."""
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from agreements.models import Reflection
+from checkins.models import CheckIn
+from couples.models import Couple
+from repair.models import Commitment
+from space.models import Extension, SpacePeriod
+from space.models import Status as SpaceStatus
+
+OPEN, KEPT, RENEGOTIATED, MISSED, ENDED = "open", "kept", "renegotiated", "missed", "ended"
+STATES = (OPEN, KEPT, RENEGOTIATED, MISSED, ENDED)
+
+KINDS = ("space", "timeout", "commitment", "checkin", "agreement_review")
+
+# The columns every source yields, in this order (a UNION matches by position).
+COLUMNS = (
+    "p_id",
+    "p_kind",
+    "p_couple",
+    "p_made_by",
+    "p_due",
+    "p_first_due",
+    "p_state",
+    "p_renegotiated_at",
+    "p_closed_at",
+    "p_source_type",
+    "p_source_id",
+)
+
+# An agreement's review is due at 18:00 on the last day of its period, in
+# the couple's timezone (the review reminder's time, docs/agreements.md):
+# PostgreSQL turns the wall-clock time into an instant, DST-true.
+REVIEW_LOCAL_TIME = "18:00"
+
+
+class _LocalDayAt(Func):
+    """``(day + TIME '18:00') AT TIME ZONE tz``: a local wall-clock time on
+    a date, as an instant (the zone's offset on that very day)."""
+
+    template = "((%(expressions)s))"
+    arg_joiner = f" + TIME '{REVIEW_LOCAL_TIME}') AT TIME ZONE ("
+    output_field = DateTimeField()
+
+
+def _pid(prefix: str) -> Concat:
+    return Concat(Value(f"{prefix}-"), Cast("pk", CharField()), output_field=CharField())
+
+
+def _space(couple_ids, now: dt.datetime) -> QuerySet:
+    last_moved = (
+        Extension.objects.filter(period=OuterRef("pk")).order_by().values("period").annotate(at=Max("created_at"))
+    )
+    is_open = Q(status=SpaceStatus.OPEN)
+    return SpacePeriod.objects.filter(couple_id__in=couple_ids).annotate(
+        p_id=_pid("space"),
+        p_kind=Cast("kind", CharField()),
+        p_couple=F("couple_id"),
+        p_made_by=F("author_id"),
+        p_due=F("reconnect_by"),
+        p_first_due=F("first_reconnect_by"),
+        p_state=Case(
+            When(is_open & Q(reconnect_by__lt=now), then=Value(MISSED)),
+            When(is_open & Q(reconnect_by__gt=F("first_reconnect_by")), then=Value(RENEGOTIATED)),
+            When(is_open, then=Value(OPEN)),
+            When(status=SpaceStatus.KEPT, then=Value(KEPT)),
+            When(status__in=[SpaceStatus.LATE, SpaceStatus.MISSED], then=Value(MISSED)),
+            default=Value(ENDED),
+            output_field=CharField(),
+        ),
+        p_renegotiated_at=Subquery(last_moved.values("at"), output_field=DateTimeField()),
+        p_closed_at=F("closed_at"),
+        p_source_type=Cast("kind", CharField()),
+        p_source_id=F("pk"),
+    )
+
+
+def _commitments(couple_ids, now: dt.datetime) -> QuerySet:
+    is_open = Q(status=Commitment.Status.OPEN)
+    return Commitment.objects.filter(repair__couple_id__in=couple_ids).annotate(
+        p_id=_pid("commitment"),
+        p_kind=Value("commitment", output_field=CharField()),
+        p_couple=F("repair__couple_id"),
+        p_made_by=F("author_id"),
+        p_due=F("due_at"),
+        p_first_due=Coalesce("first_due_at", "due_at"),
+        p_state=Case(
+            When(is_open & Q(due_at__lt=now), then=Value(MISSED)),
+            When(is_open & Q(renegotiated_at__isnull=False), then=Value(RENEGOTIATED)),
+            When(is_open, then=Value(OPEN)),
+            When(status=Commitment.Status.KEPT, then=Value(KEPT)),
+            default=Value(ENDED),
+            output_field=CharField(),
+        ),
+        p_renegotiated_at=F("renegotiated_at"),
+        p_closed_at=F("kept_at"),
+        p_source_type=Value("commitment", output_field=CharField()),
+        p_source_id=F("pk"),
+    )
+
+
+def _checkins(couple_ids, now: dt.datetime) -> QuerySet:
+    """A check-in enters once, for the couple, and only when kept (revealed):
+    one that closed unrevealed leaves no entry and no per-person state."""
+    return CheckIn.objects.filter(couple_id__in=couple_ids, revealed_at__isnull=False).annotate(
+        p_id=_pid("checkin"),
+        p_kind=Value("checkin", output_field=CharField()),
+        p_couple=F("couple_id"),
+        p_made_by=Value(None, output_field=IntegerField()),
+        p_due=F("scheduled_for"),
+        p_first_due=F("scheduled_for"),
+        p_state=Value(KEPT, output_field=CharField()),
+        p_renegotiated_at=Value(None, output_field=DateTimeField()),
+        p_closed_at=F("revealed_at"),
+        p_source_type=Value("checkin", output_field=CharField()),
+        p_source_id=F("pk"),
+    )
+
+
+def _reviews(couple_ids, now: dt.datetime) -> QuerySet:
+    """An agreement review the couple looked at together: both reflections
+    on a period revealed (one row per period: the pair's first). Made by the
+    couple. A period one partner alone reflected on leaves no entry: a
+    reflection is private until both wrote."""
+    earlier = Reflection.objects.filter(
+        agreement=OuterRef("agreement"),
+        period_start=OuterRef("period_start"),
+        revealed_at__isnull=False,
+        pk__lt=OuterRef("pk"),
+    )
+    due = _LocalDayAt(F("period_end"), F("agreement__couple__timezone"))
+    return (
+        Reflection.objects.filter(agreement__couple_id__in=couple_ids, revealed_at__isnull=False)
+        .filter(~Exists(earlier))
+        .annotate(
+            p_id=_pid("review"),
+            p_kind=Value("agreement_review", output_field=CharField()),
+            p_couple=F("agreement__couple_id"),
+            p_made_by=Value(None, output_field=IntegerField()),
+            p_due=due,
+            p_first_due=due,
+            p_state=Value(KEPT, output_field=CharField()),
+            p_renegotiated_at=Value(None, output_field=DateTimeField()),
+            p_closed_at=F("revealed_at"),
+            p_source_type=Value("agreement", output_field=CharField()),
+            p_source_id=F("agreement_id"),
+        )
+    )
+
+
+# Each source: couple ids and now -> a queryset annotated with COLUMNS. A
+# layer above (therapists' practices, later) adds its own with
+# ``register_source``: the sources never import this app.
+SOURCES: dict[str, Callable] = {
+    "space": _space,
+    "commitment": _commitments,
+    "checkin": _checkins,
+    "review": _reviews,
+}
+
+
+def register_source(prefix: str, source: Callable) -> None:
+    SOURCES[prefix] = source
+
+
+def _seen(viewer_id: int | None):
+    """The state as ``viewer_id`` may read it: of the partner's promises a
+    missed one is ``ended``, without a label. ``None``: full outcomes (a
+    therapist with the ``promises`` scope)."""
+    if viewer_id is None:
+        return F("p_state")
+    return Case(
+        When(Q(p_state=MISSED, p_made_by__isnull=False) & ~Q(p_made_by=viewer_id), then=Value(ENDED)),
+        default=F("p_state"),
+        output_field=CharField(),
+    )
+
+
+def state_seen(*, state: str, made_by_id: int | None, viewer_id: int | None) -> str:
+    """``_seen`` for one row in Python (a page that already holds a row)."""
+    if viewer_id is not None and state == MISSED and made_by_id is not None and made_by_id != viewer_id:
+        return ENDED
+    return state
+
+
+def ledger(
+    *,
+    couple_ids,
+    viewer_id: int | None,
+    state: str | None = None,
+    only_mine_or_couple: bool = False,
+    now: dt.datetime | None = None,
+) -> QuerySet:
+    """The couple's promises, due time newest first, as ``viewer_id`` sees
+    them (``p_seen``). One statement. ``state`` filters on the seen state, so
+    ``missed`` holds only the viewer's own; ``only_mine_or_couple`` leaves the
+    partner's out (the export after a leave: each keeps their own)."""
+    now = now or timezone.now()
+    parts = []
+    for source in SOURCES.values():
+        qs = source(couple_ids, now).annotate(p_seen=_seen(viewer_id))
+        if state is not None:
+            qs = qs.filter(p_seen=state)
+        if only_mine_or_couple and viewer_id is not None:
+            qs = qs.filter(Q(p_made_by__isnull=True) | Q(p_made_by=viewer_id))
+        parts.append(qs.order_by().values(*COLUMNS, "p_seen"))
+    first, *rest = parts
+    return first.union(*rest, all=True).order_by("-p_due", "-p_id")
+
+
+def parse_promise_id(promise_id: str) -> tuple[str, int]:
+    """``"commitment-12"`` -> ``("commitment", 12)``; anything else is 404."""
+    prefix, _, pk = promise_id.partition("-")
+    if prefix not in SOURCES or not pk.isdigit() or len(pk) > 18:
+        raise Http404
+    return prefix, int(pk)
+
+
+def promise_get_for_member(*, user: User, promise_id: str, now: dt.datetime | None = None) -> dict:
+    """One promise of the caller's current couple, as they see it; 404 for
+    anyone else. One query."""
+    from couples.selectors import couple_ids_of_member
+
+    prefix, pk = parse_promise_id(promise_id)
+    now = now or timezone.now()
+    qs = SOURCES[prefix](couple_ids_of_member(user=user), now).filter(pk=pk).annotate(p_seen=_seen(user.pk))
+    row = qs.values(*COLUMNS, "p_seen").first()
+    if row is None:
+        raise Http404
+    return row
+
+
+def ledger_for_member(*, user: User, state: str | None = None, now: dt.datetime | None = None) -> QuerySet:
+    """The caller's current couple's ledger (empty when not paired: the API
+    asks for the couple only on an empty page, ``MemberListMixin``)."""
+    from couples.selectors import couple_ids_of_member
+
+    return ledger(couple_ids=couple_ids_of_member(user=user), viewer_id=user.pk, state=state, now=now)
+
+
+def kept_timeline(*, couple: Couple, now: dt.datetime | None = None, limit: int = 30) -> list[dict]:
+    """The calm timeline: the couple's kept promises, newest first. Kept
+    only; no misses, no counts."""
+    return list(ledger(couple_ids=[couple.pk], viewer_id=None, state=KEPT, now=now)[:limit])
+
+
+def promises_export(*, user: User, couple_ids: list[int]) -> list[dict]:
+    """The person's own promises and the couple's (check-ins, reviews), in
+    every couple they were in, with full outcomes; never the partner's."""
+    rows = ledger(couple_ids=couple_ids, viewer_id=user.pk, only_mine_or_couple=True).order_by("p_due", "p_id")
+    return [
+        {
+            "id": r["p_id"],
+            "kind": r["p_kind"],
+            "couple_id": r["p_couple"],
+            "made_by": r["p_made_by"],
+            "due_at": r["p_due"].isoformat(),
+            "first_due_at": r["p_first_due"].isoformat(),
+            "state": r["p_seen"],
+            "renegotiated_at": r["p_renegotiated_at"].isoformat() if r["p_renegotiated_at"] else None,
+        }
+        for r in rows
+    ]
