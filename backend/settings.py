@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "checkups",
     # Time-out rules and time-outs (on space), later the repair conversation.
     "repair",
+    # The reassurance ritual and "I steadied myself" (on repair's time-outs).
+    "reassurance",
     "therapists",
     "pwa",
     # The first run after pairing (a schedule, notifications, quiet hours, privacy).

@@ -21,6 +21,7 @@ from couples.views import LEAVE_PASSWORD_TRIES, LEAVE_PASSWORD_WINDOW, TOO_MANY_
 from daily.views import home_context as daily_home
 from gratitude.views import home_context as gratitude_home
 from journal.views import home_context as journal_home
+from reassurance.views import home_context as reassurance_home
 from repair.views import home_context as repair_home
 from space.views import home_context as space_home
 from therapists.views import home_context as therapists_home
@@ -53,6 +54,7 @@ def _home_contexts():
     return [
         space_home,
         repair_home,
+        reassurance_home,
         checkins_home,
         daily_home,
         gratitude_home,

@@ -102,6 +102,7 @@ def _feature_demos():
     from firstrun.demo import demo_seed as firstrun_demo
     from gratitude.demo import demo_seed as gratitude_demo
     from journal.demo import demo_seed as journal_demo
+    from reassurance.demo import demo_seed as reassurance_demo
     from repair.demo import demo_seed as repair_demo
     from space.demo import demo_seed as space_demo
     from therapists.demo import demo_seed as therapists_demo
@@ -115,6 +116,7 @@ def _feature_demos():
         repair_demo,
         agreements_demo,
         journal_demo,
+        reassurance_demo,
         checkups_demo,
         therapists_demo,
     ]
