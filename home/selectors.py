@@ -13,6 +13,7 @@ from checkups.models import Answer as CheckupAnswer
 from couples.models import Membership
 from couples.selectors import former_membership_get
 from daily.selectors import daily_export
+from reassurance.selectors import reassurance_export
 from firstrun.selectors import first_run_export
 from gratitude.models import Note
 from journal.selectors import journal_export, journal_shared_export
@@ -189,6 +190,7 @@ def user_export(*, user: User) -> dict:
             ),
         },
         "daily_question": daily_export(user=user),
+        "reassurance": reassurance_export(user=user),
         "first_run": first_run_export(user=user),
         "journal": journal_export(user=user),
         # Kept apart from the person's own entries: what the partner shares

@@ -28,7 +28,7 @@ from backend.errors import Conflict, Forbidden, Invalid
 from backend.localtime import local_date, local_to_utc
 from backend.timezones import valid_timezones
 from couples.models import Couple, Membership
-from couples.selectors import couple_get_for_member, couple_partner_of, member_is_current
+from couples.selectors import couple_for_user, couple_get_for_member, couple_partner_of, member_is_current
 from journal import crypto
 from journal.models import Entry
 from reminders import services as reminders
@@ -521,7 +521,9 @@ def digest_share(*, user: User, month: Any, now: dt.datetime | None = None) -> D
     the current partner. Once per month and couple (409 again)."""
     now = now or timezone.now()
     month = month_parse(month, user=user, now=now)
-    couple = couple_get_for_member(user=user)
+    couple = couple_for_user(user=user)
+    if couple is None:
+        raise Conflict("Sharing needs a partner to share it with.")
     since, until = month_bounds(month=month, tz=user.timezone)
     ways = steadied_ways(user=user, since=since, until=until)
     if not ways:

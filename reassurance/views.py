@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -420,29 +420,39 @@ def home_context(user, *, now: dt.datetime | None = None) -> dict:
     """Context for ``reassurance/_home_card.html``: when the next ritual is
     (on the viewer's clock), or that one is open now and whether the viewer
     wrote, with grounding and the journal offered. Never anything about the
-    partner: not whether they wrote, not how often anyone needed it."""
+    partner: not whether they wrote, not how often anyone needed it. One
+    query (one more only for "after a time-out", to read its return time)."""
     couple = couple_for_user(user=user)
     if couple is None:
         return {"reassurance_card": False}
     now = now or timezone.now()
-    ritual_row = selectors.ritual_of_member(user=user)
-    terms = selectors.ritual_version(ritual_row, ritual_row.active_version) if ritual_row else None
-    open_now = (
-        Occurrence.objects.filter(
-            couple=couple, revealed_at__isnull=True, closed_at__isnull=True, at__lte=now, closes_at__gt=now
+    open_now = Occurrence.objects.filter(
+        ritual=OuterRef("pk"), revealed_at__isnull=True, closed_at__isnull=True, at__lte=now, closes_at__gt=now
+    ).order_by("-at")
+    terms = RitualVersion.objects.filter(ritual=OuterRef("pk"), number=OuterRef("active_version"))
+    row = (
+        Ritual.objects.filter(couple=couple)
+        .exclude(status=Ritual.Status.RETIRED)
+        .annotate(
+            open_id=Subquery(open_now.values("pk")[:1]),
+            wrote=Exists(Message.objects.filter(occurrence_id=Subquery(open_now.values("pk")[:1]), author=user)),
+            **{f"t_{name}": Subquery(terms.values(name)[:1]) for name in TERM_FIELDS},
         )
-        .annotate(wrote=Exists(Message.objects.filter(occurrence=OuterRef("pk"), author=user)))
-        .only("id")
         .first()
     )
+    version = None
+    if row is not None and row.active_version is not None:
+        version = RitualVersion(ritual=row, **{name: getattr(row, f"t_{name}") for name in TERM_FIELDS})
+    next_at = services.ritual_next_time(ritual=row, terms=version, now=now) if version else None
     return {
         "reassurance_card": True,
-        "reassurance_ritual": ritual_row,
-        "reassurance_agreed": terms is not None,
-        "reassurance_next": when_words(
-            services.ritual_next_time(ritual=ritual_row, terms=terms, now=now) if ritual_row else None, user
-        ),
-        "reassurance_after_timeout": terms is not None and terms.mode == RitualVersion.Mode.AFTER_TIMEOUT,
-        "reassurance_words": services.ritual_describe(terms),
-        "reassurance_open": open_now,
+        "reassurance_ritual": row,
+        "reassurance_agreed": version is not None,
+        "reassurance_next": when_words(next_at, user),
+        "reassurance_after_timeout": version is not None and version.mode == RitualVersion.Mode.AFTER_TIMEOUT,
+        "reassurance_words": services.ritual_describe(version),
+        "reassurance_open": {"pk": row.open_id, "wrote": row.wrote} if row is not None and row.open_id else None,
     }
+
+
+TERM_FIELDS = ("mode", "weekdays", "time", "timezone", "after_timeout_minutes")

@@ -20,6 +20,7 @@ SUBJECT = {
     "space": ("space", "reconnect", "time-out"),
     "agreement": "agreement",
     "therapist": "therapist",
+    "reassurance": "reassurance",
 }
 
 
