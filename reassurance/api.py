@@ -102,14 +102,14 @@ class RitualApi(APIView):
 
 
 class RitualAcceptApi(APIView):
-    class AcceptInput(serializers.Serializer):
-        version = StrictIntegerField()
+    class RitualAcceptInput(serializers.Serializer):
+        version = StrictIntegerField(min_value=1, help_text="The version you read; a stale one gets 409.")
 
     @extend_schema(
-        request=AcceptInput, responses=RitualOutput, summary="Accept the version you read (the other partner)"
+        request=RitualAcceptInput, responses=RitualOutput, summary="Accept the version you read (the other partner)"
     )
     def post(self, request, ritual_id: int):
-        data = self.AcceptInput(data=request.data)
+        data = self.RitualAcceptInput(data=request.data)
         if not data.is_valid():
             selectors_ritual_guard(request.user, ritual_id)
             data.is_valid(raise_exception=True)
@@ -127,12 +127,12 @@ def selectors_ritual_guard(user, ritual_id: int) -> None:
 # --- phrases ----------------------------------------------------------------------------------
 
 
-class PhraseOutput(serializers.Serializer):
+class ReassurancePhraseOutput(serializers.Serializer):
     id = serializers.IntegerField()
     text = serializers.CharField()
 
 
-class PhraseInput(serializers.Serializer):
+class ReassurancePhraseInput(serializers.Serializer):
     text = StrictCharField(allow_blank=True, trim_whitespace=False)
 
 
@@ -141,22 +141,22 @@ def _phrase(p: Phrase) -> dict:
 
 
 class PhrasesApi(APIView):
-    @extend_schema(responses=PhraseOutput(many=True), summary="My own reassuring phrases")
+    @extend_schema(responses=ReassurancePhraseOutput(many=True), summary="My own reassuring phrases")
     def get(self, request):
         return Response([_phrase(p) for p in selectors.phrases_of(user=request.user)])
 
-    @extend_schema(request=PhraseInput, responses={201: PhraseOutput})
+    @extend_schema(request=ReassurancePhraseInput, responses={201: ReassurancePhraseOutput})
     def post(self, request):
-        data = PhraseInput(data=request.data)
+        data = ReassurancePhraseInput(data=request.data)
         data.is_valid(raise_exception=True)
         return Response(_phrase(services.phrase_add(user=request.user, text=data.validated_data["text"])), status=201)
 
 
 class PhraseApi(APIView):
-    @extend_schema(request=PhraseInput, responses=PhraseOutput)
+    @extend_schema(request=ReassurancePhraseInput, responses=ReassurancePhraseOutput)
     def patch(self, request, phrase_id: int):
         services.phrase_get_own(user=request.user, phrase_id=phrase_id)
-        data = PhraseInput(data=request.data)
+        data = ReassurancePhraseInput(data=request.data)
         data.is_valid(raise_exception=True)
         phrase = services.phrase_edit(user=request.user, phrase_id=phrase_id, text=data.validated_data["text"])
         return Response(_phrase(phrase))
@@ -180,7 +180,7 @@ def occurrence_status(o: Occurrence, mine: str | None, now) -> str:
     return "closed"
 
 
-class OccurrenceOutput(serializers.Serializer):
+class RitualOccurrenceOutput(serializers.Serializer):
     id = serializers.IntegerField()
     at = serializers.DateTimeField()
     closes_at = serializers.DateTimeField()
@@ -210,33 +210,35 @@ class OccurrenceOutput(serializers.Serializer):
 
 def occurrence_data(o: Occurrence, user) -> dict:
     o = selectors.with_messages(Occurrence.objects.filter(pk=o.pk).select_related("couple")).get()
-    return OccurrenceOutput(o, context={"user": user, "detail": True}).data
+    return RitualOccurrenceOutput(o, context={"user": user, "detail": True}).data
 
 
 class OccurrencesApi(MemberListMixin, GenericAPIView):
-    serializer_class = OccurrenceOutput
+    serializer_class = RitualOccurrenceOutput
 
-    @extend_schema(responses=OccurrenceOutput(many=True), summary="Past and current ritual times, newest first")
+    @extend_schema(responses=RitualOccurrenceOutput(many=True), summary="Past and current ritual times, newest first")
     def get(self, request):
         page = self.paginate_for_member(selectors.occurrences_for_member(user=request.user))
-        return self.get_paginated_response(OccurrenceOutput(page, many=True, context={"user": request.user}).data)
+        return self.get_paginated_response(RitualOccurrenceOutput(page, many=True, context={"user": request.user}).data)
 
 
 class OccurrenceApi(APIView):
-    class MessageInput(serializers.Serializer):
+    class RitualMessageInput(serializers.Serializer):
         text = StrictCharField(allow_blank=True, trim_whitespace=False)
 
-    @extend_schema(responses=OccurrenceOutput, summary="One ritual time; the partner's message once both wrote")
+    @extend_schema(responses=RitualOccurrenceOutput, summary="One ritual time; the partner's message once both wrote")
     def get(self, request, occurrence_id: int):
         o = selectors.access_occurrence(user=request.user, occurrence_id=occurrence_id)
         return Response(occurrence_data(o, request.user))
 
     @extend_schema(
-        request=MessageInput, responses=OccurrenceOutput, summary="Write (or change) my message until both wrote"
+        request=RitualMessageInput,
+        responses=RitualOccurrenceOutput,
+        summary="Write (or change) my message until both wrote",
     )
     def put(self, request, occurrence_id: int):
         selectors.access_occurrence(user=request.user, occurrence_id=occurrence_id)
-        data = self.MessageInput(data=request.data)
+        data = self.RitualMessageInput(data=request.data)
         data.is_valid(raise_exception=True)
         o = services.message_write(user=request.user, occurrence_id=occurrence_id, text=data.validated_data["text"])
         return Response(occurrence_data(o, request.user))
@@ -250,7 +252,7 @@ def _partners_only(user) -> None:
         raise Forbidden("This is for partners only.")
 
 
-class AfterInput(serializers.Serializer):
+class SteadiedAfterInput(serializers.Serializer):
     journal_entry = StrictIntegerField(required=False)
     timeout = StrictIntegerField(required=False)
 
@@ -281,7 +283,7 @@ class SteadiedApi(GenericAPIView):
     class SteadiedInput(serializers.Serializer):
         what = StrictCharField(allow_blank=True, trim_whitespace=False)
         helped = serializers.ChoiceField(choices=["a_little", "a_lot"], required=False, allow_null=True)
-        after = AfterInput(required=False, allow_null=True)
+        after = SteadiedAfterInput(required=False, allow_null=True)
 
     @extend_schema(responses=SteadiedOutput(many=True), summary="My own records of steadying myself (private)")
     def get(self, request):
@@ -306,7 +308,7 @@ class SteadiedApi(GenericAPIView):
         return Response(_steadied(*row), status=201)
 
 
-class DigestOutput(serializers.Serializer):
+class SteadiedDigestOutput(serializers.Serializer):
     id = serializers.IntegerField()
     month = serializers.CharField()
     author = serializers.DictField()
@@ -327,12 +329,12 @@ def _digest(d: Digest) -> dict:
 
 
 class DigestsApi(APIView):
-    class DigestInput(serializers.Serializer):
+    class SteadiedDigestInput(serializers.Serializer):
         month = StrictCharField(max_length=7, help_text="YYYY-MM")
 
     @extend_schema(
         parameters=[OpenApiParameter("box", str, enum=["mine", "shared_with_me"])],
-        responses=DigestOutput(many=True),
+        responses=SteadiedDigestOutput(many=True),
         summary="My shared digests, or those my partner shares with me",
     )
     def get(self, request):
@@ -347,10 +349,14 @@ class DigestsApi(APIView):
         )
         return Response([_digest(d) for d in rows.select_related("author")])
 
-    @extend_schema(request=DigestInput, responses={201: DigestOutput}, summary="Share a month's digest with my partner")
+    @extend_schema(
+        request=SteadiedDigestInput,
+        responses={201: SteadiedDigestOutput},
+        summary="Share a month's digest with my partner",
+    )
     def post(self, request):
         _partners_only(request.user)
-        data = self.DigestInput(data=request.data)
+        data = self.SteadiedDigestInput(data=request.data)
         data.is_valid(raise_exception=True)
         digest = services.digest_share(user=request.user, month=data.validated_data["month"])
         return Response(_digest(digest), status=201)
@@ -364,6 +370,6 @@ class DigestApi(APIView):
 
 
 class DigestAcknowledgeApi(APIView):
-    @extend_schema(request=None, responses=DigestOutput, summary="Acknowledge a digest shared with me")
+    @extend_schema(request=None, responses=SteadiedDigestOutput, summary="Acknowledge a digest shared with me")
     def post(self, request, digest_id: int):
         return Response(_digest(services.digest_acknowledge(user=request.user, digest_id=digest_id)))
