@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from agreements.proposals import version_check
@@ -221,7 +222,11 @@ def ritual_describe(version: RitualVersion | None) -> str:
         return ""
     if version.mode == RitualVersion.Mode.AFTER_TIMEOUT:
         n = version.after_timeout_minutes
-        return "As soon as a time-out ends" if n == 0 else f"Within {n} minutes after a time-out ends"
+        if n == 0:
+            return "As soon as a time-out ends"
+        return ngettext(
+            "Within %(n)d minute after a time-out ends", "Within %(n)d minutes after a time-out ends", n
+        ) % {"n": n}
     days = [WEEKDAY_NAMES[d] + "s" for d in version.weekdays]
     days_text = (
         "Every day" if len(days) == 7 else (", ".join(days[:-1]) + " and " + days[-1] if len(days) > 1 else days[0])
@@ -237,7 +242,10 @@ def _clean_text(value: Any, *, field: str, limit: int, empty: str) -> str:
         raise Invalid(empty, field=field)
     value = value.replace("\r\n", "\n").strip()
     if len(value) > limit:
-        raise Invalid(f"Keep it under {limit} characters.", field=field)
+        raise Invalid(
+            ngettext("Keep it under %(n)d character.", "Keep it under %(n)d characters.", limit) % {"n": limit},
+            field=field,
+        )
     return value
 
 

@@ -494,3 +494,22 @@ class TestPages:
     def test_strangers_pages(self, clock, couple, alice, bob, mallory, mallory_couple):
         o = _open_occurrence(alice, bob)
         assert client_for_web(mallory).get(f"/reassurance/{o.pk}/").status_code == 404
+
+
+class TestHomeCard:
+    def test_the_same_for_the_partner_whether_or_not_the_other_wrote(self, clock, couple, alice, bob):
+        import re
+
+        o = _open_occurrence(alice, bob)
+
+        def card():
+            page = client_for_web(bob).get("/").content.decode()
+            return re.search(
+                r'<section class="card"[^>]*data-testid="reassurance-card".*?</section>', page, re.S
+            ).group(0)
+
+        before = card()
+        services.message_write(user=alice, occurrence_id=o.pk, text="SECRET-HOME")
+        services.steadied_record(user=alice, what="SECRET-STEADY")
+        assert card() == before
+        assert "It's your reassurance time" in before
