@@ -513,3 +513,38 @@ class TestHomeCard:
         services.steadied_record(user=alice, what="SECRET-STEADY")
         assert card() == before
         assert "It's your reassurance time" in before
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_both_writing_at_once_reveal_once(alice, bob, couple, settings, tmp_path):
+    import threading
+
+    settings.STEADY_KEYSTORE_DIR = str(tmp_path / "keys")
+    o = _open_occurrence(alice, bob)
+    errors, barrier = [], threading.Barrier(2)
+
+    def write(user, text):
+        try:
+            barrier.wait()
+            services.message_write(user=user, occurrence_id=o.pk, text=text)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(u, t)) for u, t in ((alice, "A"), (bob, "B"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    o.refresh_from_db()
+    assert o.revealed_at is not None and Message.objects.filter(occurrence=o).count() == 2
+
+
+def test_two_ticks_make_each_time_once(couple, alice, bob):
+    o = _open_occurrence(alice, bob)
+    Ritual.objects.update(next_at=o.at)  # as if a second beat read the same row
+    services.occurrences_tick()
+    assert Occurrence.objects.count() == 1
