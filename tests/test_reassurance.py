@@ -548,3 +548,22 @@ def test_two_ticks_make_each_time_once(couple, alice, bob):
     Ritual.objects.update(next_at=o.at)  # as if a second beat read the same row
     services.occurrences_tick()
     assert Occurrence.objects.count() == 1
+
+
+def test_admin_shows_that_things_exist_never_their_words(couple, alice, bob):
+    from django.test import Client
+
+    from reassurance import models
+
+    from .factories import UserFactory, reassurance_world
+
+    reassurance_world(couple, alice, bob)
+    root = UserFactory(email="root@example.com", is_staff=True, is_superuser=True)
+    c = Client()
+    c.force_login(root)
+    for name in ("Ritual", "Occurrence", "Message", "Phrase", "Steadied", "Digest"):
+        model = getattr(models, name)
+        assert c.get(f"/admin/reassurance/{name.lower()}/").status_code == 200, name
+        page = c.get(f"/admin/reassurance/{name.lower()}/{model.objects.first().pk}/change/")
+        assert page.status_code == 200, name
+        assert "Hidden until Bob" not in page.content.decode() and "going anywhere" not in page.content.decode()
