@@ -13,10 +13,10 @@ from checkups.models import Answer as CheckupAnswer
 from couples.models import Membership
 from couples.selectors import former_membership_get
 from daily.selectors import daily_export
-from reassurance.selectors import reassurance_export
 from firstrun.selectors import first_run_export
 from gratitude.models import Note
 from journal.selectors import journal_export, journal_shared_export
+from reassurance.selectors import reassurance_export
 from reminders.models import Notification, Preference
 from repair.conversation_selectors import repairs_export
 from repair.models import TimeoutDuring, TimeoutRulesVersion
