@@ -41,6 +41,7 @@ app.conf.beat_schedule = {
     "checkins-close-expired": {"task": "checkins.close_expired", "schedule": 60},
     "space-mark-missed": {"task": "space.mark_missed", "schedule": 5 * 60},
     "repair-expire": {"task": "repair.expire", "schedule": 5 * 60},
+    "reassurance-tick": {"task": "reassurance.tick", "schedule": DISPATCH_EVERY},
     # Requests no longer sweep expired tokens (accounts.auth): this does.
     "accounts-tokens-expired-delete": {"task": "accounts.tokens_expired_delete", "schedule": 60 * 60},
     "accounts-closed-accounts-erase": {"task": "accounts.closed_accounts_erase", "schedule": 60 * 60},

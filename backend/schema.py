@@ -34,12 +34,14 @@ COUPLE_PATHS = (
     "timeouts/",
     "repairs/",
     "promises/",
+    "reassurance/ritual/",
+    "reassurance/occurrences/",
 )
 
 # Paths for one role, answering 403 to the other: the journal is for
 # partners (journal.api._ensure_partner); therapist/ paths check their role
 # with permission classes, which are read from the view.
-ROLE_PATHS = ("journal/",)
+ROLE_PATHS = ("journal/", "steadied/")
 
 # Writes whose service can refuse with a state conflict (409): a stale
 # version, already answered, revealed or paired, one open period at a time.
@@ -88,6 +90,10 @@ CONFLICTS = {
     ("POST", "repairs/commitments/{commitment_id}/keep/"),
     ("POST", "promises/{promise_id}/keep/"),
     ("POST", "promises/{promise_id}/renegotiate/"),
+    ("POST", "reassurance/ritual/"),
+    ("POST", "reassurance/ritual/{ritual_id}/accept/"),
+    ("PUT", "reassurance/occurrences/{occurrence_id}/"),
+    ("POST", "steadied/digests/"),
 }
 
 ERROR = {

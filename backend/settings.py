@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     # The promise ledger (on space, repair, agreements, check-ins) and the
     # time-to-repair trend.
     "promises",
+    # The reassurance ritual and "I steadied myself" (on repair's time-outs).
+    "reassurance",
     "therapists",
     "pwa",
     # The first run after pairing (a schedule, notifications, quiet hours, privacy).

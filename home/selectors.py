@@ -18,6 +18,7 @@ from firstrun.selectors import first_run_export
 from gratitude.models import Note
 from journal.selectors import journal_export, journal_shared_export
 from promises.selectors import promises_export
+from reassurance.selectors import reassurance_export
 from reminders.models import Notification, Preference
 from repair.conversation_selectors import repairs_export
 from repair.models import TimeoutDuring, TimeoutRulesVersion
@@ -213,6 +214,7 @@ def user_export(*, user: User) -> dict:
             ),
         },
         "daily_question": daily_export(user=user),
+        "reassurance": reassurance_export(user=user),
         "first_run": first_run_export(user=user),
         "journal": journal_export(user=user),
         # Kept apart from the person's own entries: what the partner shares

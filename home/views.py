@@ -21,6 +21,7 @@ from couples.views import TOO_MANY_PASSWORDS
 from daily.views import home_context as daily_home
 from gratitude.views import home_context as gratitude_home
 from journal.views import home_context as journal_home
+from reassurance.views import home_context as reassurance_home
 from repair.views import home_context as repair_home
 from safety.views import home_context as safety_home
 from space.views import home_context as space_home
@@ -55,6 +56,7 @@ def _home_contexts():
         safety_home,
         space_home,
         repair_home,
+        reassurance_home,
         checkins_home,
         daily_home,
         gratitude_home,

@@ -21,7 +21,7 @@ from backend.errors import DomainError
 from backend.forms import domain_error_to_form
 from couples.selectors import couple_for_user, couple_partner_of
 
-from . import charts, selectors, services
+from . import charts, pattern_sections, selectors, services
 from .models import INTENSITY_MAX, INTENSITY_MIN, MOOD_WORDS, Category, Entry, Kind
 
 MOODS = list(MOOD_WORDS.items())
@@ -393,7 +393,11 @@ def after_words(before: int | None, after: int) -> str:
 def patterns(request):
     _partner_only(request.user)
     data = selectors.patterns_for_author(user=request.user)
-    return render(request, "journal/patterns.html", {"p": data, **charts.pattern_charts(data)})
+    return render(
+        request,
+        "journal/patterns.html",
+        {"p": data, **charts.pattern_charts(data), "pattern_sections": pattern_sections.sections_for(request.user)},
+    )
 
 
 # --- crisis resources -------------------------------------------------------------------------------

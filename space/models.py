@@ -55,6 +55,13 @@ class SpacePeriod(models.Model):
             models.Index(fields=["couple", "-started_at"], name="space_couple_time_idx"),
             # The periodic "missed" sweep reads only open periods by time.
             models.Index(fields=["reconnect_by"], name="space_open_due_idx", condition=Q(status="open")),
+            # The reassurance tick's read: time-outs that ended lately
+            # (reassurance.services.occurrences_tick, "after a time-out").
+            models.Index(
+                fields=["reconnected_at"],
+                name="space_timeout_back_idx",
+                condition=Q(kind="timeout", reconnected_at__isnull=False),
+            ),
         ]
         constraints = [
             # One open period per person at a time, held by the database so

@@ -156,6 +156,7 @@ def make_world(couple: Couple, alice: User, bob: User, theo: User, *, checkin=No
     talk = conversation.repair_start(couple=couple, user=bob, timeout=timeout)
     question = daily.daily_question_for(couple=couple)
     return {
+        **reassurance_world(couple, alice, bob),
         "repair_id": talk.pk,
         "step_key": "felt",
         "question_id": question.pk,
@@ -168,4 +169,30 @@ def make_world(couple: Couple, alice: User, bob: User, theo: User, *, checkin=No
         "entry_id": entry.pk,
         "period_id": period.pk,
         "grant_id": grant.pk,
+    }
+
+
+def reassurance_world(couple, alice, bob) -> dict:
+    """The reassurance objects a path names: the couple's ritual (proposed by
+    bob, for alice to accept), alice's phrase, an open ritual time alice wrote
+    in (not revealed), and a digest bob shares with alice."""
+    import datetime as dt
+
+    from reassurance import services as reassurance
+    from reassurance.models import Occurrence
+
+    ritual = reassurance.ritual_propose(user=bob, data={"weekdays": [0], "time": dt.time(20), "timezone": "UTC"})
+    phrase = reassurance.phrase_add(user=alice, text="I'm not going anywhere")
+    now = timezone.now()
+    occurrence = Occurrence.objects.create(
+        couple=couple, ritual=ritual, at=now - dt.timedelta(minutes=5), closes_at=now + dt.timedelta(hours=12)
+    )
+    reassurance.message_write(user=alice, occurrence_id=occurrence.pk, text="Hidden until Bob writes")
+    reassurance.steadied_record(user=bob, what="A walk")
+    digest = reassurance.digest_share(user=bob, month=now.astimezone(dt.UTC).strftime("%Y-%m"))
+    return {
+        "ritual_id": ritual.pk,
+        "phrase_id": phrase.pk,
+        "occurrence_id": occurrence.pk,
+        "digest_id": digest.pk,
     }

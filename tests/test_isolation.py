@@ -29,7 +29,7 @@ from repair.models import Commitment
 from space import services as space
 
 from .conftest import client_for
-from .factories import UserFactory
+from .factories import UserFactory, reassurance_world
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +113,7 @@ def world(settings, tmp_path, couple, alice, bob, mallory_couple):
         "session_id": f"app-{alice_token.token_key}",
         "couple_id": couple.pk,
         "round_id": checkup.round_id,
+        **reassurance_world(couple, alice, bob),
     }
     try:
         from therapists import services as therapists
@@ -149,6 +150,8 @@ def body_for(route: str) -> dict:
         (r"journal/<int:entry_id>/$", {"text": "changed"}),
         (r"approve/$", {"scopes": ["checkin_consistency"]}),
         (r"steps/<slug:step_key>/$", {"value": "Changed by a stranger"}),
+        (r"reassurance/occurrences/<int:occurrence_id>/$", {"text": "A stranger's message"}),
+        (r"reassurance/phrases/<int:phrase_id>/$", {"text": "A stranger's phrase"}),
     ]:
         if re.search(pattern, route):
             return body
@@ -195,6 +198,7 @@ def test_the_walk_left_everything_as_it_was(request, world, mallory, theo):
     from daily.models import DailyAnswer, DailyQuestion
     from gratitude.models import Note
     from journal.models import Entry
+    from reassurance.models import Digest, Message, Occurrence, Phrase, Ritual
     from repair.models import Repair, RepairAnswer, RepairReveal, TimeoutDuring, TimeoutRules
     from space.models import SpacePeriod
 
@@ -219,6 +223,11 @@ def test_the_walk_left_everything_as_it_was(request, world, mallory, theo):
             AuthToken.objects.filter(user__email="alice@example.com").count(),
             list(Round.objects.values_list("pk", "opens_at", "revealed_at", "closed_at", "asked_by_id")),
             list(CheckupAnswer.objects.values_list("pk", "values", "submitted_at")),
+            list(Ritual.objects.values_list("pk", "status", "version", "active_version")),
+            list(Phrase.objects.values_list("pk", "text")),
+            list(Occurrence.objects.values_list("pk", "revealed_at", "closed_at")),
+            list(Message.objects.values_list("pk", "author_id", "text")),
+            list(Digest.objects.values_list("pk", "acknowledged_at")),
         )
 
     before = state()

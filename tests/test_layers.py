@@ -31,6 +31,7 @@ def test_each_feature_registers_its_reminder_kinds():
     assert owners["daily_question"] == "daily.reminder_kinds"
     assert owners["checkup_due"] == "checkups.reminder_kinds"
     assert owners["couple_ended"] == "home.reminder_kinds"
+    assert owners["reassurance_ritual"] == "reassurance.reminder_kinds"
     assert not any(module.startswith("reminders.") for module in owners.values())
     # The safety check asks again only in the app, on the person's own home
     # page: it has no reminder kind, so no push, email or notification.
@@ -46,6 +47,7 @@ def test_erasure_closes_the_couple_before_the_journal_key_goes():
         "daily.account_erasure.on_account_erasure",
         "checkups.account_erasure.on_account_erasure",
         "repair.account_erasure.on_account_erasure",
+        "reassurance.account_erasure.on_account_erasure",
         "safety.account_erasure.on_account_erasure",
     ]
 

@@ -21,6 +21,7 @@ SUBJECT = {
     "agreement": "agreement",
     "therapist": "therapist",
     "couple": "couple",
+    "reassurance": "reassurance",
 }
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ["accounts", "agreements", "backend", "checkins", "couples", "gratitude", "journal", "reminders", "space"]
-APPS += ["therapists", "pwa", "repair", "daily", "firstrun", "checkups"]
+APPS += ["therapists", "pwa", "repair", "daily", "firstrun", "checkups", "reassurance"]
 
 # (file, function) -> what it may write or announce.
 OWNERS = {
@@ -21,6 +21,7 @@ OWNERS = {
     ("repair/conversation.py", "repair_step_reveal"): {"revealed_at", "step_revealed"},
     ("daily/services.py", "daily_question_reveal"): {"revealed_at"},
     ("checkups/services.py", "checkup_round_reveal"): {"revealed_at"},
+    ("reassurance/services.py", "reassurance_reveal"): {"revealed_at"},
 }
 WRITES = {"update", "update_session", "create", "bulk_create", "update_or_create", "get_or_create"}
 

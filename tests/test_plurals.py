@@ -20,6 +20,7 @@ APPS = [
     "home",
     "journal",
     "pwa",
+    "reassurance",
     "reminders",
     "repair",
     "space",

@@ -82,6 +82,12 @@ DOMAIN_RULES = [
     "POST /api/v1/timeouts/",
     "POST /api/v1/repairs/",
     "PUT /api/v1/repairs/{repair_id}/steps/{step_key}/",
+    "POST /api/v1/reassurance/ritual/",
+    "POST /api/v1/reassurance/phrases/",
+    "PATCH /api/v1/reassurance/phrases/{phrase_id}/",
+    "PUT /api/v1/reassurance/occurrences/{occurrence_id}/",
+    "POST /api/v1/steadied/",
+    "POST /api/v1/steadied/digests/",
 ]
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # schemathesis's default
 

@@ -40,6 +40,12 @@ def test_seed_demo_is_idempotent_and_fills_every_feature(settings, tmp_path, cap
     assert DailyQuestion.objects.filter(revealed_at__isnull=False).count() == 3
     assert DailyQuestion.objects.count() == 4 and DailyAnswer.objects.count() == 6
     assert FirstRun.objects.filter(finished_at__isnull=False).count() == 2
+    # A reassurance ritual both agreed, one past time revealed, Alice's records.
+    from reassurance.models import Occurrence, Ritual, Steadied
+
+    assert Ritual.objects.get().status == "active" and Ritual.objects.get().next_at is not None
+    assert Occurrence.objects.filter(revealed_at__isnull=False).count() == 1
+    assert Steadied.objects.count() == 4
     out = capsys.readouterr().out
     assert "alice@steady.demo" in out and "steady-demo-pass" in out
 

@@ -103,6 +103,7 @@ def _feature_demos():
     from gratitude.demo import demo_seed as gratitude_demo
     from journal.demo import demo_seed as journal_demo
     from promises.demo import demo_seed as promises_demo
+    from reassurance.demo import demo_seed as reassurance_demo
     from repair.demo import demo_seed as repair_demo
     from space.demo import demo_seed as space_demo
     from therapists.demo import demo_seed as therapists_demo
@@ -117,6 +118,7 @@ def _feature_demos():
         promises_demo,
         agreements_demo,
         journal_demo,
+        reassurance_demo,
         checkups_demo,
         therapists_demo,
     ]
