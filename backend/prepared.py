@@ -92,10 +92,12 @@ class _Compiled:
         self.params = list(params)
         self.slots = []
         for name, marker in slots.items():
-            places = [i for i, p in enumerate(self.params) if type(p) is type(marker) and p == marker]
+            # A key may come as a plain int or in the type its column asks
+            # for (psycopg's Int8 for a BigIntegerField): both are the stand-in.
+            places = [i for i, p in enumerate(self.params) if _is_stand_in(p, marker)]
             if not places and name == "user":  # every list is someone's: never prepared without them
                 raise PrepareError(f"{name} is not a parameter of the query")
-            self.slots += [(i, name) for i in places]
+            self.slots += [(i, name, type(self.params[i])) for i in places]
         if str(_USER_PK) in sql or _NOW.isoformat()[:19] in sql:
             raise PrepareError("a stand-in value is written into the SQL")
         if any(isinstance(p, dt.date) and p != _NOW for p in self.params):
@@ -147,6 +149,12 @@ class _Compiled:
                 setattr(obj, attr, row[col])
             out.append(obj)
         return out
+
+
+def _is_stand_in(param, marker) -> bool:
+    if isinstance(marker, int):
+        return isinstance(param, int) and not isinstance(param, bool) and param == marker
+    return type(param) is type(marker) and param == marker
 
 
 def _instance_maker(model, init_list: list[str], db: str):
@@ -283,8 +291,9 @@ class BoundList:
         """Up to ``limit`` rows from ``offset``, each with its ``TOTAL``."""
         compiled = self.prepared.compiled(self.shape)
         params = list(compiled.params)
-        for i, name in compiled.slots:
-            params[i] = self.values[name]
+        for i, name, kind in compiled.slots:
+            value = self.values[name]
+            params[i] = value if value is None or type(value) is kind else kind(value)
         params += [limit, offset]
         with _cursor() as cursor:
             cursor.execute(compiled.sql, params)
