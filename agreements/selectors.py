@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from backend.prepared import PreparedList
+from backend.prepared import PreparedList, PreparedRows
 from couples.models import Couple, Membership
 from couples.selectors import couple_get_for_member, couple_ids_of_member
 
@@ -53,6 +53,15 @@ def _agreements(qs: QuerySet[Agreement], *, status: str | None) -> QuerySet[Agre
 
 # The API list, prepared once per status filter (backend.prepared).
 AGREEMENT_ROWS = PreparedList(agreements_list_for_member)
+
+
+def agreements_for_card(*, couple: Couple) -> QuerySet[Agreement]:
+    """The couple's proposed and active agreements, for the home card."""
+    return agreements_for_couple(couple=couple).filter(status__in=[Agreement.Status.PROPOSED, Agreement.Status.ACTIVE])
+
+
+# The home card's read, prepared (backend.prepared).
+AGREEMENTS_FOR_CARD = PreparedRows(agreements_for_card, objects={"couple": Couple})
 
 
 def agreements_for_member(*, user: User, status: str | None = None) -> QuerySet[Agreement]:

@@ -595,9 +595,7 @@ def home_context(user, *, now: dt.datetime | None = None) -> dict:
     now = now or timezone.now()
     partner = couple_partner_of(couple=couple, user=user)
     waiting, active = [], []
-    for agreement in selectors.agreements_for_couple(couple=couple).filter(
-        status__in=[Agreement.Status.PROPOSED, Agreement.Status.ACTIVE]
-    ):
+    for agreement in selectors.AGREEMENTS_FOR_CARD.rows(couple=couple):
         if agreement.status == Agreement.Status.ACTIVE:
             active.append(agreement)
         elif agreement.current.proposed_by_id not in (None, user.pk):

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from backend.prepared import PreparedList
+from backend.prepared import PreparedList, PreparedRows
 from couples.models import Couple
 from couples.selectors import couple_get_for_member, couple_ids_of_member, couple_partner_of
 
@@ -40,6 +40,10 @@ def schedules_for_card(*, couple: Couple, limit: int) -> QuerySet[Schedule]:
         .defer("format__steps", "format__description")
         .order_by(proposals_first, "time", "id")[:limit]
     )
+
+
+# The home card's read, prepared once per limit (backend.prepared).
+SCHEDULES_FOR_CARD = PreparedRows(schedules_for_card, objects={"couple": Couple})
 
 
 def schedule_get_for_member(*, user: User, schedule_id: int) -> Schedule:
@@ -289,15 +293,24 @@ def checkins_open_and_next_for_member(
     unrevealed check-ins whose window has not closed (an upcoming one
     closes after it starts, a check constraint), the open ones first in
     time order; a second query only when more than ``limit`` are open."""
-    window = list(
-        checkins_for_member(user=user, now=now, couple=couple)
-        .filter(revealed_at__isnull=True, closes_at__gt=now)
-        .order_by("scheduled_for", "id")[: limit + 1]
-    )
+    couple = couple or couple_get_for_member(user=user)
+    window = OPEN_WINDOW.rows(user=user, couple=couple, now=now, limit=limit)
     open_now = [c for c in window if c.scheduled_for <= now]
     if len(open_now) > limit:
         return open_now[:limit], next_checkin_for_member(user=user, now=now, couple=couple)
     return open_now, next((c for c in window if c.scheduled_for > now), None)
+
+
+def _open_window(*, user: User, couple: Couple, now: dt.datetime, limit: int) -> QuerySet[CheckIn]:
+    return (
+        checkins_for_member(user=user, now=now, couple=couple)
+        .filter(revealed_at__isnull=True, closes_at__gt=now)
+        .order_by("scheduled_for", "id")[: limit + 1]
+    )
+
+
+# The home card's read, prepared once per limit (backend.prepared).
+OPEN_WINDOW = PreparedRows(_open_window, objects={"user": None, "couple": Couple}, now=True)
 
 
 def live_snapshot(*, checkin: CheckIn, user: User, now: dt.datetime | None = None) -> dict:
