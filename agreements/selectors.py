@@ -60,8 +60,18 @@ def agreements_for_card(*, couple: Couple) -> QuerySet[Agreement]:
     return agreements_for_couple(couple=couple).filter(status__in=[Agreement.Status.PROPOSED, Agreement.Status.ACTIVE])
 
 
-# The home card's read, prepared (backend.prepared).
+def _my_reflections_since(*, user: User, couple: Couple, day: dt.date) -> QuerySet:
+    return Reflection.objects.filter(
+        author=user, agreement__couple=couple, agreement__status=Agreement.Status.ACTIVE, period_start__gte=day
+    ).values("agreement_id", "period_start")
+
+
+# The home card's reads, prepared (backend.prepared): the agreements, and
+# the viewer's reflections on the active ones since the earliest current
+# period's start (a few rows: the card keeps those of each one's current
+# period).
 AGREEMENTS_FOR_CARD = PreparedRows(agreements_for_card, objects={"couple": Couple})
+MY_REFLECTIONS_SINCE = PreparedRows(_my_reflections_since, objects={"user": None, "couple": Couple}, day=True)
 
 
 def agreements_for_member(*, user: User, status: str | None = None) -> QuerySet[Agreement]:
