@@ -260,7 +260,28 @@ def _preparing_cursor_class():
     return PreparingCursor
 
 
-class PreparedList:
+class _PerShape:
+    """Compiled once per shape and process: the first request of a shape
+    compiles it (two at once may both compile; one result is kept)."""
+
+    def __init__(self):
+        self._compiled: dict[tuple, _Compiled] = {}
+        self._lock = threading.Lock()
+
+    def _compile(self, shape: dict) -> _Compiled:
+        raise NotImplementedError
+
+    def compiled(self, shape: dict) -> _Compiled:
+        key = tuple(sorted(shape.items()))
+        found = self._compiled.get(key)
+        if found is None:
+            found = self._compile(shape)
+            with self._lock:
+                found = self._compiled.setdefault(key, found)
+        return found
+
+
+class PreparedList(_PerShape):
     """A list selector, prepared. ``build(user=..., now=..., **shape)``
     returns the selector's queryset; ``user`` and ``now`` are the values
     that change between requests, ``shape`` the choices that change the SQL
@@ -268,24 +289,17 @@ class PreparedList:
     (``backend.pagination.CountingPaginator``)."""
 
     def __init__(self, build: Callable[..., QuerySet], *, user_model=None, with_now: bool = False):
+        super().__init__()
         self.build = build
         self.with_now = with_now
         self.user_model = user_model
-        self._compiled: dict[tuple, _Compiled] = {}
-        self._lock = threading.Lock()
 
-    def compiled(self, shape: dict) -> _Compiled:
-        key = tuple(sorted(shape.items()))
-        found = self._compiled.get(key)
-        if found is None:
-            kwargs = {"user": _stand_in_user(self.user_model or get_user_model()), **shape}
-            slots = {"user": _USER_PK}
-            if self.with_now:
-                kwargs["now"], slots["now"] = _NOW, _NOW
-            found = _Compiled(self.build(**kwargs), slots=slots)
-            with self._lock:
-                found = self._compiled.setdefault(key, found)
-        return found
+    def _compile(self, shape: dict) -> _Compiled:
+        kwargs = {"user": _stand_in_user(self.user_model or get_user_model()), **shape}
+        slots = {"user": _USER_PK}
+        if self.with_now:
+            kwargs["now"], slots["now"] = _NOW, _NOW
+        return _Compiled(self.build(**kwargs), slots=slots)
 
     def bind(self, *, user, now: dt.datetime | None = None, **shape) -> BoundList:
         values = {"user": user.pk, "now": now}
@@ -322,7 +336,7 @@ class BoundList:
         return self.count()
 
 
-class PreparedRows:
+class PreparedRows(_PerShape):
     """A short read (a few rows, one row, a count as a row), prepared like a
     list: for a page that makes several, such as the home page's cards
     (``home/views.py``). ``build(**values, **shape)`` returns the selector's
@@ -348,33 +362,26 @@ class PreparedRows:
         now: bool = False,
         day: bool = False,
     ):
+        super().__init__()
         self.build = build
         self.objects = dict(objects) if objects is not None else {"user": None}
         if len(self.objects) > 1 + len(_OTHER_PKS):
             raise PrepareError("too many objects to stand in for")
         self.now, self.day = now, day
-        self._compiled: dict[tuple, _Compiled] = {}
-        self._lock = threading.Lock()
 
-    def compiled(self, shape: dict) -> _Compiled:
-        key = tuple(sorted(shape.items()))
-        found = self._compiled.get(key)
-        if found is None:
-            kwargs, slots = dict(shape), {}
-            others = iter(_OTHER_PKS)
-            for name, model in self.objects.items():
-                model = model or get_user_model()
-                marker = _USER_PK if name == "user" else next(others)
-                kwargs[name] = model.from_db("default", [model._meta.pk.attname], [marker])
-                slots[name] = marker
-            if self.now:
-                kwargs["now"] = slots["now"] = _NOW
-            if self.day:
-                kwargs["day"] = slots["day"] = _DAY
-            found = _Compiled(self.build(**kwargs), slots=slots, paged=False)
-            with self._lock:
-                found = self._compiled.setdefault(key, found)
-        return found
+    def _compile(self, shape: dict) -> _Compiled:
+        kwargs, slots = dict(shape), {}
+        others = iter(_OTHER_PKS)
+        for name, model in self.objects.items():
+            model = model or get_user_model()
+            marker = _USER_PK if name == "user" else next(others)
+            kwargs[name] = model.from_db("default", [model._meta.pk.attname], [marker])
+            slots[name] = marker
+        if self.now:
+            kwargs["now"] = slots["now"] = _NOW
+        if self.day:
+            kwargs["day"] = slots["day"] = _DAY
+        return _Compiled(self.build(**kwargs), slots=slots, paged=False)
 
     def rows(self, **kwargs) -> list:
         values, shape = {}, {}
