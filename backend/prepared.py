@@ -88,8 +88,12 @@ class _Compiled:
         if paged:
             qs = qs.annotate(**{TOTAL: Window(Count("*"))})
         query = qs.query
-        if (paged and query.is_sliced) or query.combinator or query.distinct or query.select_for_update:
+        if (paged and (query.is_sliced or query.select_for_update)) or query.combinator or query.distinct:
             raise PrepareError("sliced, combined, distinct or locking querysets are not prepared")
+        # A short read may lock its rows (SELECT ... FOR UPDATE): only inside
+        # a transaction, checked on every run as Django checks it on each
+        # compile (outside one the lock would end with the statement).
+        self.locks = bool(query.select_for_update)
         compiler = query.get_compiler(qs.db)
         sql, params = compiler.as_sql()
         self.sql = f"{sql} LIMIT %s OFFSET %s" if paged else sql
@@ -140,6 +144,10 @@ class _Compiled:
     def run(self, values: dict, extra: tuple = ()) -> list:
         """The statement with this request's ``values`` in the stand-ins'
         places (and ``extra`` parameters after them), as rows."""
+        if self.locks and connection.get_autocommit():
+            from django.db.transaction import TransactionManagementError
+
+            raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         params = list(self.params)
         for i, name, kind in self.slots:
             value = values[name]
@@ -387,7 +395,7 @@ class PreparedRows(_PerShape):
         values, shape = {}, {}
         for name, value in kwargs.items():
             if name in self.objects:
-                values[name] = value.pk
+                values[name] = value.pk if isinstance(value, Model) else value  # an object or its key
             elif (name == "now" and self.now) or (name == "day" and self.day):
                 values[name] = value
             else:

@@ -223,3 +223,27 @@ def test_a_stand_in_in_its_columns_int_type_is_filled_in(history, alice, bob):
     reads = PreparedRows(lambda *, user: JournalKey.objects.filter(user_id=user.pk).values("user_id"))
     assert [type(p).__name__ for p in reads.compiled({}).params] == ["Int8"]
     assert reads.rows(user=alice) == [{"user_id": alice.pk}] and reads.rows(user=bob) == [{"user_id": bob.pk}]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_locking_short_read_needs_a_transaction_on_every_run(couple, alice):
+    """``access_checkin(lock=True)`` runs prepared: compiled once inside a
+    transaction, it must still refuse to run outside one (the lock would end
+    with the statement), as Django's compiler refuses on every query."""
+    from django.db import transaction
+    from django.db.transaction import TransactionManagementError
+    from django.http import Http404
+
+    from checkins import services
+    from checkins.models import Format
+    from checkins.selectors import access_checkin
+
+    fmt = Format.objects.get(key="daily-pulse", couple__isnull=True)
+    checkin = services.checkin_start(couple=couple, user=alice, format=fmt)
+    with transaction.atomic():
+        assert access_checkin(alice, checkin.pk, lock=True) == checkin
+    with pytest.raises(TransactionManagementError):
+        access_checkin(alice, checkin.pk, lock=True)
+    assert access_checkin(alice, checkin.pk) == checkin  # no lock: no transaction needed
+    with transaction.atomic(), pytest.raises(Http404):
+        access_checkin(alice, checkin.pk, lock=True, with_live=True)  # no live session yet
