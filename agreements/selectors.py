@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from backend.prepared import PreparedList
+from backend.prepared import PreparedList, PreparedRows
 from couples.models import Couple, Membership
 from couples.selectors import couple_get_for_member, couple_ids_of_member
 
@@ -53,6 +53,25 @@ def _agreements(qs: QuerySet[Agreement], *, status: str | None) -> QuerySet[Agre
 
 # The API list, prepared once per status filter (backend.prepared).
 AGREEMENT_ROWS = PreparedList(agreements_list_for_member)
+
+
+def agreements_for_card(*, couple: Couple) -> QuerySet[Agreement]:
+    """The couple's proposed and active agreements, for the home card."""
+    return agreements_for_couple(couple=couple).filter(status__in=[Agreement.Status.PROPOSED, Agreement.Status.ACTIVE])
+
+
+def _my_reflections_since(*, user: User, couple: Couple, day: dt.date) -> QuerySet:
+    return Reflection.objects.filter(
+        author=user, agreement__couple=couple, agreement__status=Agreement.Status.ACTIVE, period_start__gte=day
+    ).values("agreement_id", "period_start")
+
+
+# The home card's reads, prepared (backend.prepared): the agreements, and
+# the viewer's reflections on the active ones since the earliest current
+# period's start (a few rows: the card keeps those of each one's current
+# period).
+AGREEMENTS_FOR_CARD = PreparedRows(agreements_for_card, objects={"couple": Couple})
+MY_REFLECTIONS_SINCE = PreparedRows(_my_reflections_since, objects={"user": None, "couple": Couple}, day=True)
 
 
 def agreements_for_member(*, user: User, status: str | None = None) -> QuerySet[Agreement]:

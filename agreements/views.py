@@ -595,19 +595,16 @@ def home_context(user, *, now: dt.datetime | None = None) -> dict:
     now = now or timezone.now()
     partner = couple_partner_of(couple=couple, user=user)
     waiting, active = [], []
-    for agreement in selectors.agreements_for_couple(couple=couple).filter(
-        status__in=[Agreement.Status.PROPOSED, Agreement.Status.ACTIVE]
-    ):
+    for agreement in selectors.AGREEMENTS_FOR_CARD.rows(couple=couple):
         if agreement.status == Agreement.Status.ACTIVE:
             active.append(agreement)
         elif agreement.current.proposed_by_id not in (None, user.pk):
             waiting.append(_row(agreement, user=user, partner=partner))
     starts = {a.pk: selectors.agreement_current_period(agreement=a, now=now).start for a in active}
-    reflected = set(
-        Reflection.objects.filter(
-            author=user, agreement_id__in=list(starts), period_start__in=set(starts.values())
-        ).values_list("agreement_id", "period_start")
-    )
+    reflected = set()
+    if starts:  # no active agreement: nothing to ask (and no query, as before)
+        since = selectors.MY_REFLECTIONS_SINCE.rows(user=user, couple=couple, day=min(starts.values()))
+        reflected = {(r["agreement_id"], r["period_start"]) for r in since}
     to_reflect = [a for a in active if (a.pk, starts[a.pk]) not in reflected]
     return {
         "agreements_card": True,

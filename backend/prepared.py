@@ -53,6 +53,9 @@ TOTAL = "pagination_total"
 # Stand-ins: values no request has, each recognisable among the parameters.
 _USER_PK = -7_304_915_286_113
 _NOW = dt.datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=dt.UTC)
+# PreparedRows' other objects' keys (a couple's), and a local day.
+_OTHER_PKS = (-7_304_915_286_127, -7_304_915_286_131, -7_304_915_286_137)
+_DAY = dt.date(1902, 3, 4)
 
 
 # A column's class attribute that does nothing on assignment but store the
@@ -77,30 +80,41 @@ class _Compiled:
     """One shape's SQL, its parameters with the stand-ins' places, and how
     to turn its rows back into what the queryset gives."""
 
-    def __init__(self, qs: QuerySet, *, slots: dict):
+    def __init__(self, qs: QuerySet, *, slots: dict, paged: bool = True):
         if qs._known_related_objects or qs._prefetch_related_lookups:
             raise PrepareError("prefetch_related and related managers are not prepared")
         if qs._iterable_class not in (ModelIterable, ValuesIterable):
             raise PrepareError(f"rows of {qs._iterable_class.__name__} are not prepared")
-        qs = qs.annotate(**{TOTAL: Window(Count("*"))})
+        if paged:
+            qs = qs.annotate(**{TOTAL: Window(Count("*"))})
         query = qs.query
-        if query.is_sliced or query.combinator or query.distinct or query.select_for_update:
+        if (paged and (query.is_sliced or query.select_for_update)) or query.combinator or query.distinct:
             raise PrepareError("sliced, combined, distinct or locking querysets are not prepared")
+        # A short read may lock its rows (SELECT ... FOR UPDATE): only inside
+        # a transaction, checked on every run as Django checks it on each
+        # compile (outside one the lock would end with the statement).
+        self.locks = bool(query.select_for_update)
         compiler = query.get_compiler(qs.db)
         sql, params = compiler.as_sql()
-        self.sql = f"{sql} LIMIT %s OFFSET %s"
+        self.sql = f"{sql} LIMIT %s OFFSET %s" if paged else sql
         self.params = list(params)
         self.slots = []
         for name, marker in slots.items():
-            places = [i for i, p in enumerate(self.params) if type(p) is type(marker) and p == marker]
-            if not places and name == "user":  # every list is someone's: never prepared without them
+            # A key may come as a plain int or in the type its column asks
+            # for (psycopg's Int8 for a BigIntegerField): both are the stand-in.
+            places = [i for i, p in enumerate(self.params) if _is_stand_in(p, marker)]
+            # Every list is someone's: never prepared without them; and a
+            # short read's every value must reach its SQL.
+            if not places and (name == "user" or not paged):
                 raise PrepareError(f"{name} is not a parameter of the query")
-            self.slots += [(i, name) for i in places]
-        if str(_USER_PK) in sql or _NOW.isoformat()[:19] in sql:
+            self.slots += [(i, name, type(self.params[i])) for i in places]
+        written = [str(_USER_PK), *(str(pk) for pk in _OTHER_PKS), _NOW.isoformat()[:19], _DAY.isoformat()]
+        if any(value in sql for value in written):
             raise PrepareError("a stand-in value is written into the SQL")
-        if any(isinstance(p, dt.date) and p != _NOW for p in self.params):
+        if any(isinstance(p, dt.date) and p != _NOW and (type(p) is not dt.date or p != _DAY) for p in self.params):
             # A time made from "now" (a week before it) would stay the
-            # stand-in's for ever: only "now" itself can be filled in.
+            # stand-in's for ever: only "now" itself (and a day given as
+            # such) can be filled in.
             raise PrepareError("a time other than now is a parameter of the query")
         self.compiler = compiler
         fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
@@ -127,6 +141,23 @@ class _Compiled:
             self.klass_info = klass_info
             self.make = _instance_maker(self.model, self.init_list, self.db)
 
+    def run(self, values: dict, extra: tuple = ()) -> list:
+        """The statement with this request's ``values`` in the stand-ins'
+        places (and ``extra`` parameters after them), as rows."""
+        if self.locks and connection.get_autocommit():
+            from django.db.transaction import TransactionManagementError
+
+            raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+        params = list(self.params)
+        for i, name, kind in self.slots:
+            value = values[name]
+            params[i] = value if value is None or type(value) is kind else kind(value)
+        params += extra
+        with _cursor() as cursor:
+            cursor.execute(self.sql, params)
+            raw = cursor.fetchall()
+        return self.rows(raw)
+
     def rows(self, raw: list) -> list:
         if self.converters:
             raw = self.compiler.apply_converters(raw, self.converters)
@@ -147,6 +178,12 @@ class _Compiled:
                 setattr(obj, attr, row[col])
             out.append(obj)
         return out
+
+
+def _is_stand_in(param, marker) -> bool:
+    if isinstance(marker, int):
+        return isinstance(param, int) and not isinstance(param, bool) and param == marker
+    return type(param) is type(marker) and param == marker
 
 
 def _instance_maker(model, init_list: list[str], db: str):
@@ -231,7 +268,28 @@ def _preparing_cursor_class():
     return PreparingCursor
 
 
-class PreparedList:
+class _PerShape:
+    """Compiled once per shape and process: the first request of a shape
+    compiles it (two at once may both compile; one result is kept)."""
+
+    def __init__(self):
+        self._compiled: dict[tuple, _Compiled] = {}
+        self._lock = threading.Lock()
+
+    def _compile(self, shape: dict) -> _Compiled:
+        raise NotImplementedError
+
+    def compiled(self, shape: dict) -> _Compiled:
+        key = tuple(sorted(shape.items()))
+        found = self._compiled.get(key)
+        if found is None:
+            found = self._compile(shape)
+            with self._lock:
+                found = self._compiled.setdefault(key, found)
+        return found
+
+
+class PreparedList(_PerShape):
     """A list selector, prepared. ``build(user=..., now=..., **shape)``
     returns the selector's queryset; ``user`` and ``now`` are the values
     that change between requests, ``shape`` the choices that change the SQL
@@ -239,24 +297,17 @@ class PreparedList:
     (``backend.pagination.CountingPaginator``)."""
 
     def __init__(self, build: Callable[..., QuerySet], *, user_model=None, with_now: bool = False):
+        super().__init__()
         self.build = build
         self.with_now = with_now
         self.user_model = user_model
-        self._compiled: dict[tuple, _Compiled] = {}
-        self._lock = threading.Lock()
 
-    def compiled(self, shape: dict) -> _Compiled:
-        key = tuple(sorted(shape.items()))
-        found = self._compiled.get(key)
-        if found is None:
-            kwargs = {"user": _stand_in_user(self.user_model or get_user_model()), **shape}
-            slots = {"user": _USER_PK}
-            if self.with_now:
-                kwargs["now"], slots["now"] = _NOW, _NOW
-            found = _Compiled(self.build(**kwargs), slots=slots)
-            with self._lock:
-                found = self._compiled.setdefault(key, found)
-        return found
+    def _compile(self, shape: dict) -> _Compiled:
+        kwargs = {"user": _stand_in_user(self.user_model or get_user_model()), **shape}
+        slots = {"user": _USER_PK}
+        if self.with_now:
+            kwargs["now"], slots["now"] = _NOW, _NOW
+        return _Compiled(self.build(**kwargs), slots=slots)
 
     def bind(self, *, user, now: dt.datetime | None = None, **shape) -> BoundList:
         values = {"user": user.pk, "now": now}
@@ -281,15 +332,7 @@ class BoundList:
 
     def page(self, offset: int, limit: int) -> list:
         """Up to ``limit`` rows from ``offset``, each with its ``TOTAL``."""
-        compiled = self.prepared.compiled(self.shape)
-        params = list(compiled.params)
-        for i, name in compiled.slots:
-            params[i] = self.values[name]
-        params += [limit, offset]
-        with _cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            raw = cursor.fetchall()
-        return compiled.rows(raw)
+        return self.prepared.compiled(self.shape).run(self.values, (limit, offset))
 
     def count(self) -> int:
         return self.queryset().count()
@@ -299,3 +342,70 @@ class BoundList:
 
     def __len__(self) -> int:
         return self.count()
+
+
+class PreparedRows(_PerShape):
+    """A short read (a few rows, one row, a count as a row), prepared like a
+    list: for a page that makes several, such as the home page's cards
+    (``home/views.py``). ``build(**values, **shape)`` returns the selector's
+    queryset, which may be sliced (``[:1]`` for "the first"); the values
+    are the stand-ins named here, filled in on every run:
+
+    - ``objects``: model instances by name (default: ``user``, the user
+      model), each given to ``build`` as an instance holding nothing but a
+      stand-in key, so that reading any other field fails to compile (a
+      selector must pass the object to the query, not one of its fields);
+    - ``now``: the current time; ``day``: a local date.
+
+    Every value must reach the SQL as a parameter, or compiling fails. Any
+    other keyword is ``shape``: a choice that changes the SQL (compiled once
+    per distinct value). ``rows(user=..., couple=..., now=..., **shape)``
+    returns what ``list(queryset)`` would."""
+
+    def __init__(
+        self,
+        build: Callable[..., QuerySet],
+        *,
+        objects: dict[str, type[Model] | None] | None = None,
+        now: bool = False,
+        day: bool = False,
+    ):
+        super().__init__()
+        self.build = build
+        self.objects = dict(objects) if objects is not None else {"user": None}
+        if len(self.objects) > 1 + len(_OTHER_PKS):
+            raise PrepareError("too many objects to stand in for")
+        self.now, self.day = now, day
+
+    def _compile(self, shape: dict) -> _Compiled:
+        kwargs, slots = dict(shape), {}
+        others = iter(_OTHER_PKS)
+        for name, model in self.objects.items():
+            model = model or get_user_model()
+            marker = _USER_PK if name == "user" else next(others)
+            kwargs[name] = model.from_db("default", [model._meta.pk.attname], [marker])
+            slots[name] = marker
+        if self.now:
+            kwargs["now"] = slots["now"] = _NOW
+        if self.day:
+            kwargs["day"] = slots["day"] = _DAY
+        return _Compiled(self.build(**kwargs), slots=slots, paged=False)
+
+    def rows(self, **kwargs) -> list:
+        values, shape = {}, {}
+        for name, value in kwargs.items():
+            if name in self.objects:
+                values[name] = value.pk if isinstance(value, Model) else value  # an object or its key
+            elif (name == "now" and self.now) or (name == "day" and self.day):
+                values[name] = value
+            else:
+                shape[name] = value
+        missing = set(self.objects) | {n for n, on in (("now", self.now), ("day", self.day)) if on}
+        missing -= set(values)
+        if missing:
+            raise TypeError(f"rows() needs {', '.join(sorted(missing))}")
+        return self.compiled(shape).run(values)
+
+    def first(self, **kwargs):
+        found = self.rows(**kwargs)
+        return found[0] if found else None

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from backend.prepared import PreparedList
+from backend.prepared import PreparedList, PreparedRows
 from couples.models import Couple
 from couples.selectors import couple_get_for_member, couple_ids_of_member, couple_partner_of
 
@@ -40,6 +40,10 @@ def schedules_for_card(*, couple: Couple, limit: int) -> QuerySet[Schedule]:
         .defer("format__steps", "format__description")
         .order_by(proposals_first, "time", "id")[:limit]
     )
+
+
+# The home card's read, prepared once per limit (backend.prepared).
+SCHEDULES_FOR_CARD = PreparedRows(schedules_for_card, objects={"couple": Couple})
 
 
 def schedule_get_for_member(*, user: User, schedule_id: int) -> Schedule:
@@ -144,15 +148,25 @@ def access_checkin(user: User, checkin_id: int, *, lock: bool = False, with_live
     locks, and only those (a row merely joined in would be read as it was
     before the wait). The check-in's row is locked first, as every other
     writer of the session locks it."""
-    query = CheckIn.objects.filter(pk=checkin_id, couple_id__in=couple_ids_of_member(user=user))
+    found = _ACCESS.first(user=user, checkin=checkin_id, lock=lock, with_live=with_live)
+    if found is None:
+        raise Http404
+    return found
+
+
+def _access(*, user: User, checkin: CheckIn, lock: bool, with_live: bool) -> QuerySet[CheckIn]:
+    query = CheckIn.objects.filter(pk=checkin.pk, couple_id__in=couple_ids_of_member(user=user)).order_by()
     if with_live:
         query = query.filter(live__isnull=False).select_related("live")
     if lock:
         query = query.select_for_update(of=("self", "live") if with_live else ("self",))
-    try:
-        return query.get()
-    except CheckIn.DoesNotExist:
-        raise Http404 from None
+    return query
+
+
+# ``access_checkin``'s one statement, prepared once per (lock, with_live)
+# (backend.prepared): every write to a check-in, live or not, starts with
+# it, and building and compiling it was a third of a live answer's CPU.
+_ACCESS = PreparedRows(_access, objects={"user": None, "checkin": CheckIn})
 
 
 def checkin_last_seq_for_member(*, user: User, checkin_id: int) -> int | None:
@@ -289,15 +303,24 @@ def checkins_open_and_next_for_member(
     unrevealed check-ins whose window has not closed (an upcoming one
     closes after it starts, a check constraint), the open ones first in
     time order; a second query only when more than ``limit`` are open."""
-    window = list(
-        checkins_for_member(user=user, now=now, couple=couple)
-        .filter(revealed_at__isnull=True, closes_at__gt=now)
-        .order_by("scheduled_for", "id")[: limit + 1]
-    )
+    couple = couple or couple_get_for_member(user=user)
+    window = OPEN_WINDOW.rows(user=user, couple=couple, now=now, limit=limit)
     open_now = [c for c in window if c.scheduled_for <= now]
     if len(open_now) > limit:
         return open_now[:limit], next_checkin_for_member(user=user, now=now, couple=couple)
     return open_now, next((c for c in window if c.scheduled_for > now), None)
+
+
+def _open_window(*, user: User, couple: Couple, now: dt.datetime, limit: int) -> QuerySet[CheckIn]:
+    return (
+        checkins_for_member(user=user, now=now, couple=couple)
+        .filter(revealed_at__isnull=True, closes_at__gt=now)
+        .order_by("scheduled_for", "id")[: limit + 1]
+    )
+
+
+# The home card's read, prepared once per limit (backend.prepared).
+OPEN_WINDOW = PreparedRows(_open_window, objects={"user": None, "couple": Couple}, now=True)
 
 
 def live_snapshot(*, checkin: CheckIn, user: User, now: dt.datetime | None = None) -> dict:

@@ -692,7 +692,7 @@ def home_context(user, *, now: dt.datetime | None = None) -> dict:
     # whether there is any schedule at all. Asked even when the card will
     # not say it: a query count that does not depend on what the couple
     # has is one the tests can pin.
-    schedules = list(selectors.schedules_for_card(couple=couple, limit=HOME_PROPOSALS + 1))
+    schedules = selectors.SCHEDULES_FOR_CARD.rows(couple=couple, limit=HOME_PROPOSALS + 1)
     proposals = [
         _schedule_row(s, user=user, partner=partner, now=now)
         for s in schedules

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import User
+from backend.prepared import PreparedRows
 
 from .models import Couple, Invite, Membership, PairingBlock
 
@@ -24,15 +25,24 @@ def member_couple_and_partners(*, user: User) -> tuple[Couple | None, list[User]
     known = _known.get()
     if known is not None and known[0] == user.pk:
         return known[1], list(known[2])
-    memberships = list(
+    memberships = _MEMBERS_WITH.rows(user=user)
+    if not memberships:
+        return None, []
+    return memberships[0].couple, [m.user for m in memberships]
+
+
+def _members_with(*, user: User) -> QuerySet[Membership]:
+    return (
         Membership.objects.current()
         .filter(couple__in=Membership.objects.current().filter(user=user).values("couple_id"))
         .select_related("couple", "user")
         .order_by("joined_at", "id")
     )
-    if not memberships:
-        return None, []
-    return memberships[0].couple, [m.user for m in memberships]
+
+
+# Every page's first read (the home page's, the tab bar's), prepared once
+# per process (backend.prepared).
+_MEMBERS_WITH = PreparedRows(_members_with)
 
 
 @contextmanager

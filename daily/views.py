@@ -17,6 +17,8 @@ from django.views.decorators.http import require_http_methods
 
 from backend.errors import DomainError
 from backend.localtime import local_date
+from backend.prepared import PreparedRows
+from couples.models import Couple
 from couples.selectors import couple_for_user, couple_get_for_member, couple_partner_of
 
 from . import library, selectors, services
@@ -161,6 +163,19 @@ def themes(request):
     return render(request, "daily/themes.html", {"form": form, "themes": library.themes()})
 
 
+def _todays_question(*, user, couple, day: dt.date):
+    return (
+        DailyQuestion.objects.filter(couple=couple, date=day)
+        .annotate(answered=Exists(DailyAnswer.objects.filter(question=OuterRef("pk"), author=user)))
+        .only("id", "text", "theme", "revealed_at")[:1]
+    )
+
+
+# The card's read, prepared (backend.prepared): the couple's local day is a
+# value, filled in on every run.
+TODAYS_QUESTION = PreparedRows(_todays_question, objects={"user": None, "couple": Couple}, day=True)
+
+
 def home_context(user, *, now: dt.datetime | None = None) -> dict:
     """Context for ``daily/_home_card.html``: today's question if either
     partner already opened it, and whether the viewer answered. One query;
@@ -169,12 +184,7 @@ def home_context(user, *, now: dt.datetime | None = None) -> dict:
     if couple is None:
         return {"daily_card": False}
     day = local_date(instant=now or timezone.now(), tz=couple.timezone)
-    question = (
-        DailyQuestion.objects.filter(couple=couple, date=day)
-        .annotate(answered=Exists(DailyAnswer.objects.filter(question=OuterRef("pk"), author=user)))
-        .only("id", "text", "theme", "revealed_at")
-        .first()
-    )
+    question = TODAYS_QUESTION.first(user=user, couple=couple, day=day)
     return {
         "daily_card": True,
         "daily_question": question,

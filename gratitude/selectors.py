@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from backend.prepared import PreparedList
+from backend.prepared import PreparedList, PreparedRows
 from couples.models import Couple
 from couples.selectors import couple_get_for_member, couple_ids_of_member
 
@@ -92,6 +92,27 @@ def note_random_for_member(*, user: User, exclude_id: int | None = None, now: dt
 
 def latest_received(*, user: User, now: dt.datetime | None = None) -> Note | None:
     return notes_for_member(user=user, box="received", now=now).first()
+
+
+def _latest_received_in(*, user: User, couple: Couple, now: dt.datetime) -> QuerySet[Note]:
+    return _notes(Note.objects.filter(couple=couple), user=user, box="received", now=now)[:1]
+
+
+def _waiting_count(*, user: User, couple: Couple, now: dt.datetime) -> QuerySet:
+    """How many of the author's notes wait for delivery, as one row (none
+    when there are none): a count the statement cache can hold."""
+    return (
+        Note.objects.filter(couple=couple, author=user, deliver_at__gt=now)
+        .values("author_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+# The home card's reads (the member's couple given), prepared (backend.prepared):
+# ``latest_received`` and the count of notes waiting to be delivered.
+LATEST_RECEIVED = PreparedRows(_latest_received_in, objects={"user": None, "couple": Couple}, now=True)
+WAITING_COUNT = PreparedRows(_waiting_count, objects={"user": None, "couple": Couple}, now=True)
 
 
 def gratitude_counts_by_week(

@@ -287,10 +287,11 @@ def home_context(user, *, now: dt.datetime | None = None) -> dict:
         return {"gratitude_card": False}
     now = now or timezone.now()
     partner = couple_partner_of(couple=couple, user=user)
-    latest = selectors.latest_received(user=user, now=now)
+    latest = selectors.LATEST_RECEIVED.first(user=user, couple=couple, now=now)
+    waiting = selectors.WAITING_COUNT.first(user=user, couple=couple, now=now)
     return {
         "gratitude_card": True,
         "gratitude_latest": note_row(latest, user=user, now=now) if latest else None,
-        "gratitude_waiting": Note.objects.filter(couple=couple, author=user, deliver_at__gt=now).count(),
+        "gratitude_waiting": waiting["n"] if waiting else 0,
         "gratitude_partner_name": _partner_name(partner),
     }

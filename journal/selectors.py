@@ -27,7 +27,7 @@ from accounts.models import User
 from backend.prepared import PreparedList
 
 from . import crypto
-from .models import Category, Entry, Kind
+from .models import Category, Entry, JournalKey, Kind
 
 PATTERN_WEEKS_DEFAULT = 12
 PATTERN_WEEKS_MAX = 52
@@ -77,15 +77,45 @@ def _open(entry: Entry, cipher: crypto.UserCipher) -> Plain:
 def entries_unseal(entries: Iterable[Entry]) -> list[Entry]:
     """Opens each entry's text with its author's key (one key load per
     author, not per entry) and sets ``entry.plain``. Never raises for a
-    destroyed key: those entries come back with ``plain.readable = False``."""
+    destroyed key: those entries come back with ``plain.readable = False``.
+
+    Rows of the API lists carry their author's *wrapped* key
+    (``WRAPPED_KEY``, read in the same statement as the page, from the
+    database key store): it is unwrapped here, once per author and request,
+    exactly as ``crypto.cipher_for`` would after its own query. The data key
+    is never kept beyond this call, so a destroyed key stops working at once
+    (``crypto.UserCipher``)."""
     entries = list(entries)
     ciphers: dict[int, crypto.UserCipher] = {}
+    in_rows = crypto.keystore().name == crypto.DatabaseKeyStore.name
     for entry in entries:
         cipher = ciphers.get(entry.author_id)
         if cipher is None:
-            cipher = ciphers[entry.author_id] = crypto.cipher_for(entry.author_id)
+            if in_rows and WRAPPED_KEY in entry.__dict__:
+                cipher = _cipher_from_row(entry.author_id, entry.__dict__[WRAPPED_KEY])
+            else:
+                cipher = crypto.cipher_for(entry.author_id)
+            ciphers[entry.author_id] = cipher
         entry.plain = _open(entry, cipher)
     return entries
+
+
+# The annotation on the API lists' rows: the author's wrapped key (or None
+# when they have none, or it was destroyed), what ``crypto.cipher_for`` reads
+# from the database key store with a query of its own.
+WRAPPED_KEY = "author_wrapped_key"
+
+
+def _cipher_from_row(author_id: int, wrapped: bytes | memoryview | None) -> crypto.UserCipher:
+    """``crypto.cipher_for(author_id)`` (never creating a key), from the
+    wrapped key the page's own statement read."""
+    if wrapped is None:
+        return crypto.UserCipher(author_id, None)
+    return crypto.UserCipher(author_id, crypto.unwrap_key(user_id=author_id, blob=bytes(wrapped)))
+
+
+def _wrapped_key_of(author) -> Subquery:
+    return Subquery(JournalKey.objects.filter(user_id=author).values("wrapped")[:1])
 
 
 # --- the author's own entries --------------------------------------------------------------
@@ -104,7 +134,13 @@ def entries_list_for_author(*, user: User, kind: str | None = None) -> QuerySet[
     of a share and a couple object per entry. Left joins on unique keys, so
     the page's count (which drops unused annotations) does not pay for them."""
     live = Case(When(share__couple__ended_at__isnull=True, then=F("share__created_at")))
-    return entries_for_author(user=user, kind=kind).select_related(None).annotate(live_shared_at=live)
+    return (
+        entries_for_author(user=user, kind=kind)
+        .select_related(None)
+        # Every row is the caller's: their key is read once (an uncorrelated
+        # subquery, planned as one InitPlan), not once per row.
+        .annotate(live_shared_at=live, **{WRAPPED_KEY: _wrapped_key_of(user.pk)})
+    )
 
 
 # The API list, prepared once per kind filter (backend.prepared).
@@ -177,7 +213,11 @@ def entries_shared_with_list(*, user: User) -> QuerySet[Entry]:
     return (
         entries_shared_with(user=user)
         .select_related(None)
-        .annotate(author_name=Subquery(author_name), share_created_at=F("share__created_at"))
+        .annotate(
+            author_name=Subquery(author_name),
+            share_created_at=F("share__created_at"),
+            **{WRAPPED_KEY: _wrapped_key_of(OuterRef("author_id"))},
+        )
     )
 
 

@@ -1,4 +1,7 @@
+from django.db.models import Count
 from django.utils.functional import SimpleLazyObject, new_method_proxy
+
+from backend.prepared import PreparedRows
 
 
 class LazyCount(SimpleLazyObject):
@@ -19,8 +22,23 @@ def unread(request):
     def count() -> int:
         if user is None or not user.is_authenticated:
             return 0
-        from .models import Notification
-
-        return Notification.objects.filter(user=user, read_at__isnull=True).count()
+        row = _UNREAD.first(user=user)
+        return row["n"] if row else 0
 
     return {"unread_notifications": LazyCount(count)}
+
+
+def _unread_of(*, user):
+    """The count as one row (none when there is nothing unread), which the
+    statement cache can hold (backend.prepared)."""
+    from .models import Notification
+
+    return (
+        Notification.objects.filter(user=user, read_at__isnull=True)
+        .values("user_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+_UNREAD = PreparedRows(_unread_of)

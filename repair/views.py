@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from backend.errors import DomainError
 from backend.forms import domain_error_to_form
+from backend.prepared import PreparedRows
 from couples.models import Couple
 from couples.selectors import couple_for_user, couple_get_for_member, couple_partner_of
 from space.models import Kind, SpacePeriod, Status
@@ -256,14 +257,9 @@ def detail(request, period_id: int):
 # --- the home card -------------------------------------------------------------------------
 
 
-def home_context(user, *, now: dt.datetime | None = None) -> dict:
-    """Context for ``repair/_home_card.html``: one tap to a time-out when
-    rules are in force, a link to agree them otherwise. One query."""
-    couple = couple_for_user(user=user)
-    if couple is None:
-        return {"timeout_card": False}
+def _timeout_card(*, user, couple: Couple):
     mine = SpacePeriod.objects.filter(couple=couple, author=user, status=Status.OPEN)
-    row = (
+    return (
         Couple.objects.filter(pk=couple.pk)
         .annotate(
             rules_active=Exists(
@@ -275,8 +271,20 @@ def home_context(user, *, now: dt.datetime | None = None) -> dict:
             open_kind=Subquery(mine.values("kind")[:1]),
         )
         .values("rules_active", "open_id", "open_kind")
-        .get()
     )
+
+
+# The card's one row, prepared (backend.prepared).
+TIMEOUT_CARD = PreparedRows(_timeout_card, objects={"user": None, "couple": Couple})
+
+
+def home_context(user, *, now: dt.datetime | None = None) -> dict:
+    """Context for ``repair/_home_card.html``: one tap to a time-out when
+    rules are in force, a link to agree them otherwise. One query."""
+    couple = couple_for_user(user=user)
+    if couple is None:
+        return {"timeout_card": False}
+    row = TIMEOUT_CARD.first(user=user, couple=couple)
     return {
         "timeout_card": True,
         "timeout_rules_active": row["rules_active"],

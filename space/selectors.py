@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from backend.prepared import PreparedList
+from backend.prepared import PreparedList, PreparedRows
 from couples.models import Couple
 from couples.selectors import couple_get_for_member, couple_ids_of_member
 
@@ -92,8 +92,21 @@ SPACE_ROWS = PreparedList(space_list_for_member)
 def space_current_for_member(*, user: User) -> QuerySet[SpacePeriod]:
     """The couple's open periods (one per person at most): the viewer's own
     first, then the partner's."""
-    mine_first = Case(When(author=user, then=Value(0)), default=Value(1))
-    return space_for_member(user=user, status=Status.OPEN).order_by(mine_first, "reconnect_by", "id")
+    return _current(space_for_member(user=user, status=Status.OPEN), viewer=user)
+
+
+def _current(qs: QuerySet[SpacePeriod], *, viewer: User) -> QuerySet[SpacePeriod]:
+    mine_first = Case(When(author=viewer, then=Value(0)), default=Value(1))
+    return qs.order_by(mine_first, "reconnect_by", "id")
+
+
+def _current_in(*, user: User, couple: Couple) -> QuerySet[SpacePeriod]:
+    return _current(_space(SpacePeriod.objects.filter(couple=couple), status=Status.OPEN, viewer=user), viewer=user)
+
+
+# ``space_current_for_member`` for the home card (the member's couple
+# given), prepared (backend.prepared).
+CURRENT_FOR_CARD = PreparedRows(_current_in, objects={"user": None, "couple": Couple})
 
 
 def space_get_for_member(*, user: User, period_id: int) -> SpacePeriod:

@@ -379,7 +379,7 @@ def home_context(user, *, now: dt.datetime | None = None) -> dict:
     if couple is None:
         return {"space_card": False}
     now = now or timezone.now()
-    rows = [_period_row(p, user=user, now=now) for p in selectors.space_current_for_member(user=user)]
+    rows = [_period_row(p, user=user, now=now) for p in selectors.CURRENT_FOR_CARD.rows(user=user, couple=couple)]
     return {
         "space_card": True,
         "space_mine": next((r for r in rows if r["mine"]), None),

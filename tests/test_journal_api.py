@@ -428,10 +428,10 @@ class TestQueries:
             return len(ctx.captured_queries)
 
         assert count_for(3) == count_for(30)
-        # The token (with its user), the page (the count comes with it; shares
-        # joined in), and the author's wrapped key (the database key store,
-        # issue #24: one more than when keys were files).
-        with django_assert_num_queries(3):
+        # The token (with its user) and the page (the count comes with it;
+        # shares joined in, and the author's wrapped key from the database
+        # key store, a query of its own from issue #24 until issue #16).
+        with django_assert_num_queries(2):
             as_alice.get("/api/v1/journal/")
 
     def test_the_shared_list_costs_the_same_for_1_or_20_shares(self, couple, alice, as_bob, django_assert_num_queries):
@@ -449,8 +449,8 @@ class TestQueries:
                 assert as_bob.get("/api/v1/journal/shared/").json()["count"] == n
             counts.append(len(ctx.captured_queries))
         assert counts[0] == counts[1]
-        # The token, the page, and the one author's wrapped key.
-        with django_assert_num_queries(3):
+        # The token and the page (the author's wrapped key rides along).
+        with django_assert_num_queries(2):
             as_bob.get("/api/v1/journal/shared/")
 
     def test_patterns_cost_one_query_after_the_token(self, as_alice, alice, django_assert_num_queries):

@@ -199,10 +199,10 @@ def _entries(author, n: int, *, share_with=None) -> None:
 
 
 class TestJournal:
-    # auth, the page (the count comes with it; shares joined in), the author's
-    # wrapped key (one row in the database key store since issue #24; it was
-    # a file read, no query, before)
-    QUERIES = 3
+    # auth, the page (the count comes with it; shares joined in, and the
+    # author's wrapped key from the database key store: it was a query of its
+    # own, issue #24, until the page's statement read it along)
+    QUERIES = 2
 
     def test_my_entries_queries_do_not_grow(self, _keystore, as_alice, couple, alice):
         assert_constant(as_alice, "/api/v1/journal/", lambda n: _entries(alice, n), self.QUERIES)
@@ -227,6 +227,25 @@ class TestJournal:
         mine = selectors.entries_unseal(selectors.entries_list_for_author(user=alice))
         assert_rows_match(JournalMyEntryOutput(), mine)
         assert not any(JournalMyEntryOutput().to_representation(e)["shared"] for e in mine)
+
+    def test_the_key_read_with_the_page_opens_what_cipher_for_opens(
+        self, _keystore, settings, as_bob, couple, alice, bob
+    ):
+        """The lists read the author's wrapped key in the page's statement;
+        it opens the same text as ``crypto.cipher_for`` (the file store,
+        which the statement cannot read, still goes through it), and a
+        destroyed key reads as unreadable at once, in the very next page."""
+        from journal import crypto
+
+        _entries(alice, 4, share_with=bob)
+        body = as_bob.get("/api/v1/journal/shared/").json()
+        assert body["count"] == 4 and all(row["readable"] and row["text"] for row in body["results"])
+        settings.STEADY_KEYSTORE = "files"  # no key of alice's there: unreadable, through cipher_for
+        assert not any(row["readable"] for row in as_bob.get("/api/v1/journal/shared/").json()["results"])
+        settings.STEADY_KEYSTORE = "database"
+        crypto.key_destroy(alice.pk)
+        body = as_bob.get("/api/v1/journal/shared/").json()
+        assert body["count"] == 4 and not any(row["readable"] or row["text"] for row in body["results"])
 
 
 # --- agreements -----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.db.models import Count, Window
 from django.utils import timezone
 
 from backend import prepared
-from backend.prepared import TOTAL, BoundList, PreparedList, PrepareError
+from backend.prepared import TOTAL, BoundList, PreparedList, PreparedRows, PrepareError
 from tests.conftest import client_for
 from tests.test_list_queries import _entries, _notifications
 
@@ -167,3 +167,83 @@ def test_instances_are_made_by_from_db_when_a_receiver_listens(history, alice):
     finally:
         post_init.disconnect(receiver, sender=Notification)
     assert [r.pk for r in rows] == seen and len(seen) == 5
+
+
+# --- short reads (PreparedRows: the home page's cards) ------------------------------------
+
+
+def test_short_reads_answer_each_person_and_couple_from_one_statement(history, couple, mallory_couple, alice, mallory):
+    from couples.models import Couple
+    from gratitude.models import Note
+
+    def sent_since(*, user, couple, day):
+        return Note.objects.filter(couple=couple, author=user, created_at__date__gte=day).order_by("-id")[:3]
+
+    reads = PreparedRows(sent_since, objects={"user": None, "couple": Couple}, day=True)
+    day = (timezone.now() - dt.timedelta(days=10)).date()
+    for _ in range(2):  # in turns, the same compiled statement
+        for user, theirs in ((alice, couple), (mallory, mallory_couple)):
+            assert reads.rows(user=user, couple=theirs, day=day) == list(sent_since(user=user, couple=theirs, day=day))
+            assert reads.rows(user=user, couple=theirs, day=day)
+    assert len(reads._compiled) == 1
+    assert reads.rows(user=alice, couple=mallory_couple, day=day) == []  # her notes are not in their couple
+    assert reads.first(user=alice, couple=couple, day=day + dt.timedelta(days=400)) is None
+
+
+def test_a_short_read_must_carry_every_value():
+    from couples.models import Couple
+    from reminders.models import Notification
+
+    reads = PreparedRows(
+        lambda *, user, couple: Notification.objects.filter(user=user), objects={"user": None, "couple": Couple}
+    )
+    with pytest.raises(PrepareError, match="couple is not a parameter"):
+        reads.compiled({})
+    with pytest.raises(TypeError, match="user"):
+        PreparedRows(lambda *, user: Notification.objects.filter(user=user)).rows()
+
+
+def test_a_short_read_reading_its_couples_fields_is_refused():
+    from couples.models import Couple
+    from reminders.models import Notification
+
+    reads = PreparedRows(
+        lambda *, user, couple: Notification.objects.filter(user=user, kind=couple.timezone),
+        objects={"user": None, "couple": Couple},
+    )
+    with pytest.raises(Exception, match="does not exist"):
+        reads.compiled({})
+
+
+def test_a_stand_in_in_its_columns_int_type_is_filled_in(history, alice, bob):
+    """A BigIntegerField's value reaches psycopg as Int8, not int: still the
+    stand-in, and filled in (the journal list's key subquery)."""
+    from journal.models import JournalKey
+
+    reads = PreparedRows(lambda *, user: JournalKey.objects.filter(user_id=user.pk).values("user_id"))
+    assert [type(p).__name__ for p in reads.compiled({}).params] == ["Int8"]
+    assert reads.rows(user=alice) == [{"user_id": alice.pk}] and reads.rows(user=bob) == [{"user_id": bob.pk}]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_locking_short_read_needs_a_transaction_on_every_run(couple, alice):
+    """``access_checkin(lock=True)`` runs prepared: compiled once inside a
+    transaction, it must still refuse to run outside one (the lock would end
+    with the statement), as Django's compiler refuses on every query."""
+    from django.db import transaction
+    from django.db.transaction import TransactionManagementError
+    from django.http import Http404
+
+    from checkins import services
+    from checkins.models import Format
+    from checkins.selectors import access_checkin
+
+    fmt = Format.objects.get(key="daily-pulse", couple__isnull=True)
+    checkin = services.checkin_start(couple=couple, user=alice, format=fmt)
+    with transaction.atomic():
+        assert access_checkin(alice, checkin.pk, lock=True) == checkin
+    with pytest.raises(TransactionManagementError):
+        access_checkin(alice, checkin.pk, lock=True)
+    assert access_checkin(alice, checkin.pk) == checkin  # no lock: no transaction needed
+    with transaction.atomic(), pytest.raises(Http404):
+        access_checkin(alice, checkin.pk, lock=True, with_live=True)  # no live session yet

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from backend import localtime
+from backend.prepared import PreparedRows
 from couples.models import Couple, Membership
 from couples.selectors import couple_get_for_member
 
@@ -38,12 +39,22 @@ MAX_DAYS = 731  # two years, a leap day included
 
 
 def grants_for_member(*, user: User) -> QuerySet[Grant]:
-    couple = couple_get_for_member(user=user)
+    return grants_for_couple(couple=couple_get_for_member(user=user))
+
+
+def grants_for_couple(*, couple: Couple) -> QuerySet[Grant]:
     return (
         Grant.objects.filter(couple=couple)
         .select_related("therapist", "requested_by", "approved_by", "ended_by", "couple")
         .order_by("-requested_at", "-id")
     )
+
+
+# The home card's read (the member's couple given), prepared once per limit
+# (backend.prepared).
+GRANTS_FOR_CARD = PreparedRows(
+    lambda *, couple, limit: grants_for_couple(couple=couple)[:limit], objects={"couple": Couple}
+)
 
 
 def grant_get_for_member(*, user: User, grant_id: int) -> Grant:

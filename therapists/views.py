@@ -326,7 +326,7 @@ def home_context(user, *, now: dt.datetime | None = None) -> dict:
     if couple is None or user.is_therapist:
         return {"therapists_card": False}
     now = now or timezone.now()
-    rows = [_grant_row(g, user=user, now=now) for g in selectors.grants_for_member(user=user)[:20]]
+    rows = [_grant_row(g, user=user, now=now) for g in selectors.GRANTS_FOR_CARD.rows(couple=couple, limit=20)]
     return {
         "therapists_card": True,
         "therapists_waiting": [r for r in rows if r["can_approve"]],
