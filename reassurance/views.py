@@ -20,6 +20,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import User
 from backend.errors import DomainError
 from backend.localtime import local_date, zone
+from backend.prepared import PreparedRows
+from couples.models import Couple
 from couples.selectors import couple_for_user, couple_get_for_member, couple_partner_of
 from journal.models import Entry
 from space.models import Kind as SpaceKind
@@ -426,20 +428,7 @@ def home_context(user, *, now: dt.datetime | None = None) -> dict:
     if couple is None:
         return {"reassurance_card": False}
     now = now or timezone.now()
-    open_now = Occurrence.objects.filter(
-        ritual=OuterRef("pk"), revealed_at__isnull=True, closed_at__isnull=True, at__lte=now, closes_at__gt=now
-    ).order_by("-at")
-    terms = RitualVersion.objects.filter(ritual=OuterRef("pk"), number=OuterRef("active_version"))
-    row = (
-        Ritual.objects.filter(couple=couple)
-        .exclude(status=Ritual.Status.RETIRED)
-        .annotate(
-            open_id=Subquery(open_now.values("pk")[:1]),
-            wrote=Exists(Message.objects.filter(occurrence_id=Subquery(open_now.values("pk")[:1]), author=user)),
-            **{f"t_{name}": Subquery(terms.values(name)[:1]) for name in TERM_FIELDS},
-        )
-        .first()
-    )
+    row = CARD_RITUAL.first(user=user, couple=couple, now=now)
     version = None
     if row is not None and row.active_version is not None:
         version = RitualVersion(ritual=row, **{name: getattr(row, f"t_{name}") for name in TERM_FIELDS})
@@ -456,3 +445,27 @@ def home_context(user, *, now: dt.datetime | None = None) -> dict:
 
 
 TERM_FIELDS = ("mode", "weekdays", "time", "timezone", "after_timeout_minutes")
+
+
+def _card_ritual(*, user, couple, now):
+    """The couple's ritual for the card, with the occurrence open now, whether
+    the viewer wrote in it, and the terms in force: one row."""
+    open_now = Occurrence.objects.filter(
+        ritual=OuterRef("pk"), revealed_at__isnull=True, closed_at__isnull=True, at__lte=now, closes_at__gt=now
+    ).order_by("-at")
+    terms = RitualVersion.objects.filter(ritual=OuterRef("pk"), number=OuterRef("active_version"))
+    return (
+        Ritual.objects.filter(couple=couple)
+        .exclude(status=Ritual.Status.RETIRED)
+        .annotate(
+            open_id=Subquery(open_now.values("pk")[:1]),
+            wrote=Exists(Message.objects.filter(occurrence_id=Subquery(open_now.values("pk")[:1]), author=user)),
+            **{f"t_{name}": Subquery(terms.values(name)[:1]) for name in TERM_FIELDS},
+        )
+        .order_by("pk")[:1]
+    )
+
+
+# The home card's read, prepared once per process (backend.prepared; see
+# docs/operations.md, "Adding a card").
+CARD_RITUAL = PreparedRows(_card_ritual, objects={"user": None, "couple": Couple}, now=True)
