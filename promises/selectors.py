@@ -11,6 +11,7 @@ No scorekeeping between partners: ``seen`` is the state as the viewer may
 read it (``state_seen``); a partner's missed promise reads as ``ended``."""
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Callable
 
 from django.db.models import (
@@ -35,6 +36,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from agreements.models import Reflection
+from backend.localtime import local_to_utc
 from checkins.models import CheckIn
 from couples.models import Couple
 from repair.models import Commitment
@@ -74,6 +76,31 @@ class _LocalDayAt(Func):
     template = "((%(expressions)s))"
     arg_joiner = f" + TIME '{REVIEW_LOCAL_TIME}') AT TIME ZONE ("
     output_field = DateTimeField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # SQLite (the embedded default) has no time zones: the same instant
+        # from backend.localtime's policy, through a function registered on
+        # each SQLite connection (promises.apps).
+        return self.as_sql(
+            compiler,
+            connection,
+            template=f"steady_local_at(%(expressions)s, '{REVIEW_LOCAL_TIME}')",
+            arg_joiner=", ",
+            **extra_context,
+        )
+
+
+def sqlite_local_at(day: str | None, tz: str | None, time: str | None) -> str | None:
+    """``steady_local_at(day, tz, time)`` for SQLite: the UTC instant of a
+    wall-clock time on a date (DST policy of ``backend.localtime``), as
+    SQLite stores a datetime (naive UTC text)."""
+    if day is None or time is None or tz is None:
+        return None
+    try:
+        instant = local_to_utc(day=dt.date.fromisoformat(day[:10]), time=dt.time.fromisoformat(time), tz=tz)
+    except (ValueError, KeyError, zoneinfo.ZoneInfoNotFoundError):
+        return None
+    return instant.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
 
 
 def _pid(prefix: str) -> Concat:

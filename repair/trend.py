@@ -9,7 +9,9 @@ page and a therapist with the ``repair_trend`` scope."""
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 
+from django.db import connection
 from django.db.models import Aggregate, DurationField, ExpressionWrapper, F, FloatField
 from django.db.models.functions import Extract, TruncMonth
 from django.utils import timezone
@@ -40,23 +42,26 @@ def repair_trend(*, couple: Couple, months: int = 12, now: dt.datetime | None = 
     local = now.astimezone(tz)
     index = local.year * 12 + local.month - 1 - (months - 1)
     since = local_midnight(day=dt.date(index // 12, index % 12 + 1, 1), tz=tz)
-    rows = (
-        Repair.objects.filter(
-            couple=couple,
-            status=Repair.Status.COMPLETED,
-            timeout__isnull=False,
-            timeout__started_at__gte=since,
-            closed_at__gt=F("timeout__started_at"),
-        )
-        .annotate(month=TruncMonth("timeout__started_at", tzinfo=tz))
-        .values("month")
-        .annotate(
-            median_seconds=Median(
-                Extract(ExpressionWrapper(F("closed_at") - F("timeout__started_at"), DurationField()), "epoch")
-            )
-        )
-        .order_by("month")
+    repairs = Repair.objects.filter(
+        couple=couple,
+        status=Repair.Status.COMPLETED,
+        timeout__isnull=False,
+        timeout__started_at__gte=since,
+        closed_at__gt=F("timeout__started_at"),
     )
+    if connection.vendor == "postgresql":
+        rows = (
+            repairs.annotate(month=TruncMonth("timeout__started_at", tzinfo=tz))
+            .values("month")
+            .annotate(
+                median_seconds=Median(
+                    Extract(ExpressionWrapper(F("closed_at") - F("timeout__started_at"), DurationField()), "epoch")
+                )
+            )
+            .order_by("month")
+        )
+    else:
+        rows = _medians_in_python(repairs, tz=tz)
     return {
         "timezone": couple.timezone,
         "months": [
@@ -64,6 +69,18 @@ def repair_trend(*, couple: Couple, months: int = 12, now: dt.datetime | None = 
             for r in rows
         ],
     }
+
+
+def _medians_in_python(repairs, *, tz) -> list[dict]:
+    """The same medians where the database has no PERCENTILE_CONT (SQLite,
+    the embedded default): one query for the months' (start, end) pairs,
+    the median per local month computed here."""
+    by_month: dict[dt.datetime, list[float]] = {}
+    for started, closed in repairs.values_list("timeout__started_at", "closed_at"):
+        local = started.astimezone(tz)
+        month = local_midnight(day=dt.date(local.year, local.month, 1), tz=tz)
+        by_month.setdefault(month, []).append((closed - started).total_seconds())
+    return [{"month": month, "median_seconds": statistics.median(by_month[month])} for month in sorted(by_month)]
 
 
 def trend_chart(trend: dict, *, title: str = "Time from a time-out to a finished repair") -> SafeString:

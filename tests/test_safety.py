@@ -11,6 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.countries import country_from_timezone
+from accounts.services import closed_accounts_erase
 from checkins.models import Format
 from checkins.services import checkin_start
 from reminders.dispatch import dispatch_tick
@@ -199,8 +200,21 @@ def test_a_paused_persons_reminders_stop_and_the_partners_do_not(couple, alice, 
 def test_answers_go_with_the_account(as_alice, alice):
     as_alice.post("/api/v1/me/safety/", {"feel_safe": "no"}, format="json")
     as_alice.patch("/api/v1/me/safety/", {"ask_every_weeks": 2}, format="json")
-    response = as_alice.delete("/api/v1/me/", {"password": PASSWORD}, format="json")
+    response = as_alice.delete("/api/v1/me/", {"password": PASSWORD, "erase_now": True}, format="json")
     assert response.status_code == 204
+    assert not SafetyAnswer.objects.exists()
+    assert not SafetyPreference.objects.exists()
+
+
+def test_a_closed_accounts_answers_go_when_its_window_ends(as_alice, alice):
+    # Deleting without "erase now" closes the account: the answers wait,
+    # sealed, for the restore window, and go with the erasure after it.
+    as_alice.post("/api/v1/me/safety/", {"feel_safe": "no"}, format="json")
+    assert as_alice.delete("/api/v1/me/", {"password": PASSWORD}, format="json").status_code == 204
+    assert SafetyAnswer.objects.exists()
+    closed_accounts_erase(now=timezone.now() + dt.timedelta(days=13))
+    assert SafetyAnswer.objects.exists()
+    closed_accounts_erase(now=timezone.now() + dt.timedelta(days=14, minutes=1))
     assert not SafetyAnswer.objects.exists()
     assert not SafetyPreference.objects.exists()
 
