@@ -21,7 +21,7 @@ from repair.conversation_selectors import repairs_export
 from repair.models import TimeoutDuring, TimeoutRulesVersion
 from space.models import SpacePeriod
 from therapists.models import PreSessionNote, SessionNote
-from therapists.selectors import access_log_export
+from therapists.selectors import access_log_export, practices_export
 
 
 def _iso(value):
@@ -201,6 +201,9 @@ def user_export(*, user: User) -> dict:
         # Part of each partner's own history: every couple they were in, for
         # their time in it, also after a split or the other's erasure.
         "therapist_access_log": access_log_export(user=user),
+        # The couple's practices (every couple the person was in), each
+        # partner's own answer only.
+        "therapist_practices": practices_export(user=user),
     }
 
 

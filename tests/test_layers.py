@@ -30,6 +30,8 @@ def test_each_feature_registers_its_reminder_kinds():
     assert owners["therapist_grant_requested"] == "therapists.reminder_kinds"
     assert owners["daily_question"] == "daily.reminder_kinds"
     assert owners["checkup_due"] == "checkups.reminder_kinds"
+    assert owners["therapist_practice_proposed"] == "therapists.reminder_kinds"
+    assert owners["therapist_practice_due"] == "therapists.reminder_kinds"
     assert not any(module.startswith("reminders.") for module in owners.values())
 
 
@@ -42,4 +44,5 @@ def test_erasure_closes_the_couple_before_the_journal_key_goes():
         "daily.account_erasure.on_account_erasure",
         "checkups.account_erasure.on_account_erasure",
         "repair.account_erasure.on_account_erasure",
+        "therapists.account_erasure.on_account_erasure",
     ]
