@@ -302,3 +302,69 @@ class TestPages:
         practice = Practice.objects.get()
         assert practice.title == "Talk about weekends" and practice.state == "proposed"
         assert events(couple, "practice_new")[0].scopes == ["practice"]
+
+
+class TestWhatChanged:
+    def test_the_session_page_shows_only_granted_scopes_and_logs_exactly_those(
+        self, as_theo_ready, as_alice, as_bob, couple, theo, grant
+    ):
+        pid = propose(as_theo_ready, couple, title="Walk after dinner")["id"]
+        as_alice.post(f"/api/v1/practices/{pid}/accept/")
+
+        page = web(theo).get(f"/therapist/couples/{couple.pk}/session/").content.decode()
+
+        assert 'data-testid="what-changed"' in page and "Walk after dinner" in page
+        assert 'data-testid="changed-agreements"' not in page and 'data-testid="changed-gratitude"' not in page
+        (event,) = events(couple, "session")
+        assert event.scopes == ["practice"]
+
+    def test_without_the_practice_scope_the_page_reads_no_practices(self, couple, alice, bob):
+        tara = UserFactory(email="tara@example.com", display_name="Tara", role="therapist")
+        give_totp(tara)
+        active_grant(couple, alice, bob, tara, scopes=["agreements", "gratitude_frequency"])
+        Practice.objects.create(
+            couple=couple, therapist=tara, therapist_name="Tara", kind="ritual", title="HIDDEN-PRACTICE", due_at=DUE
+        )
+
+        page = web(tara).get(f"/therapist/couples/{couple.pk}/session/").content.decode()
+
+        assert "HIDDEN-PRACTICE" not in page
+        assert 'data-testid="changed-gratitude"' in page
+        (event,) = events(couple, "session")
+        assert event.scopes == ["agreements", "gratitude_frequency"]
+
+    def test_a_revoke_makes_the_session_page_404_on_the_next_request(self, as_alice, couple, theo, grant):
+        assert web(theo).get(f"/therapist/couples/{couple.pk}/session/").status_code == 200
+        as_alice.post(f"/api/v1/couple/therapist-grants/{grant.pk}/revoke/")
+        assert web(theo).get(f"/therapist/couples/{couple.pk}/session/").status_code == 404
+
+
+class TestNextSessions:
+    def test_the_therapist_sets_a_next_session_which_is_logged_and_becomes_the_last_one(
+        self, couple, theo, grant, _frozen
+    ):
+        response = web(theo).post(
+            f"/therapist/couples/{couple.pk}/session-dates/", {"day": "2026-03-24", "time": "17:00"}
+        )
+
+        assert response.status_code == 302
+        assert events(couple, "session_date")[0].scopes == []
+        page = web(theo).get(f"/therapist/couples/{couple.pk}/session/").content.decode()
+        assert "24 March 2026" in page
+
+        _frozen.move_to(dt.datetime(2026, 3, 25, 9, 0, tzinfo=dt.UTC))
+        page = web(theo).get(f"/therapist/couples/{couple.pk}/session/").content.decode()
+        assert "since the last session (24 March)" in page
+
+    def test_a_past_date_is_refused_and_strangers_get_404(self, couple, theo, grant):
+        with pytest.raises(Exception) as error:
+            services.next_session_set(therapist=theo, couple_id=couple.pk, at=NOW - dt.timedelta(hours=1), ip=None)
+        assert "future" in str(error.value.args or error.value)
+        tara = UserFactory(email="tara@example.com", role="therapist")
+        give_totp(tara)
+        assert (
+            web(tara)
+            .post(f"/therapist/couples/{couple.pk}/session-dates/", {"day": "2026-03-24", "time": "17:00"})
+            .status_code
+            == 404
+        )
