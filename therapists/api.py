@@ -771,3 +771,28 @@ PracticeRenegotiateApi = _practice_action(
         "do": lambda **kw: services.practice_outcome_set(outcome="renegotiated", **kw),
     }
 )
+
+
+class CadenceInput(serializers.Serializer):
+    weeks = serializers.IntegerField(help_text="1, 2 or 4")
+
+
+class CadenceOutput(serializers.Serializer):
+    weeks = serializers.IntegerField()
+
+
+class TherapistCheckupCadenceApi(APIView):
+    permission_classes = [IsReadyTherapist]
+
+    @extend_schema(
+        request=CadenceInput,
+        responses=CadenceOutput,
+        summary="Set how often the couple's check-up comes (progress scope); logged",
+    )
+    def post(self, request, couple_id: int):
+        data = CadenceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        cadence = services.therapist_checkup_cadence_set(
+            therapist=request.user, couple_id=couple_id, weeks=data.validated_data["weeks"], ip=client_ip(request)
+        )
+        return Response({"weeks": cadence.weeks})

@@ -74,6 +74,8 @@ def event_sentence(event: AccessEvent, *, tz) -> str:
         return f"{who} opened their session page, which shows the notes you wrote for them, {when}"
     if event.what == AccessEvent.What.PRACTICE_NEW:
         return f"{who} suggested a practice for you both {when}"
+    if event.what == AccessEvent.What.CHECKUP_CADENCE:
+        return f"{who} set how often your check-up comes {when}"
     if event.what == AccessEvent.What.SESSION_DATE:
         return f"{who} set the date of your next session {when}"
     if event.what == AccessEvent.What.CHECKUP_REQUEST:

@@ -242,6 +242,7 @@ class AccessEvent(models.Model):
         PRACTICES = "practices", "Read the practices"
         PRACTICE_NEW = "practice_new", "Proposed a practice"
         SESSION_DATE = "session_date", "Set the next session date"
+        CHECKUP_CADENCE = "checkup_cadence", "Set the check-up cadence"
 
     therapist = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
@@ -274,6 +275,7 @@ class AccessEvent(models.Model):
                         "practices",
                         "practice_new",
                         "session_date",
+                        "checkup_cadence",
                     ]
                 ),
                 name="access_event_what_valid",

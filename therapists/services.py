@@ -538,6 +538,21 @@ def therapist_checkup_request(*, therapist: User, couple_id: int, ip: str | None
     return round_
 
 
+@transaction.atomic
+def therapist_checkup_cadence_set(
+    *, therapist: User, couple_id: int, weeks, ip: str | None, now: dt.datetime | None = None
+):
+    """A therapist with the ``progress`` scope sets how often the couple's
+    check-up comes (1, 2 or 4 weeks); logged (``checkup_cadence``)."""
+    from checkups.services import checkup_cadence_set
+
+    now = now or timezone.now()
+    grant = grant_locked_for_scope(therapist=therapist, couple_id=couple_id, scope=Scope.PROGRESS, now=now)
+    cadence = checkup_cadence_set(couple=grant.couple, weeks=weeks, therapist=therapist, now=now)
+    _access_record(therapist=therapist, grant=grant, what=AccessEvent.What.CHECKUP_CADENCE, ip=ip, now=now)
+    return cadence
+
+
 def _access_record(
     *, therapist: User, grant: Grant, what: str, ip: str | None, now: dt.datetime, scopes: list[str] | None = None
 ) -> AccessEvent:

@@ -19,6 +19,11 @@ urlpatterns = [
         api.TherapistPracticeListApi.as_view(),
         name="api-therapist-practices",
     ),
+    path(
+        "therapist/couples/<int:couple_id>/checkup-cadence/",
+        api.TherapistCheckupCadenceApi.as_view(),
+        name="api-therapist-checkup-cadence",
+    ),
     path("practices/", api.PracticeListApi.as_view(), name="api-practices"),
     path("practices/<int:practice_id>/", api.PracticeDetailApi.as_view(), name="api-practice"),
     path("practices/<int:practice_id>/accept/", api.PracticeAcceptApi.as_view(), name="api-practice-accept"),
