@@ -109,7 +109,7 @@ class InstrumentListApi(APIView):
 
 class CheckupCadenceApi(APIView):
     class CadenceInput(serializers.Serializer):
-        weeks = serializers.IntegerField(help_text="1, 2 or 4")
+        weeks = serializers.ChoiceField(choices=[1, 2, 4], help_text="1, 2 or 4")
 
     class CheckupCadenceOutput(serializers.Serializer):
         weeks = serializers.IntegerField()

@@ -774,7 +774,7 @@ PracticeRenegotiateApi = _practice_action(
 
 
 class CadenceInput(serializers.Serializer):
-    weeks = serializers.IntegerField(help_text="1, 2 or 4")
+    weeks = serializers.ChoiceField(choices=[1, 2, 4], help_text="1, 2 or 4")
 
 
 class CadenceOutput(serializers.Serializer):

@@ -804,7 +804,7 @@ class PracticeForm(forms.Form):
     kind = forms.ChoiceField(label="Kind", choices=Practice.Kind.choices)
     title = forms.CharField(label="Title", max_length=services.PRACTICE_TITLE_MAX)
     details = forms.CharField(
-        label="Details (optional)",
+        label="Details",
         required=False,
         max_length=services.PRACTICE_DETAILS_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
