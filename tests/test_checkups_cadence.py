@@ -108,3 +108,11 @@ def test_a_partner_sets_it_on_the_checkup_page(couple, alice):
     assert Cadence.objects.get(couple=couple).weeks == 4
     client.post("/checkups/cadence/", {"weeks": "nope"})
     assert Cadence.objects.get(couple=couple).weeks == 4
+
+
+def test_the_cadence_is_in_each_partners_export(couple, as_alice, as_bob):
+    as_alice.put("/api/v1/checkups/cadence/", {"weeks": 1}, format="json")
+
+    for client in (as_alice, as_bob):
+        (row,) = client.get("/api/v1/me/export/").json()["checkups"]["cadence"]
+        assert row["couple_id"] == couple.pk and row["weeks"] == 1

@@ -368,3 +368,15 @@ class TestNextSessions:
             .status_code
             == 404
         )
+
+
+def test_the_therapists_own_export_holds_their_session_notes_and_dates(couple, theo, grant):
+    from .conftest import client_for
+
+    web(theo).post(f"/therapist/couples/{couple.pk}/session/", {"text": "PRIVATE-NOTE"})
+    web(theo).post(f"/therapist/couples/{couple.pk}/session-dates/", {"day": "2026-03-24", "time": "17:00"})
+
+    notes = client_for(theo).get("/api/v1/me/export/").json()["therapist_notes"]
+
+    assert [n["text"] for n in notes["my_session_notes"]] == ["PRIVATE-NOTE"]
+    assert [d["couple_id"] for d in notes["my_session_dates"]] == [couple.pk]
