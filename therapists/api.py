@@ -773,11 +773,11 @@ PracticeRenegotiateApi = _practice_action(
 )
 
 
-class CadenceInput(serializers.Serializer):
+class TherapistCadenceInput(serializers.Serializer):
     weeks = serializers.ChoiceField(choices=[1, 2, 4], help_text="1, 2 or 4")
 
 
-class CadenceOutput(serializers.Serializer):
+class TherapistCadenceOutput(serializers.Serializer):
     weeks = serializers.IntegerField()
 
 
@@ -785,12 +785,12 @@ class TherapistCheckupCadenceApi(APIView):
     permission_classes = [IsReadyTherapist]
 
     @extend_schema(
-        request=CadenceInput,
-        responses=CadenceOutput,
+        request=TherapistCadenceInput,
+        responses=TherapistCadenceOutput,
         summary="Set how often the couple's check-up comes (progress scope); logged",
     )
     def post(self, request, couple_id: int):
-        data = CadenceInput(data=request.data)
+        data = TherapistCadenceInput(data=request.data)
         data.is_valid(raise_exception=True)
         cadence = services.therapist_checkup_cadence_set(
             therapist=request.user, couple_id=couple_id, weeks=data.validated_data["weeks"], ip=client_ip(request)
