@@ -399,6 +399,23 @@ SPECTACULAR_SETTINGS = {
         "JournalTriggerCategoryEnum": "journal.models.Category",
         "SpaceKindEnum": "space.models.Kind",
         "SpaceStatusEnum": "space.models.Status",
+        "PracticeKindEnum": [
+            "ritual",
+            "conversation",
+            "checkin_format",
+            "repair_conversation",
+            "appreciation_notes",
+        ],
+        "PracticeStatusEnum": [
+            "proposed",
+            "accepted",
+            "missed",
+            "not_taken_up",
+            "done",
+            "renegotiated",
+            "closed",
+        ],
+        "AttentionKindEnum": ["checkup_drop", "practice_missed", "presession_note"],
     },
 }
 

@@ -105,3 +105,24 @@ class InstrumentListApi(APIView):
     def get(self, request):
         couple_get_for_member(user=request.user)
         return Response(InstrumentOutput(selectors.instruments_active(), many=True).data)
+
+
+class CheckupCadenceApi(APIView):
+    class CadenceInput(serializers.Serializer):
+        weeks = serializers.ChoiceField(choices=[1, 2, 4], help_text="1, 2 or 4")
+
+    class CheckupCadenceOutput(serializers.Serializer):
+        weeks = serializers.IntegerField()
+
+    @extend_schema(responses=CheckupCadenceOutput, summary="How often your check-up comes")
+    def get(self, request):
+        couple = couple_get_for_member(user=request.user)
+        return Response({"weeks": services.cadence_weeks(couple.pk)})
+
+    @extend_schema(request=CadenceInput, responses=CheckupCadenceOutput, summary="Set it: every 1, 2 or 4 weeks")
+    def put(self, request):
+        couple = couple_get_for_member(user=request.user)
+        data = self.CadenceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        cadence = services.checkup_cadence_set(couple=couple, weeks=data.validated_data["weeks"], user=request.user)
+        return Response({"weeks": cadence.weeks})

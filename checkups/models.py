@@ -126,3 +126,25 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"Check-up answer {self.pk}"
+
+
+class Cadence(models.Model):
+    """How often a couple's check-up round comes: every 1, 2 or 4 weeks
+    (2 without a row). Set by either partner or by a therapist with the
+    ``progress`` scope (``services.checkup_cadence_set``)."""
+
+    WEEKS = (1, 2, 4)
+    DEFAULT_WEEKS = 2
+
+    couple = models.OneToOneField(Couple, on_delete=models.CASCADE, related_name="checkup_cadence")
+    weeks = models.PositiveSmallIntegerField(default=DEFAULT_WEEKS)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(weeks__in=[1, 2, 4]), name="checkup_cadence_weeks")]
+
+    def __str__(self) -> str:
+        return f"Check-up cadence {self.pk}"

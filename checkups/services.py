@@ -22,12 +22,12 @@ from couples.models import Couple
 from couples.selectors import couple_partners, member_is_current
 
 from .instruments import BUILTIN_KEY, instrument_builtin
-from .models import Answer, Instrument, Round
+from .models import Answer, Cadence, Instrument, Round
 
-# The cadence: a round every two weeks, at 19:00 on the couple's wall clock
+# The cadence: a round every 1, 2 (default) or 4 weeks per couple
+# (``Cadence``, ``checkup_cadence_set``), at 19:00 on the couple's wall clock
 # (the same local time across a DST change: computed per round with
-# backend.localtime, never by adding 14 * 24 hours).
-CADENCE_DAYS = 14
+# backend.localtime, never by adding days * 24 hours).
 CADENCE_TIME = dt.time(19, 0)
 DUE_KIND = "checkup_due"
 
@@ -148,14 +148,22 @@ def checkup_round_reveal(*, round_: Round, couple: Couple, now: dt.datetime) -> 
     return True
 
 
-def next_round_at(*, opened_at: dt.datetime, tz: str, now: dt.datetime) -> dt.datetime:
-    """The next round on the cadence: ``CADENCE_DAYS`` local days after the
+def cadence_weeks(couple_id: int) -> int:
+    """The couple's cadence in weeks (2 unless set)."""
+    row = Cadence.objects.filter(couple_id=couple_id).values_list("weeks", flat=True).first()
+    return row or Cadence.DEFAULT_WEEKS
+
+
+def next_round_at(
+    *, opened_at: dt.datetime, tz: str, now: dt.datetime, weeks: int = Cadence.DEFAULT_WEEKS
+) -> dt.datetime:
+    """The next round on the cadence: ``weeks`` * 7 local days after the
     day the last one opened, at ``CADENCE_TIME`` on the couple's wall clock
     (DST-true), and never in the past (a late reveal skips to the next
     step of the rhythm)."""
     day = localtime.local_date(instant=opened_at, tz=tz)
     while True:
-        day += dt.timedelta(days=CADENCE_DAYS)
+        day += dt.timedelta(days=7 * weeks)
         at = localtime.local_to_utc(day=day, time=CADENCE_TIME, tz=tz)
         if at > now:
             return at
@@ -163,12 +171,41 @@ def next_round_at(*, opened_at: dt.datetime, tz: str, now: dt.datetime) -> dt.da
 
 def _schedule_next(*, round_: Round, couple: Couple, partner_ids: list[int], now: dt.datetime) -> Round:
     instrument = round_.instrument if round_.instrument.active else instrument_builtin()
-    at = next_round_at(opened_at=round_.opens_at, tz=couple.timezone, now=now)
+    at = next_round_at(opened_at=round_.opens_at, tz=couple.timezone, now=now, weeks=cadence_weeks(couple.pk))
     following = Round.objects.create(
         couple=couple, instrument=instrument, number=round_.number + 1, opens_at=at, created_at=now
     )
     _remind(round_=following, user_ids=partner_ids)
     return following
+
+
+def checkup_cadence_set(
+    *, couple: Couple, weeks, user: User | None = None, therapist: User | None = None, now: dt.datetime | None = None
+) -> Cadence:
+    """Either partner (``user``), or a therapist with the ``progress`` scope
+    (``therapist``: checked and logged by
+    ``therapists.services.therapist_checkup_cadence_set``), sets how often
+    the check-up comes: 1, 2 or 4 weeks. The round already scheduled (not
+    open yet) moves to the new rhythm from the last round's opening, its
+    reminders with it; an open round stays as it is."""
+    now = now or timezone.now()
+    if isinstance(weeks, bool) or weeks not in Cadence.WEEKS:
+        raise Invalid("Choose every 1, 2 or 4 weeks.", field="weeks")
+    with transaction.atomic():
+        couple = _lock_couple(couple, user)
+        cadence, _ = Cadence.objects.update_or_create(
+            couple=couple, defaults={"weeks": weeks, "updated_by": user or therapist, "updated_at": now}
+        )
+        scheduled = _unrevealed(couple.pk)
+        last = Round.objects.filter(couple=couple, revealed_at__isnull=False).order_by("-number").first()
+        if scheduled is not None and scheduled.opens_at > now and last is not None and scheduled.asked_by_id is None:
+            at = next_round_at(opened_at=last.opens_at, tz=couple.timezone, now=now, weeks=weeks)
+            if at != scheduled.opens_at:
+                _reminders_cancel([scheduled.pk])
+                Round.objects.filter(pk=scheduled.pk).update(opens_at=at)
+                scheduled.refresh_from_db()
+                _remind(round_=scheduled, user_ids=[p.pk for p in couple_partners(couple=couple)])
+    return cadence
 
 
 def _remind(*, round_: Round, user_ids: list[int]) -> None:

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.errors import DomainError
 from backend.forms import domain_error_to_form
@@ -100,5 +100,25 @@ def index(request):
         "last_items": items,
         "people": progress_charts(progress, tz=user.tzinfo),
         "score_max": instrument.score_max,
+        "cadence_weeks": services.cadence_weeks(couple.pk),
+        "cadence_choices": [(1, "Every week"), (2, "Every two weeks"), (4, "Every four weeks")],
     }
     return render(request, "checkups/index.html", context)
+
+
+@login_required
+@require_POST
+def cadence(request):
+    """Either partner sets how often the check-up comes (1, 2 or 4 weeks)."""
+    couple = couple_get_for_member(user=request.user)
+    try:
+        weeks = int(request.POST.get("weeks", ""))
+    except ValueError:
+        weeks = 0
+    try:
+        services.checkup_cadence_set(couple=couple, weeks=weeks, user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Saved. The next round follows the new rhythm.")
+    return redirect("checkups")

@@ -6,4 +6,5 @@ from . import views
 
 urlpatterns = [
     path("checkups/", couple_required(views.index), name="checkups"),
+    path("checkups/cadence/", couple_required(views.cadence), name="checkups-cadence"),
 ]

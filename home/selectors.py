@@ -11,6 +11,7 @@ from agreements.models import Agreement, AgreementVersion, Reflection
 from backend.localtime import local_date
 from checkins.models import Answer, CheckIn
 from checkups.models import Answer as CheckupAnswer
+from checkups.models import Cadence
 from couples.models import Membership
 from couples.selectors import former_membership_get
 from daily.selectors import daily_export
@@ -24,8 +25,8 @@ from repair.conversation_selectors import repairs_export
 from repair.models import TimeoutDuring, TimeoutRulesVersion
 from safety.selectors import safety_export
 from space.models import SpacePeriod
-from therapists.models import PreSessionNote, SessionNote
-from therapists.selectors import access_log_export
+from therapists.models import NextSession, PreSessionNote, SessionNote
+from therapists.selectors import access_log_export, practices_export
 
 
 def _iso(value):
@@ -112,8 +113,17 @@ def user_export(*, user: User) -> dict:
                 SessionNote.objects.filter(therapist=user).order_by("written_at"),
                 ["couple_id", "text", "written_at"],
             ),
+            # The session dates a therapist set.
+            "my_session_dates": _rows(
+                NextSession.objects.filter(therapist=user).order_by("at"), ["couple_id", "at", "created_at"]
+            ),
         },
         "checkups": {
+            # How often each of my couples' check-up comes (when set).
+            "cadence": _rows(
+                Cadence.objects.filter(couple_id__in=couple_ids).order_by("couple_id"),
+                ["couple_id", "weeks", "updated_at"],
+            ),
             # Every fill of mine, drafts included (they are mine), and the
             # partner's only for rounds revealed to us both.
             "my_answers": _rows(
@@ -230,6 +240,9 @@ def user_export(*, user: User) -> dict:
         # The same for everyone: the safety check's answers and the pause are
         # never in a file (docs/safety.md, "The export").
         "safety": safety_export(user=user),
+        # The couple's practices (every couple the person was in), each
+        # partner's own answer only.
+        "therapist_practices": practices_export(user=user),
     }
 
 

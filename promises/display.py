@@ -16,12 +16,14 @@ KEPT_WORDS = {
     "commitment": {"mine": "You kept a repair commitment", "partner": "{name} kept a repair commitment"},
     "checkin": {"couple": "You checked in together"},
     "agreement_review": {"couple": "You looked at an agreement together"},
+    "practice": {"couple": "You did a practice together"},
 }
 
 OPEN_WORDS = {
     "timeout": "a time-out, back by",
     "space": "some space, back by",
     "commitment": "a repair commitment, by",
+    "practice": "a practice you both accepted, by",
 }
 
 

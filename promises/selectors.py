@@ -46,7 +46,7 @@ from space.models import Status as SpaceStatus
 OPEN, KEPT, RENEGOTIATED, MISSED, ENDED = "open", "kept", "renegotiated", "missed", "ended"
 STATES = (OPEN, KEPT, RENEGOTIATED, MISSED, ENDED)
 
-KINDS = ("space", "timeout", "commitment", "checkin", "agreement_review")
+KINDS = ("space", "timeout", "commitment", "checkin", "agreement_review", "practice")
 
 # The columns every source yields, in this order (a UNION matches by position).
 COLUMNS = (
@@ -225,12 +225,15 @@ def register_source(prefix: str, source: Callable) -> None:
 
 def _seen(viewer_id: int | None):
     """The state as ``viewer_id`` may read it: of the partner's promises a
-    missed one is ``ended``, without a label. ``None``: full outcomes (a
+    missed one is ``ended``, without a label, and so is a missed promise the
+    couple made together (a practice). ``None``: full outcomes (a
     therapist with the ``promises`` scope)."""
     if viewer_id is None:
         return F("p_state")
     return Case(
-        When(Q(p_state=MISSED, p_made_by__isnull=False) & ~Q(p_made_by=viewer_id), then=Value(ENDED)),
+        # The partner's missed promise, or one the couple made together (a
+        # practice: no one person's miss to own), reads "ended".
+        When(Q(p_state=MISSED) & (Q(p_made_by__isnull=True) | ~Q(p_made_by=viewer_id)), then=Value(ENDED)),
         default=F("p_state"),
         output_field=CharField(),
     )
@@ -238,7 +241,7 @@ def _seen(viewer_id: int | None):
 
 def state_seen(*, state: str, made_by_id: int | None, viewer_id: int | None) -> str:
     """``_seen`` for one row in Python (a page that already holds a row)."""
-    if viewer_id is not None and state == MISSED and made_by_id is not None and made_by_id != viewer_id:
+    if viewer_id is not None and state == MISSED and (made_by_id is None or made_by_id != viewer_id):
         return ENDED
     return state
 

@@ -33,11 +33,13 @@ def index(request):
     upcoming = []
     for row in _upcoming(couple=couple, user=user, now=now):
         mine = row["p_made_by"] == user.pk
+        together = row["p_made_by"] is None
         upcoming.append(
             {
                 "id": row["p_id"],
                 "mine": mine,
-                "who": "You" if mine else partner_name,
+                "together": together,
+                "who": "You both" if together else "You" if mine else partner_name,
                 "what": display.OPEN_WORDS.get(row["p_kind"], "a promise, by"),
                 "due": display.when(row["p_due"], tz),
                 "moved": row["p_seen"] == selectors.RENEGOTIATED,
@@ -64,7 +66,9 @@ def _upcoming(*, couple, user, now) -> list[dict]:
     rows = []
     for state in (selectors.OPEN, selectors.RENEGOTIATED):
         rows += list(selectors.ledger(couple_ids=[couple.pk], viewer_id=user.pk, state=state, now=now)[:SHOWN])
-    return sorted(rows, key=lambda r: (r["p_made_by"] != user.pk, r["p_due"]))
+    # The viewer's own first, then the couple's, then the partner's.
+    order = {user.pk: 0, None: 1}
+    return sorted(rows, key=lambda r: (order.get(r["p_made_by"], 2), r["p_due"]))
 
 
 @login_required

@@ -304,12 +304,28 @@ def _body_with(slot: tuple, value):
 
 @pytest.fixture
 def world(couple, alice, bob, theo, open_checkin):
-    return make_world(couple, alice, bob, theo, checkin=open_checkin)
+    from therapists import services as therapists
+    from therapists.models import Grant
+
+    from .test_therapists_support import give_totp
+
+    ids = make_world(couple, alice, bob, theo, checkin=open_checkin)
+    # Writes under a scope (a practice) reach their body only with consent:
+    # theo's grant approved, his second factor set up and confirmed.
+    therapists.grant_approve(grant=Grant.objects.get(pk=ids["grant_id"]), user=alice)
+    give_totp(theo)
+    return {**ids, "couple_id": couple.pk}
 
 
 def _client_for(path: str, alice, theo):
     if path.startswith("/api/v1/auth/"):
         return Client(raise_request_exception=False)
+    if path.startswith("/api/v1/therapist/couples/"):
+        from .test_therapists_support import ready_client
+
+        client = ready_client(theo)
+        client.raise_request_exception = False
+        return client
     client = client_for(theo if path.startswith("/api/v1/therapist/") else alice)
     client.raise_request_exception = False
     return client

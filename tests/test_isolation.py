@@ -129,6 +129,27 @@ def world(settings, tmp_path, couple, alice, bob, mallory_couple):
         expires_at=timezone.now() + dt.timedelta(days=30),
     )
     ids["grant_id"] = grant.pk
+    # A practice proposed by another therapist the couple shares practice
+    # with, accepted by alice (a stranger must not answer it).
+    tina = UserFactory(email="tina@example.com", role="therapist")
+    shared = therapists.grant_request(
+        couple=couple,
+        user=alice,
+        code=therapists.connect_code_create(therapist=tina).code,
+        scopes=["practice"],
+        expires_at=timezone.now() + dt.timedelta(days=30),
+    )
+    therapists.grant_approve(grant=shared, user=bob)
+    practice = therapists.practice_propose(
+        therapist=tina,
+        couple_id=couple.pk,
+        kind="ritual",
+        title="A walk",
+        due_at=timezone.now() + dt.timedelta(days=5),
+        ip=None,
+    )
+    therapists.practice_answer(practice_id=practice.pk, user=alice, accept=True)
+    ids["practice_id"] = practice.pk
     return ids
 
 
@@ -201,6 +222,7 @@ def test_the_walk_left_everything_as_it_was(request, world, mallory, theo):
     from reassurance.models import Digest, Message, Occurrence, Phrase, Ritual
     from repair.models import Repair, RepairAnswer, RepairReveal, TimeoutDuring, TimeoutRules
     from space.models import SpacePeriod
+    from therapists.models import Practice, PracticeAnswer
 
     def state():
         return (
@@ -228,6 +250,8 @@ def test_the_walk_left_everything_as_it_was(request, world, mallory, theo):
             list(Occurrence.objects.values_list("pk", "revealed_at", "closed_at")),
             list(Message.objects.values_list("pk", "author_id", "text")),
             list(Digest.objects.values_list("pk", "acknowledged_at")),
+            list(Practice.objects.values_list("pk", "state", "accepted_at", "settled_at")),
+            list(PracticeAnswer.objects.values_list("pk", "partner_id", "accepted")),
         )
 
     before = state()

@@ -32,6 +32,8 @@ def test_each_feature_registers_its_reminder_kinds():
     assert owners["checkup_due"] == "checkups.reminder_kinds"
     assert owners["couple_ended"] == "home.reminder_kinds"
     assert owners["reassurance_ritual"] == "reassurance.reminder_kinds"
+    assert owners["therapist_practice_proposed"] == "therapists.reminder_kinds"
+    assert owners["therapist_practice_due"] == "therapists.reminder_kinds"
     assert not any(module.startswith("reminders.") for module in owners.values())
     # The safety check asks again only in the app, on the person's own home
     # page: it has no reminder kind, so no push, email or notification.
@@ -48,6 +50,7 @@ def test_erasure_closes_the_couple_before_the_journal_key_goes():
         "checkups.account_erasure.on_account_erasure",
         "repair.account_erasure.on_account_erasure",
         "reassurance.account_erasure.on_account_erasure",
+        "therapists.account_erasure.on_account_erasure",
         "safety.account_erasure.on_account_erasure",
     ]
 

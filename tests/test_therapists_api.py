@@ -519,8 +519,14 @@ class TestTherapistReads:
         as_theo_ready.get("/api/v1/therapist/couples/")
 
         (event,) = AccessEvent.objects.all()
-        # theo's grant shares progress: the list reads whether a check-up total fell.
-        assert (event.couple_id, event.what, event.scopes, event.ip) == (couple.pk, "list", ["progress"], "127.0.0.1")
+        # theo's grant shares progress and practice: the list reads whether a
+        # check-up total fell and whether a practice was missed.
+        assert (event.couple_id, event.what, event.scopes, event.ip) == (
+            couple.pk,
+            "list",
+            ["progress", "practice"],
+            "127.0.0.1",
+        )
 
     def test_the_list_costs_the_same_queries_for_many_couples(self, as_theo_ready, theo, django_assert_max_num_queries):
         from .factories import UserFactory, make_couple
@@ -670,7 +676,7 @@ class TestAccessLog:
         assert event["what"] == "list"
         assert event["description"] == (
             "Theo opened their list of couples, which shows your names, until when you share "
-            "and whether a check-up total fell, on 4 March at 19:00"
+            "and whether a check-up total fell and whether a practice was missed, on 4 March at 19:00"
         )
 
     def test_strangers_see_only_their_own_couples_log(

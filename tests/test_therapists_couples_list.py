@@ -12,7 +12,7 @@ from django.test import Client
 
 from checkups.instruments import instrument_builtin
 from checkups.models import Answer, Round
-from therapists.models import AccessEvent, Grant
+from therapists.models import AccessEvent, Grant, Practice, PreSessionNote
 
 from .factories import UserFactory, make_couple
 from .test_therapists_support import ready_client, theo_totp  # noqa: F401 - fixtures
@@ -21,9 +21,10 @@ pytestmark = pytest.mark.django_db
 
 UTC = dt.UTC
 NOW = dt.datetime(2026, 3, 19, 18, 0, tzinfo=UTC)
-# token, authenticator, token confirmation, grants, partners, drops, the
-# events' insert (a first page shorter than the page size needs no count).
-LIST_QUERIES = 7
+# token, authenticator, token confirmation, grants, partners, drops, missed
+# practices and new pre-session notes (one UNION), the events' insert (a
+# first page shorter than the page size needs no count).
+LIST_QUERIES = 8
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +33,9 @@ def _frozen():
         yield traveller
 
 
-def couples_sharing_with(theo, n: int, *, scopes=("mood_trends", "progress"), scores=((28, 28), (28, 13))):
+def couples_sharing_with(
+    theo, n: int, *, scopes=("mood_trends", "progress"), scores=((28, 28), (28, 13)), missed=False, note=False
+):
     """``n`` couples sharing ``scopes`` with theo (approved grants written
     directly: the consent flow has its own tests), each with two revealed
     rounds whose totals are ``scores`` per round as (first partner, second)."""
@@ -62,6 +65,20 @@ def couples_sharing_with(theo, n: int, *, scopes=("mood_trends", "progress"), sc
                 Answer(round=round_, author=b, values={}, score=score_b, submitted_at=opened),
             ]
         Answer.objects.bulk_create(answers)
+        if missed:  # accepted by both, due yesterday, never marked
+            Practice.objects.create(
+                couple=couple,
+                therapist=theo,
+                therapist_name="Theo",
+                kind="ritual",
+                title="A walk",
+                due_at=NOW - dt.timedelta(days=1),
+                proposed_at=NOW - dt.timedelta(days=8),
+                state="accepted",
+                accepted_at=NOW - dt.timedelta(days=7),
+            )
+        if note:
+            PreSessionNote.objects.create(couple=couple, therapist=theo, author=a, text="Before we meet")
         made.append((couple, a, b))
     return made
 
@@ -114,6 +131,46 @@ def test_the_list_page_shows_attention_first_in_a_fixed_number_of_queries(theo, 
     assert page.index('data-testid="couple-attention"') < page.index('data-testid="therapist-couple"', first + 1)
 
 
-# session, user, authenticator, grants, partners, drops, the events' insert,
-# codes, and the unread-notifications badge.
-PAGE_QUERIES = 9
+# session, user, authenticator, grants, partners, drops, missed practices and
+# notes, the events' insert, codes, and the unread-notifications badge.
+PAGE_QUERIES = 10
+
+
+def test_a_missed_practice_and_a_note_need_attention_for_50_couples_in_the_same_queries(
+    theo, theo_totp, django_assert_num_queries
+):
+    scopes = ("mood_trends", "progress", "practice")
+    couples_sharing_with(theo, 1, scopes=scopes, missed=True, note=True)
+    client = ready_client(theo)
+    client.get("/api/v1/therapist/couples/")
+    with django_assert_num_queries(LIST_QUERIES):
+        client.get("/api/v1/therapist/couples/")
+
+    made = couples_sharing_with(theo, 49, scopes=scopes, missed=True, note=True)
+
+    with django_assert_num_queries(LIST_QUERIES):
+        body = client.get("/api/v1/therapist/couples/").json()
+    assert len(body["results"]) == 50
+    row = next(r for r in body["results"] if r["id"] == made[0][0].pk)
+    assert [a["kind"] for a in row["attention"]] == ["checkup_drop", "practice_missed", "presession_note"]
+    assert row["attention"][1]["count"] == 1 and row["attention"][2]["count"] == 1
+    events = AccessEvent.objects.filter(what="list", couple=made[0][0]).values_list("scopes", flat=True)
+    assert list(events)[0] == ["progress", "practice"]
+
+
+def test_a_missed_practice_is_not_read_without_the_practice_scope_and_a_look_clears_both(theo, theo_totp):
+    ((shared, *_),) = couples_sharing_with(theo, 1, scopes=("practice",), missed=True, note=True)
+    ((private, *_),) = couples_sharing_with(theo, 1, scopes=("mood_trends",), missed=True, note=True)
+    client = ready_client(theo)
+
+    rows = {r["id"]: r for r in client.get("/api/v1/therapist/couples/").json()["results"]}
+
+    assert [a["kind"] for a in rows[shared.pk]["attention"]] == ["practice_missed", "presession_note"]
+    # The note is for theo under any scope; the practice needs the scope.
+    assert [a["kind"] for a in rows[private.pk]["attention"]] == ["presession_note"]
+
+    web = Client()
+    web.force_login(theo)
+    assert web.get(f"/therapist/couples/{shared.pk}/session/").status_code == 200
+    rows = {r["id"]: r for r in client.get("/api/v1/therapist/couples/").json()["results"]}
+    assert rows[shared.pk]["attention"] == []

@@ -113,8 +113,7 @@ class TestAChangeIsANewGrant:
         assert not Grant.objects.filter(replaces=grant).exists()
 
     def test_unknown_scopes_and_names_left_out_of_this_release_are_400(self, as_alice, grant):
-        # repair_trend and promises are scopes since issue #19 (tests/test_promises.py).
-        for scope in ("practice", "everything"):
+        for scope in ("everything", "all"):
             response = as_alice.post(replace_url(grant.pk), change_body([scope]), format="json")
             assert response.status_code == 400 and "scopes" in response.json(), scope
         assert not Grant.objects.filter(replaces=grant).exists()

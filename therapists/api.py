@@ -26,7 +26,7 @@ from promises.api import PromiseOutput, TrendOutput, promise_data
 from . import selectors, services
 from .access import IsReadyTherapist, IsTherapist
 from .display import event_sentence
-from .models import SCOPE_ORDER, AccessEvent, ConnectCode, Grant
+from .models import SCOPE_ORDER, AccessEvent, ConnectCode, Grant, Practice
 
 # --- output ------------------------------------------------------------------------------------
 
@@ -141,12 +141,17 @@ class AccessEventOutput(serializers.ModelSerializer):
 
 
 class AttentionOutput(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["checkup_drop"])
-    partner_id = serializers.IntegerField()
-    round_number = serializers.IntegerField()
-    from_score = serializers.IntegerField()
-    to_score = serializers.IntegerField()
-    drop = serializers.IntegerField()
+    kind = serializers.ChoiceField(
+        choices=["checkup_drop", "practice_missed", "presession_note"],
+        help_text="checkup_drop (progress scope): a partner's latest check-up total fell; practice_missed (practice "
+        "scope) and presession_note: how many since you last opened the session page.",
+    )
+    partner_id = serializers.IntegerField(required=False)
+    round_number = serializers.IntegerField(required=False)
+    from_score = serializers.IntegerField(required=False)
+    to_score = serializers.IntegerField(required=False)
+    drop = serializers.IntegerField(required=False)
+    count = serializers.IntegerField(required=False)
 
 
 class TherapistCoupleOutput(serializers.Serializer):
@@ -382,7 +387,7 @@ class TherapistCoupleListApi(GenericAPIView):
     @extend_schema(responses=TherapistCoupleOutput(many=True))
     def get(self, request):
         page = self.paginate_queryset(selectors.grants_active_for_therapist(therapist=request.user))
-        attention = selectors.couples_attention(grants=page)
+        attention = selectors.couples_attention(grants=list(page))
         services.access_record_list(therapist=request.user, grants=page, ip=client_ip(request))
         return self.get_paginated_response(
             TherapistCoupleOutput(page, many=True, context={"attention": attention}).data
@@ -671,3 +676,148 @@ class AccessLogCoupleListApi(GenericAPIView):
     def get(self, request):
         page = self.paginate_queryset(selectors.access_log_couples_for_member(user=request.user))
         return self.get_paginated_response(AccessLogCoupleOutput(page, many=True).data)
+
+
+# --- practice between sessions ---------------------------------------------------------------------------
+
+
+PRACTICE_STATUSES = ["proposed", "accepted", "missed", "not_taken_up", "done", "renegotiated", "closed"]
+
+
+class PracticeOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Practice.Kind.values)
+    title = serializers.CharField()
+    details = serializers.CharField(allow_blank=True)
+    due_at = serializers.DateTimeField()
+    proposed_at = serializers.DateTimeField()
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    settled_at = serializers.DateTimeField(allow_null=True)
+    status = serializers.ChoiceField(
+        choices=PRACTICE_STATUSES,
+        help_text="proposed until both partners accept; not_taken_up after a decline (never who); missed = "
+        "accepted and the due time passed without done or renegotiated; closed when the grant or couple ended.",
+    )
+    therapist = PersonOutput()
+
+
+class PartnerPracticeOutput(PracticeOutput):
+    my_answer = serializers.ChoiceField(choices=["accepted", "declined"], allow_null=True)
+    partner_accepted = serializers.BooleanField()
+
+
+class TherapistPracticeListApi(APIView):
+    permission_classes = [IsReadyTherapist]
+
+    class PracticeProposeInput(serializers.Serializer):
+        # Checked by the service, after consent, all fields at once.
+        kind = StrictCharField(max_length=32, allow_blank=True, help_text=f"One of: {', '.join(Practice.Kind.values)}.")
+        title = StrictCharField(max_length=200, allow_blank=True)
+        details = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
+        due_at = serializers.DateTimeField()
+
+    @extend_schema(responses=PracticeOutput(many=True), summary="The practices you proposed (practice scope); logged")
+    def get(self, request, couple_id: int):
+        rows = services.therapist_practices_read(therapist=request.user, couple_id=couple_id, ip=client_ip(request))
+        return Response(PracticeOutput(rows, many=True).data)
+
+    @extend_schema(
+        request=PracticeProposeInput,
+        responses={201: PracticeOutput},
+        summary="Propose a practice (practice scope): proposed until both partners accept; logged",
+    )
+    def post(self, request, couple_id: int):
+        data = self.PracticeProposeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        practice = services.practice_propose(
+            therapist=request.user, couple_id=couple_id, ip=client_ip(request), **data.validated_data
+        )
+        row = selectors._practice_row(practice, now=timezone.now(), live=True)
+        return Response(PracticeOutput(row).data, status=status.HTTP_201_CREATED)
+
+
+class PracticeListApi(APIView):
+    @extend_schema(responses=PartnerPracticeOutput(many=True), summary="Your couple's practices")
+    def get(self, request):
+        return Response(PartnerPracticeOutput(selectors.practices_for_member(user=request.user), many=True).data)
+
+
+class PracticeDetailApi(APIView):
+    @extend_schema(responses=PartnerPracticeOutput)
+    def get(self, request, practice_id: int):
+        return Response(
+            PartnerPracticeOutput(selectors.practice_get_for_member(user=request.user, practice_id=practice_id)).data
+        )
+
+
+def _practice_action(action):
+    class _Api(APIView):
+        @extend_schema(request=None, responses=PartnerPracticeOutput, summary=action["summary"])
+        def post(self, request, practice_id: int):
+            # 404 first for anyone outside the couple.
+            selectors.practice_get_for_member(user=request.user, practice_id=practice_id)
+            action["do"](practice_id=practice_id, user=request.user)
+            return Response(
+                PartnerPracticeOutput(
+                    selectors.practice_get_for_member(user=request.user, practice_id=practice_id)
+                ).data
+            )
+
+    _Api.__name__ = action["name"]
+    _Api.__qualname__ = action["name"]
+    return _Api
+
+
+PracticeAcceptApi = _practice_action(
+    {
+        "name": "PracticeAcceptApi",
+        "summary": "Accept a proposed practice; it exists once both partners accepted",
+        "do": lambda **kw: services.practice_answer(accept=True, **kw),
+    }
+)
+PracticeDeclineApi = _practice_action(
+    {
+        "name": "PracticeDeclineApi",
+        "summary": "Decline a proposed practice (no reason asked; the therapist sees 'not taken up')",
+        "do": lambda **kw: services.practice_answer(accept=False, **kw),
+    }
+)
+PracticeDoneApi = _practice_action(
+    {
+        "name": "PracticeDoneApi",
+        "summary": "Mark an accepted practice done (either partner, before its due time)",
+        "do": lambda **kw: services.practice_outcome_set(outcome="done", **kw),
+    }
+)
+PracticeRenegotiateApi = _practice_action(
+    {
+        "name": "PracticeRenegotiateApi",
+        "summary": "Mark an accepted practice renegotiated (either partner, before its due time)",
+        "do": lambda **kw: services.practice_outcome_set(outcome="renegotiated", **kw),
+    }
+)
+
+
+class TherapistCadenceInput(serializers.Serializer):
+    weeks = serializers.ChoiceField(choices=[1, 2, 4], help_text="1, 2 or 4")
+
+
+class TherapistCadenceOutput(serializers.Serializer):
+    weeks = serializers.IntegerField()
+
+
+class TherapistCheckupCadenceApi(APIView):
+    permission_classes = [IsReadyTherapist]
+
+    @extend_schema(
+        request=TherapistCadenceInput,
+        responses=TherapistCadenceOutput,
+        summary="Set how often the couple's check-up comes (progress scope); logged",
+    )
+    def post(self, request, couple_id: int):
+        data = TherapistCadenceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        cadence = services.therapist_checkup_cadence_set(
+            therapist=request.user, couple_id=couple_id, weeks=data.validated_data["weeks"], ip=client_ip(request)
+        )
+        return Response({"weeks": cadence.weeks})

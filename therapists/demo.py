@@ -48,6 +48,7 @@ def demo_seed(*, couple: Couple, alice: User, bob: User) -> None:
             Scope.PROGRESS,
             Scope.PROMISES,
             Scope.REPAIR_TREND,
+            Scope.PRACTICE,
         ],
         expires_at=now + dt.timedelta(days=90),
         now=now,
@@ -64,6 +65,29 @@ def demo_seed(*, couple: Couple, alice: User, bob: User) -> None:
     services.session_note_write(
         therapist=theo, couple_id=couple.pk, text="First session: goals, the check-in rhythm.", now=now
     )
+    # Practices: one both accepted and did, one accepted and open, one
+    # waiting for Bob's answer. A seed writes no access events (reads only).
+    from .models import Practice, PracticeAnswer
+
+    for kind, title, days, answers, state in [
+        ("appreciation_notes", "Three notes of appreciation each", 5, (True, True), "done"),
+        ("ritual", "A ten-minute walk after dinner, twice", 6, (True, True), "accepted"),
+        ("conversation", "Talk about how we plan our weekends", 10, (True,), "proposed"),
+    ]:
+        practice = Practice.objects.create(
+            couple=couple,
+            therapist=theo,
+            therapist_name=theo.display_name,
+            kind=kind,
+            title=title,
+            due_at=now + dt.timedelta(days=days),
+            proposed_at=now,
+            state=state,
+            accepted_at=now if state != "proposed" else None,
+            settled_at=now if state == "done" else None,
+        )
+        for partner, accepted in zip((alice, bob), answers, strict=False):
+            PracticeAnswer.objects.create(practice=practice, partner=partner, accepted=accepted, at=now)
 
 
 def history_bulk_create(

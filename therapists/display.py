@@ -25,6 +25,8 @@ SCOPE_HELP = {
     "missed ones included. Never what a commitment says.",
     Scope.REPAIR_TREND: "Per month, how long it took from a time-out to a finished repair conversation. "
     "Never how many, never what was said.",
+    Scope.PRACTICE: "Lets them suggest practices between sessions (each needs both of you to accept), and see whether "
+    "each was done, renegotiated, missed or not taken up. Never who said no.",
 }
 
 SCOPE_TITLES = {
@@ -37,6 +39,7 @@ SCOPE_TITLES = {
     Scope.PROGRESS: "Check-up progress",
     Scope.PROMISES: "Promises",
     Scope.REPAIR_TREND: "Time to repair",
+    Scope.PRACTICE: "Practices",
 }
 
 
@@ -59,14 +62,28 @@ def event_sentence(event: AccessEvent, *, tz) -> str:
     who = event.therapist_name or "Your therapist"
     when = when_phrase(event.at, tz)
     if event.what == AccessEvent.What.LIST:
-        if Scope.PROGRESS in (event.scopes or []):
+        extra = [
+            words
+            for scope, words in (
+                (Scope.PROGRESS, "whether a check-up total fell"),
+                (Scope.PRACTICE, "whether a practice was missed"),
+            )
+            if scope in (event.scopes or [])
+        ]
+        if extra:
             return (
                 f"{who} opened their list of couples, which shows your names, until when you share "
-                f"and whether a check-up total fell, {when}"
+                f"and {' and '.join(extra)}, {when}"
             )
         return f"{who} opened their list of couples, which shows your names and until when you share, {when}"
     if event.what == AccessEvent.What.SESSION:
         return f"{who} opened their session page, which shows the notes you wrote for them, {when}"
+    if event.what == AccessEvent.What.PRACTICE_NEW:
+        return f"{who} suggested a practice for you both {when}"
+    if event.what == AccessEvent.What.CHECKUP_CADENCE:
+        return f"{who} set how often your check-up comes {when}"
+    if event.what == AccessEvent.What.SESSION_DATE:
+        return f"{who} set the date of your next session {when}"
     if event.what == AccessEvent.What.CHECKUP_REQUEST:
         return f"{who} asked you both for a check-up round {when}"
     if not event.scopes:

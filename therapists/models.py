@@ -26,6 +26,8 @@ __all__ = [
     "AccessEvent",
     "ConnectCode",
     "Grant",
+    "Practice",
+    "PracticeAnswer",
     "PreSessionNote",
     "Scope",
     "SessionNote",
@@ -45,12 +47,17 @@ class Scope(models.TextChoices):
     # Their own reads too (``therapist_promises_read``, ``therapist_repair_trend_read``).
     PROMISES = "promises", "promises and how each went"
     REPAIR_TREND = "repair_trend", "time to repair after a time-out"
+    # The first scope that writes: the therapist proposes practices; reads and
+    # writes have their own events (``therapists.services.practice_propose``).
+    PRACTICE = "practice", "practices your therapist suggested and how they went"
 
 
 # Display order everywhere (forms, summary sections, the log).
 SCOPE_ORDER = [s.value for s in Scope]
 # The scopes the summary is made of; the others have reads of their own.
-SUMMARY_SCOPES = [s for s in SCOPE_ORDER if s not in (Scope.PROGRESS, Scope.PROMISES, Scope.REPAIR_TREND)]
+SUMMARY_SCOPES = [
+    s for s in SCOPE_ORDER if s not in (Scope.PROGRESS, Scope.PROMISES, Scope.REPAIR_TREND, Scope.PRACTICE)
+]
 
 
 class ConnectCode(models.Model):
@@ -239,6 +246,10 @@ class AccessEvent(models.Model):
         SESSION = "session", "Session page"
         PROMISES = "promises", "Promises"
         REPAIR_TREND = "repair_trend", "Time to repair"
+        PRACTICES = "practices", "Read the practices"
+        PRACTICE_NEW = "practice_new", "Proposed a practice"
+        SESSION_DATE = "session_date", "Set the next session date"
+        CHECKUP_CADENCE = "checkup_cadence", "Set the check-up cadence"
 
     therapist = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
@@ -262,7 +273,19 @@ class AccessEvent(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(
-                    what__in=["summary", "list", "progress", "checkup_request", "session", "promises", "repair_trend"]
+                    what__in=[
+                        "summary",
+                        "list",
+                        "progress",
+                        "checkup_request",
+                        "session",
+                        "practices",
+                        "practice_new",
+                        "session_date",
+                        "checkup_cadence",
+                        "promises",
+                        "repair_trend",
+                    ]
                 ),
                 name="access_event_what_valid",
             )
@@ -335,3 +358,112 @@ class SessionNote(models.Model):
 
     def __str__(self) -> str:
         return f"Session note {self.pk}"
+
+
+class Practice(models.Model):
+    """Practice between sessions: a therapist with the ``practice`` scope
+    proposes it; it exists for the couple only once **both** partners
+    accepted it (``PracticeAnswer``, one per partner). One decline and it is
+    ``not_taken_up`` (the therapist never learns who). Accepted, it has an
+    outcome: ``done`` or ``renegotiated`` (either partner, before the due
+    time), or **missed**, which is never written: an accepted practice whose
+    due time passed in silence (``status_at``). An open practice closes
+    silently (``closed``) when the couple ends or the grant ends."""
+
+    class Kind(models.TextChoices):
+        RITUAL = "ritual", "A ritual"
+        CONVERSATION = "conversation", "A conversation"
+        CHECKIN_FORMAT = "checkin_format", "A check-in format"
+        REPAIR_CONVERSATION = "repair_conversation", "A repair conversation"
+        APPRECIATION_NOTES = "appreciation_notes", "Notes of appreciation"
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        ACCEPTED = "accepted", "Accepted by both"
+        NOT_TAKEN_UP = "not_taken_up", "Not taken up"
+        DONE = "done", "Done"
+        RENEGOTIATED = "renegotiated", "Renegotiated"
+        CLOSED = "closed", "Closed"
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="practices")
+    # Kept by name too: the couple's record outlives the therapist's account.
+    therapist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    therapist_name = models.CharField(max_length=60)
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    title = models.CharField(max_length=120)
+    details = models.TextField(max_length=1000, blank=True)
+    due_at = models.DateTimeField()
+    proposed_at = models.DateTimeField(default=dj_timezone.now)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PROPOSED)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    # When it was not taken up, done, renegotiated or closed.
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["couple", "-proposed_at"], name="practice_couple_idx"),
+            models.Index(fields=["therapist", "state", "due_at"], name="practice_therapist_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["proposed", "accepted", "not_taken_up", "done", "renegotiated", "closed"]),
+                name="practice_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["proposed", "accepted"], settled_at__isnull=True)
+                | Q(state__in=["not_taken_up", "done", "renegotiated", "closed"], settled_at__isnull=False),
+                name="practice_settled_when_final",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["accepted", "done", "renegotiated"]) | Q(accepted_at__isnull=False),
+                name="practice_accepted_has_time",
+            ),
+        ]
+        ordering = ["-proposed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Practice {self.pk}"
+
+    def status_at(self, now) -> str:
+        """``proposed``, ``accepted``, ``missed`` (accepted, due time passed
+        in silence), ``not_taken_up``, ``done``, ``renegotiated``, ``closed``."""
+        if self.state == self.State.ACCEPTED and self.due_at <= now:
+            return "missed"
+        return self.state
+
+
+class PracticeAnswer(models.Model):
+    """One partner's answer to a proposed practice. Never shown to the
+    therapist (they see "not taken up", never who declined)."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="answers")
+    partner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    accepted = models.BooleanField()
+    at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["practice", "partner"], name="one_practice_answer_each")]
+
+    def __str__(self) -> str:
+        return f"Practice answer {self.pk}"
+
+
+class NextSession(models.Model):
+    """The dates of a couple's next session(s) with a therapist, set by the
+    therapist (``services.next_session_set``); shown on the session page and
+    to the couple."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    therapist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField()
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["couple", "therapist", "at"], name="next_session_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["couple", "therapist", "at"], name="next_session_unique"),
+        ]
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"Next session {self.pk}"

@@ -18,8 +18,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Avg, Count, DateField, F, Prefetch, Q, QuerySet
-from django.db.models.functions import TruncWeek
+from django.db.models import Avg, Count, DateField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, TruncWeek
 from django.http import Http404
 from django.utils import timezone
 
@@ -157,15 +157,65 @@ def grants_active_for_therapist(*, therapist: User, now: dt.datetime | None = No
     )
 
 
-def couples_attention(*, grants: list[Grant]) -> dict[int, list[dict]]:
+def couples_attention(*, grants: list[Grant], now: dt.datetime | None = None) -> dict[int, list[dict]]:
     """What needs the therapist's attention per couple on their list, from
-    what each couple shares only: a fall of a partner's check-up total
-    (``progress`` scope). One query for any number of couples. (A
-    pre-session note or a missed practice would join here; neither is
-    built.)"""
+    what each couple shares only, in two queries for any number of
+    couples (the check-up falls; then practices and notes together):
+
+    - a fall of a partner's check-up total (``progress`` scope);
+    - practices missed (``practice`` scope): accepted, due time passed in
+      silence, since the therapist last opened the session page;
+    - pre-session notes written since the therapist last opened the
+      session page (any scope: the notes are written for them).
+    """
     from checkups.selectors import latest_drops
 
-    return latest_drops(couple_ids=[g.couple_id for g in grants if Scope.PROGRESS in g.scopes])
+    from .models import Practice, PreSessionNote
+
+    now = now or timezone.now()
+    out: dict[int, list[dict]] = defaultdict(list)
+    if not grants:
+        return out
+    therapist_id = grants[0].therapist_id
+    for couple_id, drops in latest_drops(
+        couple_ids=[g.couple_id for g in grants if Scope.PROGRESS in g.scopes]
+    ).items():
+        out[couple_id].extend(drops)
+    last_look = Coalesce(
+        Subquery(
+            AccessEvent.objects.filter(
+                couple_id=OuterRef("couple_id"), therapist_id=therapist_id, what=AccessEvent.What.SESSION
+            )
+            .order_by("-at")
+            .values("at")[:1]
+        ),
+        Value(dt.datetime(2000, 1, 1, tzinfo=dt.UTC)),
+    )
+    practice_ids = [g.couple_id for g in grants if Scope.PRACTICE in g.scopes]
+    # Both counts in one query (a UNION), whatever the number of couples.
+    missed = (
+        Practice.objects.filter(
+            couple_id__in=practice_ids, therapist_id=therapist_id, state=Practice.State.ACCEPTED, due_at__lte=now
+        )
+        .annotate(since=last_look)
+        .filter(due_at__gt=F("since"))
+        .values("couple_id")
+        .annotate(n=Count("id"), what=Value("practice_missed"))
+        .values("couple_id", "what", "n")
+        .order_by()
+    )
+    notes = (
+        PreSessionNote.objects.filter(couple_id__in=[g.couple_id for g in grants], therapist_id=therapist_id)
+        .annotate(since=last_look)
+        .filter(created_at__gt=F("since"))
+        .values("couple_id")
+        .annotate(n=Count("id"), what=Value("presession_note"))
+        .values("couple_id", "what", "n")
+        .order_by()
+    )
+    for row in sorted(missed.union(notes, all=True), key=lambda r: (r["couple_id"], r["what"])):
+        out[row["couple_id"]].append({"kind": row["what"], "count": row["n"]})
+    return dict(out)
 
 
 def connect_codes_open_for(*, therapist: User, now: dt.datetime | None = None) -> QuerySet[ConnectCode]:
@@ -450,3 +500,238 @@ def presession_notes_for_member(*, user: User, couple: Couple, limit: int = 20):
         .filter(Q(author=user) | Q(share_with_partner=True))
         .select_related("author", "therapist")[:limit]
     )
+
+
+# --- practice between sessions ------------------------------------------------------------------------
+
+
+def _practice_row(practice, *, now: dt.datetime, live: bool) -> dict:
+    """What anyone is shown of a practice. ``status``: ``proposed``,
+    ``accepted``, ``missed``, ``not_taken_up``, ``done``, ``renegotiated``,
+    ``closed`` (an open practice whose grant ended is shown closed at
+    once, before any tidy-up ran)."""
+    status = practice.status_at(now)
+    if status in ("proposed", "accepted") and not live:
+        status = "closed"
+    return {
+        "id": practice.pk,
+        "kind": practice.kind,
+        "title": practice.title,
+        "details": practice.details,
+        "due_at": practice.due_at,
+        "proposed_at": practice.proposed_at,
+        "accepted_at": practice.accepted_at,
+        "settled_at": practice.settled_at,
+        "status": status,
+        "therapist": {"id": practice.therapist_id, "display_name": practice.therapist_name},
+    }
+
+
+def _practice_live_therapists(couple_id: int, now: dt.datetime) -> set[int]:
+    return {
+        g.therapist_id
+        for g in Grant.objects.active(now).filter(couple_id=couple_id).only("therapist_id", "scopes")
+        if Scope.PRACTICE in g.scopes
+    }
+
+
+def practices_for_therapist(*, therapist: User, couple_id: int, now: dt.datetime | None = None) -> list[dict]:
+    """The practices this therapist proposed to this couple, newest first,
+    each with its status only: never the partners' answers (a decline is
+    "not taken up", never who). Call it through
+    ``services.therapist_practices_read`` (consent and the log)."""
+    from .models import Practice
+
+    now = now or timezone.now()
+    return [
+        _practice_row(p, now=now, live=True) for p in Practice.objects.filter(couple_id=couple_id, therapist=therapist)
+    ]
+
+
+def practices_for_member(*, user: User, now: dt.datetime | None = None) -> list[dict]:
+    """The couple's practices for a partner (404 when not paired), each with
+    the partner's own answer and whether the other partner accepted yet.
+    Three queries."""
+    from .models import Practice
+
+    now = now or timezone.now()
+    couple = couple_get_for_member(user=user)
+    live = _practice_live_therapists(couple.pk, now)
+    rows = []
+    for p in Practice.objects.filter(couple=couple).prefetch_related("answers"):
+        row = _practice_row(p, now=now, live=p.therapist_id in live)
+        mine = next((a for a in p.answers.all() if a.partner_id == user.pk), None)
+        row["my_answer"] = None if mine is None else ("accepted" if mine.accepted else "declined")
+        row["partner_accepted"] = any(a.accepted for a in p.answers.all() if a.partner_id != user.pk)
+        rows.append(row)
+    return rows
+
+
+def practice_get_for_member(*, user: User, practice_id: int, now: dt.datetime | None = None) -> dict:
+    for row in practices_for_member(user=user, now=now):
+        if row["id"] == practice_id:
+            return row
+    raise Http404
+
+
+def practices_export(*, user: User) -> list[dict]:
+    """Each partner's export: the practices of every couple they are or
+    were in, with their own answer (never the partner's decline)."""
+    from .models import Practice
+
+    couple_ids = list(Membership.objects.filter(user_id=user.pk).values_list("couple_id", flat=True))
+    out = []
+    for p in (
+        Practice.objects.filter(couple_id__in=couple_ids).prefetch_related("answers").order_by("proposed_at", "id")
+    ):
+        mine = next((a for a in p.answers.all() if a.partner_id == user.pk), None)
+        out.append(
+            {
+                "couple_id": p.couple_id,
+                "therapist": {"id": p.therapist_id, "display_name": p.therapist_name},
+                "kind": p.kind,
+                "title": p.title,
+                "details": p.details,
+                "due_at": p.due_at.isoformat(),
+                "proposed_at": p.proposed_at.isoformat(),
+                "state": p.status_at(timezone.now()),
+                "accepted_at": p.accepted_at.isoformat() if p.accepted_at else None,
+                "settled_at": p.settled_at.isoformat() if p.settled_at else None,
+                "my_answer": None if mine is None else ("accepted" if mine.accepted else "declined"),
+            }
+        )
+    return out
+
+
+def practice_ledger_rows(couple_ids, now: dt.datetime):
+    """The couple's accepted practices as promises in the ledger
+    (``promises.selectors.register_source``): made by the couple together
+    (no maker), due at their due time; ``open`` until then, ``kept`` when
+    done, ``renegotiated`` when the couple changed it, ``missed`` once the
+    due time passed in silence (the practice's own rule, ``status_at``: at
+    the due time it is missed), ``ended`` when it closed with the couple or
+    the grant. A missed one reads "ended" to the partners (the ledger's
+    rule for promises made together); a therapist sees it as missed."""
+    from django.db.models import Case, CharField, DateTimeField, F, IntegerField, Q, Value, When
+    from django.db.models.functions import Cast, Concat
+
+    from promises import selectors as ledger
+
+    from .models import Practice
+
+    accepted = Q(state=Practice.State.ACCEPTED)
+    return Practice.objects.filter(couple_id__in=couple_ids, accepted_at__isnull=False).annotate(
+        p_id=Concat(Value("practice-"), Cast("pk", CharField()), output_field=CharField()),
+        p_kind=Value("practice", output_field=CharField()),
+        p_couple=F("couple_id"),
+        p_made_by=Value(None, output_field=IntegerField()),
+        p_due=F("due_at"),
+        p_first_due=F("due_at"),
+        p_state=Case(
+            When(accepted & Q(due_at__lte=now), then=Value(ledger.MISSED)),
+            When(accepted, then=Value(ledger.OPEN)),
+            When(state=Practice.State.DONE, then=Value(ledger.KEPT)),
+            When(state=Practice.State.RENEGOTIATED, then=Value(ledger.RENEGOTIATED)),
+            default=Value(ledger.ENDED),
+            output_field=CharField(),
+        ),
+        p_renegotiated_at=Case(
+            When(state=Practice.State.RENEGOTIATED, then=F("settled_at")),
+            default=Value(None),
+            output_field=DateTimeField(),
+        ),
+        p_closed_at=F("settled_at"),
+        p_source_type=Value("practice", output_field=CharField()),
+        p_source_id=F("pk"),
+    )
+
+
+# --- before the next session: what changed since the last one ---------------------------------------
+
+
+def changes_since_last_session(*, grant: Grant, since: dt.datetime, now: dt.datetime | None = None) -> dict:
+    """What changed since ``since`` (the last session date the therapist
+    set that has passed, else the day sharing started), from the grant's
+    scopes only; ``scopes`` lists what was read, for the access event
+    (``services.therapist_session_read`` calls this inside its consent
+    transaction). Sections:
+
+    - ``progress`` (progress scope): each partner's check-up totals revealed
+      since, with the one before for comparison, and the drop flags;
+    - ``practices`` (practice scope): practices proposed, settled or missed
+      since, with their status (never who declined);
+    - ``agreements`` (agreements scope): agreements in force and how each
+      partner felt they were kept in reflections since ("reviewed");
+    - ``gratitude`` (gratitude_frequency scope): notes of appreciation
+      delivered since, and how many acknowledged;
+    - ``ledger``: repair time and promises come from the promise ledger
+      after its merge (``repair_trend`` and ``promises`` scopes): None now.
+    """
+    now = now or timezone.now()
+    couple = grant.couple
+    out: dict = {"since": since, "scopes": [], "ledger": None}
+    if Scope.PROGRESS in grant.scopes:
+        from checkups.selectors import progress_for_couple
+
+        progress = progress_for_couple(couple=couple)
+        partners = []
+        for person in progress["partners"]:
+            new = [p for p in person["points"] if p["revealed_at"] > since]
+            before = [p for p in person["points"] if p["revealed_at"] <= since]
+            partners.append(
+                {
+                    "partner_id": person["partner_id"],
+                    "display_name": person["display_name"],
+                    "before": before[-1]["score"] if before else None,
+                    "scores": [p["score"] for p in new],
+                }
+            )
+        out["progress"] = {
+            "score_max": progress["instrument"]["score_max"],
+            "partners": partners,
+            # Falls in rounds revealed since (numbers only, no label on anyone).
+            "flags": [f for f in progress["flags"] if f["round_number"] >= _first_round_since(progress, since)],
+        }
+        out["scopes"].append(Scope.PROGRESS)
+    if Scope.PRACTICE in grant.scopes:
+        rows = practices_for_therapist(therapist=grant.therapist, couple_id=couple.pk, now=now)
+        out["practices"] = [
+            r
+            for r in rows
+            if r["status"] in ("proposed", "accepted")
+            or (r["settled_at"] and r["settled_at"] > since)
+            or (r["status"] == "missed" and r["due_at"] > since)
+        ]
+        out["scopes"].append(Scope.PRACTICE)
+    if Scope.AGREEMENTS in grant.scopes:
+        from agreements.selectors import agreements_followthrough
+
+        start = localtime.local_date(instant=since, tz=couple.timezone)
+        end = localtime.local_date(instant=now, tz=couple.timezone)
+        out["agreements"] = [
+            {
+                "title": a["title"],
+                "status": a["status"],
+                "partners": [{k: p[k] for k in ("display_name", "kept", "partly", "missed")} for p in a["partners"]],
+                "reviewed": sum(p["kept"] + p["partly"] + p["missed"] for p in a["partners"]),
+            }
+            for a in agreements_followthrough(couple=couple, start=start, end=end)
+        ]
+        out["scopes"].append(Scope.AGREEMENTS)
+    if Scope.GRATITUDE_FREQUENCY in grant.scopes:
+        from gratitude.selectors import gratitude_counts_by_week
+
+        rows = gratitude_counts_by_week(couple=couple, start=since, end=now, now=now)
+        out["gratitude"] = {
+            "notes": sum(r["notes"] for r in rows),
+            "acknowledged": sum(r["acknowledged"] for r in rows),
+        }
+        out["scopes"].append(Scope.GRATITUDE_FREQUENCY)
+    return out
+
+
+def _first_round_since(progress: dict, since: dt.datetime) -> int:
+    numbers = [
+        p["round_number"] for person in progress["partners"] for p in person["points"] if p["revealed_at"] > since
+    ]
+    return min(numbers) if numbers else 10**9

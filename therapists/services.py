@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -197,6 +198,9 @@ def grant_approve(
             if replaced is None:
                 raise Conflict("What this request would change has ended. To share again, use a new code.")
             Grant.objects.filter(pk=replaced.pk).update(ended_at=now, end_reason=Grant.EndReason.REPLACED)
+            if Scope.PRACTICE in replaced.scopes and Scope.PRACTICE not in grant.scopes:
+                # Practice is no longer shared: its open practices close.
+                practices_close(couple_id=grant.couple_id, therapist_id=grant.therapist_id, now=now)
         # Conditional update: a revoke, an expiry or a second tap at the same
         # instant leaves exactly one outcome.
         updated = Grant.objects.filter(
@@ -279,6 +283,8 @@ def grant_revoke(*, grant: Grant, user: User, now: dt.datetime | None = None) ->
         # approving that later must not start sharing again.
         waiting = list(Grant.objects.filter(replaces=grant, ended_at__isnull=True).values_list("pk", flat=True))
         Grant.objects.filter(pk__in=waiting).update(ended_at=now, ended_by=user, end_reason=Grant.EndReason.REVOKED)
+        if grant.approved_at is not None:
+            practices_close(couple_id=grant.couple_id, therapist_id=grant.therapist_id, now=now)
     _cancel_reminder(grant)
     if waiting:
         from reminders.services import reminders_cancel
@@ -313,6 +319,7 @@ def therapist_access_end(*, therapist: User, couple_id: int, now: dt.datetime | 
         Grant.objects.filter(pk__in=ids).update(
             ended_at=now, ended_by=therapist, end_reason=Grant.EndReason.THERAPIST_ENDED
         )
+        practices_close(couple_id=couple_id, therapist_id=therapist.pk, now=now)
     from reminders.services import reminders_cancel
 
     reminders_cancel(kind_prefix=REQUESTED_KIND, target_ids=ids)
@@ -357,6 +364,7 @@ def grants_end_for_couple(couple_id: int) -> int:
     ended = Grant.objects.filter(couple_id=couple_id, ended_at__isnull=True).update(
         ended_at=now, end_reason=Grant.EndReason.COUPLE_CLOSED
     )
+    practices_close(couple_id=couple_id, now=now)
     from reminders.services import reminders_cancel
 
     ids = list(Grant.objects.filter(couple_id=couple_id).values_list("id", flat=True))
@@ -433,8 +441,9 @@ def access_record_list(
 ) -> None:
     """The therapist's list of couples shows each couple's names and end
     date, and, for a couple sharing ``progress``, whether a check-up total
-    fell (a read under that scope, so the event carries it): one event per
-    couple listed, in one insert."""
+    fell, for one sharing ``practice``, whether a practice was missed (reads
+    under those scopes, so the event carries them): one event per couple
+    listed, in one insert."""
     now = now or timezone.now()
     AccessEvent.objects.bulk_create(
         [
@@ -444,7 +453,7 @@ def access_record_list(
                 couple_id=g.couple_id,
                 grant=g,
                 what=AccessEvent.What.LIST,
-                scopes=[Scope.PROGRESS] if Scope.PROGRESS in g.scopes else [],
+                scopes=[s for s in (Scope.PROGRESS, Scope.PRACTICE) if s in g.scopes],
                 at=now,
                 ip=ip,
             )
@@ -569,6 +578,21 @@ def therapist_repair_trend_read(
     return trend
 
 
+@transaction.atomic
+def therapist_checkup_cadence_set(
+    *, therapist: User, couple_id: int, weeks, ip: str | None, now: dt.datetime | None = None
+):
+    """A therapist with the ``progress`` scope sets how often the couple's
+    check-up comes (1, 2 or 4 weeks); logged (``checkup_cadence``)."""
+    from checkups.services import checkup_cadence_set
+
+    now = now or timezone.now()
+    grant = grant_locked_for_scope(therapist=therapist, couple_id=couple_id, scope=Scope.PROGRESS, now=now)
+    cadence = checkup_cadence_set(couple=grant.couple, weeks=weeks, therapist=therapist, now=now)
+    _access_record(therapist=therapist, grant=grant, what=AccessEvent.What.CHECKUP_CADENCE, ip=ip, now=now)
+    return cadence
+
+
 def _access_record(
     *, therapist: User, grant: Grant, what: str, ip: str | None, now: dt.datetime, scopes: list[str] | None = None
 ) -> AccessEvent:
@@ -641,10 +665,14 @@ def therapist_session_read(
 ) -> dict:
     """The therapist's session page (and its print): consent on the locked
     grant (active, any scope), the partners' notes written for this
-    therapist and the therapist's own notes, and one access event."""
+    therapist, the therapist's own notes, the next session dates, and
+    "what changed since the last session" from the granted scopes only
+    (``selectors.changes_since_last_session``), with one access event that
+    names the scopes read."""
     from django.http import Http404
 
-    from .models import PreSessionNote, SessionNote
+    from .models import NextSession, PreSessionNote, SessionNote
+    from .selectors import changes_since_last_session
 
     now = now or timezone.now()
     grant = (
@@ -660,5 +688,266 @@ def therapist_session_read(
         PreSessionNote.objects.filter(couple_id=couple_id, therapist=therapist).select_related("author")[:limit]
     )
     own = list(SessionNote.objects.filter(couple_id=couple_id, therapist=therapist)[:limit])
-    _access_record(therapist=therapist, grant=grant, what=AccessEvent.What.SESSION, ip=ip, now=now, scopes=[])
-    return {"grant": grant, "presession_notes": notes, "session_notes": own}
+    sessions = list(NextSession.objects.filter(couple_id=couple_id, therapist=therapist).order_by("at"))
+    last_session = max((s.at for s in sessions if s.at <= now), default=None)
+    changes = changes_since_last_session(grant=grant, since=last_session or grant.approved_at, now=now)
+    _access_record(
+        therapist=therapist, grant=grant, what=AccessEvent.What.SESSION, ip=ip, now=now, scopes=changes["scopes"]
+    )
+    return {
+        "grant": grant,
+        "presession_notes": notes,
+        "session_notes": own,
+        "next_sessions": [s for s in sessions if s.at > now],
+        "last_session": last_session,
+        "changes": changes,
+    }
+
+
+NEXT_SESSIONS_MAX = 6
+
+
+@transaction.atomic
+def next_session_set(
+    *, therapist: User, couple_id: int, at: dt.datetime, ip: str | None, now: dt.datetime | None = None
+):
+    """The therapist adds the date of a next session with a couple they see
+    now (any scope): shown on their session page and to the couple; the
+    couple reads it in the access log too (``session_date``). At most
+    ``NEXT_SESSIONS_MAX`` ahead; the same time twice is one."""
+    from django.http import Http404
+
+    from .models import NextSession
+
+    now = now or timezone.now()
+    if not isinstance(at, dt.datetime) or timezone.is_naive(at):
+        raise Invalid("Give the date and time with a timezone offset.", field="at")
+    if at <= now:
+        raise Invalid("Choose a time in the future.", field="at")
+    if at > now + dt.timedelta(days=365):
+        raise Invalid("Choose a time within a year.", field="at")
+    grant = (
+        Grant.objects.active(now)
+        .select_for_update(of=("self",))
+        .filter(therapist=therapist, couple_id=couple_id)
+        .first()
+    )
+    if grant is None:
+        raise Http404
+    if NextSession.objects.filter(couple_id=couple_id, therapist=therapist, at__gt=now).count() >= NEXT_SESSIONS_MAX:
+        raise Conflict(f"At most {NEXT_SESSIONS_MAX} sessions ahead. Remove one first.")
+    session, _ = NextSession.objects.get_or_create(couple_id=couple_id, therapist=therapist, at=at)
+    _access_record(therapist=therapist, grant=grant, what=AccessEvent.What.SESSION_DATE, ip=ip, now=now, scopes=[])
+    return session
+
+
+def next_session_remove(*, therapist: User, couple_id: int, session_id: int, now: dt.datetime | None = None) -> None:
+    from django.http import Http404
+
+    from .models import NextSession
+
+    now = now or timezone.now()
+    if not Grant.objects.active(now).filter(therapist=therapist, couple_id=couple_id).exists():
+        raise Http404
+    NextSession.objects.filter(pk=session_id, couple_id=couple_id, therapist=therapist, at__gt=now).delete()
+
+
+# --- practice between sessions (the ``practice`` scope: the first that writes) ---------------------
+
+PRACTICE_PROPOSED_KIND = "therapist_practice_proposed"
+PRACTICE_DUE_KIND = "therapist_practice_due"
+PRACTICE_TITLE_MAX = 120
+PRACTICE_DETAILS_MAX = 1000
+# Reminded this long before the due time (or at once when it is sooner).
+PRACTICE_REMIND_BEFORE = dt.timedelta(days=1)
+PRACTICE_DUE_MIN = dt.timedelta(hours=1)
+PRACTICE_DUE_MAX = dt.timedelta(days=180)
+OPEN_PRACTICE_STATES = ("proposed", "accepted")
+
+
+def _practice_fields(*, kind, title, details, due_at, now: dt.datetime) -> dict:
+    from .models import Practice
+
+    errors: dict[str, list[str]] = {}
+    if kind not in Practice.Kind.values:
+        errors["kind"] = [f"Choose one of: {', '.join(Practice.Kind.values)}."]
+    title = (title or "").strip() if isinstance(title, str) else ""
+    if not title:
+        errors["title"] = ["Give the practice a short title."]
+    elif len(title) > PRACTICE_TITLE_MAX:
+        errors["title"] = [f"Keep the title under {PRACTICE_TITLE_MAX} characters."]
+    details = (details or "").strip() if isinstance(details, str) else ""
+    if len(details) > PRACTICE_DETAILS_MAX:
+        errors["details"] = [f"Keep the details under {PRACTICE_DETAILS_MAX} characters."]
+    if not isinstance(due_at, dt.datetime) or timezone.is_naive(due_at):
+        errors["due_at"] = ["Give the due time with a timezone offset."]
+    elif due_at < now + PRACTICE_DUE_MIN:
+        errors["due_at"] = ["Choose a due time at least an hour from now."]
+    elif due_at > now + PRACTICE_DUE_MAX:
+        errors["due_at"] = ["Choose a due time at most 180 days from now."]
+    if errors:
+        raise Invalid(errors=errors)
+    return {"kind": kind, "title": title, "details": details, "due_at": due_at}
+
+
+@transaction.atomic
+def practice_propose(
+    *,
+    therapist: User,
+    couple_id: int,
+    kind: str,
+    title: str,
+    details: str = "",
+    due_at: dt.datetime,
+    ip: str | None,
+    now: dt.datetime | None = None,
+):
+    """A therapist with the ``practice`` scope proposes a practice: consent
+    on the locked grant, the write, each partner's content-free reminder and
+    the access event (``practice_new``), in one transaction. It is only a
+    proposal until both partners accept it (``practice_answer``)."""
+    from reminders.services import reminders_schedule_many
+
+    from .models import Practice
+
+    now = now or timezone.now()
+    grant = grant_locked_for_scope(therapist=therapist, couple_id=couple_id, scope=Scope.PRACTICE, now=now)
+    fields = _practice_fields(kind=kind, title=title, details=details, due_at=due_at, now=now)
+    practice = Practice.objects.create(
+        couple_id=couple_id, therapist=therapist, therapist_name=therapist.display_name, proposed_at=now, **fields
+    )
+    from reminders.models import Reminder
+
+    partner_ids = Membership.objects.current_of(couple_id=couple_id).values_list("user_id", flat=True)
+    reminders_schedule_many(
+        Reminder(user_id=uid, kind=PRACTICE_PROPOSED_KIND, target_id=practice.pk, due_at=now) for uid in partner_ids
+    )
+    _access_record(
+        therapist=therapist, grant=grant, what=AccessEvent.What.PRACTICE_NEW, ip=ip, now=now, scopes=[Scope.PRACTICE]
+    )
+    return practice
+
+
+@transaction.atomic
+def therapist_practices_read(*, therapist: User, couple_id: int, ip: str | None, now: dt.datetime | None = None):
+    """The practices this therapist proposed to this couple, each with its
+    status (never who declined), under the ``practice`` scope; logged."""
+    from .selectors import practices_for_therapist
+
+    now = now or timezone.now()
+    grant = grant_locked_for_scope(therapist=therapist, couple_id=couple_id, scope=Scope.PRACTICE, now=now)
+    practices = practices_for_therapist(therapist=therapist, couple_id=couple_id)
+    _access_record(
+        therapist=therapist, grant=grant, what=AccessEvent.What.PRACTICES, ip=ip, now=now, scopes=[Scope.PRACTICE]
+    )
+    return practices
+
+
+def _practice_locked(practice_id: int, user: User):
+    from django.http import Http404
+
+    from .models import Practice
+
+    practice = Practice.objects.select_for_update().filter(pk=practice_id).first()
+    if practice is None or not member_is_current(user=user, couple_id=practice.couple_id):
+        raise Http404
+    return practice
+
+
+def _practice_live(practice, now: dt.datetime) -> bool:
+    """Its therapist still has the ``practice`` scope for the couple."""
+    grant = Grant.objects.active(now).filter(couple_id=practice.couple_id, therapist_id=practice.therapist_id).first()
+    return grant is not None and Scope.PRACTICE in grant.scopes
+
+
+def practice_answer(*, practice_id: int, user: User, accept: bool, now: dt.datetime | None = None):
+    """A partner accepts or declines a proposed practice. Both accept → it
+    exists for the couple (``accepted``), with a reminder to each before it
+    is due. One decline (no reason asked) → ``not_taken_up``. An answer is
+    given once (409 after)."""
+    from .models import Practice, PracticeAnswer
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        practice = _practice_locked(practice_id, user)
+        if practice.state != Practice.State.PROPOSED or not _practice_live(practice, now):
+            raise Conflict("This practice is no longer waiting for an answer.")
+        if practice.due_at <= now:
+            raise Conflict("This practice's due time has passed.")
+        if PracticeAnswer.objects.filter(practice=practice, partner=user).exists():
+            raise Conflict("You answered this one already.")
+        PracticeAnswer.objects.create(practice=practice, partner=user, accepted=bool(accept), at=now)
+        if not accept:
+            practice.state, practice.settled_at = Practice.State.NOT_TAKEN_UP, now
+            practice.save(update_fields=["state", "settled_at"])
+        else:
+            partner_ids = set(
+                Membership.objects.current_of(couple_id=practice.couple_id).values_list("user_id", flat=True)
+            )
+            accepted = set(
+                PracticeAnswer.objects.filter(practice=practice, accepted=True).values_list("partner_id", flat=True)
+            )
+            if partner_ids and partner_ids <= accepted:
+                practice.state, practice.accepted_at = Practice.State.ACCEPTED, now
+                practice.save(update_fields=["state", "accepted_at"])
+                _practice_due_reminders(practice, partner_ids, now)
+    if practice.state != Practice.State.PROPOSED:
+        _practice_reminders_cancel([practice.pk], kind=PRACTICE_PROPOSED_KIND)
+    return practice
+
+
+def _practice_due_reminders(practice, partner_ids, now: dt.datetime) -> None:
+    from reminders.models import Reminder
+    from reminders.services import reminders_schedule_many
+
+    at = max(now, practice.due_at - PRACTICE_REMIND_BEFORE)
+    reminders_schedule_many(
+        Reminder(user_id=uid, kind=PRACTICE_DUE_KIND, target_id=practice.pk, due_at=at) for uid in partner_ids
+    )
+
+
+def _practice_reminders_cancel(ids: list[int], kind: str | None = None) -> None:
+    from reminders.services import reminders_cancel
+
+    for k in [kind] if kind else [PRACTICE_PROPOSED_KIND, PRACTICE_DUE_KIND]:
+        reminders_cancel(kind_prefix=k, target_ids=ids)
+
+
+def practice_outcome_set(*, practice_id: int, user: User, outcome: str, now: dt.datetime | None = None):
+    """Either partner marks an accepted practice ``done`` or
+    ``renegotiated``, before its due time (after it, in silence, it is
+    missed). Once: the first mark is the outcome (409 after)."""
+    from .models import Practice
+
+    now = now or timezone.now()
+    if outcome not in (Practice.State.DONE, Practice.State.RENEGOTIATED):
+        raise Invalid("Choose done or renegotiated.", field="outcome")
+    with transaction.atomic():
+        practice = _practice_locked(practice_id, user)
+        if practice.state != Practice.State.ACCEPTED:
+            raise Conflict("Only a practice you both accepted, still open, can be marked.")
+        if practice.due_at <= now:
+            raise Conflict("Its due time has passed: it counts as missed. Talk about it at your next session.")
+        practice.state, practice.settled_at = outcome, now
+        practice.save(update_fields=["state", "settled_at"])
+    _practice_reminders_cancel([practice.pk])
+    return practice
+
+
+def practices_close(*, couple_id: int, therapist_id: int | None = None, now: dt.datetime | None = None) -> int:
+    """Open practices close silently (``closed``) when the couple ends or
+    the grant ends: proposed ones, and accepted ones not yet due (an
+    accepted one past its due time stays missed). Their reminders go."""
+    from .models import Practice
+
+    now = now or timezone.now()
+    rows = Practice.objects.filter(couple_id=couple_id).filter(
+        Q(state=Practice.State.PROPOSED) | Q(state=Practice.State.ACCEPTED, due_at__gt=now)
+    )
+    if therapist_id is not None:
+        rows = rows.filter(therapist_id=therapist_id)
+    ids = list(rows.values_list("pk", flat=True))
+    if ids:
+        Practice.objects.filter(pk__in=ids).update(state=Practice.State.CLOSED, settled_at=now)
+        _practice_reminders_cancel(ids)
+    return len(ids)

@@ -22,6 +22,26 @@ urlpatterns = [
         name="api-therapist-checkup-request",
     ),
     path("therapist/couples/<int:couple_id>/end/", api.TherapistEndApi.as_view(), name="api-therapist-end"),
+    path(
+        "therapist/couples/<int:couple_id>/practices/",
+        api.TherapistPracticeListApi.as_view(),
+        name="api-therapist-practices",
+    ),
+    path(
+        "therapist/couples/<int:couple_id>/checkup-cadence/",
+        api.TherapistCheckupCadenceApi.as_view(),
+        name="api-therapist-checkup-cadence",
+    ),
+    path("practices/", api.PracticeListApi.as_view(), name="api-practices"),
+    path("practices/<int:practice_id>/", api.PracticeDetailApi.as_view(), name="api-practice"),
+    path("practices/<int:practice_id>/accept/", api.PracticeAcceptApi.as_view(), name="api-practice-accept"),
+    path("practices/<int:practice_id>/decline/", api.PracticeDeclineApi.as_view(), name="api-practice-decline"),
+    path("practices/<int:practice_id>/done/", api.PracticeDoneApi.as_view(), name="api-practice-done"),
+    path(
+        "practices/<int:practice_id>/renegotiate/",
+        api.PracticeRenegotiateApi.as_view(),
+        name="api-practice-renegotiate",
+    ),
     path("couple/therapist-grants/", api.GrantListApi.as_view(), name="api-therapist-grants"),
     path("couple/therapist-grants/<int:grant_id>/", api.GrantDetailApi.as_view(), name="api-therapist-grant"),
     path(

@@ -27,6 +27,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.client_ip import client_ip
@@ -40,7 +41,7 @@ from . import selectors, services
 from .access import has_totp
 from .charts import Bar, bar_chart
 from .display import SCOPE_HELP, SCOPE_TITLES, event_sentence, join_words
-from .models import SCOPE_ORDER, Grant, Scope
+from .models import SCOPE_ORDER, Grant, Practice, Scope
 
 MOOD_WORDS = {1: "Struggling", 2: "Low", 3: "Okay", 4: "Good", 5: "Great"}
 LOG_PAGE_SIZE = 20
@@ -382,11 +383,7 @@ def therapist_home(request):
                 "names": join_words(list(names.values())),
                 "scopes": [SCOPE_TITLES[s] for s in SCOPE_ORDER if s in g.scopes],
                 "last_day": (g.expires_at - dt.timedelta(microseconds=1)),
-                "attention": [
-                    f"{names.get(a['partner_id'], 'A partner')}'s check-up total fell by {a['drop']} "
-                    f"({a['from_score']} to {a['to_score']}, round {a['round_number']})"
-                    for a in attention.get(g.couple_id, [])
-                ],
+                "attention": [_attention_words(a, names) for a in attention.get(g.couple_id, [])],
             }
         )
     # What needs attention first; then by the grant's end, as listed.
@@ -398,6 +395,17 @@ def therapist_home(request):
         "code_ttl_days": services.CONNECT_CODE_TTL.days,
     }
     return render(request, "therapists/home.html", context)
+
+
+def _attention_words(a: dict, names: dict) -> str:
+    if a["kind"] == "practice_missed":
+        return ngettext("%(n)d practice missed", "%(n)d practices missed", a["count"]) % {"n": a["count"]}
+    if a["kind"] == "presession_note":
+        return ngettext("%(n)d new note for you", "%(n)d new notes for you", a["count"]) % {"n": a["count"]}
+    return (
+        f"{names.get(a['partner_id'], 'A partner')}'s check-up total fell by {a['drop']} "
+        f"({a['from_score']} to {a['to_score']}, round {a['round_number']})"
+    )
 
 
 class PeriodForm(forms.Form):
@@ -661,11 +669,21 @@ def therapist_session(request, couple_id: int):
     data = services.therapist_session_read(therapist=request.user, couple_id=couple_id, ip=client_ip(request), now=now)
     from couples.selectors import couple_partners
 
+    changes = data["changes"]
+    for row in changes.get("practices", []):
+        row["status_words"] = PRACTICE_STATUS_WORDS[row["status"]]
+        row["kind_words"] = dict(Practice.Kind.choices)[row["kind"]]
     context = {
         "grant": data["grant"],
         "names": join_words([p.display_name for p in couple_partners(couple=data["grant"].couple)]),
         "presession_notes": data["presession_notes"],
         "session_notes": data["session_notes"],
+        "next_sessions": data["next_sessions"],
+        "last_session": data["last_session"],
+        "changes": changes,
+        "can_practice": Scope.PRACTICE in data["grant"].scopes,
+        "practice_form": PracticeForm(),
+        "session_date_form": SessionDateForm(),
         "last_day": data["grant"].expires_at - dt.timedelta(microseconds=1),
         "form": form,
         "generated_at": now,
@@ -749,3 +767,141 @@ class TherapistSignupView(SignupView):
 
 
 therapist_join = TherapistSignupView.as_view()
+
+
+# --- practice between sessions ---------------------------------------------------------------------------
+
+PRACTICE_STATUS_WORDS = {
+    "proposed": "Waiting for both of you",
+    "accepted": "You both accepted",
+    "missed": "Missed",
+    "not_taken_up": "Not taken up",
+    "done": "Done",
+    "renegotiated": "Renegotiated",
+    "closed": "Closed",
+}
+
+
+@login_required
+@require_http_methods(["GET"])
+def practices(request):
+    """The couple's practices (mobile-first cards): answer a proposal,
+    mark an accepted one done or renegotiated."""
+    if request.user.is_therapist:
+        return redirect("therapist-home")
+    if couple_for_user(user=request.user) is None:
+        return redirect("pair")
+    rows = selectors.practices_for_member(user=request.user)
+    for row in rows:
+        row["status_words"] = PRACTICE_STATUS_WORDS[row["status"]]
+        row["kind_words"] = dict(Practice.Kind.choices)[row["kind"]]
+    context = {
+        "waiting": [r for r in rows if r["status"] == "proposed"],
+        "open": [r for r in rows if r["status"] == "accepted"],
+        "past": [r for r in rows if r["status"] not in ("proposed", "accepted")],
+        "current_tab": "more",
+    }
+    return render(request, "therapists/practices.html", context)
+
+
+@login_required
+@require_POST
+def practice_act(request, practice_id: int, action: str):
+    selectors.practice_get_for_member(user=request.user, practice_id=practice_id)
+    done = {
+        "accept": (
+            "Accepted.",
+            lambda: services.practice_answer(practice_id=practice_id, user=request.user, accept=True),
+        ),
+        "decline": (
+            "Declined. Your therapist sees that it was not taken up, not who said no.",
+            lambda: services.practice_answer(practice_id=practice_id, user=request.user, accept=False),
+        ),
+        "done": (
+            "Marked done. Well done, both of you.",
+            lambda: services.practice_outcome_set(practice_id=practice_id, user=request.user, outcome="done"),
+        ),
+        "renegotiate": (
+            "Marked renegotiated. Bring it to your next session.",
+            lambda: services.practice_outcome_set(practice_id=practice_id, user=request.user, outcome="renegotiated"),
+        ),
+    }.get(action)
+    if done is None:
+        raise Http404
+    try:
+        done[1]()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done[0])
+    return redirect(f"{reverse('practices')}#practice-{practice_id}")
+
+
+class PracticeForm(forms.Form):
+    kind = forms.ChoiceField(label="Kind", choices=Practice.Kind.choices)
+    title = forms.CharField(label="Title", max_length=services.PRACTICE_TITLE_MAX)
+    details = forms.CharField(
+        label="Details",
+        required=False,
+        max_length=services.PRACTICE_DETAILS_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    due = forms.DateField(label="Due by the end of", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+@therapist_required
+@require_POST
+def therapist_practice_propose(request, couple_id: int):
+    """A therapist proposes a practice from the session page (practice
+    scope; the write is logged)."""
+    grant = selectors.grant_active_for_therapist(therapist=request.user, couple_id=couple_id)
+    form = PracticeForm(request.POST)
+    if form.is_valid():
+        due_at = local_to_utc(form.cleaned_data["due"], dt.time(23, 59), zoneinfo.ZoneInfo(grant.couple.timezone))
+        try:
+            services.practice_propose(
+                therapist=request.user,
+                couple_id=couple_id,
+                kind=form.cleaned_data["kind"],
+                title=form.cleaned_data["title"],
+                details=form.cleaned_data["details"],
+                due_at=due_at,
+                ip=client_ip(request),
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Proposed. It starts once both partners accept it.")
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect(f"{reverse('therapist-session', args=[couple_id])}#practices")
+
+
+class SessionDateForm(forms.Form):
+    day = forms.DateField(label="Day", widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label="Time (yours)", widget=forms.TimeInput(attrs={"type": "time"}))
+
+
+@therapist_required
+@require_POST
+def therapist_session_date(request, couple_id: int):
+    """The therapist adds a next session date (their own timezone)."""
+    form = SessionDateForm(request.POST)
+    if form.is_valid():
+        at = local_to_utc(form.cleaned_data["day"], form.cleaned_data["time"], request.user.tzinfo)
+        try:
+            services.next_session_set(therapist=request.user, couple_id=couple_id, at=at, ip=client_ip(request))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Saved. The couple sees the date on their therapist page.")
+    else:
+        messages.error(request, "Give a day and a time.")
+    return redirect(f"{reverse('therapist-session', args=[couple_id])}#next-sessions")
+
+
+@therapist_required
+@require_POST
+def therapist_session_date_remove(request, couple_id: int, session_id: int):
+    services.next_session_remove(therapist=request.user, couple_id=couple_id, session_id=session_id)
+    return redirect(f"{reverse('therapist-session', args=[couple_id])}#next-sessions")
