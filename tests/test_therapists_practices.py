@@ -338,6 +338,35 @@ class TestWhatChanged:
         as_alice.post(f"/api/v1/couple/therapist-grants/{grant.pk}/revoke/")
         assert web(theo).get(f"/therapist/couples/{couple.pk}/session/").status_code == 404
 
+    def test_with_the_ledger_scopes_the_page_shows_promises_and_repair_time_logged(self, _frozen, couple, alice, bob):
+        from repair.models import Commitment, Repair
+
+        tara = UserFactory(email="tara@example.com", display_name="Tara", role="therapist")
+        give_totp(tara)
+        active_grant(couple, alice, bob, tara, scopes=["promises", "repair_trend"])
+        repair = Repair.objects.create(
+            couple=couple,
+            status=Repair.Status.OPEN,
+            created_at=NOW - dt.timedelta(days=2),
+            expires_at=NOW + dt.timedelta(days=5),
+        )
+        Commitment.objects.create(
+            repair=repair, author=bob, text="SECRET-COMMITMENT", due_at=NOW + dt.timedelta(hours=1), status="open"
+        )
+        _frozen.shift(dt.timedelta(hours=2))  # due since sharing started, and passed in silence
+
+        page = web(tara).get(f"/therapist/couples/{couple.pk}/session/").content.decode()
+
+        assert 'data-testid="changed-promises"' in page and "Repair commitment" in page and "Missed" in page
+        assert "SECRET-COMMITMENT" not in page
+        assert "Time to repair" in page
+        (event,) = events(couple, "session")
+        assert event.scopes == ["promises", "repair_trend"]
+
+    def test_without_the_ledger_scopes_no_promises_are_read(self, as_theo_ready, couple, grant):
+        page = web(grant.therapist).get(f"/therapist/couples/{couple.pk}/session/").content.decode()
+        assert 'data-testid="changed-promises"' not in page and "Time to repair" not in page
+
 
 class TestNextSessions:
     def test_the_therapist_sets_a_next_session_which_is_logged_and_becomes_the_last_one(

@@ -664,12 +664,15 @@ def changes_since_last_session(*, grant: Grant, since: dt.datetime, now: dt.date
       partner felt they were kept in reflections since ("reviewed");
     - ``gratitude`` (gratitude_frequency scope): notes of appreciation
       delivered since, and how many acknowledged;
-    - ``ledger``: repair time and promises come from the promise ledger
-      after its merge (``repair_trend`` and ``promises`` scopes): None now.
+    - ``repair_trend`` (repair_trend scope): the months since, each with the
+      median minutes from a time-out to a finished repair (no counts);
+    - ``promises`` (promises scope): the couple's promises due since (and
+      those coming up), with full outcomes, newest first, at most
+      ``PROMISES_SHOWN``; never a commitment's text.
     """
     now = now or timezone.now()
     couple = grant.couple
-    out: dict = {"since": since, "scopes": [], "ledger": None}
+    out: dict = {"since": since, "scopes": []}
     if Scope.PROGRESS in grant.scopes:
         from checkups.selectors import progress_for_couple
 
@@ -727,7 +730,24 @@ def changes_since_last_session(*, grant: Grant, since: dt.datetime, now: dt.date
             "acknowledged": sum(r["acknowledged"] for r in rows),
         }
         out["scopes"].append(Scope.GRATITUDE_FREQUENCY)
+    if Scope.PROMISES in grant.scopes:
+        from promises.selectors import ledger
+
+        # Newest due first: stop at the first one due before ``since``.
+        rows = ledger(couple_ids=[couple.pk], viewer_id=None, now=now)[: PROMISES_SHOWN * 2]
+        out["promises"] = [r for r in rows if r["p_due"] > since][:PROMISES_SHOWN]
+        out["scopes"].append(Scope.PROMISES)
+    if Scope.REPAIR_TREND in grant.scopes:
+        from repair.trend import repair_trend
+
+        since_month = since.astimezone(localtime.zone(name=couple.timezone)).strftime("%Y-%m")
+        months = repair_trend(couple=couple, now=now)["months"]
+        out["repair_trend"] = [m for m in months if m["month"] >= since_month]
+        out["scopes"].append(Scope.REPAIR_TREND)
     return out
+
+
+PROMISES_SHOWN = 20
 
 
 def _first_round_since(progress: dict, since: dt.datetime) -> int:

@@ -555,6 +555,7 @@ PROMISE_KINDS = {
     "commitment": "Repair commitment",
     "checkin": "Check-in",
     "agreement_review": "Agreement review",
+    "practice": "Practice",
 }
 
 
@@ -673,9 +674,24 @@ def therapist_session(request, couple_id: int):
     for row in changes.get("practices", []):
         row["status_words"] = PRACTICE_STATUS_WORDS[row["status"]]
         row["kind_words"] = dict(Practice.Kind.choices)[row["kind"]]
+    partners = couple_partners(couple=data["grant"].couple)
+    if "promises" in changes:
+        from promises.display import when
+
+        names_by_id = {p.pk: p.display_name for p in partners}
+        changes["promises"] = [
+            {
+                "who": names_by_id.get(r["p_made_by"], "Both") if r["p_made_by"] else "Both",
+                "kind": PROMISE_KINDS.get(r["p_kind"], r["p_kind"]),
+                "due": when(r["p_due"], request.user.tzinfo),
+                "state": r["p_state"],
+                "moved": r["p_renegotiated_at"] is not None,
+            }
+            for r in changes["promises"]
+        ]
     context = {
         "grant": data["grant"],
-        "names": join_words([p.display_name for p in couple_partners(couple=data["grant"].couple)]),
+        "names": join_words([p.display_name for p in partners]),
         "presession_notes": data["presession_notes"],
         "session_notes": data["session_notes"],
         "next_sessions": data["next_sessions"],
