@@ -314,7 +314,11 @@ def world(couple, alice, bob, theo, open_checkin):
     # theo's grant approved, his second factor set up and confirmed.
     therapists.grant_approve(grant=Grant.objects.get(pk=ids["grant_id"]), user=alice)
     give_totp(theo)
-    return {**ids, "couple_id": couple.pk}
+    from repair.models import Commitment
+
+    commitment = Commitment.objects.filter(author=alice).first()
+    promise_id = f"commitment-{commitment.pk}" if commitment else "commitment-0"
+    return {**ids, "couple_id": couple.pk, "promise_id": promise_id}
 
 
 def _client_for(path: str, alice, theo):
