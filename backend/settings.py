@@ -83,6 +83,9 @@ MIDDLEWARE = [
     "backend.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language of a request: the cookie, then Accept-Language
+    # (docs/translations.md); a signed-in person's own setting comes later.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -421,6 +424,15 @@ SPECTACULAR_SETTINGS = {
 
 # --- I18N, static -----------------------------------------------------------
 LANGUAGE_CODE = "en"
+# Steady's languages (docs/translations.md). Each person has their own; the
+# catalogs live in locale/ (scripts/i18n.py makes, fills and checks them).
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Español"),
+    ("de", "Deutsch"),
+    ("ar", "العربية"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
