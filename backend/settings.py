@@ -364,7 +364,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["backend.renderers.JSONRenderer"],
     # Bounds nesting and refuses text no database can store (backend/parsers.py).
     "DEFAULT_PARSER_CLASSES": ["backend.parsers.JSONParser"],
     # drf-spectacular's, with the error responses of docs/API.md (backend/schema.py).
