@@ -14,6 +14,7 @@ read it (``state_seen``); a partner's missed promise reads as ``ended``."""
 import datetime as dt
 import zoneinfo
 from collections.abc import Callable
+from functools import lru_cache
 
 from django.db.models import (
     BigIntegerField,
@@ -97,10 +98,12 @@ class _LocalDayAt(Func):
         )
 
 
+@lru_cache(maxsize=4096)
 def sqlite_local_at(day: str | None, tz: str | None, time: str | None) -> str | None:
     """``steady_local_at(day, tz, time)`` for SQLite: the UTC instant of a
     wall-clock time on a date (DST policy of ``backend.localtime``), as
-    SQLite stores a datetime (naive UTC text)."""
+    SQLite stores a datetime (naive UTC text). Cached: a page asks for the
+    same day's due time for several columns of a row."""
     if day is None or time is None or tz is None:
         return None
     try:
@@ -204,6 +207,7 @@ _SERIES = "review_k"
 _NEVER = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
 
+@lru_cache(maxsize=4096)
 def sqlite_local_date(instant: str | None, tz: str | None) -> str | None:
     """``steady_local_date(instant, tz)`` for SQLite: the local date of a
     stored (naive UTC) instant, by ``backend.localtime.local_date``."""
