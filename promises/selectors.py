@@ -488,7 +488,7 @@ def register_source(prefix: str, source: Callable) -> None:
 def _seen(viewer_id: int | None):
     """The state as ``viewer_id`` may read it: of the partner's promises a
     missed one is ``ended``, without a label, and so is a missed promise the
-    couple made together (a practice). ``None``: full outcomes (a
+    couple made together (a practice, an agreement review). ``None``: full outcomes (a
     therapist with the ``promises`` scope)."""
     if viewer_id is None:
         return F("p_state")
