@@ -3,12 +3,14 @@ from django.db.backends.signals import connection_created
 
 
 def _sqlite_functions(sender, connection, **kwargs):
-    """The ledger's agreement-review due time needs a local time turned into
-    UTC in SQL: PostgreSQL has AT TIME ZONE, SQLite gets this function."""
+    """The ledger's agreement reviews need local dates and local times
+    turned into UTC in SQL: PostgreSQL has AT TIME ZONE, SQLite gets these
+    functions (``backend.localtime``'s own, through promises.selectors)."""
     if connection.vendor == "sqlite":
-        from .selectors import sqlite_local_at
+        from .selectors import sqlite_local_at, sqlite_local_date
 
         connection.connection.create_function("steady_local_at", 3, sqlite_local_at, deterministic=True)
+        connection.connection.create_function("steady_local_date", 2, sqlite_local_date, deterministic=True)
 
 
 class PromisesConfig(AppConfig):

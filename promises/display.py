@@ -24,6 +24,7 @@ OPEN_WORDS = {
     "space": "some space, back by",
     "commitment": "a repair commitment, by",
     "practice": "a practice you both accepted, by",
+    "agreement_review": "an agreement review, by",
 }
 
 

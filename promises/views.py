@@ -45,6 +45,9 @@ def index(request):
                 "moved": row["p_seen"] == selectors.RENEGOTIATED,
                 "due_date": row["p_due"].astimezone(tz).date().isoformat(),
                 "due_time": f"{row['p_due'].astimezone(tz):%H:%M}",
+                # Where the couple does it together: an agreement's review
+                # on the agreement's page, a practice on the practices page.
+                "review_of": row["p_source_id"] if row["p_kind"] == "agreement_review" else None,
             }
         )
     kept = [

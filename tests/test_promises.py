@@ -432,6 +432,25 @@ def _bulk(couple, alice, bob, n: int) -> None:
         Commitment(repair=r, author=alice, text="x", due_at=now + dt.timedelta(days=i % 80 + 1))
         for i, r in enumerate(repairs)
     )
+    # Agreement reviews: about one period per promise of the other sources
+    # (weekly reviews accepted 50 weeks ago, one agreement per 50).
+    accepted = now - dt.timedelta(weeks=50)
+    agreements = Agreement.objects.bulk_create(
+        Agreement(couple=couple, status="active", active_since=accepted) for _ in range(max(n // 50, 1))
+    )
+    AgreementVersion.objects.bulk_create(
+        AgreementVersion(
+            agreement=a,
+            number=1,
+            title="x",
+            category="other",
+            review_every_days=7,
+            proposed_by=alice,
+            accepted_by=bob,
+            accepted_at=accepted,
+        )
+        for a in agreements
+    )
 
 
 class TestQueries:
