@@ -284,11 +284,13 @@ def _closure_email_send(*, user: User, closure: AccountClosure, link: str) -> No
     wording from templates; nothing anyone wrote, no name."""
     from django.core.mail import send_mail
     from django.template.loader import render_to_string
+    from django.utils.formats import date_format
 
     from backend.localtime import local_date
 
     context = {
-        "erase_on": local_date(instant=closure.erase_after, tz=user.timezone).strftime("%-d %B %Y"),
+        # Month names in the active language (the "F" of Django's date format).
+        "erase_on": date_format(local_date(instant=closure.erase_after, tz=user.timezone), "j F Y"),
         "restore_url": link,
         "days": str(settings.STEADY_ACCOUNT_ERASE_DAYS),
     }
