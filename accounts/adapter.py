@@ -5,6 +5,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records, record_authentication
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 
 from backend.client_ip import client_ip
 
@@ -17,8 +18,8 @@ class AccountAdapter(DefaultAccountAdapter):
 
     error_messages = {
         **DefaultAccountAdapter.error_messages,
-        "email_password_mismatch": "That email and password don't match. Check them and try again.",
-        "incorrect_password": "That password is not right.",
+        "email_password_mismatch": _("That email and password don't match. Check them and try again."),
+        "incorrect_password": _("That password is not right."),
     }
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:

@@ -1,5 +1,6 @@
 import hashlib
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -100,12 +101,12 @@ class LoginApi(APIView):
             user = services.user_authenticate(request=request._request, **data.validated_data)
         except services.TooManyAttempts:
             return Response(
-                {"detail": "Too many attempts. Please wait a few minutes and try again."},
+                {"detail": gettext("Too many attempts. Please wait a few minutes and try again.")},
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
             )
         if user is None:
             # One message for a wrong email and a wrong password alike.
-            raise Invalid("That email and password do not match an account.")
+            raise Invalid(gettext("That email and password do not match an account."))
         token, device_key = services.token_issue(user=user)
         security_event_record(kind="login", user_id=user.pk, request=request._request, via="api")
         return Response({"token": token, "device_key": device_key, "user": UserOutput(user).data})
@@ -169,7 +170,7 @@ class MeApi(APIView):
             services.account_close(user=request.user, request=request._request, **data.validated_data)
         except services.TooManyPasswords:
             return Response(
-                {"detail": "That's several wrong tries in a row. Please wait 15 minutes, then try again."},
+                {"detail": gettext("That's several wrong tries in a row. Please wait 15 minutes, then try again.")},
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
             )
         return Response(status=status.HTTP_204_NO_CONTENT)

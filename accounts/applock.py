@@ -40,6 +40,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 
 from backend.errors import DomainError
 
@@ -148,7 +149,9 @@ def session_forget(request) -> None:
 def _pin_clean(pin: str) -> str:
     pin = (pin or "").strip()
     if not pin.isdigit() or not PIN_MIN <= len(pin) <= PIN_MAX:
-        raise DomainError(f"A PIN is {PIN_MIN} to {PIN_MAX} digits.", field="pin")
+        raise DomainError(
+            gettext("A PIN is %(min)d to %(max)d digits.") % {"min": PIN_MIN, "max": PIN_MAX}, field="pin"
+        )
     return pin
 
 
@@ -156,7 +159,7 @@ def app_lock_set(*, user, minutes: int, pin: str | None) -> None:
     """Turns the lock on, or changes it. ``pin``: a new PIN, "" for none (the
     password and a passkey still open it), None to keep the current one."""
     if minutes not in MINUTES_CHOICES:
-        raise DomainError("Choose one of the times offered.", field="minutes")
+        raise DomainError(gettext("Choose one of the times offered."), field="minutes")
     user.app_lock_minutes = minutes
     fields = ["app_lock_minutes"]
     if pin is not None:
@@ -180,7 +183,7 @@ def secret_check(request, user, *, pin: str = "", password: str = "") -> bool:
     for it. Throttled: raises ``DomainError`` when too many were wrong; a
     wrong one counts against the limit (per address and per account)."""
     if throttled(request, user):
-        raise DomainError("Too many tries. Wait a few minutes, then try again.", field=None)
+        raise DomainError(gettext("Too many tries. Wait a few minutes, then try again."), field=None)
     ok = False
     if pin and user.app_lock_pin:
         ok = check_password(pin.strip(), user.app_lock_pin)

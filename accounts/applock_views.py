@@ -8,7 +8,10 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.translation import ngettext
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -16,45 +19,57 @@ from backend.errors import DomainError
 
 from . import applock
 
-WRONG_PIN = "That PIN is not right."
-WRONG_PASSWORD = "That password is not right."
-WRONG_SECRET = "That PIN or password is not right."
+WRONG_PIN = _("That PIN is not right.")
+WRONG_PASSWORD = _("That password is not right.")
+WRONG_SECRET = _("That PIN or password is not right.")
+
+
+def _minutes(m: int) -> str:
+    return ngettext("%(n)d minute", "%(n)d minutes", m) % {"n": m}
+
+
+# Evaluated when a form is shown, in the reader's language.
+_minutes_label = lazy(_minutes, str)
 
 
 class PinForm(forms.Form):
     pin = forms.CharField(
-        label="PIN",
+        label=_("PIN"),
         max_length=applock.PIN_MAX,
-        error_messages={"required": "Enter your PIN."},
+        error_messages={"required": _("Enter your PIN.")},
         widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]*"}),
     )
 
 
 class PasswordForm(forms.Form):
     password = forms.CharField(
-        label="Password",
-        error_messages={"required": "Enter your password."},
+        label=_("Password"),
+        error_messages={"required": _("Enter your password.")},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 
 class LockOnForm(forms.Form):
     minutes = forms.TypedChoiceField(
-        label="Lock after",
+        label=_("Lock after"),
         coerce=int,
-        choices=[(m, ngettext("%(n)d minute", "%(n)d minutes", m) % {"n": m}) for m in applock.MINUTES_CHOICES],
+        choices=[(m, _minutes_label(m)) for m in applock.MINUTES_CHOICES],
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose when to lock.", "invalid_choice": "Choose one of the times offered."},
+        error_messages={"required": _("Choose when to lock."), "invalid_choice": _("Choose one of the times offered.")},
     )
     pin = forms.CharField(
-        label="A PIN",
+        label=_("A PIN"),
         required=False,
         max_length=applock.PIN_MAX,
-        help_text=f"{applock.PIN_MIN} to {applock.PIN_MAX} digits, quicker than the password. Your password always works too.",
+        help_text=format_lazy(
+            _("{min} to {max} digits, quicker than the password. Your password always works too."),
+            min=applock.PIN_MIN,
+            max=applock.PIN_MAX,
+        ),
         widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "new-password", "pattern": "[0-9]*"}),
     )
     pin_again = forms.CharField(
-        label="The PIN again",
+        label=_("The PIN again"),
         required=False,
         max_length=applock.PIN_MAX,
         widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "new-password", "pattern": "[0-9]*"}),
@@ -64,7 +79,7 @@ class LockOnForm(forms.Form):
         data = super().clean()
         pin, again = data.get("pin") or "", data.get("pin_again") or ""
         if pin and pin != again:
-            self.add_error("pin_again", "The two PINs are not the same.")
+            self.add_error("pin_again", _("The two PINs are not the same."))
         return data
 
 
@@ -72,8 +87,8 @@ class SecretForm(forms.Form):
     """Changing or turning off the lock asks what opens it."""
 
     secret = forms.CharField(
-        label="Your PIN or your password",
-        error_messages={"required": "Enter your PIN or your password."},
+        label=_("Your PIN or your password"),
+        error_messages={"required": _("Enter your PIN or your password.")},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
@@ -183,7 +198,7 @@ def settings_lock(request):
             if off_form.is_valid() and _secret_ok(request, off_form):
                 applock.app_lock_off(user=user)
                 applock.session_forget(request)
-                messages.success(request, "The app lock is off.")
+                messages.success(request, gettext("The app lock is off."))
                 return redirect("settings-applock")
             status = 400
         elif action == "on":

@@ -10,13 +10,14 @@ of the presented token, the inactive-user check — is knox's, inherited.
 """
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.signals import token_expired
 from rest_framework import exceptions
 
 from backend.authentication import bearer_token_is_wellformed
 
-INVALID = "Invalid token."
+INVALID = _("Invalid token.")
 
 
 class TokenAuthentication(KnoxTokenAuthentication):

@@ -1,12 +1,13 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from backend.timezones import TimezoneInput
 
 from .timezones import validate_timezone
 
 TIMEZONE_ERRORS = {
-    "required": "Choose your timezone.",
-    "invalid_timezone": "Choose a timezone from the list, for example Europe/Berlin.",
+    "required": _("Choose your timezone."),
+    "invalid_timezone": _("Choose a timezone from the list, for example Europe/Berlin."),
 }
 
 
@@ -18,16 +19,16 @@ class SignupExtraForm(forms.Form):
 
     display_name = forms.CharField(
         max_length=60,
-        label="Your first name",
-        help_text="This is the name your partner will see.",
-        error_messages={"required": "Tell us what to call you."},
+        label=_("Your first name"),
+        help_text=_("This is the name your partner will see."),
+        error_messages={"required": _("Tell us what to call you.")},
         widget=forms.TextInput(attrs={"autocomplete": "given-name", "autocapitalize": "words"}),
     )
     timezone = forms.CharField(
         validators=[validate_timezone],
         initial="UTC",
-        label="Your timezone",
-        help_text="Picked from this phone. Times and reminders use it; you can change it later.",
+        label=_("Your timezone"),
+        help_text=_("Picked from this phone. Times and reminders use it; you can change it later."),
         error_messages=TIMEZONE_ERRORS,
         widget=TimezoneInput(attrs={"data-detect-timezone": "1"}),
     )
@@ -41,27 +42,27 @@ class SignupExtraForm(forms.Form):
 class SettingsForm(forms.Form):
     display_name = forms.CharField(
         max_length=60,
-        label="Your first name",
-        help_text="This is the name your partner sees.",
-        error_messages={"required": "Tell us what to call you."},
+        label=_("Your first name"),
+        help_text=_("This is the name your partner sees."),
+        error_messages={"required": _("Tell us what to call you.")},
         widget=forms.TextInput(attrs={"autocomplete": "given-name", "autocapitalize": "words"}),
     )
     timezone = forms.CharField(
         validators=[validate_timezone],
-        label="Your timezone",
-        help_text="Times and reminders are shown in it.",
+        label=_("Your timezone"),
+        help_text=_("Times and reminders are shown in it."),
         error_messages=TIMEZONE_ERRORS,
         widget=TimezoneInput(attrs={"data-device-timezone": "1"}),
     )
     quiet_hours_start = forms.TimeField(
         required=False,
-        label="From",
-        error_messages={"invalid": "Enter a time, like 22:00."},
+        label=_("From"),
+        error_messages={"invalid": _("Enter a time, like 22:00.")},
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     quiet_hours_end = forms.TimeField(
         required=False,
-        label="Until",
-        error_messages={"invalid": "Enter a time, like 07:30."},
+        label=_("Until"),
+        error_messages={"invalid": _("Enter a time, like 07:30.")},
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )

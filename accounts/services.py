@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext, gettext_lazy
 from knox.models import AuthToken
 
 from backend.errors import Invalid
@@ -55,7 +56,7 @@ def user_signup(
         # that an address is taken (the web sign-up does, by email). It
         # says so as a field error only, and is throttled per client
         # address and per email (accounts.api.SignupApi).
-        raise Invalid("An account with this email already exists.", field="email")
+        raise Invalid(gettext("An account with this email already exists."), field="email")
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -63,7 +64,7 @@ def user_signup(
             )
             EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
     except IntegrityError as exc:  # two sign-ups for one address at the same instant
-        raise Invalid("An account with this email already exists.", field="email") from exc
+        raise Invalid(gettext("An account with this email already exists."), field="email") from exc
     return user
 
 
@@ -117,9 +118,9 @@ def user_update(
     if ("quiet_hours_start" in changed or "quiet_hours_end" in changed) and (
         (user.quiet_hours_start is None) != (user.quiet_hours_end is None)
     ):
-        raise Invalid("Set both ends of quiet hours, or neither.", field="quiet_hours_end")
+        raise Invalid(gettext("Set both ends of quiet hours, or neither."), field="quiet_hours_end")
     if user.quiet_hours_start is not None and user.quiet_hours_start == user.quiet_hours_end:
-        raise Invalid("Quiet hours must start and end at different times.", field="quiet_hours_end")
+        raise Invalid(gettext("Quiet hours must start and end at different times."), field="quiet_hours_end")
     if changed:
         user.full_clean(exclude=["password", "email"])
         user.save(update_fields=changed)
@@ -214,7 +215,7 @@ def tokens_expired_delete(*, now: dt.datetime | None = None, batch_size: int = T
 # --- closing, restoring and erasing an account ----------------------------------------
 
 RESTORE_SALT = "steady.accounts.restore"
-WRONG_PASSWORD = "That password is not right."
+WRONG_PASSWORD = gettext_lazy("That password is not right.")
 
 
 class TooManyPasswords(Exception):
@@ -284,11 +285,13 @@ def _closure_email_send(*, user: User, closure: AccountClosure, link: str) -> No
     wording from templates; nothing anyone wrote, no name."""
     from django.core.mail import send_mail
     from django.template.loader import render_to_string
+    from django.utils.formats import date_format
 
     from backend.localtime import local_date
 
     context = {
-        "erase_on": local_date(instant=closure.erase_after, tz=user.timezone).strftime("%-d %B %Y"),
+        # Month names in the active language (the "F" of Django's date format).
+        "erase_on": date_format(local_date(instant=closure.erase_after, tz=user.timezone), "j F Y"),
         "restore_url": link,
         "days": str(settings.STEADY_ACCOUNT_ERASE_DAYS),
     }
@@ -342,7 +345,7 @@ def account_restore(*, token: str, request: HttpRequest | None = None) -> User:
     return user
 
 
-RESTORE_LINK_BAD = "This link doesn't work any more."
+RESTORE_LINK_BAD = gettext_lazy("This link doesn't work any more.")
 
 
 def closed_accounts_erase(*, now: dt.datetime | None = None) -> int:

@@ -3,6 +3,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.errors import DomainError
@@ -36,7 +37,7 @@ def settings_view(request):
             else:
                 form.add_error(None, exc)
         else:
-            messages.success(request, "Saved. Your changes are in place.")
+            messages.success(request, gettext("Saved. Your changes are in place."))
             return redirect("settings")
         # user_update may have set attributes before refusing; don't let the
         # rest of this page show values that were not saved.
@@ -55,12 +56,13 @@ def _device_words(user_agent: str) -> str:
     ua = user_agent or ""
     browser = next(
         (name for key, name in _BROWSERS if key in ua),
-        "A browser" if ua else "",
+        gettext("A browser") if ua else "",
     )
     system = next((name for key, name in _SYSTEMS if key in ua), "")
     if not browser:
-        return "A browser we can't name"
-    return f"{browser} on {system}" if system else browser
+        return gettext("A browser we can't name")
+    # Browser and system names are names; "a Mac" is words.
+    return gettext("%(browser)s on %(system)s") % {"browser": browser, "system": system} if system else browser
 
 
 # Order matters: Edge and Opera say "Chrome" too, Chrome says "Safari".
@@ -70,7 +72,7 @@ _SYSTEMS = (
     ("iPhone", "iPhone"),
     ("iPad", "iPad"),
     ("Windows", "Windows"),
-    ("Mac OS X", "a Mac"),
+    ("Mac OS X", gettext_lazy("a Mac")),
     ("CrOS", "ChromeOS"),
     ("Linux", "Linux"),
 )
@@ -84,7 +86,7 @@ def devices(request):
     (``selectors.sessions_for_user``)."""
     rows = selectors.sessions_for_user(user=request.user, current_session_key=request.session.session_key)
     for row in rows:
-        row["words"] = "The Steady app" if row["kind"] == "app" else _device_words(row["user_agent"])
+        row["words"] = gettext("The Steady app") if row["kind"] == "app" else _device_words(row["user_agent"])
     rows.sort(key=lambda r: not r["current"])  # this one first
     return render(
         request,
@@ -105,7 +107,7 @@ def device_sign_out(request, session_id: str):
         logout(request)
         return redirect("account_login")
     services.session_end(user=request.user, session_id=session_id)
-    messages.success(request, "Signed out there. It will need the password to come back.")
+    messages.success(request, gettext("Signed out there. It will need the password to come back."))
     return redirect("settings-devices")
 
 
@@ -117,9 +119,9 @@ def devices_sign_out_others(request):
     ended = services.sessions_end(user=request.user, keep_session_key=request.session.session_key)
     security_event_record(kind="sessions_ended", user_id=request.user.pk, request=request, via="web")
     if ended:
-        messages.success(request, "Signed out everywhere else. Only this one is still signed in.")
+        messages.success(request, gettext("Signed out everywhere else. Only this one is still signed in."))
     else:
-        messages.info(request, "Nothing else was signed in.")
+        messages.info(request, gettext("Nothing else was signed in."))
     return redirect("settings-devices")
 
 
@@ -139,7 +141,7 @@ def account_restore(request, token: str):
             services.account_restore(token=token, request=request)
         except DomainError:
             return render(request, "accounts/restore.html", {"valid": False}, status=400)
-        messages.success(request, "Your account is back. Sign in with your password.")
+        messages.success(request, gettext("Your account is back. Sign in with your password."))
         return redirect("account_login")
     valid = services.restore_link_valid(token=token)
     return render(request, "accounts/restore.html", {"valid": valid}, status=200 if valid else 400)

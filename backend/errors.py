@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -27,11 +29,23 @@ class DomainError(Exception):
         self.errors = errors
 
     def as_data(self) -> dict:
+        # Plain strings: a message may be a lazy translation, and the live
+        # socket's json.dumps takes no proxy.
         if self.errors is not None:
-            return self.errors
+            return _plain(self.errors)
         if self.field:
-            return {self.field: [self.message]}
-        return {"detail": self.message}
+            return {self.field: [str(self.message)]}
+        return {"detail": str(self.message)}
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, Promise):
+        return str(value)
+    return value
 
 
 class Invalid(DomainError):
@@ -49,8 +63,8 @@ class Forbidden(DomainError):
 class NotFound(DomainError):
     status_code = status.HTTP_404_NOT_FOUND
 
-    def __init__(self, message: str = "Not found."):
-        super().__init__(message)
+    def __init__(self, message: str = ""):
+        super().__init__(message or gettext("Not found."))
 
 
 def exception_handler(exc, context):
@@ -63,9 +77,9 @@ def exception_handler(exc, context):
             data = {"detail": " ".join(exc.messages)}
         return Response(data, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
-        return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+        return Response({"detail": gettext("Not found.")}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, DjangoPermissionDenied):
-        return Response({"detail": "You do not have permission to do this."}, status=status.HTTP_403_FORBIDDEN)
+        return Response({"detail": gettext("You do not have permission to do this.")}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, SuspiciousOperation):
         # A body over DATA_UPLOAD_MAX_MEMORY_SIZE, read by the parser. Django
         # would answer with handler400 too, but here it stays in the API's
@@ -77,18 +91,18 @@ def exception_handler(exc, context):
 
 # --- bad requests -----------------------------------------------------------------------
 
-UNREADABLE = "This request could not be read. Please check what was sent and try again."
+UNREADABLE = gettext_lazy("This request could not be read. Please check what was sent and try again.")
 
 
 def bad_request_message(exc: BaseException | None) -> str:
     if isinstance(exc, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
-        return f"The request body is too large; the limit is {limit:g} MB."
+        return gettext("The request body is too large; the limit is %(limit)s MB.") % {"limit": f"{limit:g}"}
     if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
-        return "The request has too many fields."
+        return gettext("The request has too many fields.")
     if isinstance(exc, BadInput):
-        return exc.message
-    return UNREADABLE
+        return str(exc.message)
+    return str(UNREADABLE)
 
 
 class BadInput(SuspiciousOperation):
@@ -114,14 +128,16 @@ def bad_request(request, exception=None):
     message = bad_request_message(exception)
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=400)
-    html = render_to_string("errors/server_error.html", {"title": "That could not be read", "message": message})
+    html = render_to_string(
+        "errors/server_error.html", {"title": gettext("That could not be read"), "message": message}
+    )
     return HttpResponse(html, status=400)
 
 
 # --- server errors ----------------------------------------------------------------------
 
-UNAVAILABLE = "Steady is briefly unavailable. Nothing you saved is lost; please try again in a moment."
-BROKEN = "Something went wrong on our side. Nothing you saved is lost; please try again."
+UNAVAILABLE = gettext_lazy("Steady is briefly unavailable. Nothing you saved is lost; please try again in a moment.")
+BROKEN = gettext_lazy("Something went wrong on our side. Nothing you saved is lost; please try again.")
 
 
 def page_not_found(request, exception=None):
@@ -130,7 +146,7 @@ def page_not_found(request, exception=None):
     from django.views import defaults
 
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return JsonResponse({"detail": gettext("Not found.")}, status=404)
     return defaults.page_not_found(request, exception)
 
 
@@ -146,11 +162,11 @@ def server_error(request):
     from django.template.loader import render_to_string
 
     unavailable = isinstance(sys.exc_info()[1], (OperationalError, InterfaceError))
-    status_code, message = (503, UNAVAILABLE) if unavailable else (500, BROKEN)
+    status_code, message = (503, str(UNAVAILABLE)) if unavailable else (500, str(BROKEN))
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message}, status=status_code)
     else:
-        title = "Back in a moment" if unavailable else "Something went wrong"
+        title = gettext("Back in a moment") if unavailable else gettext("Something went wrong")
         html = render_to_string("errors/server_error.html", {"title": title, "message": message})
         response = HttpResponse(html, status=status_code)
     if unavailable:

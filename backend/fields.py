@@ -1,5 +1,6 @@
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -42,7 +43,7 @@ class AwareDateTimeField(serializers.DateTimeField):
     """Instants come with their offset (API.md): a bare "20:00" means
     different instants to two partners in different timezones."""
 
-    default_error_messages = {"naive": "Include the timezone offset, like 2026-03-02T20:00:00+01:00."}
+    default_error_messages = {"naive": _("Include the timezone offset, like 2026-03-02T20:00:00+01:00.")}
 
     def to_internal_value(self, value):
         if isinstance(value, str):

@@ -1,6 +1,7 @@
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet, Window
 from django.db.models.query import ModelIterable, ValuesIterable
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.pagination import PageNumberPagination
 
@@ -65,7 +66,7 @@ class Pagination(PageNumberPagination):
         if raw is None:
             return 1
         if not raw.isdigit() or int(raw) < 1:
-            raise Invalid("page must be a whole number of 1 or more.", field="page")
+            raise Invalid(gettext("page must be a whole number of 1 or more."), field="page")
         return raw
 
     def get_page_size(self, request):
@@ -73,7 +74,10 @@ class Pagination(PageNumberPagination):
         if raw is None:
             return self.page_size
         if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
-            raise Invalid(f"page_size must be a whole number from 1 to {self.max_page_size}.", field="page_size")
+            raise Invalid(
+                gettext("page_size must be a whole number from 1 to %(max)d.") % {"max": self.max_page_size},
+                field="page_size",
+            )
         return int(raw)
 
     def get_schema_operation_parameters(self, view):

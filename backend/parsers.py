@@ -13,6 +13,8 @@ import json
 import re
 from typing import Any
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError, ValidationError
 
@@ -20,8 +22,10 @@ from rest_framework.exceptions import ParseError, ValidationError
 # levels); twenty leaves room and stays far from Python's recursion limit.
 MAX_DEPTH = 20
 
-NUL_MESSAGE = "Null characters are not allowed."  # DRF's own wording, as CharField says it
-TOO_DEEP_MESSAGE = f"JSON nested more than {MAX_DEPTH} levels deep is not accepted."
+NUL_MESSAGE = gettext_lazy("Null characters are not allowed.")  # DRF's own wording, as CharField says it
+TOO_DEEP_MESSAGE = format_lazy(
+    gettext_lazy("JSON nested more than {depth} levels deep is not accepted."), depth=MAX_DEPTH
+)
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -31,6 +35,7 @@ class UnreadableJSON(ValueError):
     top-level key under which the problem sits, when there is one."""
 
     def __init__(self, message: str, *, field: str | None = None):
+        message = str(message)  # a lazy translation, in the language of now (json.dumps takes no proxy)
         super().__init__(message)
         self.message = message
         self.field = field
@@ -45,7 +50,7 @@ def text_problem(text: str) -> str | None:
         return NUL_MESSAGE
     if surrogate := _SURROGATE.search(text):
         # DRF's wording again (ProhibitSurrogateCharactersValidator).
-        return f"Surrogate characters are not allowed: U+{ord(surrogate.group()):X}."
+        return gettext("Surrogate characters are not allowed: U+%(code)s.") % {"code": f"{ord(surrogate.group()):X}"}
     return None
 
 
@@ -98,4 +103,4 @@ class JSONParser(parsers.JSONParser):
                 raise ValidationError(exc.as_data()) from None
             raise ParseError(exc.message) from None
         except ValueError as exc:  # bad JSON, or bytes that are not in the encoding
-            raise ParseError(f"JSON parse error - {exc}") from None
+            raise ParseError(gettext("JSON parse error - %(error)s") % {"error": exc}) from None

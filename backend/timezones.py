@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy
 
 
 @cache
@@ -43,7 +44,7 @@ class TimezoneInput(forms.TextInput):
             "autocomplete": "off",
             "autocapitalize": "none",
             "spellcheck": "false",
-            "placeholder": "Type a city, e.g. Berlin",
+            "placeholder": gettext_lazy("Type a city, e.g. Berlin"),
         }
         super().__init__({**base, **(attrs or {})})
 
@@ -54,7 +55,7 @@ class TimezoneInput(forms.TextInput):
 def validate_timezone(value: str) -> None:
     if value not in valid_timezones():
         raise ValidationError(
-            "%(value)s is not a known IANA timezone (for example Europe/Berlin).",
+            gettext_lazy("%(value)s is not a known IANA timezone (for example Europe/Berlin)."),
             code="invalid_timezone",
             params={"value": value},
         )

@@ -10,11 +10,13 @@ from functools import wraps
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.translation import gettext, gettext_noop
 
 from .selectors import couple_known, had_couple, member_couple_and_partners
 
-COUPLE_ENDED = "That page belonged to your couple, which has ended."
-NOT_PAIRED = "That page is for the two of you, so it opens once you're paired."
+# English here (tests compare with them); gettext() where they are shown.
+COUPLE_ENDED = gettext_noop("That page belonged to your couple, which has ended.")
+NOT_PAIRED = gettext_noop("That page is for the two of you, so it opens once you're paired.")
 
 
 def couple_required(view):
@@ -28,9 +30,9 @@ def couple_required(view):
             if had_couple(user=user):
                 # A former member (an old notification, a bookmark): the calm
                 # "the couple has ended" page, not the pairing page.
-                messages.info(request, COUPLE_ENDED)
+                messages.info(request, gettext(COUPLE_ENDED))
                 return redirect("couple-ended")
-            messages.info(request, NOT_PAIRED)
+            messages.info(request, gettext(NOT_PAIRED))
             return redirect("pair")
         if request.method not in ("GET", "HEAD"):
             # A write looks its couple up afresh (couple_known is for reads).

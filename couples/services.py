@@ -6,6 +6,7 @@ import secrets
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import User
 from accounts.security import security_event_record
@@ -17,7 +18,8 @@ from .selectors import couple_for_user
 
 # One message for every code that cannot be used — unknown, used, expired,
 # revoked or blocked — so that a failed attempt tells a guesser nothing.
-BAD_CODE = "This code is not valid. Check it, or ask your partner for a new one."
+# English here (tests compare with it); gettext() where it is raised.
+BAD_CODE = gettext_noop("This code is not valid. Check it, or ask your partner for a new one.")
 
 
 def normalize_code(raw: str) -> str:
@@ -30,14 +32,14 @@ def _new_code() -> str:
 
 def _ensure_partner(user: User) -> None:
     if user.role != User.Role.PARTNER:
-        raise Forbidden("Only partner accounts can pair.")
+        raise Forbidden(gettext("Only partner accounts can pair."))
 
 
 @transaction.atomic
 def invite_create(*, user: User) -> Invite:
     _ensure_partner(user)
     if couple_for_user(user=user) is not None:
-        raise Conflict("You are already paired.")
+        raise Conflict(gettext("You are already paired."))
     now = timezone.now()
     # A new code replaces the old one (a unique constraint allows one open
     # code per person, so the revoke must come first).
@@ -53,21 +55,21 @@ def invite_create(*, user: User) -> Invite:
                 )
         except IntegrityError:  # a clash with another open code: draw again
             continue
-    raise Conflict("Could not make a code right now; please try again.")
+    raise Conflict(gettext("Could not make a code right now; please try again."))
 
 
 def couple_join(*, user: User, code: str) -> Couple:
     _ensure_partner(user)
     code = normalize_code(code)
     if len(code) != CODE_LENGTH:
-        raise Invalid(BAD_CODE, field="code")
+        raise Invalid(gettext(BAD_CODE), field="code")
     try:
         with transaction.atomic():
             return _couple_join(user=user, code=code)
     except IntegrityError as exc:
         # The partial unique index on active memberships: one of the two
         # joined another couple in the same instant.
-        raise Conflict("One of you is already paired.") from exc
+        raise Conflict(gettext("One of you is already paired.")) from exc
 
 
 def _couple_join(*, user: User, code: str) -> Couple:
@@ -79,22 +81,22 @@ def _couple_join(*, user: User, code: str) -> Couple:
         .first()
     )
     if invite is None or invite.expires_at <= now:
-        raise Invalid(BAD_CODE, field="code")
+        raise Invalid(gettext(BAD_CODE), field="code")
     if invite.created_by_id == user.pk:
-        raise Invalid("This is your own code. Give it to your partner to enter on their phone.", field="code")
+        raise Invalid(gettext("This is your own code. Give it to your partner to enter on their phone."), field="code")
     inviter = invite.created_by
     if not inviter.is_active:
         # A closed account (awaiting erasure) pairs with nobody; its codes
         # were revoked when it closed, this is the belt to those braces.
-        raise Invalid(BAD_CODE, field="code")
+        raise Invalid(gettext(BAD_CODE), field="code")
     blocks = PairingBlock.objects.filter(blocker__in=[user, inviter], blocked__in=[user, inviter])
     # A block lifts only when the person who set it makes a code and the
     # person they blocked enters it: every other way in is a bad code, in
     # the same words as any other (nobody is told about a block).
     if blocks.exclude(blocker=inviter, blocked=user).exists():
-        raise Invalid(BAD_CODE, field="code")
+        raise Invalid(gettext(BAD_CODE), field="code")
     if couple_for_user(user=user) is not None or couple_for_user(user=inviter) is not None:
-        raise Conflict("One of you is already paired.")
+        raise Conflict(gettext("One of you is already paired."))
     # Claim the code with a conditional update: of two people entering the
     # same code at once, exactly one gets it (select_for_update is a no-op
     # on SQLite, the row count is not).
@@ -102,7 +104,7 @@ def _couple_join(*, user: User, code: str) -> Couple:
         used_at=now, used_by=user
     )
     if claimed != 1:
-        raise Invalid(BAD_CODE, field="code")
+        raise Invalid(gettext(BAD_CODE), field="code")
     couple = Couple.objects.create(timezone=inviter.timezone, created_at=now)
     Membership.objects.create(couple=couple, user=inviter, joined_at=now)
     Membership.objects.create(couple=couple, user=user, joined_at=now)
@@ -130,7 +132,7 @@ def couple_leave(*, user: User, password: str, block_partner: bool = True, notic
     who stays one content-free notice ("Your couple on Steady has ended"),
     the next morning in their own timezone (``closing.notice_send``)."""
     if not user.check_password(password):
-        raise Invalid("That password is not right.", field="password")
+        raise Invalid(gettext("That password is not right."), field="password")
     couple = couple_end_for(user=user, block_partner=block_partner, notice=notice)
     if couple is None:
         from django.http import Http404

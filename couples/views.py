@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.security import PASSWORD_TRIES, PASSWORD_TRIES_WINDOW, password_tries_key
@@ -14,8 +16,9 @@ from backend.forms import domain_error_to_form
 from . import selectors, services
 from .api import JoinThrottle
 
-TOO_MANY_CODES = "That's a lot of codes in a short time. Please wait a while, then try again."
-TOO_MANY_PASSWORDS = "That's several wrong tries in a row. Please wait 15 minutes, then try again."
+# English here (tests compare with them); gettext() where they are shown.
+TOO_MANY_CODES = gettext_noop("That's a lot of codes in a short time. Please wait a while, then try again.")
+TOO_MANY_PASSWORDS = gettext_noop("That's several wrong tries in a row. Please wait 15 minutes, then try again.")
 
 # Wrong passwords on the leave page, per person: a signed-in phone left
 # unlocked must not become a way to guess the owner's password (one counter
@@ -27,9 +30,9 @@ LEAVE_PASSWORD_WINDOW = PASSWORD_TRIES_WINDOW
 class JoinForm(forms.Form):
     code = forms.CharField(
         max_length=32,
-        label="Enter your partner's code",
-        help_text="8 letters and numbers. Dashes, spaces and small letters are fine.",
-        error_messages={"required": "Type the code your partner shows you."},
+        label=_("Enter your partner's code"),
+        help_text=_("8 letters and numbers. Dashes, spaces and small letters are fine."),
+        error_messages={"required": _("Type the code your partner shows you.")},
         widget=forms.TextInput(
             attrs={
                 "class": "code-input",
@@ -45,27 +48,35 @@ class JoinForm(forms.Form):
 
 class LeaveForm(forms.Form):
     password = forms.CharField(
-        label="Your password",
-        help_text="So we know it's really you.",
+        label=_("Your password"),
+        help_text=_("So we know it's really you."),
         strip=False,
-        error_messages={"required": "Type your password to leave."},
+        error_messages={"required": _("Type your password to leave.")},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     # The pairing block is the default choice, shown as a choice.
-    block_partner = forms.BooleanField(required=False, initial=True, label="Don't let this person pair with me again")
-    notice = forms.BooleanField(required=False, initial=False, label="Send a short notice")
+    block_partner = forms.BooleanField(
+        required=False, initial=True, label=_("Don't let this person pair with me again")
+    )
+    notice = forms.BooleanField(required=False, initial=False, label=_("Send a short notice"))
 
     def __init__(self, *args, partner=None, **kwargs):
         super().__init__(*args, **kwargs)
-        name = partner.display_name if partner is not None else "your partner"
-        self.fields["block_partner"].label = f"Don't let {name} pair with me again"
-        self.fields["block_partner"].help_text = (
-            f"{name.capitalize() if partner is None else name} won't be told: a code between the two of you "
-            "simply won't work. It lifts only if you make a new code and they enter it, or if you turn it off "
-            "in Settings."
-        )
-        self.fields["notice"].label = f"Let {name} know the couple has ended"
-        self.fields["notice"].help_text = (
+        name = partner.display_name if partner is not None else gettext("your partner")
+        self.fields["block_partner"].label = gettext("Don't let %(name)s pair with me again") % {"name": name}
+        if partner is None:
+            told = gettext(
+                "Your partner won't be told: a code between the two of you simply won't work. It lifts only if "
+                "you make a new code and they enter it, or if you turn it off in Settings."
+            )
+        else:
+            told = gettext(
+                "%(name)s won't be told: a code between the two of you simply won't work. It lifts only if "
+                "you make a new code and they enter it, or if you turn it off in Settings."
+            ) % {"name": name}
+        self.fields["block_partner"].help_text = told
+        self.fields["notice"].label = gettext("Let %(name)s know the couple has ended") % {"name": name}
+        self.fields["notice"].help_text = gettext(
             'One short notice, the same for everyone: "Your couple on Steady has ended." No reason and no '
             "time: it arrives the next morning. Leave this off to send nothing."
         )
@@ -92,7 +103,7 @@ def pair(request):
                 invite_error = exc.message
             else:
                 if invite is not None:
-                    messages.success(request, "Here is a fresh code. The old one no longer works.")
+                    messages.success(request, gettext("Here is a fresh code. The old one no longer works."))
                 return redirect("pair")
         else:
             join_form = JoinForm(request.POST)
@@ -100,14 +111,14 @@ def pair(request):
                 # The same budget as the API's join endpoint: codes cannot be
                 # guessed faster on the web than through the API.
                 if not JoinThrottle().allow_request(request, None):
-                    join_form.add_error("code", TOO_MANY_CODES)
+                    join_form.add_error("code", gettext(TOO_MANY_CODES))
                 else:
                     try:
                         services.couple_join(user=user, code=join_form.cleaned_data["code"])
                     except DomainError as exc:
                         domain_error_to_form(join_form, exc)
                     else:
-                        messages.success(request, "You're paired. Welcome to Steady, together.")
+                        messages.success(request, gettext("You're paired. Welcome to Steady, together."))
                         return redirect("welcome")
     context = {
         "invite": invite,
@@ -137,7 +148,7 @@ def leave(request):
     if request.method == "POST" and form.is_valid():
         key = _leave_tries_key(request.user)
         if cache.get(key, 0) >= LEAVE_PASSWORD_TRIES:
-            form.add_error("password", TOO_MANY_PASSWORDS)
+            form.add_error("password", gettext(TOO_MANY_PASSWORDS))
         else:
             try:
                 services.couple_leave(user=request.user, **form.cleaned_data)
@@ -150,7 +161,7 @@ def leave(request):
                 return redirect("home")
             else:
                 cache.delete(key)
-                messages.success(request, "You've left the couple.")
+                messages.success(request, gettext("You've left the couple."))
                 return redirect("couple-ended")
     return render(request, "couples/leave.html", {"form": form, "partner": partner})
 
@@ -182,7 +193,7 @@ def pairing_blocks(request):
         except ValueError:
             raise Http404 from None
         services.pairing_block_lift(user=request.user, block_id=block_id)
-        messages.success(request, "Done. They can pair with you again, with a new code.")
+        messages.success(request, gettext("Done. They can pair with you again, with a new code."))
         return redirect("settings-pairing-blocks")
     blocks = selectors.pairing_blocks_set_by(user=request.user)
     return render(request, "couples/pairing_blocks.html", {"blocks": blocks})

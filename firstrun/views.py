@@ -10,6 +10,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services as accounts
@@ -32,7 +34,7 @@ def _context(request, step: int, **extra) -> dict:
         "step": step,
         "steps": len(STEPS),
         "next_url": STEPS[step] if step < len(STEPS) else None,
-        "partner_name": partner.display_name if partner and partner.display_name else "your partner",
+        "partner_name": partner.display_name if partner and partner.display_name else gettext("your partner"),
         **extra,
     }
 
@@ -60,7 +62,7 @@ def schedule_step(request):
                     user=request.user, schedule_id=int(raw) if raw.isdigit() and len(raw) < 10 else 0
                 )
                 checkins.schedule_accept(schedule=schedule, user=request.user)
-                messages.success(request, "Accepted. It's on for both of you now.")
+                messages.success(request, gettext("Accepted. It's on for both of you now."))
                 return redirect("welcome-notifications")
             if form.is_valid():
                 data = form.cleaned_data
@@ -72,7 +74,7 @@ def schedule_step(request):
                     time=data["time"],
                     timezone_name=data["timezone"],
                 )
-                messages.success(request, "Proposed. It starts once your partner accepts it on their phone.")
+                messages.success(request, gettext("Proposed. It starts once your partner accepts it on their phone."))
                 return redirect("welcome-notifications")
         except DomainError as exc:
             if form.is_bound:
@@ -111,14 +113,14 @@ def notifications_step(request):
 class QuietHoursForm(forms.Form):
     quiet_hours_start = forms.TimeField(
         required=False,
-        label="From",
-        error_messages={"invalid": "Enter a time, like 22:00."},
+        label=_("From"),
+        error_messages={"invalid": _("Enter a time, like 22:00.")},
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     quiet_hours_end = forms.TimeField(
         required=False,
-        label="Until",
-        error_messages={"invalid": "Enter a time, like 07:30."},
+        label=_("Until"),
+        error_messages={"invalid": _("Enter a time, like 07:30.")},
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
 
@@ -138,7 +140,7 @@ def quiet_hours_step(request):
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             user.refresh_from_db()
         else:
-            messages.success(request, "Saved. Reminders wait while you have quiet hours.")
+            messages.success(request, gettext("Saved. Reminders wait while you have quiet hours."))
             return redirect("welcome-privacy")
     return render(
         request,
@@ -160,5 +162,5 @@ def finish(request):
     skipped = request.POST.get("action") == "skip"
     services.first_run_end(user=request.user, couple=couple, skipped=skipped)
     if not skipped:
-        messages.success(request, "You're all set. Welcome to Steady, together.")
+        messages.success(request, gettext("You're all set. Welcome to Steady, together."))
     return redirect("home")

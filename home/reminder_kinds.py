@@ -8,6 +8,8 @@ top, because it is about the couple (couples) and is a notification
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext_lazy, gettext_noop
+
 from reminders.kinds import Kind, register
 
 COUPLE_ENDED_KIND = "couple_ended"
@@ -26,8 +28,9 @@ def _load_couples(ids: list[int]) -> dict[int, Any]:
 register(
     Kind(
         key=COUPLE_ENDED_KIND,
-        title="Your couple on Steady has ended",
-        label="When a partner who leaves chooses to tell you",
+        # Stored in each notification as written (English), shown through gettext().
+        title=gettext_noop("Your couple on Steady has ended"),
+        label=gettext_lazy("When a partner who leaves chooses to tell you"),
         load=_load_couples,
         still_due=lambda _reminder, couple, _now: couple is not None and couple.ended_at is not None,
         url=lambda _couple: "/couple/ended/",

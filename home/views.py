@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.services import TooManyPasswords, account_close
@@ -94,17 +96,17 @@ def settings_export(request):
 
 class AccountDeleteForm(forms.Form):
     password = forms.CharField(
-        label="Your password",
-        help_text="So we know it's really you.",
+        label=_("Your password"),
+        help_text=_("So we know it's really you."),
         strip=False,
         max_length=128,
-        error_messages={"required": "Type your password to delete your account."},
+        error_messages={"required": _("Type your password to delete your account.")},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     erase_now = forms.BooleanField(
         required=False,
-        label="Erase everything now",
-        help_text="No 14 days and no restore link: everything goes at once, for good.",
+        label=_("Erase everything now"),
+        help_text=_("No 14 days and no restore link: everything goes at once, for good."),
     )
 
 
@@ -126,7 +128,7 @@ def settings_delete(request):
         try:
             account_close(user=user, password=form.cleaned_data["password"], erase_now=erase_now, request=request)
         except TooManyPasswords:
-            form.add_error("password", TOO_MANY_PASSWORDS)
+            form.add_error("password", gettext(TOO_MANY_PASSWORDS))
         except DomainError as exc:
             domain_error_to_form(form, exc)
         else:
@@ -195,4 +197,4 @@ def couple_history(request, couple_id: int):
     )
 
 
-HISTORY_LABELS = {"checkins": "Check-ins", "notes": "Notes", "agreements": "Agreements"}
+HISTORY_LABELS = {"checkins": _("Check-ins"), "notes": pgettext_lazy("tab", "Notes"), "agreements": _("Agreements")}
