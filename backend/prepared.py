@@ -37,6 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import inspect
+import re
 import threading
 from collections.abc import Callable
 
@@ -103,15 +104,23 @@ class _Compiled:
             # A key may come as a plain int or in the type its column asks
             # for (psycopg's Int8 for a BigIntegerField): both are the stand-in.
             places = [i for i, p in enumerate(self.params) if _is_stand_in(p, marker)]
+            kind = None
+            if not places and _adapted(marker) is not marker:
+                # SQLite's backend hands a time or a day over as text
+                # (``adapt_datetimefield_value``): the stand-in in that form,
+                # and each request's value adapted the same way.
+                form = _adapted(marker)
+                places = [i for i, p in enumerate(self.params) if type(p) is type(form) and p == form]
+                kind = _adapted
             # Every list is someone's: never prepared without them; and a
             # short read's every value must reach its SQL.
             if not places and (name == "user" or not paged):
                 raise PrepareError(f"{name} is not a parameter of the query")
-            self.slots += [(i, name, type(self.params[i])) for i in places]
+            self.slots += [(i, name, kind or type(self.params[i])) for i in places]
         written = [str(_USER_PK), *(str(pk) for pk in _OTHER_PKS), _NOW.isoformat()[:19], _DAY.isoformat()]
         if any(value in sql for value in written):
             raise PrepareError("a stand-in value is written into the SQL")
-        if any(isinstance(p, dt.date) and p != _NOW and (type(p) is not dt.date or p != _DAY) for p in self.params):
+        if any(_a_time_from_now(p) for p in self.params):
             # A time made from "now" (a week before it) would stay the
             # stand-in's for ever: only "now" itself (and a day given as
             # such) can be filled in.
@@ -178,6 +187,32 @@ class _Compiled:
                 setattr(obj, attr, row[col])
             out.append(obj)
         return out
+
+
+def _adapted(value):
+    """A time or a day as the database backend passes it (itself on
+    PostgreSQL, text on SQLite); anything else as it is."""
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, dt.date):
+        return connection.ops.adapt_datefield_value(value)
+    return value
+
+
+# On SQLite a time reaches the parameters as text ("1901-01-27 04:05:06.789012"):
+# one in the stand-in's years was made from it.
+_STAND_IN_TIME_TEXT = re.compile(r"^190[0-2]-\d\d-\d\d")
+
+
+def _a_time_from_now(param) -> bool:
+    """A time or day among the parameters other than the stand-ins
+    themselves (in either form): one computed from "now", which would stay
+    the stand-in's for ever."""
+    if isinstance(param, dt.date):
+        return param != _NOW and (type(param) is not dt.date or param != _DAY)
+    if isinstance(param, str) and _STAND_IN_TIME_TEXT.match(param):
+        return param not in (_adapted(_NOW), _adapted(_DAY))
+    return False
 
 
 def _is_stand_in(param, marker) -> bool:
