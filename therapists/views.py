@@ -252,6 +252,7 @@ def _sees_blocks(view: dict, *, user) -> dict:
         "grant": grant,
         "therapist_name": view["therapist"]["display_name"],
         "blocks": blocks,
+        "not_shared": [b for b in blocks if not b["shared"]],
         "start": view["summary"]["from"],
         "end": view["summary"]["to"],
         "last_day": (grant.expires_at - dt.timedelta(microseconds=1)).astimezone(user.tzinfo),
