@@ -22,6 +22,7 @@ from therapists import services
 from therapists.models import AccessEvent, NextSession, Practice
 
 from .conftest import client_for
+from .factories import UserFactory
 from .test_therapists_support import (  # noqa: F401 - fixtures
     ALL_SCOPES,
     active_grant,
@@ -289,6 +290,7 @@ def _page_queries(django_assert_num_queries, client, n):
 
 
 PAGE_QUERIES = 23
+PER_FURTHER_GRANT = 16
 
 
 def test_the_page_runs_a_fixed_number_of_queries_whatever_the_history(
@@ -307,8 +309,12 @@ def test_the_page_runs_a_fixed_number_of_queries_whatever_the_history(
         checkups.checkup_answer_save(couple=couple, user=bob, answers=LOW, now=NOW + dt.timedelta(days=15 * i))
     for i in range(20):
         commitment(couple, bob, due=NOW - dt.timedelta(days=i + 3))
-    web(grant.therapist).post(f"/couple/therapists/{grant.pk}/note/", {"text": "x"})
+    web(alice).post(f"/couple/therapists/{grant.pk}/note/", {"text": "x"})
     _page_queries(django_assert_num_queries, client, PAGE_QUERIES)
+    # Each further therapist the couple shares with costs the same again, less the page's own.
+    tina = UserFactory(email="tina@example.com", display_name="Tina", role="therapist")
+    active_grant(couple, alice, bob, tina, scopes=ALL_SCOPES)
+    _page_queries(django_assert_num_queries, client, PAGE_QUERIES + PER_FURTHER_GRANT)
 
 
 # --- the next session dates ------------------------------------------------------------------------------
