@@ -924,8 +924,10 @@ class TherapistViewOutput(serializers.Serializer):
     scopes = serializers.ListField(
         child=serializers.ChoiceField(choices=SCOPE_ORDER), help_text="What the therapist sees (granted)."
     )
+    # Plain strings (scopes, as in ``scopes``): a second enum of the same
+    # choices under another name would be a schema warning.
     not_shared = serializers.ListField(
-        child=serializers.ChoiceField(choices=SCOPE_ORDER), help_text="Not shared: the therapist sees nothing of it."
+        child=serializers.CharField(), help_text="Scopes not shared: the therapist sees nothing of them."
     )
     period = ViewPeriodOutput(help_text="The summary's dates: the therapist's default, the last 8 weeks.")
     sections = SectionsOutput(
@@ -946,7 +948,7 @@ class TherapistViewOutput(serializers.Serializer):
         many=True, help_text="The notes for this therapist you may read: yours, and your partner's shared with you."
     )
     withheld = serializers.ListField(
-        child=serializers.ChoiceField(choices=SCOPE_ORDER),
+        child=serializers.CharField(),
         help_text="Scopes where the therapist sees more than is shown here (your partner's private data).",
     )
 
