@@ -15,7 +15,8 @@ from therapists import services
 from therapists.models import AccessEvent, Practice
 
 from ..test_therapists_support import active_grant, give_totp
-from .helpers import no_horizontal_scroll
+from .helpers import no_horizontal_scroll, small_targets
+from .test_accessibility import AXE, RUN_AXE
 
 GOOD = {"closeness": 5, "trust": 5, "conflict": 1, "heard": 4, "reliability": 5, "steadiness": 4}
 LOW = {"closeness": 2, "trust": 3, "conflict": 5, "heard": 2, "reliability": 3, "steadiness": 2}
@@ -65,6 +66,9 @@ def test_alice_reads_what_theo_sees_on_her_phone(phone_for, alice, bob, theo, co
     events = AccessEvent.objects.count()
 
     a = phone_for(alice, path="/couple/therapists/")
+    if AXE.exists():
+        a.add_init_script(AXE.read_text())
+        a.reload()
     expect(a.get_by_test_id("grant-next-sessions")).to_contain_text("Next session:")
     a.get_by_test_id("grant-sees-link").click()
 
@@ -78,6 +82,9 @@ def test_alice_reads_what_theo_sees_on_her_phone(phone_for, alice, bob, theo, co
     expect(a.get_by_test_id("sees-agreements")).to_contain_text("not shared")
     expect(a.get_by_test_id("sees-notes")).not_to_contain_text("Only for Theo, this one.")
     assert no_horizontal_scroll(a), "the page scrolls sideways at 390 px"
+    assert small_targets(a) == []
+    if AXE.exists():
+        assert a.evaluate(RUN_AXE) == []
     shot(a, "therapists-sees-01-390")
 
     assert AccessEvent.objects.count() == events
