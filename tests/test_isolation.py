@@ -150,6 +150,10 @@ def world(settings, tmp_path, couple, alice, bob, mallory_couple):
     )
     therapists.practice_answer(practice_id=practice.pk, user=alice, accept=True)
     ids["practice_id"] = practice.pk
+    # A next session date tina set (a stranger must not read or remove it).
+    ids["session_date_id"] = therapists.next_session_set(
+        therapist=tina, couple_id=couple.pk, at=timezone.now() + dt.timedelta(days=6), ip=None
+    ).pk
     return ids
 
 
@@ -222,7 +226,7 @@ def test_the_walk_left_everything_as_it_was(request, world, mallory, theo):
     from reassurance.models import Digest, Message, Occurrence, Phrase, Ritual
     from repair.models import Repair, RepairAnswer, RepairReveal, TimeoutDuring, TimeoutRules
     from space.models import SpacePeriod
-    from therapists.models import Practice, PracticeAnswer
+    from therapists.models import NextSession, Practice, PracticeAnswer
 
     def state():
         return (
@@ -252,6 +256,7 @@ def test_the_walk_left_everything_as_it_was(request, world, mallory, theo):
             list(Digest.objects.values_list("pk", "acknowledged_at")),
             list(Practice.objects.values_list("pk", "state", "accepted_at", "settled_at")),
             list(PracticeAnswer.objects.values_list("pk", "partner_id", "accepted")),
+            list(NextSession.objects.values_list("pk", "at")),
         )
 
     before = state()
@@ -261,3 +266,25 @@ def test_the_walk_left_everything_as_it_was(request, world, mallory, theo):
             for method in methods:
                 getattr(client, method)(fill(route, world, missing=False), body_for(route), format="json")
     assert state() == before
+
+
+@pytest.mark.parametrize("who", ["mallory", "theo"])
+def test_what_your_therapist_sees_shows_a_stranger_nothing_of_the_couple(request, world, who):
+    """The partners' "what your therapist sees" page names no object: it shows
+    the caller's own couple. Mallory sees her own (nothing shared); theo, a
+    therapist, is sent to his own pages."""
+    from django.test import Client
+
+    web = Client()
+    web.force_login(request.getfixturevalue(who))
+    response = web.get("/couple/therapists/sees/")
+
+    if who == "theo":
+        assert response.status_code == 302 and response.url == "/therapist/"
+        return
+    page = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="sees-nothing"' in page
+    from accounts.models import User
+
+    tina = User.objects.get(email="tina@example.com")
+    assert f"What {tina.display_name} sees" not in page and "A walk" not in page and "Alice" not in page

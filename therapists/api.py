@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from backend.client_ip import client_ip
 from backend.errors import Invalid
-from backend.fields import StrictCharField
+from backend.fields import AwareDateTimeField, StrictCharField
 from backend.throttles import PersonThrottle
 from promises.api import PromiseOutput, TrendOutput, promise_data
 
@@ -56,6 +56,9 @@ class GrantOutput(serializers.ModelSerializer):
     status = serializers.SerializerMethodField()
     approvals = serializers.SerializerMethodField()
     waiting_for_me = serializers.SerializerMethodField()
+    next_sessions = serializers.SerializerMethodField(
+        help_text="The next session dates the therapist set (soonest first), while the grant is active; else []."
+    )
 
     class Meta:
         model = Grant
@@ -72,6 +75,7 @@ class GrantOutput(serializers.ModelSerializer):
             "ended_at",
             "end_reason",
             "replaces",
+            "next_sessions",
         ]
         extra_kwargs = {
             "replaces": {"help_text": "The grant in force this request replaces once approved (a change), or null."}
@@ -104,9 +108,30 @@ class GrantOutput(serializers.ModelSerializer):
     def get_waiting_for_me(self, obj) -> bool:
         return obj.status_at(self.context["now"]) == "pending" and obj.requested_by_id != self.context["user"].pk
 
+    @extend_schema_field(serializers.ListField(child=serializers.DateTimeField()))
+    def get_next_sessions(self, obj):
+        if obj.status_at(self.context["now"]) != "active":
+            return []
+        return [s.at for s in self.context.get("next_sessions", {}).get(obj.therapist_id, [])]
+
+
+def _grant_context(grants, request) -> dict:
+    """The serializer's context: now, the caller, and the next session
+    dates of the active grants among ``grants`` (one query for them all)."""
+    now = timezone.now()
+    active = [g for g in grants if g.status_at(now) == "active"]
+    sessions = (
+        selectors.next_sessions_for(
+            couple_id=active[0].couple_id, therapist_ids={g.therapist_id for g in active}, now=now
+        )
+        if active
+        else {}
+    )
+    return {"now": now, "user": request.user, "next_sessions": sessions}
+
 
 def _grant_data(grant: Grant, request) -> dict:
-    return GrantOutput(grant, context={"now": timezone.now(), "user": request.user}).data
+    return GrantOutput(grant, context=_grant_context([grant], request)).data
 
 
 class PeriodOutput(serializers.Serializer):
@@ -555,7 +580,7 @@ class GrantListApi(GenericAPIView):
     @extend_schema(responses=GrantOutput(many=True))
     def get(self, request):
         page = self.paginate_queryset(selectors.grants_for_member(user=request.user))
-        context = {"now": timezone.now(), "user": request.user}
+        context = _grant_context(page, request)
         return self.get_paginated_response(GrantOutput(page, many=True, context=context).data)
 
     @extend_schema(request=GrantRequestInput, responses={201: GrantOutput})
@@ -821,3 +846,151 @@ class TherapistCheckupCadenceApi(APIView):
             therapist=request.user, couple_id=couple_id, weeks=data.validated_data["weeks"], ip=client_ip(request)
         )
         return Response({"weeks": cadence.weeks})
+
+
+# --- the next session dates (the therapist's) -------------------------------------------------------------
+
+
+class SessionDateOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+
+
+class TherapistSessionDateListApi(APIView):
+    """The dates of the next sessions with a couple the therapist sees now
+    (an active grant, any scope; 404 otherwise). Reading them is not logged
+    (they are the therapist's own entries); setting one is
+    (``session_date``), as on the session page."""
+
+    permission_classes = [IsReadyTherapist]
+
+    class SessionDateInput(serializers.Serializer):
+        at = AwareDateTimeField(help_text="The session's start, with its offset; in the future, within a year.")
+
+    @extend_schema(responses=SessionDateOutput(many=True), summary="The next session dates you set, soonest first")
+    def get(self, request, couple_id: int):
+        sessions = selectors.next_sessions_for_therapist(therapist=request.user, couple_id=couple_id)
+        return Response(SessionDateOutput(sessions, many=True).data)
+
+    @extend_schema(
+        request=SessionDateInput,
+        responses={201: SessionDateOutput},
+        summary="Add a next session date (any scope; at most 6 ahead, else 409); logged",
+    )
+    def post(self, request, couple_id: int):
+        data = self.SessionDateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        session = services.next_session_set(
+            therapist=request.user, couple_id=couple_id, at=data.validated_data["at"], ip=client_ip(request)
+        )
+        return Response(SessionDateOutput(session).data, status=status.HTTP_201_CREATED)
+
+
+class TherapistSessionDateApi(APIView):
+    permission_classes = [IsReadyTherapist]
+
+    @extend_schema(request=None, responses={204: None}, summary="Remove a next session date ahead")
+    def delete(self, request, couple_id: int, session_date_id: int):
+        from django.http import Http404
+
+        removed = services.next_session_remove(therapist=request.user, couple_id=couple_id, session_id=session_date_id)
+        if not removed:
+            raise Http404
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- what your therapist sees (a partner's view of a grant in force) ------------------------------------
+
+
+class PreSessionNoteOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = PersonOutput(source="author_person")
+    is_mine = serializers.BooleanField()
+    text = serializers.CharField()
+    share_with_partner = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
+class ViewPeriodOutput(serializers.Serializer):
+    to = serializers.DateField()
+
+
+ViewPeriodOutput._declared_fields = {"from": serializers.DateField(), **ViewPeriodOutput._declared_fields}
+
+
+class TherapistViewOutput(serializers.Serializer):
+    grant = SummaryGrantOutput()
+    therapist = PersonOutput()
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=SCOPE_ORDER), help_text="What the therapist sees (granted)."
+    )
+    # Plain strings (scopes, as in ``scopes``): a second enum of the same
+    # choices under another name would be a schema warning.
+    not_shared = serializers.ListField(
+        child=serializers.CharField(), help_text="Scopes not shared: the therapist sees nothing of them."
+    )
+    period = ViewPeriodOutput(help_text="The summary's dates: the therapist's default, the last 8 weeks.")
+    sections = SectionsOutput(
+        help_text="The summary sections of the granted scopes, as the therapist reads them; under trigger_patterns "
+        "only your own (your partner's come from their private journal)."
+    )
+    progress = ProgressOutput(allow_null=True, help_text="progress scope: both partners' revealed rounds.")
+    promises = PromiseOutput(
+        many=True,
+        allow_null=True,
+        help_text="promises scope, newest 30: yours and the couple's with the outcome the therapist sees; your "
+        "partner's with the ledger's rule (a missed one reads ended). The therapist sees every outcome in full.",
+    )
+    repair_trend = TrendOutput(allow_null=True)
+    practices = PracticeOutput(many=True, allow_null=True)
+    next_sessions = SessionDateOutput(many=True)
+    presession_notes = PreSessionNoteOutput(
+        many=True, help_text="The notes for this therapist you may read: yours, and your partner's shared with you."
+    )
+    withheld = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Scopes where the therapist sees more than is shown here (your partner's private data).",
+    )
+
+
+def therapist_view_data(view: dict, *, user) -> dict:
+    summary = view["summary"]
+    return {
+        "grant": {"id": view["grant"].pk, "expires_at": view["grant"].expires_at},
+        "therapist": view["therapist"],
+        "scopes": view["scopes"],
+        "not_shared": view["not_shared"],
+        "period": {"from": summary["from"], "to": summary["to"]},
+        "sections": summary["sections"],
+        "progress": view["progress"],
+        "promises": None
+        if view["promises"] is None
+        else [promise_data(r, viewer_id=user.pk) for r in view["promises"]],
+        "repair_trend": view["repair_trend"],
+        "practices": view["practices"],
+        "next_sessions": view["next_sessions"],
+        "presession_notes": [
+            {
+                "id": n.pk,
+                "author_person": {"id": n.author_id, "display_name": n.author.display_name},
+                "is_mine": n.author_id == user.pk,
+                "text": n.text,
+                "share_with_partner": n.share_with_partner,
+                "created_at": n.created_at,
+            }
+            for n in view["presession_notes"]
+        ],
+        "withheld": view["withheld"],
+    }
+
+
+class GrantViewApi(APIView):
+    @extend_schema(
+        responses=TherapistViewOutput,
+        summary="What your therapist sees under this grant, scope by scope (a grant in force; else 409). "
+        "Not a therapist read: nothing is written to the access log.",
+    )
+    def get(self, request, grant_id: int):
+        grant = selectors.grant_active_for_member(user=request.user, grant_id=grant_id)
+        view = selectors.therapist_view_for_member(user=request.user, grant=grant)
+        return Response(TherapistViewOutput(therapist_view_data(view, user=request.user)).data)

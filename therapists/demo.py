@@ -67,7 +67,12 @@ def demo_seed(*, couple: Couple, alice: User, bob: User) -> None:
     )
     # Practices: one both accepted and did, one accepted and open, one
     # waiting for Bob's answer. A seed writes no access events (reads only).
-    from .models import Practice, PracticeAnswer
+    from .models import NextSession, Practice, PracticeAnswer
+
+    # The next session, a week on, shown to both on their therapist pages.
+    NextSession.objects.create(
+        couple=couple, therapist=theo, at=(now + dt.timedelta(days=7)).replace(minute=0, second=0, microsecond=0)
+    )
 
     for kind, title, days, answers, state in [
         ("appreciation_notes", "Three notes of appreciation each", 5, (True, True), "done"),

@@ -755,3 +755,145 @@ def _first_round_since(progress: dict, since: dt.datetime) -> int:
         p["round_number"] for person in progress["partners"] for p in person["points"] if p["revealed_at"] > since
     ]
     return min(numbers) if numbers else 10**9
+
+
+# --- the scoped reads, one definition each (the therapist's services and the partner's view) -------
+
+
+def promises_for_therapist(*, couple_id: int, now: dt.datetime, limit: int) -> list[dict]:
+    """What a therapist with the ``promises`` scope reads: the couple's
+    ledger, newest due first, with **full** outcomes (a missed promise is
+    ``missed``, whoever made it); never a commitment's text. One query."""
+    from promises.selectors import ledger
+
+    return list(ledger(couple_ids=[couple_id], viewer_id=None, now=now)[:limit])
+
+
+def next_sessions_for(*, couple_id: int, therapist_ids, now: dt.datetime) -> dict[int, list]:
+    """The next session dates each therapist set for this couple (after
+    ``now``, soonest first), by therapist id. One query whatever the number
+    of therapists."""
+    from .models import NextSession
+
+    out: dict[int, list] = defaultdict(list)
+    ids = list(therapist_ids)
+    if not ids:
+        return {}
+    for session in NextSession.objects.filter(couple_id=couple_id, therapist_id__in=ids, at__gt=now).order_by(
+        "at", "id"
+    ):
+        out[session.therapist_id].append(session)
+    return dict(out)
+
+
+def next_sessions_for_therapist(*, therapist: User, couple_id: int, now: dt.datetime | None = None) -> list:
+    """The dates ahead this therapist set for a couple they see now (an
+    active grant, any scope; 404 otherwise, like every therapist path). The
+    dates are the therapist's own entries, not the couple's data: reading
+    them is not logged (setting one is, ``services.next_session_set``)."""
+    now = now or timezone.now()
+    grant = grant_active_for_therapist(therapist=therapist, couple_id=couple_id, now=now)
+    return next_sessions_for(couple_id=grant.couple_id, therapist_ids=[therapist.pk], now=now).get(therapist.pk, [])
+
+
+# --- what your therapist sees (a partner's view of a grant in force) ------------------------------
+
+THERAPIST_VIEW_PROMISES = 30
+
+
+def grants_active_for_member(*, user: User, now: dt.datetime | None = None) -> list[Grant]:
+    """The grants in force for the person's current couple (404 when not
+    paired), each with its therapist: ``Grant.active_condition``, nothing
+    else. One query after the couple's."""
+    now = now or timezone.now()
+    couple = couple_get_for_member(user=user)
+    return list(
+        Grant.objects.active(now).filter(couple=couple).select_related("therapist", "couple").order_by("requested_at")
+    )
+
+
+def grant_active_for_member(*, user: User, grant_id: int, now: dt.datetime | None = None) -> Grant:
+    """One grant of the person's couple (404 for anyone else), which must be
+    in force now: anything else is ``Conflict`` (nothing is shared under it)."""
+    from backend.errors import Conflict
+
+    now = now or timezone.now()
+    grant = grant_get_for_member(user=user, grant_id=grant_id)
+    if not grant.is_active_at(now):
+        raise Conflict("Nothing is shared under this: your therapist sees nothing of it.")
+    return grant
+
+
+def therapist_view_for_member(*, user: User, grant: Grant, now: dt.datetime | None = None) -> dict:
+    """What the therapist of ``grant`` (a grant in force of the person's
+    couple) sees, scope by scope, built by the very selectors the
+    therapist's pages and API call (``summary_for_grant``,
+    ``checkups.selectors.progress_for_couple``, ``promises_for_therapist``,
+    ``repair.trend.repair_trend``, ``practices_for_therapist``), over the
+    therapist's default period (the last 8 weeks). Only the granted scopes
+    are read; the others are listed in ``not_shared``.
+
+    Shown to one partner, so the partner rules still hold where the
+    therapist sees more than this partner may (``withheld`` says where):
+
+    - ``promises``: the therapist sees every outcome; this partner sees
+      their own and the couple's as the therapist does, and the other
+      partner's with the ledger's partner rule (a missed one reads
+      ``ended``, ``promises.selectors.state_seen``);
+    - ``trigger_patterns``: from each partner's private journal, so only
+      this partner's own are shown (the other's are withheld, not even a
+      count);
+    - pre-session notes: this partner's own and those the other chose to
+      share with them; the therapist's own session notes never.
+
+    Reads nothing through a therapist path: no access event is written (a
+    partner looking at their own couple's data is not a therapist read)."""
+    from checkups.selectors import progress_for_couple
+    from promises.selectors import state_seen
+    from repair.trend import repair_trend
+
+    now = now or timezone.now()
+    scopes = [s for s in SCOPE_ORDER if s in grant.scopes]
+    start, end = default_period(couple=grant.couple, now=now)
+    summary = summary_for_grant(grant=grant, start=start, end=end, now=now)
+    withheld: list[str] = []
+    if Scope.TRIGGER_PATTERNS in summary["sections"]:
+        section = summary["sections"][Scope.TRIGGER_PATTERNS]
+        section["partners"] = [p for p in section["partners"] if p["partner_id"] == user.pk]
+        withheld.append(Scope.TRIGGER_PATTERNS)
+    view: dict = {
+        "grant": grant,
+        "therapist": {"id": grant.therapist_id, "display_name": grant.therapist.display_name},
+        "scopes": scopes,
+        "not_shared": [s for s in SCOPE_ORDER if s not in grant.scopes],
+        "summary": summary,
+        "progress": progress_for_couple(couple=grant.couple) if Scope.PROGRESS in scopes else None,
+        "promises": None,
+        "repair_trend": repair_trend(couple=grant.couple, now=now) if Scope.REPAIR_TREND in scopes else None,
+        "practices": (
+            practices_for_therapist(therapist=grant.therapist, couple_id=grant.couple_id, now=now)
+            if Scope.PRACTICE in scopes
+            else None
+        ),
+        "withheld": withheld,
+    }
+    if Scope.PROMISES in scopes:
+        rows = promises_for_therapist(couple_id=grant.couple_id, now=now, limit=THERAPIST_VIEW_PROMISES)
+        for row in rows:
+            mine_or_ours = row["p_made_by"] is None or row["p_made_by"] == user.pk
+            row["p_seen"] = (
+                row["p_state"]
+                if mine_or_ours
+                else state_seen(state=row["p_state"], made_by_id=row["p_made_by"], viewer_id=user.pk)
+            )
+        view["promises"] = rows
+        # Always said when shared, whatever the rows: saying it only when a
+        # row differs would tell this partner that the other missed one.
+        withheld.append(Scope.PROMISES)
+    view["next_sessions"] = next_sessions_for(
+        couple_id=grant.couple_id, therapist_ids=[grant.therapist_id], now=now
+    ).get(grant.therapist_id, [])
+    view["presession_notes"] = [
+        n for n in presession_notes_for_member(user=user, couple=grant.couple) if n.therapist_id == grant.therapist_id
+    ]
+    return view

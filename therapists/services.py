@@ -545,11 +545,11 @@ def therapist_promises_read(
     """A therapist with the ``promises`` scope reads the couple's ledger with
     full outcomes (missed included, never a commitment's text): consent on
     the locked grant, the read and its access event, in one transaction."""
-    from promises.selectors import ledger
+    from .selectors import promises_for_therapist
 
     now = now or timezone.now()
     grant = grant_locked_for_scope(therapist=therapist, couple_id=couple_id, scope=Scope.PROMISES, now=now)
-    rows = list(ledger(couple_ids=[grant.couple_id], viewer_id=None, now=now)[:limit])
+    rows = promises_for_therapist(couple_id=grant.couple_id, now=now, limit=limit)
     _access_record(
         therapist=therapist, grant=grant, what=AccessEvent.What.PROMISES, ip=ip, now=now, scopes=[Scope.PROMISES]
     )
@@ -741,7 +741,10 @@ def next_session_set(
     return session
 
 
-def next_session_remove(*, therapist: User, couple_id: int, session_id: int, now: dt.datetime | None = None) -> None:
+def next_session_remove(*, therapist: User, couple_id: int, session_id: int, now: dt.datetime | None = None) -> int:
+    """The therapist takes back a date ahead (a couple they see now; 404
+    otherwise). Returns how many were removed: 0 for a date that is not
+    theirs for this couple, or already past (the last session stays)."""
     from django.http import Http404
 
     from .models import NextSession
@@ -749,7 +752,10 @@ def next_session_remove(*, therapist: User, couple_id: int, session_id: int, now
     now = now or timezone.now()
     if not Grant.objects.active(now).filter(therapist=therapist, couple_id=couple_id).exists():
         raise Http404
-    NextSession.objects.filter(pk=session_id, couple_id=couple_id, therapist=therapist, at__gt=now).delete()
+    removed, _ = NextSession.objects.filter(
+        pk=session_id, couple_id=couple_id, therapist=therapist, at__gt=now
+    ).delete()
+    return removed
 
 
 # --- practice between sessions (the ``practice`` scope: the first that writes) ---------------------

@@ -32,6 +32,16 @@ urlpatterns = [
         api.TherapistCheckupCadenceApi.as_view(),
         name="api-therapist-checkup-cadence",
     ),
+    path(
+        "therapist/couples/<int:couple_id>/session-dates/",
+        api.TherapistSessionDateListApi.as_view(),
+        name="api-therapist-session-dates",
+    ),
+    path(
+        "therapist/couples/<int:couple_id>/session-dates/<int:session_date_id>/",
+        api.TherapistSessionDateApi.as_view(),
+        name="api-therapist-session-date",
+    ),
     path("practices/", api.PracticeListApi.as_view(), name="api-practices"),
     path("practices/<int:practice_id>/", api.PracticeDetailApi.as_view(), name="api-practice"),
     path("practices/<int:practice_id>/accept/", api.PracticeAcceptApi.as_view(), name="api-practice-accept"),
@@ -53,6 +63,11 @@ urlpatterns = [
         "couple/therapist-grants/<int:grant_id>/replace/",
         api.GrantReplaceApi.as_view(),
         name="api-therapist-grant-replace",
+    ),
+    path(
+        "couple/therapist-grants/<int:grant_id>/view/",
+        api.GrantViewApi.as_view(),
+        name="api-therapist-grant-view",
     ),
     path(
         "couple/therapist-grants/<int:grant_id>/revoke/",

@@ -173,8 +173,12 @@ def access(request):
             )
     partner = couple_partner_of(couple=couple, user=user)
     notes = selectors.presession_notes_for_member(user=user, couple=couple)
+    active = {r["grant"].therapist_id for r in rows if r["status"] == "active"}
+    sessions = selectors.next_sessions_for(couple_id=couple.pk, therapist_ids=active, now=now)
     for row in rows:
         row["notes"] = [n for n in notes if n.therapist_id == row["grant"].therapist_id]
+        if row["status"] == "active":
+            row["next_sessions"] = sessions.get(row["grant"].therapist_id, [])
     context = {
         "form": form,
         # Each choice with what the therapist would see under it.
@@ -190,6 +194,71 @@ def access(request):
     # With something to look at already, asking again is the rarer thing.
     context["collapse_form"] = bool(context["waiting"] or context["asked"] or context["current"]) and not form.is_bound
     return render(request, "therapists/access.html", context)
+
+
+@login_required
+def therapist_sees(request):
+    """What your therapist sees: for each grant in force, exactly what its
+    therapist reads under each granted scope, drawn as their pages draw it
+    (``selectors.therapist_view_for_member``), and "Not shared" for the
+    others. The partner rules still hold (the other partner's missed
+    promises read "ended", their trigger patterns and notes for the
+    therapist only are not shown). Not a therapist read: nothing is logged."""
+    user = request.user
+    if user.is_therapist:
+        return redirect("therapist-home")
+    couple = couple_for_user(user=user)
+    if couple is None:
+        return redirect("home")
+    now = timezone.now()
+    partner = couple_partner_of(couple=couple, user=user)
+    views = [
+        _sees_blocks(selectors.therapist_view_for_member(user=user, grant=grant, now=now), user=user)
+        for grant in selectors.grants_active_for_member(user=user, now=now)
+    ]
+    context = {"views": views, "partner": partner, "partner_name": partner.display_name if partner else "your partner"}
+    return render(request, "therapists/sees.html", context)
+
+
+def _sees_blocks(view: dict, *, user) -> dict:
+    """One grant's view as page blocks, one per scope in the usual order."""
+    from repair.trend import trend_chart
+
+    tz = user.tzinfo
+    names_by_id = {p["id"]: p["display_name"] for p in view["summary"]["couple"]["partners"]}
+    sections = {section["key"]: section for section in summary_sections(view["summary"])}
+    blocks = []
+    for scope in SCOPE_ORDER:
+        block = {"key": scope, "title": SCOPE_TITLES[scope], "shared": scope in view["scopes"]}
+        if block["shared"]:
+            if scope in sections:
+                block["section"] = sections[scope]
+            elif scope == Scope.PROGRESS:
+                block["progress"] = progress_display(view["progress"], tz=tz)
+            elif scope == Scope.PROMISES:
+                block["promises"] = promise_rows(view["promises"], names_by_id=names_by_id, tz=tz, state_key="p_seen")
+            elif scope == Scope.REPAIR_TREND:
+                block["repair_trend"] = trend_chart(view["repair_trend"])
+            elif scope == Scope.PRACTICE:
+                kinds = dict(Practice.Kind.choices)
+                block["practices"] = [
+                    {**row, "status_words": PRACTICE_STATUS_WORDS[row["status"]], "kind_words": kinds[row["kind"]]}
+                    for row in view["practices"]
+                ]
+            block["withheld"] = scope in view["withheld"]
+        blocks.append(block)
+    grant = view["grant"]
+    return {
+        "grant": grant,
+        "therapist_name": view["therapist"]["display_name"],
+        "blocks": blocks,
+        "not_shared": [b for b in blocks if not b["shared"]],
+        "start": view["summary"]["from"],
+        "end": view["summary"]["to"],
+        "last_day": (grant.expires_at - dt.timedelta(microseconds=1)).astimezone(user.tzinfo),
+        "next_sessions": view["next_sessions"],
+        "presession_notes": view["presession_notes"],
+    }
 
 
 @login_required
@@ -559,6 +628,40 @@ PROMISE_KINDS = {
 }
 
 
+def progress_display(data: dict, *, tz) -> dict:
+    """Check-up progress (``checkups.selectors.progress_for_couple``) as
+    the therapist's page draws it: both partners' lines side by side, the
+    falls flagged (``therapists/_progress_body.html``)."""
+    from checkups.display import progress_charts
+
+    names_by_id = {p["partner_id"]: p["display_name"] for p in data["partners"]}
+    return {
+        "people": progress_charts(data, tz=tz),
+        "flags": [{**f, "name": names_by_id.get(f["partner_id"], "")} for f in data["flags"]],
+        "instrument": data["instrument"],
+        "rounds": max((len(p["points"]) for p in data["partners"]), default=0),
+    }
+
+
+def promise_rows(rows, *, names_by_id: dict, tz, state_key: str = "p_state") -> list[dict]:
+    """Ledger rows as the therapist's pages list them
+    (``therapists/_promises_body.html``): who, what, when due and how it
+    went. ``state_key``: ``p_state`` (full outcomes, the therapist's) or
+    ``p_seen`` (as a partner may read it)."""
+    from promises.display import when
+
+    return [
+        {
+            "who": names_by_id.get(r["p_made_by"], "Both") if r["p_made_by"] else "Both",
+            "kind": PROMISE_KINDS.get(r["p_kind"], r["p_kind"]),
+            "due": when(r["p_due"], tz),
+            "state": r[state_key],
+            "moved": r["p_renegotiated_at"] is not None,
+        }
+        for r in rows
+    ]
+
+
 @therapist_required
 def therapist_summary(request, couple_id: int):
     now = timezone.now()
@@ -584,37 +687,18 @@ def therapist_summary(request, couple_id: int):
     progress = None
     if Scope.PROGRESS in grant.scopes:
         # Its own read under its own scope, logged as such.
-        from checkups.display import progress_charts
-
         data = services.therapist_progress_read(
             therapist=request.user, couple_id=couple_id, ip=client_ip(request), now=now
         )
-        names_by_id = {p["partner_id"]: p["display_name"] for p in data["partners"]}
-        progress = {
-            "people": progress_charts(data, tz=request.user.tzinfo),
-            "flags": [{**f, "name": names_by_id.get(f["partner_id"], "")} for f in data["flags"]],
-            "instrument": data["instrument"],
-            "rounds": max((len(p["points"]) for p in data["partners"]), default=0),
-        }
+        progress = progress_display(data, tz=request.user.tzinfo)
     promises = repair = None
     if Scope.PROMISES in grant.scopes:
         # Its own read under its own scope, logged as such (full outcomes).
-        from promises.display import when
-
         rows = services.therapist_promises_read(
             therapist=request.user, couple_id=couple_id, ip=client_ip(request), now=now, limit=30
         )
         names_by_id = {p["id"]: p["display_name"] for p in summary["couple"]["partners"]}
-        promises = [
-            {
-                "who": names_by_id.get(r["p_made_by"], "Both") if r["p_made_by"] else "Both",
-                "kind": PROMISE_KINDS.get(r["p_kind"], r["p_kind"]),
-                "due": when(r["p_due"], request.user.tzinfo),
-                "state": r["p_state"],
-                "moved": r["p_renegotiated_at"] is not None,
-            }
-            for r in rows
-        ]
+        promises = promise_rows(rows, names_by_id=names_by_id, tz=request.user.tzinfo)
     if Scope.REPAIR_TREND in grant.scopes:
         from repair.trend import trend_chart
 
@@ -676,19 +760,8 @@ def therapist_session(request, couple_id: int):
         row["kind_words"] = dict(Practice.Kind.choices)[row["kind"]]
     partners = couple_partners(couple=data["grant"].couple)
     if "promises" in changes:
-        from promises.display import when
-
         names_by_id = {p.pk: p.display_name for p in partners}
-        changes["promises"] = [
-            {
-                "who": names_by_id.get(r["p_made_by"], "Both") if r["p_made_by"] else "Both",
-                "kind": PROMISE_KINDS.get(r["p_kind"], r["p_kind"]),
-                "due": when(r["p_due"], request.user.tzinfo),
-                "state": r["p_state"],
-                "moved": r["p_renegotiated_at"] is not None,
-            }
-            for r in changes["promises"]
-        ]
+        changes["promises"] = promise_rows(changes["promises"], names_by_id=names_by_id, tz=request.user.tzinfo)
     context = {
         "grant": data["grant"],
         "names": join_words([p.display_name for p in partners]),

@@ -6,6 +6,7 @@ urlpatterns = [
     # Partners
     path("couple/therapists/", views.access, name="therapist-access"),
     path("couple/therapists/log/", views.access_log, name="therapist-access-log"),
+    path("couple/therapists/sees/", views.therapist_sees, name="therapist-sees"),
     path("couple/therapists/<int:grant_id>/approve/", views.grant_approve, name="therapist-grant-approve"),
     path("couple/therapists/<int:grant_id>/note/", views.presession_note_create, name="therapist-presession-note"),
     path("couple/therapists/<int:grant_id>/change/", views.grant_change, name="therapist-grant-change"),
