@@ -17,7 +17,7 @@ GUIDANCE: list[dict[str, str]] = [
         "title": _("Someone you can tell"),
         "text": _(
             "Think of one person you trust — a friend, a relative, a colleague — and agree on a word or a message "
-            "that means \u201cI need help, come or call someone\u201d."
+            "that means “I need help, come or call someone”."
         ),
     },
     {
@@ -38,7 +38,7 @@ GUIDANCE: list[dict[str, str]] = [
         "title": _("Your phone and this app"),
         "text": _(
             "Someone who knows your passcode can read what is on your screen. Use a private window, clear your "
-            "browser history after visiting this page, and use \u201cLeave this page\u201d (or press Escape three "
+            "browser history after visiting this page, and use “Leave this page” (or press Escape three "
             "times) to switch to a neutral site at once. Calls to helplines may show in your call list."
         ),
     },
