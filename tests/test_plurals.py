@@ -84,14 +84,17 @@ SCRIPT_COUNT = re.compile(r"\$\{(?P<expr>[^{}]+)\}\s+" + BETWEEN + r"(?P<noun>" 
 ALLOW = "plural-ok"
 
 
-# {% blocktranslate count n=... %}one{% plural %}many{% endblocktranslate %}: a real plural message.
-PLURAL_MESSAGE = re.compile(r"\{%\s*blocktrans(?:late)?\b[^%]*\bcount\b.*?\{%\s*endblocktrans(?:late)?\s*%\}", re.S)
+# A {% blocktranslate count %} message with its {% plural %}: a real plural
+# (issue #26), whatever its English forms say.
+BLOCK_PLURAL = re.compile(
+    r"\{%\s*blocktrans(?:late)?\b[^%]*\bcount\b[^%]*%\}.*?\{%\s*plural\s*%\}.*?\{%\s*endblocktrans(?:late)?\s*%\}"
+)
 
 
 def _template_offences(path: Path) -> list[str]:
     found = []
-    source = PLURAL_MESSAGE.sub(lambda m: "\n" * m.group(0).count("\n"), path.read_text())
-    for number, line in enumerate(source.splitlines(), start=1):
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        line = BLOCK_PLURAL.sub("", line)
         for match in TEMPLATE_COUNT.finditer(line):
             expr = match["expr"].strip()
             filters = match["filters"] or ""
