@@ -2,6 +2,7 @@
 for their own couple (404 for anyone else, therapists included)."""
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -39,19 +40,27 @@ class RoundOutput(serializers.Serializer):
     partner = CheckupPartnerAnswerOutput(allow_null=True, help_text="null until both sent theirs (the reveal)")
 
 
+class ShownText(serializers.CharField):
+    """Built-in wording stored in English (checkups.instruments): read in the
+    reader's language."""
+
+    def to_representation(self, value):
+        return gettext(super().to_representation(value))
+
+
 class ItemOutput(serializers.Serializer):
     key = serializers.CharField()
-    text = serializers.CharField()
+    text = ShownText()
     reverse = serializers.BooleanField()
 
 
 class InstrumentOutput(serializers.Serializer):
     key = serializers.CharField()
-    name = serializers.CharField()
-    source = serializers.CharField()
+    name = ShownText()
+    source = ShownText()
     scale_min = serializers.IntegerField()
     scale_max = serializers.IntegerField()
-    anchors = serializers.DictField(child=serializers.CharField())
+    anchors = serializers.DictField(child=ShownText())
     items = ItemOutput(many=True)
 
 

@@ -5,6 +5,8 @@ text alternative). Used by the couple's page and by a therapist's page
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from checkins.charts import Series, line_chart
 
 
@@ -20,16 +22,17 @@ def progress_charts(progress: dict, *, tz) -> list[dict]:
                 "name": person["display_name"],
                 "chart": line_chart(
                     [Series(person["display_name"], [(p["opened_at"], p["score"]) for p in points])],
-                    title=f"{person['display_name']}: check-up total per round (0 to {top}, higher is better)",
+                    title=gettext("%(name)s: check-up total per round (0 to %(max)s, higher is better)")
+                    % {"name": person["display_name"], "max": top},
                     y_min=0,
                     y_max=top,
                     y_ticks=[0, top // 2, top],
                     tz=tz,
-                    x_name="Round of",
-                    y_name="Total",
+                    x_name=gettext("Round of"),
+                    y_name=gettext("Total"),
                     width=320,
                     height=150,
-                    empty_text="No round revealed yet.",
+                    empty_text=gettext("No round revealed yet."),
                 ),
                 "latest": points[-1]["score"] if points else None,
                 "flagged": [p["round_number"] for p in points if (person["partner_id"], p["round_id"]) in flags],

@@ -5,6 +5,9 @@ nothing about the partner."""
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
 from reminders.kinds import Kind, register
 
 from .services import DUE_KIND
@@ -38,8 +41,8 @@ def _still_due(reminder, round_, now: dt.datetime) -> bool:
 register(
     Kind(
         key=DUE_KIND,
-        title="It's time for your relationship check-up",
-        label="When a relationship check-up round opens",
+        title=gettext_noop("It's time for your relationship check-up"),
+        label=_("When a relationship check-up round opens"),
         load=_load_rounds,
         still_due=_still_due,
         url=lambda _round: "/checkups/",

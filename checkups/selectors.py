@@ -13,6 +13,7 @@ from django.db.models import F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from couples.models import Couple
@@ -140,7 +141,7 @@ def progress_for_couple(*, couple: Couple) -> dict:
     return {
         "instrument": {
             "key": instrument.key,
-            "name": instrument.name,
+            "name": gettext(instrument.name),
             "items": [item["key"] for item in instrument.items],
             "scale": {"min": instrument.scale_min, "max": instrument.scale_max},
             "score_max": instrument.score_max,

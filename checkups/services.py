@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.http import Http404
 from django.utils import dateformat, timezone
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from backend import localtime
@@ -37,7 +38,7 @@ def _instrument_for(key: str | None) -> Instrument:
         return instrument_builtin()
     instrument = Instrument.objects.filter(key=key, active=True).first()
     if instrument is None:
-        raise Invalid("Unknown check-up.", field="instrument")
+        raise Invalid(gettext("Unknown check-up."), field="instrument")
     return instrument
 
 
@@ -64,17 +65,29 @@ def checkup_values_clean(*, instrument: Instrument, values, complete: bool) -> d
     """Points per item, whole numbers on the instrument's scale; all of
     them for an answer that is sent. Raises ``Invalid`` on ``answers``."""
     if not isinstance(values, dict):
-        raise Invalid("Give the answers as {question: points}.", field="answers")
+        raise Invalid(gettext("Give the answers as {question: points}."), field="answers")
     unknown = sorted(str(k) for k in values if k not in instrument.item_keys)
     if unknown:
-        raise Invalid(f"Unknown question: {', '.join(unknown)}.", field="answers")
+        raise Invalid(gettext("Unknown question: %(keys)s.") % {"keys": ", ".join(unknown)}, field="answers")
     lo, hi = instrument.scale_min, instrument.scale_max
     for key, value in values.items():
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            raise Invalid(f"Each answer is a whole number from {lo} to {hi} ({key}).", field="answers")
+            raise Invalid(
+                gettext("Each answer is a whole number from %(lo)d to %(hi)d (%(key)s).")
+                % {"lo": lo, "hi": hi, "key": key},
+                field="answers",
+            )
     missing = [k for k in instrument.item_keys if k not in values]
     if complete and missing:
-        raise Invalid(f"Answer every question before sending ({len(missing)} left).", field="answers")
+        raise Invalid(
+            ngettext(
+                "Answer every question before sending (%(n)d left).",
+                "Answer every question before sending (%(n)d left).",
+                len(missing),
+            )
+            % {"n": len(missing)},
+            field="answers",
+        )
     return {k: values[k] for k in instrument.item_keys if k in values}
 
 
@@ -105,13 +118,13 @@ def checkup_answer_save(
             started = True
         elif current.opens_at > now:
             local = current.opens_at.astimezone(localtime.zone(name=couple.timezone))
-            raise Conflict(f"Your next check-up opens on {dateformat.format(local, 'j F')}.")
+            raise Conflict(gettext("Your next check-up opens on %(day)s.") % {"day": dateformat.format(local, "j F")})
         if instrument and instrument != current.instrument.key:
-            raise Invalid("This round uses another check-up.", field="instrument")
+            raise Invalid(gettext("This round uses another check-up."), field="instrument")
         values = checkup_values_clean(instrument=current.instrument, values=answers, complete=submit)
         answer = Answer.objects.filter(round=current, author=user).first() or Answer(round=current, author=user)
         if not submit and answer.submitted_at is not None:
-            raise Conflict("You sent this round already. Send it again to change it before it is revealed.")
+            raise Conflict(gettext("You sent this round already. Send it again to change it before it is revealed."))
         answer.values = values
         answer.updated_at = now
         if submit:
@@ -190,7 +203,7 @@ def checkup_cadence_set(
     reminders with it; an open round stays as it is."""
     now = now or timezone.now()
     if isinstance(weeks, bool) or weeks not in Cadence.WEEKS:
-        raise Invalid("Choose every 1, 2 or 4 weeks.", field="weeks")
+        raise Invalid(gettext("Choose every 1, 2 or 4 weeks."), field="weeks")
     with transaction.atomic():
         couple = _lock_couple(couple, user)
         cadence, _ = Cadence.objects.update_or_create(
@@ -239,7 +252,7 @@ def checkup_round_request(*, couple: Couple, therapist: User, now: dt.datetime |
         couple = _lock_couple(couple)
         current = _unrevealed(couple.pk)
         if current is not None and current.opens_at <= now:
-            raise Conflict("A check-up round is open now. Both partners were reminded when it opened.")
+            raise Conflict(gettext("A check-up round is open now. Both partners were reminded when it opened."))
         if current is None:
             current = Round.objects.create(
                 couple=couple,

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.errors import DomainError
@@ -30,11 +31,11 @@ class CheckupForm(forms.Form):
     def __init__(self, *args, instrument: Instrument, **kwargs):
         super().__init__(*args, **kwargs)
         self.instrument = instrument
-        anchors = {int(k): v for k, v in (instrument.anchors or {}).items()}
+        anchors = {int(k): gettext(v) for k, v in (instrument.anchors or {}).items()}
         choices = [(str(v), str(v)) for v in range(instrument.scale_min, instrument.scale_max + 1)]
         for item in instrument.items:
             self.fields[item["key"]] = forms.ChoiceField(
-                label=item["text"], choices=choices, required=False, widget=forms.RadioSelect
+                label=gettext(item["text"]), choices=choices, required=False, widget=forms.RadioSelect
             )
         self.low = anchors.get(instrument.scale_min, "")
         self.high = anchors.get(instrument.scale_max, "")
@@ -69,9 +70,9 @@ def index(request):
         else:
             messages.success(
                 request,
-                "Sent. You will both see both answers once each of you has sent theirs."
+                gettext("Sent. You will both see both answers once each of you has sent theirs.")
                 if submit
-                else "Saved for later. A draft is yours only; it counts once you send it.",
+                else gettext("Saved for later. A draft is yours only; it counts once you send it."),
             )
             return redirect("checkups")
     revealed = next(
@@ -81,7 +82,7 @@ def index(request):
     last = selectors.round_view_for(round_=revealed, user=user, now=now) if revealed else None
     items = [
         {
-            "text": item["text"],
+            "text": gettext(item["text"]),
             "mine": last["mine"]["values"].get(item["key"]) if last and last["mine"] else None,
             "partner": last["partner"]["values"].get(item["key"]) if last and last["partner"] else None,
         }
@@ -101,7 +102,11 @@ def index(request):
         "people": progress_charts(progress, tz=user.tzinfo),
         "score_max": instrument.score_max,
         "cadence_weeks": services.cadence_weeks(couple.pk),
-        "cadence_choices": [(1, "Every week"), (2, "Every two weeks"), (4, "Every four weeks")],
+        "cadence_choices": [
+            (1, gettext("Every week")),
+            (2, gettext("Every two weeks")),
+            (4, gettext("Every four weeks")),
+        ],
     }
     return render(request, "checkups/index.html", context)
 
@@ -120,5 +125,5 @@ def cadence(request):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Saved. The next round follows the new rhythm.")
+        messages.success(request, gettext("Saved. The next round follows the new rhythm."))
     return redirect("checkups")

@@ -1,4 +1,5 @@
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -13,7 +14,7 @@ from couples.selectors import couple_get_for_member
 
 from . import selectors, services
 from .models import Note, Reaction
-from .prompts import PROMPTS
+from .prompts import shown as prompts_shown
 
 # --- output ---------------------------------------------------------------------
 
@@ -93,7 +94,7 @@ class NoteListApi(MemberListMixin, GenericAPIView):
     def get(self, request):
         box = request.query_params.get("box", "received")
         if box not in selectors.BOXES:
-            raise Invalid(f"Use one of: {', '.join(selectors.BOXES)}.", field="box")
+            raise Invalid(gettext("Use one of: %(values)s.") % {"values": ", ".join(selectors.BOXES)}, field="box")
         now = timezone.now()
         page = self.paginate_for_member(selectors.NOTE_ROWS.bind(user=request.user, box=box, now=now))
         return self.get_paginated_response(
@@ -155,7 +156,7 @@ class NoteRandomApi(APIView):
     def get(self, request):
         raw = request.query_params.get("exclude")
         if raw is not None and (not raw.isdigit() or len(raw) > 18):
-            raise Invalid("exclude must be a note id.", field="exclude")
+            raise Invalid(gettext("exclude must be a note id."), field="exclude")
         note = selectors.note_random_for_member(user=request.user, exclude_id=int(raw) if raw else None)
         if note is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
@@ -169,7 +170,7 @@ class PromptsApi(APIView):
     @extend_schema(responses=GratitudePromptsOutput)
     def get(self, request):
         couple_get_for_member(user=request.user)
-        return Response({"prompts": list(PROMPTS)})
+        return Response({"prompts": prompts_shown()})
 
 
 class GratitudeInsightsWeekOutput(serializers.Serializer):
@@ -198,7 +199,7 @@ class GratitudeInsightsApi(APIView):
         couple = couple_get_for_member(user=request.user)
         raw = request.query_params.get("weeks", "12")
         if not raw.isdigit() or not 1 <= int(raw) <= 52:
-            raise Invalid("weeks must be a whole number from 1 to 52.", field="weeks")
+            raise Invalid(gettext("weeks must be a whole number from 1 to 52."), field="weeks")
         now = timezone.now()
         start, end = selectors.last_weeks(couple=couple, weeks=int(raw), now=now)
         weeks = selectors.gratitude_counts_by_week(couple=couple, start=start, end=end, now=now)

@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_lazy as _
 
 from couples.models import Couple
 
@@ -14,10 +15,10 @@ class Reaction(models.TextChoices):
     """The small, fixed set a recipient may answer a note with. Words, not
     free text: an acknowledgement, never a conversation thread."""
 
-    HEART = "heart", "Love it"
-    HUG = "hug", "A hug"
-    SMILE = "smile", "A smile"
-    THANKS = "thanks", "Thank you"
+    HEART = "heart", _("Love it")
+    HUG = "hug", _("A hug")
+    SMILE = "smile", _("A smile")
+    THANKS = "thanks", _("Thank you")
 
 
 class Note(models.Model):

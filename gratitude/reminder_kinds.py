@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Exists, F, Max, OuterRef
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from reminders.kinds import Kind, register
 
@@ -36,8 +38,8 @@ def _note_still_due(reminder, note, now: dt.datetime) -> bool:
 register(
     Kind(
         key=DELIVERED_KIND,
-        title="A new note for you",
-        label="When a note of appreciation arrives",
+        title=gettext_noop("A new note for you"),
+        label=_("When a note of appreciation arrives"),
         load=_load_notes,
         still_due=_note_still_due,
         url=lambda note: f"/gratitude/{note.pk}/",
@@ -76,13 +78,13 @@ def _nudge_still_due(reminder, writer, now: dt.datetime) -> bool:
 register(
     Kind(
         key=NUDGE_KIND,
-        title="A moment to write your partner a note?",
-        label="A nudge to write a note when I haven't for a while",
+        title=gettext_noop("A moment to write your partner a note?"),
+        label=_("A nudge to write a note when I haven't for a while"),
         load=_load_writers,
         still_due=_nudge_still_due,
         url=lambda _writer: "/gratitude/write/",
         grace=dt.timedelta(hours=12),
         opt_in=True,
-        extra={"preference_hint": "How many days to wait is set on the notes page, under the nudge."},
+        extra={"preference_hint": _("How many days to wait is set on the notes page, under the nudge.")},
     )
 )

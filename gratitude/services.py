@@ -8,6 +8,8 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from accounts.models import User
 from backend.errors import Conflict, Forbidden, Invalid
@@ -37,9 +39,13 @@ def clean_text(text: str) -> str:
 def _validate_text(text: str) -> str:
     text = clean_text(text)
     if not text:
-        raise Invalid("Write a few words first.", field="text")
+        raise Invalid(gettext("Write a few words first."), field="text")
     if len(text) > TEXT_MAX:
-        raise Invalid(f"Keep it to {TEXT_MAX:,} characters; this one has {len(text):,}.", field="text")
+        raise Invalid(
+            gettext("Keep it to %(max)s characters; this one has %(n)s.")
+            % {"max": number_format(TEXT_MAX, force_grouping=True), "n": number_format(len(text), force_grouping=True)},
+            field="text",
+        )
     return text
 
 
@@ -47,11 +53,13 @@ def _validate_deliver_at(deliver_at: dt.datetime | None, now: dt.datetime) -> dt
     if deliver_at is None:
         return now
     if timezone.is_naive(deliver_at):
-        raise Invalid("Give a time with its timezone offset, like 2026-03-02T20:00:00+01:00.", field="deliver_at")
+        raise Invalid(
+            gettext("Give a time with its timezone offset, like 2026-03-02T20:00:00+01:00."), field="deliver_at"
+        )
     if deliver_at < now - DELIVER_PAST_TOLERANCE:
-        raise Invalid("That time has already passed. Choose a time from now on.", field="deliver_at")
+        raise Invalid(gettext("That time has already passed. Choose a time from now on."), field="deliver_at")
     if deliver_at > now + DELIVER_AHEAD_MAX:
-        raise Invalid("A note can wait at most 30 days before it is delivered.", field="deliver_at")
+        raise Invalid(gettext("A note can wait at most 30 days before it is delivered."), field="deliver_at")
     return max(deliver_at, now)
 
 
@@ -65,7 +73,7 @@ def note_send(
     deliver_at = _validate_deliver_at(deliver_at, now)
     recipient = couple_partner_of(couple=couple, user=author)
     if recipient is None:
-        raise Conflict("There is no partner here to send a note to right now.")
+        raise Conflict(gettext("There is no partner here to send a note to right now."))
     with transaction.atomic():
         note = Note.objects.create(
             couple=couple, author=author, recipient=recipient, text=text, created_at=now, deliver_at=deliver_at
@@ -82,16 +90,16 @@ def note_delete(*, note: Note, user: User, now: dt.datetime | None = None) -> No
     note belongs to both and stays."""
     now = now or timezone.now()
     if note.is_delivered(now):
-        raise Conflict("This note has been delivered. It belongs to you both now, so it stays.")
+        raise Conflict(gettext("This note has been delivered. It belongs to you both now, so it stays."))
     if note.author_id != user.pk:
-        raise Forbidden("Only the person who wrote a note can take it back.")
+        raise Forbidden(gettext("Only the person who wrote a note can take it back."))
     with transaction.atomic():
         # Conditional on "still undelivered" in the database, so a delete
         # racing the delivery instant cannot remove a note the dispatcher
         # is announcing (it only announces from deliver_at on).
         deleted, _ = Note.objects.filter(pk=note.pk, author=user, deliver_at__gt=now).delete()
         if not deleted:
-            raise Conflict("This note has been delivered. It belongs to you both now, so it stays.")
+            raise Conflict(gettext("This note has been delivered. It belongs to you both now, so it stays."))
         reminders.reminders_cancel(kind_prefix=DELIVERED_KIND, target_ids=[note.pk])
 
 
@@ -101,11 +109,11 @@ def note_acknowledge(*, note: Note, user: User, reaction: str | None = None, now
     the reaction. Nothing else about reading is ever recorded."""
     now = now or timezone.now()
     if note.recipient_id != user.pk:
-        raise Forbidden("Only the person a note was written for can acknowledge it.")
+        raise Forbidden(gettext("Only the person a note was written for can acknowledge it."))
     if not note.is_delivered(now):  # the selectors never hand one out; belt and braces
-        raise Conflict("This note has not been delivered yet.")
+        raise Conflict(gettext("This note has not been delivered yet."))
     if reaction not in (None, "", *Reaction.values):
-        raise Invalid(f"Choose one of: {', '.join(Reaction.values)}.", field="reaction")
+        raise Invalid(gettext("Choose one of: %(values)s.") % {"values": ", ".join(Reaction.values)}, field="reaction")
     # One statement: two taps at once cannot move the first acknowledgement.
     Note.objects.filter(pk=note.pk).update(
         acknowledged_at=Coalesce(F("acknowledged_at"), Value(now)), reaction=reaction or ""
@@ -148,7 +156,11 @@ def gratitude_nudge_set(*, user: User, days: int | None, now: dt.datetime | None
     """Switches the nudge on (every ``days`` days without a note) or off
     (None). Returns the interval now in force."""
     if days is not None and (isinstance(days, bool) or not NUDGE_DAYS_MIN <= days <= NUDGE_DAYS_MAX):
-        raise Invalid(f"Choose between {NUDGE_DAYS_MIN} and {NUDGE_DAYS_MAX} days, or off.", field="days")
+        raise Invalid(
+            gettext("Choose between %(min)d and %(max)d days, or off.")
+            % {"min": NUDGE_DAYS_MIN, "max": NUDGE_DAYS_MAX},
+            field="days",
+        )
     now = now or timezone.now()
     with transaction.atomic():
         reminders.preferences_update(

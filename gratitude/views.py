@@ -16,7 +16,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.errors import DomainError
@@ -25,14 +26,14 @@ from couples.selectors import couple_for_user, couple_get_for_member, couple_par
 from . import selectors, services
 from .models import TEXT_MAX, Note, Reaction
 from .prompts import PROMPTS
+from .prompts import shown as prompts_shown
 
 PAGE_SIZE = 10
-WHEN_FORMAT = r"l j F \a\t H:i"  # Friday 6 March at 20:00
-NUDGE_CHOICES = [("", "Off"), ("3", "After 3 days"), ("7", "After a week"), ("14", "After two weeks")]
+NUDGE_CHOICES = [("", _("Off")), ("3", _("After 3 days")), ("7", _("After a week")), ("14", _("After two weeks"))]
 
 
 def _partner_name(partner) -> str:
-    return partner.display_name if partner is not None and partner.display_name else "your partner"
+    return partner.display_name if partner is not None and partner.display_name else gettext("your partner")
 
 
 def _couple_and_partner(user):
@@ -64,30 +65,30 @@ def note_row(note: Note, *, user, now: dt.datetime) -> dict:
 
 class NoteForm(forms.Form):
     text = forms.CharField(
-        label="Your note",
+        label=_("Your note"),
         strip=False,
-        error_messages={"required": "Write a few words first."},
+        error_messages={"required": _("Write a few words first.")},
         widget=forms.Textarea(attrs={"rows": 6, "data-count": TEXT_MAX}),
     )
     when = forms.ChoiceField(
-        label="When should it arrive?",
-        choices=[("now", "Now"), ("later", "At a time I choose")],
+        label=_("When should it arrive?"),
+        choices=[("now", _("Now")), ("later", _("At a time I choose"))],
         initial="now",
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose when it should arrive.", "invalid_choice": "Choose now or later."},
+        error_messages={"required": _("Choose when it should arrive."), "invalid_choice": _("Choose now or later.")},
     )
     deliver_at = forms.DateTimeField(
-        label="Deliver on",
+        label=_("Deliver on"),
         required=False,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        error_messages={"invalid": "Enter a date and time, like 2026-03-06 20:00."},
+        error_messages={"invalid": _("Enter a date and time, like 2026-03-06 20:00.")},
     )
 
     def clean(self):
         data = super().clean()
         if data.get("when") == "later" and not data.get("deliver_at") and "deliver_at" not in self.errors:
-            self.add_error("deliver_at", "Choose the day and time it should arrive.")
+            self.add_error("deliver_at", gettext("Choose the day and time it should arrive."))
         return data
 
 
@@ -100,7 +101,7 @@ def write(request):
     raw_prompt = request.GET.get("prompt", "")
     if raw_prompt.isdigit() and int(raw_prompt) < len(PROMPTS):
         # Without JavaScript a prompt is a link that starts the note with it.
-        initial["text"] = PROMPTS[int(raw_prompt)] + " "
+        initial["text"] = gettext(PROMPTS[int(raw_prompt)]) + " "
     # Dates and times typed on the page are the writer's own wall-clock time.
     with timezone.override(request.user.tzinfo):
         form = NoteForm(request.POST or None, initial=initial)
@@ -114,17 +115,23 @@ def write(request):
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             if note.is_delivered(timezone.now()):
-                messages.success(request, f"Sent. {name[:1].upper() + name[1:]} can read it now.")
+                messages.success(
+                    request, gettext("Sent. %(name)s can read it now.") % {"name": name[:1].upper() + name[1:]}
+                )
             else:
-                when = dateformat.format(timezone.localtime(note.deliver_at, request.user.tzinfo), WHEN_FORMAT)
-                messages.success(request, f"Saved. It arrives {when}. Until then you can take it back.")
+                when = timezone.localtime(note.deliver_at, request.user.tzinfo)
+                messages.success(
+                    request,
+                    gettext("Saved. It arrives %(day)s at %(time)s. Until then you can take it back.")
+                    % {"day": dateformat.format(when, "l j F"), "time": dateformat.format(when, "H:i")},
+                )
             return redirect(reverse("gratitude") + "?box=sent")
     return render(
         request,
         "gratitude/write.html",
         {
             "form": form,
-            "prompts": list(enumerate(PROMPTS)),
+            "prompts": list(enumerate(prompts_shown())),
             "partner_name": name,
             "text_max": TEXT_MAX,
             "later_open": form["when"].value() == "later",
@@ -138,13 +145,15 @@ def write(request):
 
 class NudgeForm(forms.Form):
     days = forms.TypedChoiceField(
-        label="A nudge to write",
+        label=_("A nudge to write"),
         choices=NUDGE_CHOICES,
         coerce=int,
         empty_value=None,
         required=False,
-        help_text="A gentle reminder, only if you haven't written a note for a while. Just to you, never to your partner.",
-        error_messages={"invalid_choice": "Choose one of the options."},
+        help_text=_(
+            "A gentle reminder, only if you haven't written a note for a while. Just to you, never to your partner."
+        ),
+        error_messages={"invalid_choice": _("Choose one of the options.")},
     )
 
 
@@ -228,7 +237,12 @@ def acknowledge(request, note_id: int):
         messages.error(request, exc.message)
     else:
         label = Reaction(reaction).label if reaction in Reaction.values else ""
-        messages.success(request, f"Sent back: {label}." if label else "Thanks for letting them know.")
+        messages.success(
+            request,
+            gettext("Sent back: %(reaction)s.") % {"reaction": label}
+            if label
+            else gettext("Thanks for letting them know."),
+        )
     return redirect(_back(request, reverse("gratitude-note", args=[note.pk])) + f"#note-{note.pk}")
 
 
@@ -243,7 +257,7 @@ def delete(request, note_id: int):
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("gratitude-note", note_id=note.pk)
-        messages.success(request, "Taken back. It was never delivered.")
+        messages.success(request, gettext("Taken back. It was never delivered."))
         return redirect(reverse("gratitude") + "?box=sent")
     row = note_row(note, user=request.user, now=timezone.now())
     if not row["can_delete"]:
@@ -257,7 +271,7 @@ def nudge(request):
     couple_get_for_member(user=request.user)
     form = NudgeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose one of the options for the nudge.")
+        messages.error(request, gettext("Choose one of the options for the nudge."))
     else:
         days = services.gratitude_nudge_set(user=request.user, days=form.cleaned_data["days"])
         if days:
@@ -271,7 +285,7 @@ def nudge(request):
                 % {"n": days},
             )
         else:
-            messages.success(request, "No nudges to write notes.")
+            messages.success(request, gettext("No nudges to write notes."))
     return redirect(reverse("gratitude") + "#nudge")
 
 

@@ -5,6 +5,7 @@ one (no score, count or percentage; ``?state=missed`` is the caller's own)."""
 from collections import OrderedDict
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -72,7 +73,7 @@ class LedgerPagination(Pagination):
         start = (number - 1) * size
         rows = list(queryset[start : start + size + 1]) if start < 2**62 else []
         if number > 1 and not rows:
-            raise NotFound("Invalid page.")  # a page past the last, as every other list
+            raise NotFound(gettext("Invalid page."))  # a page past the last, as every other list
         self.number, self.has_next = number, len(rows) > size
         return rows[:size]
 
@@ -120,7 +121,9 @@ class PromiseListApi(MemberListMixin, GenericAPIView):
     def get(self, request):
         wanted = request.query_params.get("state")
         if wanted is not None and wanted not in selectors.STATES:
-            raise Invalid(f"state must be one of: {', '.join(selectors.STATES)}.", field="state")
+            raise Invalid(
+                gettext("state must be one of: %(values)s.") % {"values": ", ".join(selectors.STATES)}, field="state"
+            )
         rows = self.paginate_for_member(selectors.ledger_for_member(user=request.user, state=wanted))
         data = [promise_data(r, viewer_id=request.user.pk) for r in rows]
         return self.get_paginated_response(PromiseOutput(data, many=True).data)

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from backend.errors import Conflict, Invalid
@@ -37,7 +38,7 @@ def promise_renegotiate(*, user: User, promise_id: str, due_at: dt.datetime, now
     (a check-in, a review): 404."""
     now = now or timezone.now()
     if timezone.is_naive(due_at):
-        raise Invalid("Give a time with its timezone offset, like 2026-03-02T20:00:00+01:00.", field="due_at")
+        raise Invalid(gettext("Give a time with its timezone offset, like 2026-03-02T20:00:00+01:00."), field="due_at")
     prefix, pk = parse_promise_id(promise_id)
     if prefix == "space":
         period = _own_period(user=user, period_id=pk)
@@ -60,9 +61,9 @@ def promise_keep(*, user: User, promise_id: str, now: dt.datetime | None = None)
     if prefix == "space":
         period = _own_period(user=user, period_id=pk)
         if not period.is_open:
-            raise Conflict("This promise is already closed.")
+            raise Conflict(gettext("This promise is already closed."))
         if now > period.reconnect_by:
-            raise Conflict("The time you gave has passed. Mark that you're back from its page.")
+            raise Conflict(gettext("The time you gave has passed. Mark that you're back from its page."))
         return space_services.space_reconnect(period=period, user=user, now=now)
     if prefix == "commitment":
         return conversation.commitment_keep(commitment_id=pk, user=user, now=now)

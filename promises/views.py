@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.errors import DomainError
@@ -27,7 +28,7 @@ def index(request):
     user = request.user
     couple = couple_get_for_member(user=user)
     partner = couple_partner_of(couple=couple, user=user)
-    partner_name = partner.display_name if partner is not None and partner.display_name else "Your partner"
+    partner_name = partner.display_name if partner is not None and partner.display_name else gettext("Your partner")
     tz = user.tzinfo
     now = timezone.now()
     upcoming = []
@@ -39,8 +40,8 @@ def index(request):
                 "id": row["p_id"],
                 "mine": mine,
                 "together": together,
-                "who": "You both" if together else "You" if mine else partner_name,
-                "what": display.OPEN_WORDS.get(row["p_kind"], "a promise, by"),
+                "who": gettext("You both") if together else gettext("You") if mine else partner_name,
+                "what": display.OPEN_WORDS.get(row["p_kind"]) or gettext("a promise, by"),
                 "due": display.when(row["p_due"], tz),
                 "moved": row["p_seen"] == selectors.RENEGOTIATED,
                 "due_date": row["p_due"].astimezone(tz).date().isoformat(),
@@ -82,7 +83,7 @@ def keep(request, promise_id: str):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Kept. Thank you for following through.")
+        messages.success(request, gettext("Kept. Thank you for following through."))
     return redirect("promises")
 
 
@@ -94,10 +95,10 @@ def renegotiate(request, promise_id: str):
         try:
             due = local_to_utc(day=dt.date.fromisoformat(day), time=dt.time.fromisoformat(time), tz=request.user.tzinfo)
         except ValueError:
-            raise DomainError("Choose a date and a time.", field="due_at") from None
+            raise DomainError(gettext("Choose a date and a time."), field="due_at") from None
         services.promise_renegotiate(user=request.user, promise_id=promise_id, due_at=due)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Moved. Saying so in time keeps trust.")
+        messages.success(request, gettext("Moved. Saying so in time keeps trust."))
     return redirect("promises")

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.http import Http404
+from django.utils.translation import gettext
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from knox.models import AuthToken
@@ -27,7 +28,7 @@ class NotificationOutput(RowsOutput, serializers.ModelSerializer):
         return {
             "id": notification.pk,
             "kind": notification.kind,
-            "title": notification.title,
+            "title": gettext(notification.title),  # a fixed English title, in the reader's language
             "url": notification.url,
             "created_at": self.dt(notification.created_at),
             "read_at": self.dt(notification.read_at),
@@ -143,12 +144,12 @@ class PushSubscriptionApi(APIView):
 
         def validate_endpoint(self, value: str) -> str:
             if not value.startswith("https://"):
-                raise serializers.ValidationError("A push endpoint must be an https URL.")
+                raise serializers.ValidationError(gettext("A push endpoint must be an https URL."))
             return value
 
         def validate_keys(self, value: dict) -> dict:
             if not value.get("p256dh") or not value.get("auth") or len(value["auth"]) > 100:
-                raise serializers.ValidationError("Both p256dh and auth keys are needed.")
+                raise serializers.ValidationError(gettext("Both p256dh and auth keys are needed."))
             return value
 
     class UnsubscribeInput(serializers.Serializer):

@@ -12,6 +12,7 @@ from django.core.mail import send_mail
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .models import Delivery, Notification, PushSubscription
 
@@ -69,7 +70,9 @@ def _content(delivery: Delivery) -> tuple[str, str]:
     notification = Notification.objects.filter(delivery=delivery).only("title", "url").first()
     if notification is None:
         return "Steady", "/"
-    return notification.title, notification.url
+    # Titles are stored in English (fixed wording, marked with gettext_noop
+    # where each kind is registered): read in the active language.
+    return gettext(notification.title), notification.url
 
 
 def send(delivery_id: int, channel: str) -> str:

@@ -1,26 +1,27 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .kinds import KINDS
 
 
 class PreferencesForm(forms.Form):
     email = forms.BooleanField(
-        required=False, label="Email me reminders", help_text="Short and content-free: never what anyone wrote."
+        required=False, label=_("Email me reminders"), help_text=_("Short and content-free: never what anyone wrote.")
     )
     push = forms.BooleanField(
-        required=False, label="Phone notifications", help_text="Only on phones where you turned them on."
+        required=False, label=_("Phone notifications"), help_text=_("Only on phones where you turned them on.")
     )
     daily_cap = forms.IntegerField(
         min_value=1,
         max_value=20,
-        label="At most this many reminders a day",
+        label=_("At most this many reminders a day"),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     lead_minutes = forms.IntegerField(
         min_value=0,
         max_value=240,
-        label="Remind me this many minutes before a check-in",
-        help_text="0 for no early reminder.",
+        label=_("Remind me this many minutes before a check-in"),
+        help_text=_("0 for no early reminder."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from backend.errors import Invalid
@@ -93,7 +94,7 @@ def preferences_update(*, user: User, data: dict) -> Preference:
     if "kinds" in data:
         unknown = sorted(set(data["kinds"]) - set(KINDS))
         if unknown:
-            raise Invalid(f"Unknown kinds: {', '.join(unknown)}.", field="kinds")
+            raise Invalid(gettext("Unknown kinds: %(kinds)s.") % {"kinds": ", ".join(unknown)}, field="kinds")
         prefs.kinds = {**prefs.kinds, **data["kinds"]}
     for name in ("email", "push", "daily_cap", "lead_minutes", "gratitude_nudge_days"):
         if name in data:

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from couples import selectors as couples_selectors
@@ -71,6 +72,6 @@ def preferences(request):
     form = PreferencesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.preferences_update(user=request.user, data=form.to_service_data())
-        messages.success(request, "Saved. Reminders will follow these settings from now on.")
+        messages.success(request, gettext("Saved. Reminders will follow these settings from now on."))
         return redirect("notification-preferences")
     return render(request, "reminders/preferences.html", {"form": form})

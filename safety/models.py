@@ -10,12 +10,13 @@ dispatch can skip a paused person without importing this app."""
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Feeling(models.TextChoices):
-    YES = "yes", "Yes"
-    UNSURE = "unsure", "I'm not sure"
-    NO = "no", "No"
+    YES = "yes", _("Yes")
+    UNSURE = "unsure", _("I'm not sure")
+    NO = "no", _("No")
 
 
 # The sealed field's name in the cipher's associated data: ciphertext moved
@@ -43,9 +44,9 @@ class SafetyPreference(models.Model):
     push, an email or a notification)."""
 
     class Every(models.IntegerChoices):
-        TWO = 2, "Every 2 weeks"
-        FOUR = 4, "Every 4 weeks"
-        EIGHT = 8, "Every 8 weeks"
+        TWO = 2, _("Every 2 weeks")
+        FOUR = 4, _("Every 4 weeks")
+        EIGHT = 8, _("Every 8 weeks")
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     every_weeks = models.PositiveSmallIntegerField(choices=Every.choices, null=True, blank=True)

@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from backend.errors import Invalid
@@ -21,7 +22,7 @@ from .models import SEALED_FIELD, Feeling, SafetyAnswer, SafetyPreference
 
 def safety_answer(*, user: User, feel_safe: str, now: dt.datetime | None = None) -> SafetyAnswer:
     if feel_safe not in Feeling.values:
-        raise Invalid("Choose yes, I'm not sure, or no.", field="feel_safe")
+        raise Invalid(gettext("Choose yes, I'm not sure, or no."), field="feel_safe")
     now = now or timezone.now()
     sealed = cipher_for(user.pk, create=True).seal(SEALED_FIELD, feel_safe)
     with transaction.atomic():
@@ -44,7 +45,7 @@ def safety_asked(*, user: User, now: dt.datetime | None = None) -> None:
 
 def safety_ask_every(*, user: User, every_weeks: int | None, now: dt.datetime | None = None) -> SafetyPreference:
     if every_weeks is not None and every_weeks not in SafetyPreference.Every.values:
-        raise Invalid("Choose every 2, 4 or 8 weeks, or never.", field="every_weeks")
+        raise Invalid(gettext("Choose every 2, 4 or 8 weeks, or never."), field="every_weeks")
     pref, _created = SafetyPreference.objects.update_or_create(
         user=user, defaults={"every_weeks": every_weeks, "last_seen_at": now or timezone.now()}
     )

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -87,10 +88,10 @@ def answer(request):
     try:
         services.safety_answer(user=request.user, feel_safe=feel_safe)
     except DomainError:
-        messages.error(request, "Choose one answer.")
+        messages.error(request, gettext("Choose one answer."))
         return redirect("safety")
     if feel_safe == Feeling.YES:
-        messages.success(request, "Thank you. This page is here whenever you need it.")
+        messages.success(request, gettext("Thank you. This page is here whenever you need it."))
         return redirect("safety")
     return redirect("safety-help")
 
@@ -108,7 +109,7 @@ def later(request):
 @_private
 def pause(request):
     services.safety_pause(user=request.user)
-    messages.success(request, "Paused, for you only. Your partner sees nothing change.")
+    messages.success(request, gettext("Paused, for you only. Your partner sees nothing change."))
     return redirect(_next(request, "safety"))
 
 
@@ -117,7 +118,7 @@ def pause(request):
 @_private
 def resume(request):
     services.safety_resume(user=request.user)
-    messages.success(request, "Back on. Everything is as it was.")
+    messages.success(request, gettext("Back on. Everything is as it was."))
     return redirect(_next(request, "safety"))
 
 
@@ -132,9 +133,9 @@ def preferences(request):
         services.safety_ask_every(user=request.user, every_weeks=every_weeks)
         user_update(user=request.user, country=country, fields_set={"country"})
     except (ValueError, DomainError, ValidationError):
-        messages.error(request, "That choice did not work. Please pick from the lists.")
+        messages.error(request, gettext("That choice did not work. Please pick from the lists."))
         return redirect("safety")
-    messages.success(request, "Saved.")
+    messages.success(request, gettext("Saved."))
     return redirect("safety")
 
 

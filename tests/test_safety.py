@@ -49,6 +49,16 @@ def test_every_country_list_starts_with_its_emergency_number():
     assert resources.resources_for("FR")["country"] == ""
 
 
+def test_every_note_and_list_name_is_marked_for_translation():
+    # The data file is JSON, so makemessages cannot see it: resources.TRANSLATED
+    # lists what a reader reads in their own language (organisation names stay).
+    data = resources._all()
+    shown = {entry["name"] for entry in data.values()}
+    shown |= {r["note"] for entry in data.values() for r in entry["resources"] if r["note"]}
+    shown |= {r["name"] for entry in data.values() for r in entry["resources"] if r["name"] in resources.GENERIC_NAMES}
+    assert shown == set(resources.TRANSLATED)
+
+
 @pytest.mark.parametrize(
     ("tz", "country"),
     [

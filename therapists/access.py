@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from rest_framework.permissions import BasePermission
 
 from accounts.models import User
@@ -33,12 +34,12 @@ TOKEN_MAX_AGE = dt.timedelta(hours=12)
 # Activity is written at most this often (one small update, not one per request).
 TOUCH_EVERY = dt.timedelta(seconds=60)
 
-NOT_THERAPIST = "Only therapist accounts can do this."
-MFA_SETUP = (
+NOT_THERAPIST = gettext_noop("Only therapist accounts can do this.")
+MFA_SETUP = gettext_noop(
     "Set up two-factor authentication (an authenticator app) on the web, at /therapist/security/, "
     "before you can see any couple's data."
 )
-MFA_CONFIRM = (
+MFA_CONFIRM = gettext_noop(
     "Confirm this device with a code from your authenticator app: POST /api/v1/therapist/verify/ "
     'with {"code": "123456"}. Confirmations end after 15 minutes without activity, and after 12 hours.'
 )
@@ -72,12 +73,12 @@ def ensure_therapist_ready(request) -> None:
 
     user = request.user
     if not user.is_therapist:
-        raise Forbidden(NOT_THERAPIST)
+        raise Forbidden(gettext(NOT_THERAPIST))
     if not has_totp(user):
-        raise Forbidden(errors={"detail": MFA_SETUP, "code": "mfa_setup_required"})
+        raise Forbidden(errors={"detail": gettext(MFA_SETUP), "code": "mfa_setup_required"})
     token = getattr(request, "auth", None)
     if isinstance(token, AuthToken) and not _token_confirmed(token, timezone.now()):
-        raise Forbidden(errors={"detail": MFA_CONFIRM, "code": "mfa_confirmation_required"})
+        raise Forbidden(errors={"detail": gettext(MFA_CONFIRM), "code": "mfa_confirmation_required"})
 
 
 class IsReadyTherapist(BasePermission):
@@ -95,5 +96,5 @@ class IsTherapist(BasePermission):
         if not request.user or not request.user.is_authenticated:
             return False
         if not request.user.is_therapist:
-            raise Forbidden(NOT_THERAPIST)
+            raise Forbidden(gettext(NOT_THERAPIST))
         return True

@@ -10,6 +10,7 @@ every request (404 without an active grant).
 """
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from knox.models import AuthToken
 from rest_framework import serializers, status
@@ -395,7 +396,7 @@ class TherapistVerifyApi(APIView):
     )
     def post(self, request):
         if not isinstance(request.auth, AuthToken):
-            raise Invalid("Only API tokens need this: the web asks for your code when you sign in.")
+            raise Invalid(gettext("Only API tokens need this: the web asks for your code when you sign in."))
         data = self.TherapistVerifyInput(data=request.data)
         data.is_valid(raise_exception=True)
         verified = services.therapist_token_confirm(user=request.user, token=request.auth, **data.validated_data)

@@ -18,11 +18,14 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_noop
 
 from .access import IDLE, TOUCH_EVERY
 
 SESSION_KEY = "steady_therapist_active_at"
-TIMED_OUT = "You were signed out after 15 minutes without activity. This keeps what couples share with you safe."
+TIMED_OUT = gettext_noop(
+    "You were signed out after 15 minutes without activity. This keeps what couples share with you safe."
+)
 
 
 class TherapistIdleTimeoutMiddleware:
@@ -49,7 +52,7 @@ class TherapistIdleTimeoutMiddleware:
             logout(request)
             if request.path.startswith("/api/"):
                 return None  # now anonymous: the API answers 401
-            messages.info(request, TIMED_OUT)
+            messages.info(request, gettext(TIMED_OUT))
             login_url = reverse("account_login")
             if request.method == "GET":
                 login_url += "?" + urlencode({"next": request.get_full_path()})

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_lazy as _
 
 from couples.models import CODE_ALPHABET, CODE_LENGTH, Couple
 
@@ -36,20 +37,20 @@ __all__ = [
 
 class Scope(models.TextChoices):
     # The label completes "viewed your ..." in the couple's access log.
-    CHECKIN_CONSISTENCY = "checkin_consistency", "check-in consistency"
-    MOOD_TRENDS = "mood_trends", "mood trends"
-    AGREEMENTS = "agreements", "agreements and how they were kept"
-    GRATITUDE_FREQUENCY = "gratitude_frequency", "counts of notes of appreciation"
-    RECONNECT_FOLLOWTHROUGH = "reconnect_followthrough", "follow-through on promises to reconnect"
-    TRIGGER_PATTERNS = "trigger_patterns", "trigger patterns"
+    CHECKIN_CONSISTENCY = "checkin_consistency", _("check-in consistency")
+    MOOD_TRENDS = "mood_trends", _("mood trends")
+    AGREEMENTS = "agreements", _("agreements and how they were kept")
+    GRATITUDE_FREQUENCY = "gratitude_frequency", _("counts of notes of appreciation")
+    RECONNECT_FOLLOWTHROUGH = "reconnect_followthrough", _("follow-through on promises to reconnect")
+    TRIGGER_PATTERNS = "trigger_patterns", _("trigger patterns")
     # Not a summary section: its own read (``therapists.services.therapist_progress_read``).
-    PROGRESS = "progress", "relationship check-up scores over time"
+    PROGRESS = "progress", _("relationship check-up scores over time")
     # Their own reads too (``therapist_promises_read``, ``therapist_repair_trend_read``).
-    PROMISES = "promises", "promises and how each went"
-    REPAIR_TREND = "repair_trend", "time to repair after a time-out"
+    PROMISES = "promises", _("promises and how each went")
+    REPAIR_TREND = "repair_trend", _("time to repair after a time-out")
     # The first scope that writes: the therapist proposes practices; reads and
     # writes have their own events (``therapists.services.practice_propose``).
-    PRACTICE = "practice", "practices your therapist suggested and how they went"
+    PRACTICE = "practice", _("practices your therapist suggested and how they went")
 
 
 # Display order everywhere (forms, summary sections, the log).
@@ -113,11 +114,11 @@ class Grant(models.Model):
     """
 
     class EndReason(models.TextChoices):
-        REVOKED = "revoked", "Revoked by a partner"
-        COUPLE_CLOSED = "couple_closed", "The couple closed"
-        EXPIRED = "expired", "Expired"
-        REPLACED = "replaced", "Replaced by a new grant both approved"
-        THERAPIST_ENDED = "therapist_ended", "Ended by the therapist"
+        REVOKED = "revoked", _("Revoked by a partner")
+        COUPLE_CLOSED = "couple_closed", _("The couple closed")
+        EXPIRED = "expired", _("Expired")
+        REPLACED = "replaced", _("Replaced by a new grant both approved")
+        THERAPIST_ENDED = "therapist_ended", _("Ended by the therapist")
 
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="therapist_grants")
     therapist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants_received")
@@ -239,17 +240,17 @@ class AccessEvent(models.Model):
     delete, which the log refuses)."""
 
     class What(models.TextChoices):
-        SUMMARY = "summary", "Summary"
-        LIST = "list", "List"
-        PROGRESS = "progress", "Check-up progress"
-        CHECKUP_REQUEST = "checkup_request", "Asked for a check-up round"
-        SESSION = "session", "Session page"
-        PROMISES = "promises", "Promises"
-        REPAIR_TREND = "repair_trend", "Time to repair"
-        PRACTICES = "practices", "Read the practices"
-        PRACTICE_NEW = "practice_new", "Proposed a practice"
-        SESSION_DATE = "session_date", "Set the next session date"
-        CHECKUP_CADENCE = "checkup_cadence", "Set the check-up cadence"
+        SUMMARY = "summary", _("Summary")
+        LIST = "list", _("List")
+        PROGRESS = "progress", _("Check-up progress")
+        CHECKUP_REQUEST = "checkup_request", _("Asked for a check-up round")
+        SESSION = "session", _("Session page")
+        PROMISES = "promises", _("Promises")
+        REPAIR_TREND = "repair_trend", _("Time to repair")
+        PRACTICES = "practices", _("Read the practices")
+        PRACTICE_NEW = "practice_new", _("Proposed a practice")
+        SESSION_DATE = "session_date", _("Set the next session date")
+        CHECKUP_CADENCE = "checkup_cadence", _("Set the check-up cadence")
 
     therapist = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
@@ -371,19 +372,19 @@ class Practice(models.Model):
     silently (``closed``) when the couple ends or the grant ends."""
 
     class Kind(models.TextChoices):
-        RITUAL = "ritual", "A ritual"
-        CONVERSATION = "conversation", "A conversation"
-        CHECKIN_FORMAT = "checkin_format", "A check-in format"
-        REPAIR_CONVERSATION = "repair_conversation", "A repair conversation"
-        APPRECIATION_NOTES = "appreciation_notes", "Notes of appreciation"
+        RITUAL = "ritual", _("A ritual")
+        CONVERSATION = "conversation", _("A conversation")
+        CHECKIN_FORMAT = "checkin_format", _("A check-in format")
+        REPAIR_CONVERSATION = "repair_conversation", _("A repair conversation")
+        APPRECIATION_NOTES = "appreciation_notes", _("Notes of appreciation")
 
     class State(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        ACCEPTED = "accepted", "Accepted by both"
-        NOT_TAKEN_UP = "not_taken_up", "Not taken up"
-        DONE = "done", "Done"
-        RENEGOTIATED = "renegotiated", "Renegotiated"
-        CLOSED = "closed", "Closed"
+        PROPOSED = "proposed", _("Proposed")
+        ACCEPTED = "accepted", _("Accepted by both")
+        NOT_TAKEN_UP = "not_taken_up", _("Not taken up")
+        DONE = "done", _("Done")
+        RENEGOTIATED = "renegotiated", _("Renegotiated")
+        CLOSED = "closed", _("Closed")
 
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="practices")
     # Kept by name too: the couple's record outlives the therapist's account.

@@ -5,6 +5,9 @@ the partner's name; nothing about what was asked."""
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
 from reminders.kinds import Kind, register
 
 from .services import PRACTICE_DUE_KIND, PRACTICE_PROPOSED_KIND, REQUESTED_KIND
@@ -35,8 +38,8 @@ def _still_due(reminder, grant, now: dt.datetime) -> bool:
 register(
     Kind(
         key=REQUESTED_KIND,
-        title="Your partner would like to share a summary with a therapist",
-        label="When my partner asks to share with a therapist",
+        title=gettext_noop("Your partner would like to share a summary with a therapist"),
+        label=_("When my partner asks to share with a therapist"),
         load=_load_grants,
         still_due=_still_due,
         url=lambda grant: "/couple/therapists/",
@@ -84,8 +87,8 @@ def _practice_still_due(reminder, practice, now: dt.datetime) -> bool:
 register(
     Kind(
         key=PRACTICE_PROPOSED_KIND,
-        title="Your therapist suggested a practice for you both",
-        label="When our therapist suggests a practice",
+        title=gettext_noop("Your therapist suggested a practice for you both"),
+        label=_("When our therapist suggests a practice"),
         load=_load_practices,
         still_due=_proposal_still_due,
         url=lambda practice: "/practices/",
@@ -96,8 +99,8 @@ register(
 register(
     Kind(
         key=PRACTICE_DUE_KIND,
-        title="A practice from your therapist is due soon",
-        label="Before a practice we accepted is due",
+        title=gettext_noop("A practice from your therapist is due soon"),
+        label=_("Before a practice we accepted is due"),
         load=_load_practices,
         still_due=_practice_still_due,
         url=lambda practice: "/practices/",

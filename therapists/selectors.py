@@ -22,6 +22,7 @@ from django.db.models import Avg, Count, DateField, F, OuterRef, Prefetch, Q, Qu
 from django.db.models.functions import Coalesce, TruncWeek
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from backend import localtime
@@ -471,7 +472,7 @@ def period_from_params(*, couple: Couple, raw_from: str | None, raw_to: str | No
         try:
             return dt.date.fromisoformat(raw.strip())
         except (TypeError, ValueError):
-            errors[field] = ["Give a date as YYYY-MM-DD, for example 2026-03-01."]
+            errors[field] = [gettext("Give a date as YYYY-MM-DD, for example 2026-03-01.")]
             return default
 
     start = parse(raw_from, "from", default_from)
@@ -480,11 +481,11 @@ def period_from_params(*, couple: Couple, raw_from: str | None, raw_to: str | No
         start = end - (default_to - default_from)
     if not errors:
         if start > end:
-            errors["from"] = ["The start comes after the end. Swap them."]
+            errors["from"] = [gettext("The start comes after the end. Swap them.")]
         elif (end - start).days + 1 > MAX_DAYS:
-            errors["to"] = ["Choose at most two years at a time."]
+            errors["to"] = [gettext("Choose at most two years at a time.")]
         elif start.year < 2000 or end.year > 2100:
-            errors["from" if start.year < 2000 else "to"] = ["Choose a date between 2000 and 2100."]
+            errors["from" if start.year < 2000 else "to"] = [gettext("Choose a date between 2000 and 2100.")]
     if errors:
         raise Invalid(errors=errors)
     return start, end

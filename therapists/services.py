@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import User
 from backend.errors import Conflict, Forbidden, Invalid
@@ -30,7 +31,7 @@ REQUESTED_KIND = "therapist_grant_requested"
 
 # One message for every code that cannot be used (unknown, used, expired),
 # so that a failed attempt tells a guesser nothing.
-BAD_CODE = "This code is not valid. Check it, or ask your therapist for a new one."
+BAD_CODE = gettext_noop("This code is not valid. Check it, or ask your therapist for a new one.")
 
 
 def _new_code() -> str:
@@ -39,7 +40,7 @@ def _new_code() -> str:
 
 def _ensure_therapist(user: User) -> None:
     if not user.is_therapist:
-        raise Forbidden("Only therapist accounts can do this.")
+        raise Forbidden(gettext("Only therapist accounts can do this."))
 
 
 # --- connect codes -------------------------------------------------------------------------
@@ -52,7 +53,9 @@ def connect_code_create(*, therapist: User, now: dt.datetime | None = None) -> C
     now = now or timezone.now()
     open_codes = ConnectCode.objects.filter(therapist=therapist, used_at__isnull=True, expires_at__gt=now).count()
     if open_codes >= OPEN_CODES_MAX:
-        raise Conflict(f"You have {OPEN_CODES_MAX} unused codes. Use one of them, or wait until they expire.")
+        raise Conflict(
+            gettext("You have %(n)d unused codes. Use one of them, or wait until they expire.") % {"n": OPEN_CODES_MAX}
+        )
     for _attempt in range(5):
         try:
             with transaction.atomic():
@@ -61,7 +64,7 @@ def connect_code_create(*, therapist: User, now: dt.datetime | None = None) -> C
                 )
         except IntegrityError:  # clashed with another unused code: draw again
             continue
-    raise Conflict("Could not make a code right now; please try again.")
+    raise Conflict(gettext("Could not make a code right now; please try again."))
 
 
 # --- grants ---------------------------------------------------------------------------------
@@ -70,20 +73,24 @@ def connect_code_create(*, therapist: User, now: dt.datetime | None = None) -> C
 def _clean_scopes(scopes: Iterable[str]) -> list[str]:
     scopes = list(scopes)
     if not scopes:
-        raise Invalid("Choose at least one thing to share.", field="scopes")
+        raise Invalid(gettext("Choose at least one thing to share."), field="scopes")
     unknown = [s for s in scopes if s not in SCOPE_ORDER]
     if unknown:
-        raise Invalid(f"Unknown scope: {', '.join(sorted(map(str, unknown)))}.", field="scopes")
+        raise Invalid(
+            gettext("Unknown scope: %(scopes)s.") % {"scopes": ", ".join(sorted(map(str, unknown)))}, field="scopes"
+        )
     return [s for s in SCOPE_ORDER if s in set(scopes)]
 
 
 def _clean_expiry(expires_at: dt.datetime, now: dt.datetime) -> dt.datetime:
     if timezone.is_naive(expires_at):
-        raise Invalid("Give the end with a timezone offset.", field="expires_at")
+        raise Invalid(gettext("Give the end with a timezone offset."), field="expires_at")
     if expires_at < now + GRANT_MIN:
-        raise Invalid("Choose an end date at least a day from now.", field="expires_at")
+        raise Invalid(gettext("Choose an end date at least a day from now."), field="expires_at")
     if expires_at > now + dt.timedelta(days=GRANT_MAX_DAYS):
-        raise Invalid(f"Choose an end date at most {GRANT_MAX_DAYS} days from now.", field="expires_at")
+        raise Invalid(
+            gettext("Choose an end date at most %(n)d days from now.") % {"n": GRANT_MAX_DAYS}, field="expires_at"
+        )
     return expires_at
 
 
@@ -91,7 +98,7 @@ def _ensure_member(user: User, couple: Couple) -> None:
     # Callers pass the couple from couple_get_for_member; this keeps the
     # rule next to the write as well.
     if not member_is_current(user=user, couple_id=couple.pk):
-        raise Forbidden("Only the two partners can do this.")
+        raise Forbidden(gettext("Only the two partners can do this."))
 
 
 def grant_request(
@@ -111,7 +118,7 @@ def grant_request(
     expires_at = _clean_expiry(expires_at, now)
     code = normalize_code(code or "")
     if len(code) != CODE_LENGTH:
-        raise Invalid(BAD_CODE, field="code")
+        raise Invalid(gettext(BAD_CODE), field="code")
     try:
         with transaction.atomic():
             grant = _grant_request(couple=couple, user=user, code=code, scopes=scopes, expires_at=expires_at, now=now)
@@ -119,7 +126,7 @@ def grant_request(
     except IntegrityError as exc:
         # The partial unique index: the other partner made a request for
         # the same therapist at the same instant with another code.
-        raise Conflict("There is already a request for this therapist.") from exc
+        raise Conflict(gettext("There is already a request for this therapist.")) from exc
     return grant
 
 
@@ -129,7 +136,7 @@ def _grant_request(
     _ensure_member(user, couple)
     connect = ConnectCode.objects.select_for_update().filter(code=code, used_at__isnull=True).first()
     if connect is None or connect.expires_at <= now:
-        raise Invalid(BAD_CODE, field="code")
+        raise Invalid(gettext(BAD_CODE), field="code")
     # A grant past its end date still holds the "one open grant" place
     # until it is closed as expired; close it so a new one can start.
     Grant.objects.filter(
@@ -139,15 +146,17 @@ def _grant_request(
     if existing is not None:
         waiting = existing.approved_at is None
         raise Conflict(
-            "A request to share with this therapist is already waiting for approval."
+            gettext("A request to share with this therapist is already waiting for approval.")
             if waiting
-            else "You already share with this therapist. To change what you share, ask for a change on what you share now."
+            else gettext(
+                "You already share with this therapist. To change what you share, ask for a change on what you share now."
+            )
         )
     # Claim the code with a conditional update: of two partners entering
     # the same code at once, exactly one gets it (select_for_update is a
     # no-op on SQLite, the row count is not).
     if ConnectCode.objects.filter(pk=connect.pk, used_at__isnull=True).update(used_at=now) != 1:
-        raise Invalid(BAD_CODE, field="code")
+        raise Invalid(gettext(BAD_CODE), field="code")
     return Grant.objects.create(
         couple=couple,
         therapist_id=connect.therapist_id,
@@ -181,11 +190,11 @@ def grant_approve(
     now = now or timezone.now()
     _ensure_member(user, grant.couple)
     if grant.requested_by_id == user.pk:
-        raise Forbidden("You asked for this one. Your partner approves it.")
+        raise Forbidden(gettext("You asked for this one. Your partner approves it."))
     if scopes is not None and set(_clean_scopes(scopes)) != set(grant.scopes):
-        raise Conflict("This request shares something else than what you approved. Look at it again.")
+        raise Conflict(gettext("This request shares something else than what you approved. Look at it again."))
     if expires_at is not None and expires_at != grant.expires_at:
-        raise Conflict("This request ends on another date than the one you approved. Look at it again.")
+        raise Conflict(gettext("This request ends on another date than the one you approved. Look at it again."))
     status = grant.status_at(now)
     if status != "pending":
         raise Conflict(_not_pending(status))
@@ -196,7 +205,7 @@ def grant_approve(
             # therapist never holds both, nor neither by accident.
             replaced = Grant.objects.active(now).select_for_update(of=("self",)).filter(pk=grant.replaces_id).first()
             if replaced is None:
-                raise Conflict("What this request would change has ended. To share again, use a new code.")
+                raise Conflict(gettext("What this request would change has ended. To share again, use a new code."))
             Grant.objects.filter(pk=replaced.pk).update(ended_at=now, end_reason=Grant.EndReason.REPLACED)
             if Scope.PRACTICE in replaced.scopes and Scope.PRACTICE not in grant.scopes:
                 # Practice is no longer shared: its open practices close.
@@ -241,9 +250,11 @@ def grant_replace_request(
                 .first()
             )
             if current is None:
-                raise Conflict("Only what you share now can be changed. To share again, use a new code.")
+                raise Conflict(gettext("Only what you share now can be changed. To share again, use a new code."))
             if set(scopes) == set(current.scopes) and expires_at == current.expires_at:
-                raise Invalid("This is what you share already. Change what to share or until when.", field="scopes")
+                raise Invalid(
+                    gettext("This is what you share already. Change what to share or until when."), field="scopes"
+                )
             replacement = Grant.objects.create(
                 couple=current.couple,
                 therapist_id=current.therapist_id,
@@ -256,16 +267,16 @@ def grant_replace_request(
             _remind_partner(grant=replacement, user=user, now=now)
     except IntegrityError as exc:
         # The partial unique index: a request for this therapist is waiting.
-        raise Conflict("A request for this therapist is already waiting for approval.") from exc
+        raise Conflict(gettext("A request for this therapist is already waiting for approval.")) from exc
     return replacement
 
 
 def _not_pending(status: str) -> str:
     return {
-        "active": "This is already approved.",
-        "revoked": "This request was stopped.",
-        "expired": "This request has passed its end date.",
-    }.get(status, "This request cannot be approved now.")
+        "active": gettext("This is already approved."),
+        "revoked": gettext("This request was stopped."),
+        "expired": gettext("This request has passed its end date."),
+    }.get(status) or gettext("This request cannot be approved now.")
 
 
 def grant_revoke(*, grant: Grant, user: User, now: dt.datetime | None = None) -> Grant:
@@ -278,7 +289,7 @@ def grant_revoke(*, grant: Grant, user: User, now: dt.datetime | None = None) ->
             ended_at=now, ended_by=user, end_reason=Grant.EndReason.REVOKED
         )
         if updated != 1:
-            raise Conflict("Sharing with this therapist has already ended.")
+            raise Conflict(gettext("Sharing with this therapist has already ended."))
         # Stopping also stops a change of it that waits for approval:
         # approving that later must not start sharing again.
         waiting = list(Grant.objects.filter(replaces=grant, ended_at__isnull=True).values_list("pk", flat=True))
@@ -477,13 +488,15 @@ def therapist_token_confirm(*, user: User, token, code: str, now: dt.datetime | 
     authenticators = {a.type: a for a in Authenticator.objects.filter(user=user)}
     totp = authenticators.get(Authenticator.Type.TOTP)
     if totp is None:
-        raise Forbidden("Set up two-factor authentication first.")
+        raise Forbidden(gettext("Set up two-factor authentication first."))
     code = (code or "").strip().replace(" ", "")
     ok = TOTP(totp).validate_code(code)
     if not ok and Authenticator.Type.RECOVERY_CODES in authenticators:
         ok = RecoveryCodes(authenticators[Authenticator.Type.RECOVERY_CODES]).validate_code(code)
     if not ok:
-        raise Invalid("That code is not right. Type the 6 digits your authenticator app shows now.", field="code")
+        raise Invalid(
+            gettext("That code is not right. Type the 6 digits your authenticator app shows now."), field="code"
+        )
     verified, _ = VerifiedToken.objects.update_or_create(
         token_digest=token.digest, defaults={"verified_at": now, "last_used_at": now}
     )
@@ -500,7 +513,7 @@ def therapist_role_set(*, user: User) -> User:
     if user.is_therapist:
         return user
     if Membership.objects.filter(user=user).exists():
-        raise Conflict("This account belongs to a partner. Make a separate account for your practice.")
+        raise Conflict(gettext("This account belongs to a partner. Make a separate account for your practice."))
     User.objects.filter(pk=user.pk).update(role=User.Role.THERAPIST)
     user.role = User.Role.THERAPIST
     return user
@@ -617,9 +630,9 @@ SESSION_NOTE_MAX = 5000
 def _note_text(text: str, text_max: int) -> str:
     text = (text or "").strip()
     if not text:
-        raise Invalid("Write something first.", field="text")
+        raise Invalid(gettext("Write something first."), field="text")
     if len(text) > text_max:
-        raise Invalid(f"Keep it under {text_max} characters.", field="text")
+        raise Invalid(gettext("Keep it under %(n)d characters.") % {"n": text_max}, field="text")
     return text
 
 
@@ -634,7 +647,7 @@ def presession_note_write(
     _ensure_member(author, couple)
     text = _note_text(text, NOTE_MAX)
     if not Grant.objects.active(now).filter(couple=couple, therapist_id=therapist_id).exists():
-        raise Conflict("You no longer share with this therapist, so a note would not reach them.")
+        raise Conflict(gettext("You no longer share with this therapist, so a note would not reach them."))
     return PreSessionNote.objects.create(
         couple=couple,
         therapist_id=therapist_id,
@@ -721,11 +734,11 @@ def next_session_set(
 
     now = now or timezone.now()
     if not isinstance(at, dt.datetime) or timezone.is_naive(at):
-        raise Invalid("Give the date and time with a timezone offset.", field="at")
+        raise Invalid(gettext("Give the date and time with a timezone offset."), field="at")
     if at <= now:
-        raise Invalid("Choose a time in the future.", field="at")
+        raise Invalid(gettext("Choose a time in the future."), field="at")
     if at > now + dt.timedelta(days=365):
-        raise Invalid("Choose a time within a year.", field="at")
+        raise Invalid(gettext("Choose a time within a year."), field="at")
     grant = (
         Grant.objects.active(now)
         .select_for_update(of=("self",))
@@ -735,7 +748,7 @@ def next_session_set(
     if grant is None:
         raise Http404
     if NextSession.objects.filter(couple_id=couple_id, therapist=therapist, at__gt=now).count() >= NEXT_SESSIONS_MAX:
-        raise Conflict(f"At most {NEXT_SESSIONS_MAX} sessions ahead. Remove one first.")
+        raise Conflict(gettext("At most %(n)d sessions ahead. Remove one first.") % {"n": NEXT_SESSIONS_MAX})
     session, _ = NextSession.objects.get_or_create(couple_id=couple_id, therapist=therapist, at=at)
     _access_record(therapist=therapist, grant=grant, what=AccessEvent.What.SESSION_DATE, ip=ip, now=now, scopes=[])
     return session
@@ -776,21 +789,21 @@ def _practice_fields(*, kind, title, details, due_at, now: dt.datetime) -> dict:
 
     errors: dict[str, list[str]] = {}
     if kind not in Practice.Kind.values:
-        errors["kind"] = [f"Choose one of: {', '.join(Practice.Kind.values)}."]
+        errors["kind"] = [gettext("Choose one of: %(values)s.") % {"values": ", ".join(Practice.Kind.values)}]
     title = (title or "").strip() if isinstance(title, str) else ""
     if not title:
-        errors["title"] = ["Give the practice a short title."]
+        errors["title"] = [gettext("Give the practice a short title.")]
     elif len(title) > PRACTICE_TITLE_MAX:
-        errors["title"] = [f"Keep the title under {PRACTICE_TITLE_MAX} characters."]
+        errors["title"] = [gettext("Keep the title under %(n)d characters.") % {"n": PRACTICE_TITLE_MAX}]
     details = (details or "").strip() if isinstance(details, str) else ""
     if len(details) > PRACTICE_DETAILS_MAX:
-        errors["details"] = [f"Keep the details under {PRACTICE_DETAILS_MAX} characters."]
+        errors["details"] = [gettext("Keep the details under %(n)d characters.") % {"n": PRACTICE_DETAILS_MAX}]
     if not isinstance(due_at, dt.datetime) or timezone.is_naive(due_at):
-        errors["due_at"] = ["Give the due time with a timezone offset."]
+        errors["due_at"] = [gettext("Give the due time with a timezone offset.")]
     elif due_at < now + PRACTICE_DUE_MIN:
-        errors["due_at"] = ["Choose a due time at least an hour from now."]
+        errors["due_at"] = [gettext("Choose a due time at least an hour from now.")]
     elif due_at > now + PRACTICE_DUE_MAX:
-        errors["due_at"] = ["Choose a due time at most 180 days from now."]
+        errors["due_at"] = [gettext("Choose a due time at most 180 days from now.")]
     if errors:
         raise Invalid(errors=errors)
     return {"kind": kind, "title": title, "details": details, "due_at": due_at}
@@ -877,11 +890,11 @@ def practice_answer(*, practice_id: int, user: User, accept: bool, now: dt.datet
     with transaction.atomic():
         practice = _practice_locked(practice_id, user)
         if practice.state != Practice.State.PROPOSED or not _practice_live(practice, now):
-            raise Conflict("This practice is no longer waiting for an answer.")
+            raise Conflict(gettext("This practice is no longer waiting for an answer."))
         if practice.due_at <= now:
-            raise Conflict("This practice's due time has passed.")
+            raise Conflict(gettext("This practice's due time has passed."))
         if PracticeAnswer.objects.filter(practice=practice, partner=user).exists():
-            raise Conflict("You answered this one already.")
+            raise Conflict(gettext("You answered this one already."))
         PracticeAnswer.objects.create(practice=practice, partner=user, accepted=bool(accept), at=now)
         if not accept:
             practice.state, practice.settled_at = Practice.State.NOT_TAKEN_UP, now
@@ -927,13 +940,13 @@ def practice_outcome_set(*, practice_id: int, user: User, outcome: str, now: dt.
 
     now = now or timezone.now()
     if outcome not in (Practice.State.DONE, Practice.State.RENEGOTIATED):
-        raise Invalid("Choose done or renegotiated.", field="outcome")
+        raise Invalid(gettext("Choose done or renegotiated."), field="outcome")
     with transaction.atomic():
         practice = _practice_locked(practice_id, user)
         if practice.state != Practice.State.ACCEPTED:
-            raise Conflict("Only a practice you both accepted, still open, can be marked.")
+            raise Conflict(gettext("Only a practice you both accepted, still open, can be marked."))
         if practice.due_at <= now:
-            raise Conflict("Its due time has passed: it counts as missed. Talk about it at your next session.")
+            raise Conflict(gettext("Its due time has passed: it counts as missed. Talk about it at your next session."))
         practice.state, practice.settled_at = outcome, now
         practice.save(update_fields=["state", "settled_at"])
     _practice_reminders_cancel([practice.pk])

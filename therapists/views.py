@@ -27,7 +27,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.client_ip import client_ip
@@ -53,9 +54,9 @@ LOG_PAGE_SIZE = 20
 class GrantRequestForm(forms.Form):
     code = forms.CharField(
         max_length=32,
-        label="Your therapist's code",
-        help_text="8 letters and numbers, from your therapist. Dashes, spaces and small letters are fine.",
-        error_messages={"required": "Type the code your therapist gave you."},
+        label=_("Your therapist's code"),
+        help_text=_("8 letters and numbers, from your therapist. Dashes, spaces and small letters are fine."),
+        error_messages={"required": _("Type the code your therapist gave you.")},
         widget=forms.TextInput(
             attrs={
                 "class": "code-input",
@@ -67,16 +68,16 @@ class GrantRequestForm(forms.Form):
         ),
     )
     scopes = forms.MultipleChoiceField(
-        label="What to share",
-        help_text="Only numbers and patterns. Your therapist never sees what either of you wrote.",
+        label=_("What to share"),
+        help_text=_("Only numbers and patterns. Your therapist never sees what either of you wrote."),
         choices=[(s, SCOPE_TITLES[s]) for s in SCOPE_ORDER],
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one thing to share."},
+        error_messages={"required": _("Choose at least one thing to share.")},
     )
     until = forms.DateField(
-        label="Share until",
-        help_text="Up to 180 days. You can stop sooner, at any time.",
-        error_messages={"required": "Choose until when to share.", "invalid": "Enter a date, like 2026-06-30."},
+        label=_("Share until"),
+        help_text=_("Up to 180 days. You can stop sooner, at any time."),
+        error_messages={"required": _("Choose until when to share."), "invalid": _("Enter a date, like 2026-06-30.")},
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
@@ -93,9 +94,11 @@ class GrantRequestForm(forms.Form):
     def clean_until(self):
         day = self.cleaned_data["until"]
         if day < self.min_date:
-            raise forms.ValidationError("Choose a day from tomorrow on.")
+            raise forms.ValidationError(gettext("Choose a day from tomorrow on."))
         if day > self.max_date:
-            raise forms.ValidationError(f"Choose a day up to {dateformat.format(self.max_date, 'j F Y')} (180 days).")
+            raise forms.ValidationError(
+                gettext("Choose a day up to %(day)s (180 days).") % {"day": dateformat.format(self.max_date, "j F Y")}
+            )
         return day
 
     def expires_at(self) -> dt.datetime:
@@ -111,7 +114,7 @@ class GrantChangeForm(GrantRequestForm):
         super().__init__(*args, **kwargs)
         del self.fields["code"]
         self.fields["scopes"].initial = [s for s in SCOPE_ORDER if s in grant.scopes]
-        self.fields["scopes"].label = "What to share from now on"
+        self.fields["scopes"].label = gettext("What to share from now on")
         self.fields["until"].initial = (grant.expires_at - dt.timedelta(microseconds=1)).astimezone(self.tz).date()
 
 
@@ -157,10 +160,10 @@ def access(request):
             domain_error_to_form(form, exc)
         else:
             partner = couple_partner_of(couple=couple, user=user)
-            name = partner.display_name if partner else "your partner"
+            name = partner.display_name if partner else gettext("your partner")
             messages.success(
                 request,
-                f"Asked. Nothing is shared until {name} approves the same request.",
+                gettext("Asked. Nothing is shared until %(name)s approves the same request.") % {"name": name},
             )
             return redirect(f"{reverse('therapist-access')}#grant-{grant.pk}")
     grants = list(selectors.grants_for_member(user=user))
@@ -271,14 +274,18 @@ def grant_approve(request, grant_id: int):
         expires_at = dt.datetime.fromisoformat(raw_expiry) if raw_expiry else None
     except ValueError:
         expires_at = None
-        messages.error(request, "That didn't work. Look at the request again.")
+        messages.error(request, gettext("That didn't work. Look at the request again."))
         return redirect("therapist-access")
     try:
         services.grant_approve(grant=grant, user=request.user, scopes=scopes or None, expires_at=expires_at)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Approved. {grant.therapist.display_name} can now see what you both chose.")
+        messages.success(
+            request,
+            gettext("Approved. %(therapist)s can now see what you both chose.")
+            % {"therapist": grant.therapist.display_name},
+        )
     return redirect(f"{reverse('therapist-access')}#grant-{grant.pk}")
 
 
@@ -300,7 +307,9 @@ def grant_change(request, grant_id: int):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(f"{reverse('therapist-access')}#grant-{grant.pk}")
-    messages.success(request, "Asked. What you share now stays as it is until your partner approves the change.")
+    messages.success(
+        request, gettext("Asked. What you share now stays as it is until your partner approves the change.")
+    )
     return redirect(f"{reverse('therapist-access')}#grant-{replacement.pk}")
 
 
@@ -320,7 +329,7 @@ def presession_note_create(request, grant_id: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Saved for {grant.therapist.display_name}.")
+        messages.success(request, gettext("Saved for %(therapist)s.") % {"therapist": grant.therapist.display_name})
     return redirect(f"{reverse('therapist-access')}#grant-{grant.pk}")
 
 
@@ -336,9 +345,10 @@ def grant_revoke(request, grant_id: int):
     else:
         messages.success(
             request,
-            "Request withdrawn."
+            gettext("Request withdrawn.")
             if was_pending
-            else f"Stopped. {grant.therapist.display_name} can no longer see anything, from now on.",
+            else gettext("Stopped. %(therapist)s can no longer see anything, from now on.")
+            % {"therapist": grant.therapist.display_name},
         )
     return redirect("therapist-access")
 
@@ -379,7 +389,9 @@ def access_log(request):
         "others": [
             {
                 "couple_id": m.couple_id,
-                "label": f"The couple you were in until {day(m.left_at)}" if m.left_at else "Your couple now",
+                "label": gettext("The couple you were in until %(day)s") % {"day": day(m.left_at)}
+                if m.left_at
+                else gettext("Your couple now"),
             }
             for m in memberships
             if m is not shown
@@ -418,7 +430,7 @@ def therapist_required(view):
         if not request.user.is_therapist:
             return redirect("home")
         if not has_totp(request.user):
-            messages.info(request, "First, protect your account with two-factor authentication.")
+            messages.info(request, gettext("First, protect your account with two-factor authentication."))
             return redirect("therapist-security")
         return view(request, *args, **kwargs)
 
@@ -471,15 +483,18 @@ def _attention_words(a: dict, names: dict) -> str:
         return ngettext("%(n)d practice missed", "%(n)d practices missed", a["count"]) % {"n": a["count"]}
     if a["kind"] == "presession_note":
         return ngettext("%(n)d new note for you", "%(n)d new notes for you", a["count"]) % {"n": a["count"]}
-    return (
-        f"{names.get(a['partner_id'], 'A partner')}'s check-up total fell by {a['drop']} "
-        f"({a['from_score']} to {a['to_score']}, round {a['round_number']})"
-    )
+    return gettext("%(name)s's check-up total fell by %(drop)s (%(from)s to %(to)s, round %(round)s)") % {
+        "name": names.get(a["partner_id"]) or gettext("A partner"),
+        "drop": a["drop"],
+        "from": a["from_score"],
+        "to": a["to_score"],
+        "round": a["round_number"],
+    }
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 def _week_label(year_too: bool):
@@ -508,7 +523,7 @@ def summary_sections(summary: dict) -> list[dict]:
             Bar(
                 label(w["week_start"]),
                 w["ratio"] * 100 if w["ratio"] is not None else None,
-                f"{w['completed']} of {w['scheduled']}",
+                gettext("%(done)s of %(scheduled)s") % {"done": w["completed"], "scheduled": w["scheduled"]},
             )
             for w in s["weeks"]
         ]
@@ -517,11 +532,11 @@ def summary_sections(summary: dict) -> list[dict]:
                 "key": Scope.CHECKIN_CONSISTENCY,
                 "chart": bar_chart(
                     bars,
-                    title="Scheduled check-ins completed together, per week",
+                    title=gettext("Scheduled check-ins completed together, per week"),
                     y_max=100,
                     y_format=_pct,
-                    y_name="Completed",
-                    empty_text="No scheduled check-ins in these dates.",
+                    y_name=gettext("Completed"),
+                    empty_text=gettext("No scheduled check-ins in these dates."),
                 ),
                 "totals": s["totals"],
             }
@@ -537,18 +552,18 @@ def summary_sections(summary: dict) -> list[dict]:
                 "key": Scope.MOOD_TRENDS,
                 "chart": line_chart(
                     series,
-                    title="Average mood per week (1 struggling to 5 great)",
+                    title=gettext("Average mood per week (1 struggling to 5 great)"),
                     y_min=1,
                     y_max=5,
                     y_ticks=[1, 3, 5],
                     y_labels={1.0: "Struggling", 3.0: "Okay", 5.0: "Great"},
                     y_format=lambda y: f"{y:.1f}".rstrip("0").rstrip("."),
                     x_label=label,
-                    x_name="Week of",
-                    y_name="Average mood",
+                    x_name=gettext("Week of"),
+                    y_name=gettext("Average mood"),
                     width=420,
                     height=160,
-                    empty_text="No moods from check-ins both saw in these dates.",
+                    empty_text=gettext("No moods from check-ins both saw in these dates."),
                 ),
                 "partners": s["partners"],
             }
@@ -574,10 +589,10 @@ def summary_sections(summary: dict) -> list[dict]:
                 "key": Scope.GRATITUDE_FREQUENCY,
                 "chart": bar_chart(
                     bars,
-                    title="Notes of appreciation sent, per week (both together)",
+                    title=gettext("Notes of appreciation sent, per week (both together)"),
                     y_max=max(4, max((b.value for b in bars), default=0)),
                     y_format=_count,
-                    y_name="Notes",
+                    y_name=gettext("Notes"),
                 ),
                 "total": s["total"],
             }
@@ -604,10 +619,10 @@ def summary_sections(summary: dict) -> list[dict]:
                     ],
                     "chart": bar_chart(
                         [Bar(label(w["week_start"]), w["total"]) for w in weeks],
-                        title=f"{p['display_name']}: triggers logged per week",
+                        title=gettext("%(name)s: triggers logged per week") % {"name": p["display_name"]},
                         y_max=max(4, max((w["total"] for w in weeks), default=0)),
                         y_format=_count,
-                        y_name="Triggers",
+                        y_name=gettext("Triggers"),
                         height=110,
                     ),
                 }
@@ -619,12 +634,12 @@ def summary_sections(summary: dict) -> list[dict]:
 
 
 PROMISE_KINDS = {
-    "timeout": "Time-out return",
-    "space": "Return from space",
-    "commitment": "Repair commitment",
-    "checkin": "Check-in",
-    "agreement_review": "Agreement review",
-    "practice": "Practice",
+    "timeout": _("Time-out return"),
+    "space": _("Return from space"),
+    "commitment": _("Repair commitment"),
+    "checkin": _("Check-in"),
+    "agreement_review": _("Agreement review"),
+    "practice": _("Practice"),
 }
 
 
@@ -727,11 +742,11 @@ def therapist_summary(request, couple_id: int):
 
 class SessionNoteForm(forms.Form):
     text = forms.CharField(
-        label="A new note",
-        help_text="Private to you: the couple never sees them. They are in your own data export.",
+        label=_("A new note"),
+        help_text=_("Private to you: the couple never sees them. They are in your own data export."),
         max_length=services.SESSION_NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "Write something first."},
+        error_messages={"required": _("Write something first.")},
     )
 
 
@@ -748,7 +763,7 @@ def therapist_session(request, couple_id: int):
         except DomainError as exc:
             domain_error_to_form(form, exc)
         else:
-            messages.success(request, "Saved. Only you can read it.")
+            messages.success(request, gettext("Saved. Only you can read it."))
             return redirect("therapist-session", couple_id=couple_id)
     now = timezone.now()
     data = services.therapist_session_read(therapist=request.user, couple_id=couple_id, ip=client_ip(request), now=now)
@@ -788,7 +803,7 @@ def therapist_checkup_request(request, couple_id: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Asked. Both partners get a reminder now; nothing about you is in it.")
+        messages.success(request, gettext("Asked. Both partners get a reminder now; nothing about you is in it."))
     return redirect(f"{reverse('therapist-summary', args=[couple_id])}#s-progress")
 
 
@@ -796,7 +811,7 @@ def therapist_checkup_request(request, couple_id: int):
 @require_POST
 def therapist_end(request, couple_id: int):
     services.therapist_access_end(therapist=request.user, couple_id=couple_id)
-    messages.success(request, "Ended. You no longer see anything of this couple; they see that you ended it.")
+    messages.success(request, gettext("Ended. You no longer see anything of this couple; they see that you ended it."))
     return redirect("therapist-home")
 
 
@@ -815,7 +830,9 @@ def therapist_security(request):
     unverified = EmailAddress.objects.filter(user=user, verified=False).first()
     if request.method == "POST" and request.POST.get("action") == "confirm-email" and unverified is not None:
         unverified.send_confirmation(request)
-        messages.success(request, f"We sent a link to {unverified.email}. Open it, then come back here.")
+        messages.success(
+            request, gettext("We sent a link to %(email)s. Open it, then come back here.") % {"email": unverified.email}
+        )
         return redirect("therapist-security")
     types = set(Authenticator.objects.filter(user=user).values_list("type", flat=True))
     context = {
@@ -837,11 +854,13 @@ class TherapistSignupView(SignupView):
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
         if "display_name" in form.fields:
-            form.fields["display_name"].label = "Your name, as couples will see it"
-            form.fields["display_name"].help_text = "For example Dr Theo Lind. It appears in each couple's access log."
+            form.fields["display_name"].label = gettext("Your name, as couples will see it")
+            form.fields["display_name"].help_text = gettext(
+                "For example Dr Theo Lind. It appears in each couple's access log."
+            )
             form.fields["display_name"].widget.attrs["autocomplete"] = "name"
         if "timezone" in form.fields:
-            form.fields["timezone"].help_text = "Picked from this computer. Times are shown in it."
+            form.fields["timezone"].help_text = gettext("Picked from this computer. Times are shown in it.")
         return form
 
     def form_valid(self, form):
@@ -861,13 +880,13 @@ therapist_join = TherapistSignupView.as_view()
 # --- practice between sessions ---------------------------------------------------------------------------
 
 PRACTICE_STATUS_WORDS = {
-    "proposed": "Waiting for both of you",
-    "accepted": "You both accepted",
-    "missed": "Missed",
-    "not_taken_up": "Not taken up",
-    "done": "Done",
-    "renegotiated": "Renegotiated",
-    "closed": "Closed",
+    "proposed": _("Waiting for both of you"),
+    "accepted": _("You both accepted"),
+    "missed": _("Missed"),
+    "not_taken_up": _("Not taken up"),
+    "done": _("Done"),
+    "renegotiated": _("Renegotiated"),
+    "closed": _("Closed"),
 }
 
 
@@ -927,15 +946,15 @@ def practice_act(request, practice_id: int, action: str):
 
 
 class PracticeForm(forms.Form):
-    kind = forms.ChoiceField(label="Kind", choices=Practice.Kind.choices)
-    title = forms.CharField(label="Title", max_length=services.PRACTICE_TITLE_MAX)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Practice.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=services.PRACTICE_TITLE_MAX)
     details = forms.CharField(
-        label="Details",
+        label=_("Details"),
         required=False,
         max_length=services.PRACTICE_DETAILS_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    due = forms.DateField(label="Due by the end of", widget=forms.DateInput(attrs={"type": "date"}))
+    due = forms.DateField(label=_("Due by the end of"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 @therapist_required
@@ -960,15 +979,15 @@ def therapist_practice_propose(request, couple_id: int):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Proposed. It starts once both partners accept it.")
+            messages.success(request, gettext("Proposed. It starts once both partners accept it."))
     else:
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
     return redirect(f"{reverse('therapist-session', args=[couple_id])}#practices")
 
 
 class SessionDateForm(forms.Form):
-    day = forms.DateField(label="Day", widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(label="Time (yours)", widget=forms.TimeInput(attrs={"type": "time"}))
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label=_("Time (yours)"), widget=forms.TimeInput(attrs={"type": "time"}))
 
 
 @therapist_required
@@ -983,9 +1002,9 @@ def therapist_session_date(request, couple_id: int):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Saved. The couple sees the date on their therapist page.")
+            messages.success(request, gettext("Saved. The couple sees the date on their therapist page."))
     else:
-        messages.error(request, "Give a day and a time.")
+        messages.error(request, gettext("Give a day and a time."))
     return redirect(f"{reverse('therapist-session', args=[couple_id])}#next-sessions")
 
 
