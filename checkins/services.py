@@ -418,7 +418,7 @@ def _validate_answers(steps: list[dict], values: Any, *, complete: bool) -> tupl
     if complete:
         for step in steps:
             if step["key"] not in clean and step["key"] not in errors:
-                errors[step["key"]] = ["Please answer this step before sending."]
+                errors[step["key"]] = [gettext("Please answer this step before sending.")]
     if errors:
         raise Invalid(gettext("Some answers need another look."), errors={"answers": errors})
     mood_key = next((s["key"] for s in steps if s["kind"] == StepKind.MOOD), None)

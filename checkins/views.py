@@ -19,7 +19,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -97,7 +97,7 @@ def _couple_and_partner(user):
 def weekdays_text(weekdays: list[int]) -> str:
     days = sorted(set(weekdays))
     if days == list(range(7)):
-        return gettext("Every day")
+        return pgettext("which days", "Every day")
     if days == list(range(5)):
         return gettext("Weekdays")
     if days == [5, 6]:

@@ -90,7 +90,7 @@ class EntryForm(forms.Form):
         label=_("Tags"),
         required=False,
         max_length=400,
-        help_text="A few words to find it again, separated by commas. For example: sleep, work.",
+        help_text=_("A few words to find it again, separated by commas. For example: sleep, work."),
         error_messages={"max_length": _("That's a lot of tags; keep a few short words.")},
     )
 
@@ -117,7 +117,7 @@ class TriggerForm(forms.Form):
     )
     intensity_before = forms.TypedChoiceField(
         label=_("How strong is the feeling right now?"),
-        help_text="0 is calm, 10 is the strongest it gets.",
+        help_text=_("0 is calm, 10 is the strongest it gets."),
         choices=_intensity_choices,
         coerce=int,
         widget=forms.RadioSelect,
