@@ -4,6 +4,7 @@ reader's language and only built-in content is; what a couple wrote stays as
 written; the live socket answers in the person's language. The catalogs are
 not committed yet, so gettext is stood in for by a visible marker."""
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -40,7 +41,7 @@ def test_a_builtin_formats_words_are_shown_translated_a_couples_own_as_written(m
 def test_every_builtin_text_is_marked_for_the_catalogs():
     # makemessages finds gettext_noop(...) literals; the texts are plain strings at run time.
     # One mark per text: names, descriptions, prompts and help.
-    source = open(formats.__file__, encoding="utf-8").read()
+    source = Path(formats.__file__).read_text(encoding="utf-8")
     assert source.count("gettext_noop(") == len(formats.BUILTIN_TEXTS)
 
 
