@@ -1,4 +1,5 @@
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -14,6 +15,7 @@ from couples.api import MemberListMixin
 from couples.selectors import couple_get_for_member
 
 from . import selectors, services
+from .formats import shown, shown_step
 from .models import CheckIn, Format, Schedule
 
 # --- output ---------------------------------------------------------------------
@@ -25,6 +27,10 @@ class StepOutput(serializers.Serializer):
     kind = serializers.CharField()
     options = serializers.ListField(child=serializers.CharField(), required=False)
     help = serializers.CharField(required=False)
+
+    def to_representation(self, instance):
+        # A built-in step's words in the reader's language (formats.shown).
+        return super().to_representation(shown_step(instance) if isinstance(instance, dict) else instance)
 
 
 class FormatOutput(serializers.ModelSerializer):
@@ -38,10 +44,15 @@ class FormatOutput(serializers.ModelSerializer):
     def get_custom(self, obj) -> bool:
         return obj.couple_id is not None
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["name"], data["description"] = shown(data["name"]), shown(data["description"])
+        return data
+
 
 class ScheduleOutput(serializers.ModelSerializer):
     format = serializers.CharField(source="format.key")
-    format_name = serializers.CharField(source="format.name")
+    format_name = serializers.CharField(source="format.shown_name")
     time = LocalTimeField()
     weekdays = serializers.ListField(child=serializers.IntegerField())
 
@@ -70,12 +81,15 @@ class ScheduleOutput(serializers.ModelSerializer):
 class CheckInListOutput(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     format = serializers.CharField(source="format__key")
-    format_name = serializers.CharField(source="format__name")
+    format_name = serializers.SerializerMethodField()
     scheduled_for = serializers.DateTimeField()
     closes_at = serializers.DateTimeField()
     status = serializers.SerializerMethodField()
     revealed_at = serializers.DateTimeField(allow_null=True, required=False)
     my_state = serializers.SerializerMethodField()
+
+    def get_format_name(self, row) -> str:
+        return shown(row["format__name"])
 
     def get_status(self, row) -> str:
         return CheckIn.status_from(row["revealed_at"], row["scheduled_for"], row["closes_at"], self.context["now"])
@@ -94,7 +108,7 @@ def checkin_list_data(rows, *, now) -> list[dict]:
         {
             "id": row["id"],
             "format": row["format__key"],
-            "format_name": row["format__name"],
+            "format_name": shown(row["format__name"]),
             "scheduled_for": datetime_out(row["scheduled_for"], tz),
             "closes_at": datetime_out(row["closes_at"], tz),
             "status": status_from(row["revealed_at"], row["scheduled_for"], row["closes_at"], now),
@@ -107,7 +121,7 @@ def checkin_list_data(rows, *, now) -> list[dict]:
 
 class CheckInDetailOutput(serializers.ModelSerializer):
     format = serializers.CharField(source="format.key")
-    format_name = serializers.CharField(source="format.name")
+    format_name = serializers.CharField(source="format.shown_name")
     status = serializers.SerializerMethodField()
     my_state = serializers.SerializerMethodField()
     steps = StepOutput(many=True)
@@ -206,7 +220,7 @@ class ScheduleInput(serializers.Serializer):
 def _resolve_format(*, couple, key: str) -> Format:
     fmt = selectors.format_get_for_couple(couple=couple, key=key)
     if fmt is None:
-        raise Invalid("There is no format with this key.", field="format")
+        raise Invalid(gettext("There is no format with this key."), field="format")
     return fmt
 
 
@@ -251,7 +265,7 @@ class ScheduleDetailApi(APIView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         if not fields:
-            raise Invalid("Nothing to change.")
+            raise Invalid(gettext("Nothing to change."))
         if "format" in fields:
             fields["format"] = _resolve_format(couple=schedule.couple, key=fields["format"])
         schedule = services.schedule_update(schedule=schedule, user=request.user, fields=fields)
@@ -307,7 +321,9 @@ class CheckInListApi(MemberListMixin, GenericAPIView):
     def get(self, request):
         wanted = request.query_params.get("status")
         if wanted is not None and wanted not in selectors.STATUSES:
-            raise Invalid(f"Use one of: {', '.join(selectors.STATUSES)}.", field="status")
+            raise Invalid(
+                gettext("Use one of: %(values)s.") % {"values": ", ".join(selectors.STATUSES)}, field="status"
+            )
         now = timezone.now()
         page = self.paginate_for_member(selectors.CHECKIN_ROWS.bind(user=request.user, status=wanted, now=now))
         return self.get_paginated_response(checkin_list_data(page, now=now))
@@ -320,7 +336,7 @@ class CheckInListApi(MemberListMixin, GenericAPIView):
         if data.validated_data["format"] == services.REPAIR_KEY:
             # A repair conversation is not a check-in: it has its own steps,
             # reveal and life (repair.conversation), reached through /repairs/.
-            raise Conflict("A repair conversation starts at /api/v1/repairs/, not as a check-in.")
+            raise Conflict(gettext("A repair conversation starts at /api/v1/repairs/, not as a check-in."))
         fmt = _resolve_format(couple=couple, key=data.validated_data["format"])
         checkin = services.checkin_start(couple=couple, user=request.user, format=fmt)
         return Response(checkin_detail_data(checkin=checkin, user=request.user), status=status.HTTP_201_CREATED)
@@ -381,7 +397,7 @@ class CheckInEventsApi(APIView):
         checkin = selectors.checkin_get_for_member(user=request.user, checkin_id=checkin_id)
         raw = request.query_params.get("since", "0")
         if not raw.isdigit() or len(raw) > 9:
-            raise Invalid("since must be a whole number of 0 or more.", field="since")
+            raise Invalid(gettext("since must be a whole number of 0 or more."), field="since")
         events = list(selectors.checkin_events_since(checkin=checkin, since=int(raw))[:500])
         return Response(
             EventsOutput({"checkin": checkin.pk, "last_seq": checkin.last_event_seq, "results": events}).data

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from django.utils import dateformat
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
 
 _ids = itertools.count(1)
 
@@ -78,9 +79,9 @@ def line_chart(
     y_format: Callable[[float], str] | None = None,
     x_label: Callable[[object], str] | None = None,
     tz=None,
-    x_name: str = "Date",
-    y_name: str = "Value",
-    empty_text: str = "Nothing to show yet.",
+    x_name: str | None = None,
+    y_name: str | None = None,
+    empty_text: str | None = None,
     width: int = 320,
     height: int = 140,
     css_class: str = "chart",
@@ -95,6 +96,9 @@ def line_chart(
       ``tz`` when given).
     """
     uid = f"chart{next(_ids)}"
+    x_name = x_name or gettext("Date")
+    y_name = y_name or gettext("Value")
+    empty_text = empty_text or gettext("Nothing to show yet.")
     fmt_x = x_label or _default_x_label(tz)
     clean = [
         Series(s.name, sorted(((x, float(y)) for x, y in s.points if y is not None), key=lambda p: _x_value(p[0])))
@@ -241,9 +245,10 @@ def line_chart(
     )
     return format_html(
         '<figure class="{cls}"><figcaption class="{cls}-title" aria-hidden="true">{title}</figcaption>{svg}{legend}'
-        '<details class="{cls}-data"><summary>{title} as text</summary>{table}</details></figure>',
+        '<details class="{cls}-data"><summary>{as_text}</summary>{table}</details></figure>',
         cls=css_class,
         title=title,
+        as_text=gettext("%(title)s as text") % {"title": title},
         svg=svg,
         legend=legend,
         table=table,
@@ -262,20 +267,31 @@ def describe(
     parts = []
     for s in series:
         if not s.points:
-            parts.append(f"{s.name}: no points yet.")
+            parts.append(gettext("%(name)s: no points yet.") % {"name": s.name})
             continue
         ys = [y for _, y in s.points]
         first, last = s.points[0], s.points[-1]
         n = len(s.points)
-        span = f"on {fmt_x(first[0])}" if n == 1 else f"from {fmt_x(first[0])} to {fmt_x(last[0])}"
-        text = f"{s.name}: {n} {'point' if n == 1 else 'points'} {span}."
-        if n > 1:
-            text += (
-                f" Lowest {_y_text(min(ys), y_labels, y_format)}, highest {_y_text(max(ys), y_labels, y_format)},"
-                f" latest {_y_text(last[1], y_labels, y_format)}."
-            )
+        if n == 1:
+            text = gettext("%(name)s: 1 point on %(day)s. Value %(value)s.") % {
+                "name": s.name,
+                "day": fmt_x(first[0]),
+                "value": _y_text(last[1], y_labels, y_format),
+            }
         else:
-            text += f" Value {_y_text(last[1], y_labels, y_format)}."
+            text = ngettext(
+                "%(name)s: %(n)d point from %(first)s to %(last)s. Lowest %(low)s, highest %(high)s, latest %(latest)s.",
+                "%(name)s: %(n)d points from %(first)s to %(last)s. Lowest %(low)s, highest %(high)s, latest %(latest)s.",
+                n,
+            ) % {
+                "name": s.name,
+                "n": n,
+                "first": fmt_x(first[0]),
+                "last": fmt_x(last[0]),
+                "low": _y_text(min(ys), y_labels, y_format),
+                "high": _y_text(max(ys), y_labels, y_format),
+                "latest": _y_text(last[1], y_labels, y_format),
+            }
         parts.append(text)
     return " ".join(parts)
 
@@ -286,11 +302,13 @@ def text_alternative(
     fmt_x: Callable[[object], str],
     y_labels: dict | None = None,
     y_format: Callable[[float], str] | None = None,
-    x_name: str = "Date",
-    y_name: str = "Value",
+    x_name: str | None = None,
+    y_name: str | None = None,
     css_class: str = "chart",
 ) -> SafeString:
     """Every point as a table, one per series (a caption names it)."""
+    x_name = x_name or gettext("Date")
+    y_name = y_name or gettext("Value")
     tables = []
     for s in series:
         rows = format_html_join(

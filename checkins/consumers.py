@@ -7,6 +7,7 @@ import logging
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 from asgiref.sync import SyncToAsync
 from channels.consumer import get_handler_name
@@ -14,6 +15,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 
 from accounts import applock
 from backend.errors import DomainError
@@ -65,6 +68,25 @@ def _on_db_threads(fn):
     return _LiveDatabaseSyncToAsync(fn, thread_sensitive=False, executor=_DB_THREADS)
 
 
+def _language_of(scope, user) -> str:
+    """The language the socket's own messages are in: the person's chosen
+    language if the account keeps one, else as the page's request would
+    have it (the language cookie, then Accept-Language)."""
+    chosen = getattr(user, "language", "") or ""
+    if chosen:
+        try:
+            return translation.get_supported_language_variant(chosen)
+        except LookupError:
+            pass
+    headers = dict(scope.get("headers") or [])
+    request = SimpleNamespace(
+        COOKIES=scope.get("cookies") or {},
+        META={"HTTP_ACCEPT_LANGUAGE": headers.get(b"accept-language", b"").decode("latin-1")},
+        path_info="/",
+    )
+    return translation.get_language_from_request(request)
+
+
 @_on_db_threads
 def _authorize(user, checkin_id: int, scope=None):
     if not user or not user.is_authenticated:
@@ -85,10 +107,11 @@ def _still_allowed_seq(user, checkin_id: int) -> int | None:
 
 
 @_on_db_threads
-def _act(user, checkin_id: int, action: str, content: dict) -> tuple[dict | None, list]:
+def _act(user, checkin_id: int, action: str, content: dict, language: str) -> tuple[dict | None, list]:
     """Runs one write through the services. Returns an error to send (or
-    None) and the broadcasts the write made, for the caller to send."""
-    with collected_broadcasts() as broadcasts:
+    None) and the broadcasts the write made, for the caller to send. Error
+    words are in the person's ``language``."""
+    with translation.override(language), collected_broadcasts() as broadcasts:
         try:
             # The services lock the check-in and check, in the same query,
             # that this person is still one of the couple (else 404).
@@ -102,17 +125,21 @@ def _act(user, checkin_id: int, action: str, content: dict) -> tuple[dict | None
             elif action == "pause":
                 minutes = content.get("minutes")
                 if minutes is not None and (isinstance(minutes, bool) or not isinstance(minutes, int)):
-                    error = {"type": "error", "code": 400, "detail": {"minutes": ["A whole number of minutes."]}}
+                    error = {
+                        "type": "error",
+                        "code": 400,
+                        "detail": {"minutes": [gettext("A whole number of minutes.")]},
+                    }
                     return error, []
                 services.live_pause(checkin=checkin, user=user, minutes=minutes)
             elif action == "resume":
                 services.live_resume(checkin=checkin, user=user)
         except Http404:
-            return {"type": "error", "code": 404, "detail": "Not found."}, list(broadcasts)
+            return {"type": "error", "code": 404, "detail": gettext("Not found.")}, list(broadcasts)
         except (InterfaceError, OperationalError):
             # The database is briefly away; nothing was written.
             connection.close()
-            return {"type": "error", "code": 503, "detail": "Steady is briefly unavailable; try again."}, []
+            return {"type": "error", "code": 503, "detail": gettext("Steady is briefly unavailable; try again.")}, []
         except DomainError as exc:
             return {"type": "error", "code": exc.status_code, "detail": exc.as_data()}, list(broadcasts)
     return None, broadcasts
@@ -132,6 +159,7 @@ class CheckInConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self):
         self.user = self.scope.get("user")
+        self.language = _language_of(self.scope, self.user)
         self.checkin_id = int(self.scope["url_route"]["kwargs"]["checkin_id"])
         checkin = await _authorize(self.user, self.checkin_id, self.scope)
         if checkin is None:
@@ -199,15 +227,22 @@ class CheckInConsumer(AsyncJsonWebsocketConsumer):
                 checkin_group(self.checkin_id), {"type": "presence.leave", "channel": self.channel_name}
             )
 
+    def _words(self, message: str) -> str:
+        """One of the socket's own messages, in the person's language."""
+        with translation.override(getattr(self, "language", None)):
+            return gettext(message)
+
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict):
-            await self.send_json({"type": "error", "code": 400, "detail": "Send a JSON object."})
+            await self.send_json(
+                {"type": "error", "code": 400, "detail": self._words(gettext_noop("Send a JSON object."))}
+            )
             return
         kind = content.get("type")
         if kind == "ping":
             await self.send_json({"type": "pong", "t": content.get("t")})
         elif kind in ("answer", "ready", "pause", "resume"):
-            error, broadcasts = await _act(self.user, self.checkin_id, kind, content)
+            error, broadcasts = await _act(self.user, self.checkin_id, kind, content, self.language)
             for group, message in broadcasts:
                 try:
                     await self.channel_layer.group_send(group, message)
@@ -218,7 +253,9 @@ class CheckInConsumer(AsyncJsonWebsocketConsumer):
                 if error["code"] == 404:
                     await self.close(code=CLOSE_NOT_ALLOWED)
         else:
-            await self.send_json({"type": "error", "code": 400, "detail": "Unknown message type."})
+            await self.send_json(
+                {"type": "error", "code": 400, "detail": self._words(gettext_noop("Unknown message type."))}
+            )
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         # Read as the API reads bodies (backend.parsers): bad JSON, too deep,
@@ -227,15 +264,21 @@ class CheckInConsumer(AsyncJsonWebsocketConsumer):
         # and, here, on too deep a document: the socket dropped without a
         # close frame.
         if text_data is None:
-            await self.send_json({"type": "error", "code": 400, "detail": "Send JSON as text messages."})
+            await self.send_json(
+                {"type": "error", "code": 400, "detail": self._words(gettext_noop("Send JSON as text messages."))}
+            )
             return
         try:
             content = json_loads(text_data)
         except UnreadableJSON as exc:
-            await self.send_json({"type": "error", "code": 400, "detail": exc.as_data()})
+            with translation.override(getattr(self, "language", None)):
+                detail = exc.as_data()
+            await self.send_json({"type": "error", "code": 400, "detail": detail})
             return
         except ValueError:
-            await self.send_json({"type": "error", "code": 400, "detail": "Send a JSON object."})
+            await self.send_json(
+                {"type": "error", "code": 400, "detail": self._words(gettext_noop("Send a JSON object."))}
+            )
             return
         await self.receive_json(content, **kwargs)
 

@@ -6,6 +6,8 @@ from django.utils import timezone as dj_timezone
 from accounts.timezones import validate_timezone
 from couples.models import Couple
 
+from .formats import shown
+
 
 class StepKind(models.TextChoices):
     MOOD = "mood", "Mood (1–5)"
@@ -36,6 +38,15 @@ class Format(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the reader's language (a built-in format's; a couple's own as written)."""
+        return shown(self.name)
+
+    @property
+    def shown_description(self) -> str:
+        return shown(self.description)
 
 
 class Schedule(models.Model):

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from reminders.kinds import Kind, register
 
@@ -36,8 +37,8 @@ def _checkin_url(checkin) -> str:
 register(
     Kind(
         key="checkin_before",
-        title="Your check-in is coming up",
-        label="Before a check-in",
+        title=_("Your check-in is coming up"),
+        label=_("Before a check-in"),
         load=_load_checkins,
         still_due=lambda r, c, now: c is not None and c.revealed_at is None and now < c.scheduled_for,
         url=_checkin_url,
@@ -51,8 +52,8 @@ register(
 register(
     Kind(
         key="checkin_started",
-        title="Your partner started a check-in",
-        label="When your partner starts a check-in",
+        title=_("Your partner started a check-in"),
+        label=_("When your partner starts a check-in"),
         load=_load_checkins,
         still_due=lambda r, c, now: (
             c is not None and c.revealed_at is None and now < c.closes_at and r.user_id not in c.done_by
@@ -65,8 +66,8 @@ register(
 register(
     Kind(
         key="checkin_open",
-        title="Time for your check-in",
-        label="When a check-in opens",
+        title=_("Time for your check-in"),
+        label=_("When a check-in opens"),
         load=_load_checkins,
         still_due=lambda r, c, now: (
             c is not None and c.revealed_at is None and now < c.closes_at and r.user_id not in c.done_by
@@ -79,8 +80,8 @@ register(
 register(
     Kind(
         key="checkin_unanswered",
-        title="Your check-in is still open, whenever you're ready",
-        label="A check-in I haven't answered yet",
+        title=_("Your check-in is still open, whenever you're ready"),
+        label=_("A check-in I haven't answered yet"),
         load=_load_checkins,
         still_due=lambda r, c, now: (
             c is not None and c.revealed_at is None and now < c.closes_at and r.user_id not in c.done_by
@@ -98,8 +99,8 @@ def _load_live(ids: list[int]) -> dict[int, Any]:
 register(
     Kind(
         key="live_resume",
-        title="Your break is over: your check-in is waiting where you left it",
-        label="When a break in a live check-in ends",
+        title=_("Your break is over: your check-in is waiting where you left it"),
+        label=_("When a break in a live check-in ends"),
         load=_load_live,
         # Only if the session is still paused until this very time: an early
         # resume or a new break makes this one moot.
@@ -151,8 +152,8 @@ def _schedule_proposal_still_due(reminder, schedule, now: dt.datetime) -> bool:
 register(
     Kind(
         key=SCHEDULE_PROPOSED_KIND,
-        title="Your partner proposed a time for check-ins",
-        label="When my partner proposes a check-in schedule",
+        title=_("Your partner proposed a time for check-ins"),
+        label=_("When my partner proposes a check-in schedule"),
         load=_load_schedules,
         still_due=_schedule_proposal_still_due,
         url=lambda s: f"/checkins/schedules/#schedule-{s.pk}",

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import User
 from backend import localtime
@@ -82,22 +83,28 @@ def _broadcast(*, checkin_id: int, seq: int, kind: str, data: dict) -> None:
 
 def _validate_steps(steps: Any) -> list[dict]:
     if not isinstance(steps, list) or not steps:
-        raise Invalid("A format needs at least one step.", field="steps")
+        raise Invalid(gettext("A format needs at least one step."), field="steps")
     if len(steps) > 12:
-        raise Invalid("A format can have at most 12 steps.", field="steps")
+        raise Invalid(gettext("A format can have at most 12 steps."), field="steps")
     clean, seen = [], set()
     for i, step in enumerate(steps):
         if not isinstance(step, dict):
-            raise Invalid(f"Step {i + 1} must be an object.", field="steps")
+            raise Invalid(gettext("Step %(n)d must be an object.") % {"n": i + 1}, field="steps")
         key, prompt, kind = step.get("key"), step.get("prompt"), step.get("kind")
         if not isinstance(key, str) or not key.isidentifier() or len(key) > 40:
-            raise Invalid(f"Step {i + 1} needs a key of letters, digits and underscores.", field="steps")
+            raise Invalid(
+                gettext("Step %(n)d needs a key of letters, digits and underscores.") % {"n": i + 1}, field="steps"
+            )
         if key in seen:
-            raise Invalid(f"Step key '{key}' is used twice.", field="steps")
+            raise Invalid(gettext("Step key '%(key)s' is used twice.") % {"key": key}, field="steps")
         if not isinstance(prompt, str) or not prompt.strip() or len(prompt) > 300:
-            raise Invalid(f"Step {i + 1} needs a prompt of at most 300 characters.", field="steps")
+            raise Invalid(gettext("Step %(n)d needs a prompt of at most 300 characters.") % {"n": i + 1}, field="steps")
         if kind not in StepKind.values:
-            raise Invalid(f"Step {i + 1} has an unknown kind; use one of {', '.join(StepKind.values)}.", field="steps")
+            raise Invalid(
+                gettext("Step %(n)d has an unknown kind; use one of %(kinds)s.")
+                % {"n": i + 1, "kinds": ", ".join(StepKind.values)},
+                field="steps",
+            )
         item = {"key": key, "kind": kind, "prompt": prompt.strip()}
         if kind == StepKind.CHOICE:
             options = step.get("options")
@@ -106,7 +113,7 @@ def _validate_steps(steps: Any) -> list[dict]:
                 or not 2 <= len(options) <= 10
                 or not all(isinstance(o, str) and 0 < len(o) <= CHOICE_MAX for o in options)
             ):
-                raise Invalid(f"Step {i + 1} needs 2 to 10 short options.", field="steps")
+                raise Invalid(gettext("Step %(n)d needs 2 to 10 short options.") % {"n": i + 1}, field="steps")
             item["options"] = options
         if isinstance(step.get("help"), str) and step["help"].strip():
             item["help"] = step["help"].strip()[:300]
@@ -140,7 +147,7 @@ def format_create(*, couple: Couple, user: User, name: str, steps: list, descrip
 
 def _clean_weekdays(weekdays: list[int]) -> list[int]:
     if not weekdays:
-        raise Invalid("Choose at least one day.", field="weekdays")
+        raise Invalid(gettext("Choose at least one day."), field="weekdays")
     return sorted(set(weekdays))
 
 
@@ -204,11 +211,11 @@ def _drop_future_occurrences(schedule: Schedule, now: dt.datetime) -> None:
 def schedule_accept(*, schedule: Schedule, user: User, version: int | None = None) -> Schedule:
     schedule = _locked_schedule(schedule)
     if schedule.status != Schedule.Status.PROPOSED:
-        raise Conflict("This schedule is not waiting for acceptance.")
+        raise Conflict(gettext("This schedule is not waiting for acceptance."))
     if schedule.proposed_by_id == user.pk:
-        raise Forbidden("Your partner needs to accept this; you proposed it.")
+        raise Forbidden(gettext("Your partner needs to accept this; you proposed it."))
     if version is not None and version != schedule.version:
-        raise Conflict("This schedule changed since you read it. Please look again.")
+        raise Conflict(gettext("This schedule changed since you read it. Please look again."))
     now = timezone.now()
     schedule.status = Schedule.Status.ACTIVE
     schedule.accepted_by = user
@@ -268,7 +275,7 @@ def schedule_resume(*, schedule: Schedule, user: User) -> Schedule:
     pause is never overridden by one person alone."""
     schedule = _locked_schedule(schedule)
     if schedule.status != Schedule.Status.PAUSED:
-        raise Conflict("This schedule is not paused.")
+        raise Conflict(gettext("This schedule is not paused."))
     schedule.status = Schedule.Status.PROPOSED
     schedule.proposed_by = user
     schedule.accepted_by = None
@@ -374,46 +381,46 @@ def checkin_start(*, couple: Couple, user: User, format: Format) -> CheckIn:
 
 def _validate_answers(steps: list[dict], values: Any, *, complete: bool) -> tuple[dict, int | None]:
     if not isinstance(values, dict):
-        raise Invalid("Answers must be an object of step keys to values.", field="answers")
+        raise Invalid(gettext("Answers must be an object of step keys to values."), field="answers")
     by_key = {s["key"]: s for s in steps}
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
     for key, value in values.items():
         step = by_key.get(key)
         if step is None:
-            errors[key] = ["This check-in has no step with this key."]
+            errors[key] = [gettext("This check-in has no step with this key.")]
             continue
         if value is None or value == "":
             continue
         kind = step["kind"]
         if kind == StepKind.MOOD:
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-                errors[key] = ["Choose a mood from 1 to 5."]
+                errors[key] = [gettext("Choose a mood from 1 to 5.")]
                 continue
         elif kind == StepKind.TEXT:
             if not isinstance(value, str):
-                errors[key] = ["Write your answer as text."]
+                errors[key] = [gettext("Write your answer as text.")]
                 continue
             value = value.strip()
             if len(value) > TEXT_MAX:
-                errors[key] = [f"Keep it under {TEXT_MAX} characters."]
+                errors[key] = [gettext("Keep it under %(n)d characters.") % {"n": TEXT_MAX}]
                 continue
         elif kind == StepKind.CHOICE:
             if value not in step.get("options", []):
-                errors[key] = ["Choose one of the options."]
+                errors[key] = [gettext("Choose one of the options.")]
                 continue
         elif kind == StepKind.AGREEMENTS and (not isinstance(value, dict) or len(value) > 50):
             # Each reflection's note is validated by the agreements app.
-            errors[key] = ["Reflect on agreements as an object."]
+            errors[key] = [gettext("Reflect on agreements as an object.")]
             continue
         if value != "":
             clean[key] = value
     if complete:
         for step in steps:
             if step["key"] not in clean and step["key"] not in errors:
-                errors[step["key"]] = ["Please answer this step before sending."]
+                errors[step["key"]] = [gettext("Please answer this step before sending.")]
     if errors:
-        raise Invalid("Some answers need another look.", errors={"answers": errors})
+        raise Invalid(gettext("Some answers need another look."), errors={"answers": errors})
     mood_key = next((s["key"] for s in steps if s["kind"] == StepKind.MOOD), None)
     return clean, clean.get(mood_key) if mood_key else None
 
@@ -433,7 +440,7 @@ def _agreements_step_record(*, checkin: CheckIn, author: User, clean: dict) -> N
             found = (exc.errors or {}).get("agreements", [])
             messages = [m for ms in found.values() for m in ms] if isinstance(found, dict) else list(found)
             raise Invalid(
-                "Some answers need another look.", errors={"answers": {step["key"]: messages or [exc.message]}}
+                gettext("Some answers need another look."), errors={"answers": {step["key"]: messages or [exc.message]}}
             ) from exc
 
 
@@ -443,11 +450,11 @@ def _locked_checkin(checkin: CheckIn) -> CheckIn:
 
 def _ensure_answerable(checkin: CheckIn, now: dt.datetime) -> None:
     if checkin.revealed_at is not None:
-        raise Conflict("Answers were revealed; this check-in is read-only now.")
+        raise Conflict(gettext("Answers were revealed; this check-in is read-only now."))
     if now < checkin.scheduled_for:
-        raise Conflict("This check-in has not opened yet.")
+        raise Conflict(gettext("This check-in has not opened yet."))
     if now >= checkin.closes_at:
-        raise Conflict("This check-in has closed.")
+        raise Conflict(gettext("This check-in has closed."))
 
 
 @transaction.atomic
@@ -526,13 +533,14 @@ def _live_reveals_kept(*, live: LiveSession, before: dict, after: dict) -> None:
     /answers/ may repeat its answer or leave it out, never change or clear
     it (409), so neither partner can rewrite what the other has seen."""
     changed = {
-        key: ["This answer was revealed in your live check-in; it can't be changed now."]
+        key: [gettext("This answer was revealed in your live check-in; it can't be changed now.")]
         for key in live.revealed_steps
         if key in before and after.get(key) != before[key]
     }
     if changed:
         raise Conflict(
-            "This answer was revealed in your live check-in; it can't be changed now.", errors={"answers": changed}
+            gettext("This answer was revealed in your live check-in; it can't be changed now."),
+            errors={"answers": changed},
         )
 
 
@@ -553,12 +561,12 @@ def checkin_skip(*, checkin: CheckIn, author: User, reason: str = "") -> CheckIn
     checkin = _locked_checkin(checkin)
     now = timezone.now()
     if checkin.revealed_at is not None:
-        raise Conflict("Answers were revealed; this check-in is read-only now.")
+        raise Conflict(gettext("Answers were revealed; this check-in is read-only now."))
     if now >= checkin.closes_at:
-        raise Conflict("This check-in has closed.")
+        raise Conflict(gettext("This check-in has closed."))
     answer, _ = Answer.objects.select_for_update().get_or_create(checkin=checkin, author=author)
     if answer.submitted_at is not None:
-        raise Conflict("You already sent your answers.")
+        raise Conflict(gettext("You already sent your answers."))
     answer.skipped_at = now
     answer.skip_reason = reason.strip()
     answer.updated_at = now
@@ -678,7 +686,7 @@ def live_break_on(session: LiveSession, now: dt.datetime) -> bool:
     return session.is_paused(now)
 
 
-BREAK_ON = "You're taking a break; the check-in picks up again when it ends."
+BREAK_ON = gettext_noop("You're taking a break; the check-in picks up again when it ends.")
 
 
 def _live_writable(checkin: CheckIn, session: LiveSession, now: dt.datetime) -> tuple[list[str], list]:
@@ -687,9 +695,9 @@ def _live_writable(checkin: CheckIn, session: LiveSession, now: dt.datetime) -> 
     that closed elsewhere is tidied up by the next write)."""
     _ensure_answerable(checkin, now)
     if session.finished_at is not None:
-        raise Conflict("This session has ended.")
+        raise Conflict(gettext("This session has ended."))
     if live_break_on(session, now):
-        raise Conflict(BREAK_ON)
+        raise Conflict(gettext(BREAK_ON))
     if session.paused_timeout is None:
         return [], []
     # The time-out closed away from the check-in (its page, the missed
@@ -723,12 +731,12 @@ def live_answer(*, checkin: CheckIn, user: User, step: str, value: Any) -> Check
     changed, events = _live_writable(checkin, session, now)
     steps = checkin.steps
     if session.step_index >= len(steps) or steps[session.step_index]["key"] != step:
-        raise Conflict("That is not the step you are both on.")
+        raise Conflict(gettext("That is not the step you are both on."))
     if step in session.revealed_steps:
-        raise Conflict("This step's answers were revealed; it can't be changed now.")
+        raise Conflict(gettext("This step's answers were revealed; it can't be changed now."))
     clean, _ = _validate_answers(steps, {step: value}, complete=False)
     if step not in clean:
-        raise Invalid("Please answer this step.", errors={"value": ["Please answer this step."]})
+        raise Invalid(gettext("Please answer this step."), errors={"value": [gettext("Please answer this step.")]})
     answers = {a.author_id: a for a in Answer.objects.filter(checkin=checkin)}
     answer = answers.setdefault(user.pk, Answer(checkin=checkin, author=user))
     answer.values = {**answer.values, step: clean[step]}
@@ -782,7 +790,7 @@ def live_ready(*, checkin: CheckIn, user: User) -> CheckIn:
     steps = checkin.steps
     current = steps[session.step_index]["key"]
     if current not in session.revealed_steps:
-        raise Conflict("You can move on once you have both answered this step.")
+        raise Conflict(gettext("You can move on once you have both answered this step."))
     if user.pk in session.ready:
         if changed:
             _live_save(checkin=checkin, session=session, changed=changed, events=events)
@@ -852,7 +860,11 @@ def live_pause(*, checkin: CheckIn, user: User, minutes: int | None = None) -> C
     if taken is None:
         minutes = LIVE_PAUSE_MIN if minutes is None else minutes
         if not LIVE_PAUSE_MIN <= minutes <= LIVE_PAUSE_MAX:
-            raise Invalid(f"Choose a break of {LIVE_PAUSE_MIN} to {LIVE_PAUSE_MAX} minutes.", field="minutes")
+            raise Invalid(
+                gettext("Choose a break of %(min)d to %(max)d minutes.")
+                % {"min": LIVE_PAUSE_MIN, "max": LIVE_PAUSE_MAX},
+                field="minutes",
+            )
         session.paused_until = now + dt.timedelta(minutes=minutes)
         session.paused_timeout = None
     else:
@@ -896,7 +908,7 @@ def live_resume(*, checkin: CheckIn, user: User) -> CheckIn:
             _live_save(checkin=checkin, session=session, changed=_break_clear(session), events=events)
         return checkin
     if session.paused_by_id != user.pk:
-        raise Forbidden("Only the one who asked for the break can end it early.")
+        raise Forbidden(gettext("Only the one who asked for the break can end it early."))
     if session.paused_timeout is not None:
         breaks.come_back(period_id=session.paused_timeout, user=user, now=now)
     events = [_resumed(session)]

@@ -19,7 +19,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.errors import Conflict, DomainError
@@ -29,19 +30,36 @@ from couples.selectors import couple_for_user, couple_partner_of, member_couple_
 
 from . import selectors, services
 from .charts import Series, line_chart
+from .formats import shown_step
 from .models import CheckIn, Schedule, StepKind
 from .occurrences import occurrences
 
-MOODS = [(1, "Struggling"), (2, "Low"), (3, "Okay"), (4, "Good"), (5, "Great")]
+MOODS = [
+    (1, pgettext_lazy("mood", "Struggling")),
+    (2, pgettext_lazy("mood", "Low")),
+    (3, pgettext_lazy("mood", "Okay")),
+    (4, pgettext_lazy("mood", "Good")),
+    (5, pgettext_lazy("mood", "Great")),
+]
 MOOD_WORDS = dict(MOODS)
 WEEKDAYS = [
-    (0, "Mon", "Monday"),
-    (1, "Tue", "Tuesday"),
-    (2, "Wed", "Wednesday"),
-    (3, "Thu", "Thursday"),
-    (4, "Fri", "Friday"),
-    (5, "Sat", "Saturday"),
-    (6, "Sun", "Sunday"),
+    (0, pgettext_lazy("weekday, short", "Mon"), _("Monday")),
+    (1, pgettext_lazy("weekday, short", "Tue"), _("Tuesday")),
+    (2, pgettext_lazy("weekday, short", "Wed"), _("Wednesday")),
+    (3, pgettext_lazy("weekday, short", "Thu"), _("Thursday")),
+    (4, pgettext_lazy("weekday, short", "Fri"), _("Friday")),
+    (5, pgettext_lazy("weekday, short", "Sat"), _("Saturday")),
+    (6, pgettext_lazy("weekday, short", "Sun"), _("Sunday")),
+]
+# "on Mondays" as a schedule says it, by weekday.
+WEEKDAYS_PLURAL = [
+    _("Mondays"),
+    _("Tuesdays"),
+    _("Wednesdays"),
+    _("Thursdays"),
+    _("Fridays"),
+    _("Saturdays"),
+    _("Sundays"),
 ]
 SKIP_REASON_MAX = 500
 # Schedule proposals shown on the home card; the rest are on the schedules page.
@@ -49,10 +67,10 @@ HOME_PROPOSALS = 3
 HISTORY_PAGE_SIZE = 10
 
 MY_STATE_WORDS = {
-    "not_started": "Not started",
-    "draft": "Started, not sent yet",
-    "submitted": "Your answers are in",
-    "skipped": "You set this one aside",
+    "not_started": _("Not started"),
+    "draft": _("Started, not sent yet"),
+    "submitted": _("Your answers are in"),
+    "skipped": _("You set this one aside"),
 }
 
 
@@ -60,7 +78,7 @@ MY_STATE_WORDS = {
 
 
 def _partner_name(partner) -> str:
-    return partner.display_name if partner is not None and partner.display_name else "your partner"
+    return partner.display_name if partner is not None and partner.display_name else gettext("your partner")
 
 
 def _cap(text: str) -> str:
@@ -79,15 +97,16 @@ def _couple_and_partner(user):
 def weekdays_text(weekdays: list[int]) -> str:
     days = sorted(set(weekdays))
     if days == list(range(7)):
-        return "Every day"
+        return pgettext("which days", "Every day")
     if days == list(range(5)):
-        return "Weekdays"
+        return gettext("Weekdays")
     if days == [5, 6]:
-        return "Weekends"
-    names = [WEEKDAYS[d][2] + "s" for d in days]
+        return gettext("Weekends")
+    names = [str(WEEKDAYS_PLURAL[d]) for d in days]
     if len(names) == 1:
         return names[0]
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    # Translators: a list of days, "Mondays, Wednesdays and Fridays".
+    return gettext("%(days)s and %(last)s") % {"days": gettext(", ").join(names[:-1]), "last": names[-1]}
 
 
 def _next_occurrence(schedule: Schedule, now: dt.datetime) -> dt.datetime | None:
@@ -106,23 +125,23 @@ def _schedule_row(schedule: Schedule, *, user, partner, now: dt.datetime) -> dic
     note = ""
     if status == Schedule.Status.PROPOSED:
         if schedule.proposed_by_id is None:
-            words = "Waiting to be accepted"
+            words = gettext("Waiting to be accepted")
         elif mine_proposed:
-            words = f"Waiting for {name} to accept"
-            note = f"Nothing is planned until {name} accepts it."
+            words = gettext("Waiting for %(name)s to accept") % {"name": name}
+            note = gettext("Nothing is planned until %(name)s accepts it.") % {"name": name}
         else:
-            words = f"{name} proposed this"
-            note = "Accept it if it works for you, or suggest a change."
+            words = gettext("%(name)s proposed this") % {"name": name}
+            note = gettext("Accept it if it works for you, or suggest a change.")
     elif status == Schedule.Status.ACTIVE:
-        words = "Active"
+        words = gettext("Active")
     elif schedule.paused_by_id == user.pk:
-        words = "Paused by you"
-        note = f"Resuming asks {name} to accept it again."
+        words = gettext("Paused by you")
+        note = gettext("Resuming asks %(name)s to accept it again.") % {"name": name}
     elif schedule.paused_by_id is not None:
-        words = f"Paused by {name}"
-        note = f"Resuming asks {name} to accept it again."
+        words = gettext("Paused by %(name)s") % {"name": name}
+        note = gettext("Resuming asks %(name)s to accept it again.") % {"name": name}
     else:
-        words = "Paused"
+        words = gettext("Paused")
     return {
         "schedule": schedule,
         "status_words": words,
@@ -142,20 +161,23 @@ def _schedule_row(schedule: Schedule, *, user, partner, now: dt.datetime) -> dic
 
 class ScheduleForm(forms.Form):
     format = forms.ChoiceField(
-        label="Which check-in",
-        error_messages={"required": "Choose a check-in.", "invalid_choice": "Choose one of the check-ins shown."},
+        label=_("Which check-in"),
+        error_messages={"required": _("Choose a check-in."), "invalid_choice": _("Choose one of the check-ins shown.")},
         widget=forms.RadioSelect,
     )
     weekdays = forms.TypedMultipleChoiceField(
-        label="Which days",
+        label=_("Which days"),
         choices=[(d, short) for d, short, _ in WEEKDAYS],
         coerce=int,
-        error_messages={"required": "Choose at least one day.", "invalid_choice": "Choose days from the week shown."},
+        error_messages={
+            "required": _("Choose at least one day."),
+            "invalid_choice": _("Choose days from the week shown."),
+        },
         widget=forms.CheckboxSelectMultiple,
     )
     time = forms.TimeField(
-        label="At what time",
-        error_messages={"required": "Choose a time, like 20:00.", "invalid": "Enter a time, like 20:00."},
+        label=_("At what time"),
+        error_messages={"required": _("Choose a time, like 20:00."), "invalid": _("Enter a time, like 20:00.")},
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     # A searchable picker (a text input and the one cached datalist), not a
@@ -163,11 +185,11 @@ class ScheduleForm(forms.Form):
     # request; validated on the server against the IANA list all the same.
     timezone = forms.CharField(
         validators=[validate_timezone],
-        label="In which timezone",
-        help_text="The time is kept in this timezone, also when the clocks change.",
+        label=_("In which timezone"),
+        help_text=_("The time is kept in this timezone, also when the clocks change."),
         error_messages={
-            "required": "Choose a timezone.",
-            "invalid_timezone": "Choose a timezone from the list, for example Europe/Berlin.",
+            "required": _("Choose a timezone."),
+            "invalid_timezone": _("Choose a timezone from the list, for example Europe/Berlin."),
         },
         widget=TimezoneInput(attrs={"data-device-timezone": "1"}),
     )
@@ -175,7 +197,7 @@ class ScheduleForm(forms.Form):
     def __init__(self, *args, formats=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.formats = list(formats)
-        self.fields["format"].choices = [(f.key, f.name) for f in self.formats]
+        self.fields["format"].choices = [(f.key, f.shown_name) for f in self.formats]
 
     def format_options(self) -> list[dict]:
         chosen = str(self["format"].value() or "")
@@ -217,7 +239,10 @@ def schedules(request):
         except DomainError as exc:
             domain_error_to_form(form, exc)
         else:
-            messages.success(request, f"Proposed. {_cap(_partner_name(partner))} will find it here to accept.")
+            messages.success(
+                request,
+                gettext("Proposed. %(name)s will find it here to accept.") % {"name": _cap(_partner_name(partner))},
+            )
             return redirect("checkins-schedules")
     now = timezone.now()
     rows = [
@@ -261,14 +286,17 @@ def schedule_edit(request, schedule_id: int):
         if data["timezone"] != schedule.timezone:
             fields["timezone"] = data["timezone"]
         if not fields:
-            form.add_error(None, "That's the same as now. Change something, or go back.")
+            form.add_error(None, gettext("That's the same as now. Change something, or go back."))
         else:
             try:
                 services.schedule_update(schedule=schedule, user=request.user, fields=fields)
             except DomainError as exc:
                 domain_error_to_form(form, exc)
             else:
-                messages.success(request, f"Changed. {_cap(_partner_name(partner))} can accept the new version.")
+                messages.success(
+                    request,
+                    gettext("Changed. %(name)s can accept the new version.") % {"name": _cap(_partner_name(partner))},
+                )
                 return redirect("checkins-schedules")
     row = _schedule_row(schedule, user=request.user, partner=partner, now=timezone.now())
     return render(
@@ -294,9 +322,9 @@ def schedule_delete(request, schedule_id: int):
             # planned yet, and either can propose another time.
             messages.success(
                 request,
-                "Declined. Either of you can propose another time."
+                gettext("Declined. Either of you can propose another time.")
                 if row["can_accept"]
-                else "Deleted. Check-ins already answered stay in your history.",
+                else gettext("Deleted. Check-ins already answered stay in your history."),
             )
         return redirect("checkins-schedules")
     return render(request, "checkins/schedule_delete.html", {"row": row, "partner_name": _partner_name(partner)})
@@ -310,7 +338,7 @@ def _schedule_action(request, schedule_id: int, action, done: str):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, done.format(partner=_cap(_partner_name(partner))))
+        messages.success(request, str(done) % {"name": _cap(_partner_name(partner))})
     # From the home card's proposal, back home; a fixed name, never a URL
     # from the form.
     return redirect("home" if request.POST.get("back") == "home" else "checkins-schedules")
@@ -325,7 +353,7 @@ def schedule_accept(request, schedule_id: int):
         request,
         schedule_id,
         lambda s, u: services.schedule_accept(schedule=s, user=u, version=version),
-        "Accepted. It's on for both of you now.",
+        _("Accepted. It's on for both of you now."),
     )
 
 
@@ -336,7 +364,7 @@ def schedule_pause(request, schedule_id: int):
         request,
         schedule_id,
         lambda s, u: services.schedule_pause(schedule=s, user=u),
-        "Paused. Nothing new is planned until one of you resumes it and the other accepts.",
+        _("Paused. Nothing new is planned until one of you resumes it and the other accepts."),
     )
 
 
@@ -347,7 +375,7 @@ def schedule_resume(request, schedule_id: int):
         request,
         schedule_id,
         lambda s, u: services.schedule_resume(schedule=s, user=u),
-        "Asked to resume. {partner} can accept it to start again.",
+        _("Asked to resume. %(name)s can accept it to start again."),
     )
 
 
@@ -387,7 +415,7 @@ def checkin_start(request):
     couple, _partner = _couple_and_partner(request.user)
     fmt = selectors.format_get_for_couple(couple=couple, key=request.POST.get("format", "")[:64])
     if fmt is None:
-        messages.error(request, "Choose one of the check-ins shown.")
+        messages.error(request, gettext("Choose one of the check-ins shown."))
         return redirect("checkins")
     checkin = services.checkin_start(couple=couple, user=request.user, format=fmt)
     return redirect("checkin", checkin_id=checkin.pk)
@@ -440,7 +468,7 @@ def _first_open_step(steps: list[dict], values: dict) -> int:
 
 
 def _step_context(checkin, steps, n, mine, *, raw=None, error="", partner=None) -> dict:
-    step = steps[n - 1]
+    step = shown_step(steps[n - 1])
     values = mine.values if mine is not None else {}
     current = raw if raw is not None else _raw_of(step, values.get(step["key"]))
     return {
@@ -537,9 +565,11 @@ def _answer_post(request, checkin, steps, mine, base):
             except Conflict as exc2:
                 messages.info(request, exc2.message)
                 return redirect("checkin", checkin_id=checkin.pk)
-            messages.info(request, f"Step {missing[0]} still needs an answer before you send.")
+            messages.info(request, gettext("Step %(n)d still needs an answer before you send.") % {"n": missing[0]})
             return redirect(_step_url(checkin, missing[0]))
-        ctx = _step_context(checkin, steps, n, mine, raw=raw, error=exc.message or "Please look at this again.")
+        ctx = _step_context(
+            checkin, steps, n, mine, raw=raw, error=exc.message or gettext("Please look at this again.")
+        )
         return render(request, "checkins/step.html", {**base, **ctx})
 
     if go == "back":
@@ -547,7 +577,7 @@ def _answer_post(request, checkin, steps, mine, base):
     if not is_last:
         return redirect(_step_url(checkin, n + 1))
     if already:
-        messages.success(request, "Your changes are saved.")
+        messages.success(request, gettext("Your changes are saved."))
     return redirect("checkin", checkin_id=checkin.pk)
 
 
@@ -578,9 +608,9 @@ class SkipForm(forms.Form):
     reason = forms.CharField(
         required=False,
         max_length=SKIP_REASON_MAX,
-        label="Why, if you'd like to note it",
-        help_text="Only you will see this.",
-        error_messages={"max_length": f"Keep it under {SKIP_REASON_MAX} characters."},
+        label=_("Why, if you'd like to note it"),
+        help_text=_("Only you will see this."),
+        error_messages={"max_length": _("Keep it under %(limit_value)d characters.")},
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": SKIP_REASON_MAX}),
     )
 
@@ -593,7 +623,7 @@ def _reveal_rows(steps, mine, theirs) -> list[dict]:
     their_values = theirs.values if theirs is not None else {}
     return [
         {
-            "step": s,
+            "step": shown_step(s),
             "mine": _display(s, mine_values.get(s["key"])),
             "theirs": _display(s, their_values.get(s["key"])),
         }
@@ -604,15 +634,18 @@ def _reveal_rows(steps, mine, theirs) -> list[dict]:
 def my_answer_rows(steps, values: dict) -> list[dict]:
     """One person's own answers, step by step, as people read them (the
     history of an ended couple shows only what the reader wrote)."""
-    return [{"step": s, "mine": _display(s, values.get(s["key"]))} for s in steps]
+    return [{"step": shown_step(s), "mine": _display(s, values.get(s["key"]))} for s in steps]
 
 
-def consistency_sentence(block: dict) -> str:
+def consistency_sentence(block: dict, weeks: int) -> str:
     done, total = block["completed"], block["scheduled"]
     if not total:
         return ""
-    noun = "check-in" if total == 1 else "check-ins"
-    return f"You two completed {done} of {total} {noun}"
+    return ngettext(
+        "You two completed %(done)d of %(total)d check-in in the last %(weeks)d weeks.",
+        "You two completed %(done)d of %(total)d check-ins in the last %(weeks)d weeks.",
+        total,
+    ) % {"done": done, "total": total, "weeks": weeks}
 
 
 def mood_charts(*, couple, viewer, tz, weeks: int = 12) -> list:
@@ -624,14 +657,14 @@ def mood_charts(*, couple, viewer, tz, weeks: int = 12) -> list:
             {
                 "own": True,
                 "html": line_chart(
-                    [Series("You", [(p["at"], p["mood"]) for p in s["points"]])],
+                    [Series(gettext("You"), [(p["at"], p["mood"]) for p in s["points"]])],
                     title=ngettext("Your mood, last week", "Your mood, last %(n)d weeks", weeks) % {"n": weeks},
                     y_min=1,
                     y_max=5,
                     y_ticks=[1, 3, 5],
                     y_labels=MOOD_WORDS,
                     tz=tz,
-                    y_name="Mood",
+                    y_name=gettext("Mood"),
                     css_class="chart",
                 ),
             }
@@ -659,8 +692,8 @@ def history(request):
             "page": page,
             "items": items,
             "partner_name": _partner_name(partner),
-            "weeks_4": consistency_sentence(consistency["weeks_4"]),
-            "weeks_12": consistency_sentence(consistency["weeks_12"]),
+            "weeks_4": consistency_sentence(consistency["weeks_4"], 4),
+            "weeks_12": consistency_sentence(consistency["weeks_12"], 12),
             "extra_12": consistency["extra_completed_12_weeks"],
             "charts": mood_charts(couple=couple, viewer=request.user, tz=request.user.tzinfo),
         },

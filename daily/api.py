@@ -33,7 +33,7 @@ class DailyQuestionOutput(serializers.Serializer):
             "id": question.pk,
             "theme": question.theme,
             "theme_label": library.theme_label(question.theme),
-            "text": question.text,
+            "text": library.shown(question.text),
             "date": question.date.isoformat(),
             "mine": mine,
             "partner": partner,
@@ -108,7 +108,7 @@ class DailyPreferencesApi(APIView):
     def _data(user) -> dict:
         return {
             "skip_themes": selectors.skip_themes_of(user=user),
-            "themes": [{"key": k, "label": v} for k, v in library.themes().items()],
+            "themes": [{"key": k, "label": library.shown(v)} for k, v in library.themes().items()],
             "reminder_time": (t.strftime("%H:%M") if (t := services.reminder_time_for(user)) else None),
         }
 

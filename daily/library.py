@@ -1,11 +1,19 @@
 """The library of daily questions: our own wording, one per line in
 ``questions.txt``, grouped in themes. The line order is each question's
-index, so a couple's pick is reproducible (see ``services.question_pick``)."""
+index, so a couple's pick is reproducible (see ``services.question_pick``).
+
+The file is in English, and a couple's question keeps its English text.
+``shown`` gives a theme label or a question in the reader's language; the
+texts reach the translation catalogs through ``question_texts.py``, made
+from this file (``python -m daily.question_texts``; a test holds the two
+equal)."""
 
 import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from django.utils.translation import gettext
 
 PATH = Path(__file__).resolve().parent / "questions.txt"
 _THEME = re.compile(r"^\[(?P<key>[a-z_]+)\]\s+(?P<label>.+)$")
@@ -48,7 +56,20 @@ def questions() -> tuple[Question, ...]:
 
 
 def theme_label(key: str) -> str:
-    return _load()[0].get(key, key.replace("_", " ").capitalize())
+    """The theme's label in the reader's language."""
+    return shown(_load()[0].get(key, key.replace("_", " ").capitalize()))
+
+
+@cache
+def _texts() -> frozenset[str]:
+    themes_, questions_ = _load()
+    return frozenset((*themes_.values(), *(q.text for q in questions_)))
+
+
+def shown(text: str) -> str:
+    """A theme label or question of the library in the reader's language;
+    any other text (a question no longer in the file) as it is."""
+    return gettext(text) if text in _texts() else text
 
 
 def normalised(text: str) -> str:

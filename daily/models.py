@@ -10,6 +10,8 @@ from django.utils import timezone as dj_timezone
 
 from couples.models import Couple
 
+from . import library
+
 ANSWER_MAX = 1000
 DEFAULT_REMINDER_TIME = "19:00"
 
@@ -46,6 +48,11 @@ class DailyQuestion(models.Model):
 
     def __str__(self) -> str:
         return f"Daily question {self.date} (couple {self.couple_id})"
+
+    @property
+    def shown_text(self) -> str:
+        """The question in the reader's language (while the library has it)."""
+        return library.shown(self.text)
 
 
 class DailyAnswer(models.Model):

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.localtime import local_date
 from reminders.kinds import Kind, register
@@ -74,8 +75,8 @@ def _next_due(reminder, person, now: dt.datetime) -> dt.datetime | None:
 register(
     Kind(
         key=REMINDER_KIND,
-        title="Today's question is here, whenever you like",
-        label="A daily reminder of the day's question (only if I haven't answered yet)",
+        title=_("Today's question is here, whenever you like"),
+        label=_("A daily reminder of the day's question (only if I haven't answered yet)"),
         load=_load,
         still_due=_still_due,
         url=lambda _person: "/daily/",

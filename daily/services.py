@@ -17,6 +17,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import User
 from backend.errors import Conflict, Invalid
@@ -31,7 +32,7 @@ from .models import ANSWER_MAX, DailyAnswer, DailyPreference, DailyQuestion
 from .selectors import access_daily_question
 
 REMINDER_KIND = "daily_question"
-FINAL = "Both answers are shown now, so they stay as they are."
+FINAL = gettext_noop("Both answers are shown now, so they stay as they are.")
 
 
 # --- the pick ------------------------------------------------------------------------
@@ -105,10 +106,10 @@ def daily_question_for(*, couple: Couple, now: dt.datetime | None = None) -> Dai
 
 def _clean_answer(text: Any) -> str:
     if not isinstance(text, str) or not text.strip():
-        raise Invalid("Write a few words first.", field="text")
+        raise Invalid(gettext("Write a few words first."), field="text")
     text = text.replace("\r\n", "\n").strip()
     if len(text) > ANSWER_MAX:
-        raise Invalid(f"Keep it under {ANSWER_MAX} characters.", field="text")
+        raise Invalid(gettext("Keep it under %(n)d characters.") % {"n": ANSWER_MAX}, field="text")
     return text
 
 
@@ -136,9 +137,9 @@ def daily_answer_submit(*, user: User, question_id: int, text: Any, now: dt.date
     now = now or timezone.now()
     question = access_daily_question(user=user, question_id=question_id, lock=True)
     if question.revealed_at is not None:
-        raise Conflict(FINAL)
+        raise Conflict(gettext(FINAL))
     if question.closed_at is not None:  # the selector only finds current couples' rows; belt and braces
-        raise Conflict("This question is closed.")
+        raise Conflict(gettext("This question is closed."))
     answer, created = DailyAnswer.objects.get_or_create(
         question=question, author=user, defaults={"text": text, "created_at": now, "updated_at": now}
     )
@@ -200,16 +201,19 @@ def daily_preferences_update(*, user: User, data: dict[str, Any], now: dt.dateti
     skip = data.get("skip_themes")
     if "skip_themes" in data:
         if not isinstance(skip, list) or not all(isinstance(t, str) for t in skip):
-            errors["skip_themes"] = ["Give a list of themes."]
+            errors["skip_themes"] = [gettext("Give a list of themes.")]
         elif unknown := sorted(set(skip) - set(known)):
-            errors["skip_themes"] = [f"Unknown themes: {', '.join(unknown)}. Choose from: {', '.join(known)}."]
+            errors["skip_themes"] = [
+                gettext("Unknown themes: %(unknown)s. Choose from: %(known)s.")
+                % {"unknown": ", ".join(unknown), "known": ", ".join(known)}
+            ]
         elif set(skip) >= set(known):
-            errors["skip_themes"] = ["Keep at least one theme."]
+            errors["skip_themes"] = [gettext("Keep at least one theme.")]
     time = data.get("reminder_time")
     if "reminder_time" in data and time is not None and not isinstance(time, dt.time):
-        errors["reminder_time"] = ["Give a time like 19:00, or null to turn the reminder off."]
+        errors["reminder_time"] = [gettext("Give a time like 19:00, or null to turn the reminder off.")]
     if errors:
-        raise Invalid("Some fields need another look.", errors=errors)
+        raise Invalid(gettext("Some fields need another look."), errors=errors)
     now = now or timezone.now()
     with transaction.atomic():
         prefs = _prefs(user)

@@ -13,6 +13,8 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from backend.errors import DomainError
@@ -29,17 +31,17 @@ PAGE_SIZE = 10
 
 def _partner_name(user) -> str:
     partner = couple_partner_of(couple=couple_get_for_member(user=user), user=user)
-    return partner.display_name if partner is not None and partner.display_name else "your partner"
+    return partner.display_name if partner is not None and partner.display_name else gettext("your partner")
 
 
 class AnswerForm(forms.Form):
     text = forms.CharField(
-        label="Your answer",
+        label=_("Your answer"),
         strip=True,
         max_length=ANSWER_MAX,
         error_messages={
-            "required": "Write a few words first.",
-            "max_length": f"Keep it under {ANSWER_MAX} characters.",
+            "required": _("Write a few words first."),
+            "max_length": _("Keep it under %(limit_value)d characters."),
         },
         widget=forms.Textarea(attrs={"rows": 5}),
     )
@@ -76,9 +78,11 @@ def today(request):
             form.add_error("text" if exc.field == "text" else None, exc.message)
         else:
             if question.revealed_at is not None:
-                messages.success(request, "You've both answered. Here are both answers.")
+                messages.success(request, gettext("You've both answered. Here are both answers."))
             else:
-                messages.success(request, "Saved. You'll both see each other's answers once you've both answered.")
+                messages.success(
+                    request, gettext("Saved. You'll both see each other's answers once you've both answered.")
+                )
             return redirect("daily")
     return render(
         request,
@@ -112,27 +116,29 @@ def history(request):
     )
 
 
-REMINDER_CHOICES = [("", "Off")] + [(f"{h:02d}:00", f"{h:02d}:00") for h in range(7, 23)]
+REMINDER_CHOICES = [("", pgettext_lazy("reminder", "Off"))] + [(f"{h:02d}:00", f"{h:02d}:00") for h in range(7, 23)]
 
 
 class ThemesForm(forms.Form):
     skip = forms.MultipleChoiceField(
-        label="Themes to skip",
+        label=_("Themes to skip"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Only your own choice. Your couple's questions leave out what either of you skips.",
+        help_text=_("Only your own choice. Your couple's questions leave out what either of you skips."),
     )
     reminder = forms.ChoiceField(
-        label="A daily reminder",
+        label=_("A daily reminder"),
         choices=REMINDER_CHOICES,
         required=False,
-        help_text="Off unless you turn it on. Only to you, only if you haven't answered yet, never in your quiet hours.",
-        error_messages={"invalid_choice": "Choose one of the times, or off."},
+        help_text=_(
+            "Off unless you turn it on. Only to you, only if you haven't answered yet, never in your quiet hours."
+        ),
+        error_messages={"invalid_choice": _("Choose one of the times, or off.")},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["skip"].choices = list(library.themes().items())
+        self.fields["skip"].choices = [(key, library.shown(label)) for key, label in library.themes().items()]
 
 
 @login_required
@@ -158,7 +164,7 @@ def themes(request):
             if not exc.errors:
                 form.add_error(None, exc.message)
         else:
-            messages.success(request, "Saved. Your partner isn't told what you changed.")
+            messages.success(request, gettext("Saved. Your partner isn't told what you changed."))
             return redirect("daily-themes")
     return render(request, "daily/themes.html", {"form": form, "themes": library.themes()})
 

@@ -82,7 +82,7 @@ def schedule_step(request):
             else:  # an accept that could not be: said above the page
                 messages.error(request, exc.message)
     schedules = list(checkins_selectors.schedules_for_member(user=request.user, couple=couple))
-    names = {d: long for d, _short, long in WEEKDAYS}
+    names = {d: str(long) for d, _short, long in WEEKDAYS}  # checkins.views.WEEKDAYS is lazy (#26)
     for s in schedules:
         s.days_words = ", ".join(names[d] for d in sorted(s.weekdays))
     waiting_for_me = [

@@ -2,6 +2,8 @@
 (reads). Every object endpoint goes through ``entry_get_for_author``, so
 anyone but the author — partner, stranger, therapist — gets 404."""
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -141,7 +143,7 @@ def _one(entry) -> dict:
 
 def _ensure_partner(user: User) -> None:
     if user.role != User.Role.PARTNER:
-        raise Forbidden("The journal is for partner accounts.")
+        raise Forbidden(gettext("The journal is for partner accounts."))
 
 
 # --- input ----------------------------------------------------------------------------
@@ -177,7 +179,7 @@ class JournalEntryCreateInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices)
     text = StrictText(
         max_length=services.TEXT_MAX,
-        error_messages={"blank": "Write a few words."},
+        error_messages={"blank": _("Write a few words.")},
         help_text="the entry; for a trigger log, what happened",
     )
     mood = StrictInteger(min_value=MOOD_MIN, max_value=MOOD_MAX, required=False, allow_null=True)
@@ -211,7 +213,7 @@ class JournalEntryCreateInput(serializers.Serializer):
 class JournalEntryPatchInput(JournalEntryCreateInput):
     kind = serializers.ChoiceField(choices=Kind.choices, required=False, help_text="cannot change")
     text = StrictText(
-        max_length=services.TEXT_MAX, allow_null=True, required=False, error_messages={"blank": "Write a few words."}
+        max_length=services.TEXT_MAX, allow_null=True, required=False, error_messages={"blank": _("Write a few words.")}
     )
 
 
@@ -229,7 +231,7 @@ class JournalListApi(GenericAPIView):
         _ensure_partner(request.user)
         kind = request.query_params.get("kind")
         if kind is not None and kind not in Kind.values:
-            raise Invalid(f"Use one of: {', '.join(Kind.values)}.", field="kind")
+            raise Invalid(gettext("Use one of: %(values)s.") % {"values": ", ".join(Kind.values)}, field="kind")
         page = self.paginate_queryset(selectors.ENTRY_ROWS.bind(user=request.user, kind=kind))
         return self.get_paginated_response(JournalMyEntryOutput(selectors.entries_unseal(page), many=True).data)
 

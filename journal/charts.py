@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.utils import dateformat
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from checkins.charts import Series, line_chart
 
@@ -60,7 +60,7 @@ def pattern_charts(p: dict) -> dict:
     weeks = p["weeks"]
     top_week = max((w["total"] for w in weeks), default=0)
     weekly = line_chart(
-        [Series("Hard moments", [(w["week_start"], w["total"]) for w in weeks])],
+        [Series(gettext("Hard moments"), [(w["week_start"], w["total"]) for w in weeks])],
         title=ngettext("Hard moments this week", "Hard moments per week, last %(n)d weeks", len(weeks))
         % {"n": len(weeks)},
         y_min=0,
@@ -68,8 +68,8 @@ def pattern_charts(p: dict) -> dict:
         y_ticks=[0, max(top_week, 2)],
         y_format=_count,
         x_label=_week,
-        x_name="Week of",
-        y_name="Logged",
+        x_name=gettext("Week of"),
+        y_name=gettext("Logged"),
         css_class="chart",
     )
 
@@ -77,7 +77,7 @@ def pattern_charts(p: dict) -> dict:
     rows = [
         {
             "key": key,
-            "label": LABELS[key],
+            "label": str(LABELS[key]),
             "total": total,
             "spark": sparkline([w["counts"][key] for w in weeks], top=top_cell),
         }
@@ -88,24 +88,28 @@ def pattern_charts(p: dict) -> dict:
     grounded_weeks = [w for w in weeks if w["grounded"]]
     intensity = line_chart(
         [
-            Series("Before", [(w["week_start"], w["grounded_before_avg"]) for w in grounded_weeks]),
-            Series("After breathing", [(w["week_start"], w["grounded_after_avg"]) for w in grounded_weeks]),
+            Series(gettext("Before"), [(w["week_start"], w["grounded_before_avg"]) for w in grounded_weeks]),
+            Series(gettext("After breathing"), [(w["week_start"], w["grounded_after_avg"]) for w in grounded_weeks]),
         ],
-        title="How strong, before and after breathing (weekly average)",
+        title=gettext("How strong, before and after breathing (weekly average)"),
         y_min=0,
         y_max=10,
         y_ticks=[0, 5, 10],
         x_label=_week,
-        x_name="Week of",
-        y_name="Average, 0 to 10",
-        empty_text="After you do the breathing exercise from a trigger log, you'll see here how strong it was before and after.",
+        x_name=gettext("Week of"),
+        y_name=gettext("Average, 0 to 10"),
+        empty_text=gettext(
+            "After you do the breathing exercise from a trigger log, you'll see here how strong it was before and after."
+        ),
         css_class="chart",
     )
     week_rows = [
         {
             "week_start": w["week_start"],
             "total": w["total"],
-            "words": "; ".join(f"{LABELS[k]}: {n}" for k, n in w["counts"].items() if n),
+            "words": "; ".join(
+                gettext("%(category)s: %(n)d") % {"category": LABELS[k], "n": n} for k, n in w["counts"].items() if n
+            ),
         }
         for w in reversed(weeks)
     ]

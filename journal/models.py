@@ -12,25 +12,33 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MOOD_MIN, MOOD_MAX = 1, 5
-MOOD_WORDS = {1: "Struggling", 2: "Low", 3: "Okay", 4: "Good", 5: "Great"}
+MOOD_WORDS = {
+    1: pgettext_lazy("mood", "Struggling"),
+    2: pgettext_lazy("mood", "Low"),
+    3: pgettext_lazy("mood", "Okay"),
+    4: pgettext_lazy("mood", "Good"),
+    5: pgettext_lazy("mood", "Great"),
+}
 INTENSITY_MIN, INTENSITY_MAX = 0, 10
 
 
 class Kind(models.TextChoices):
-    ENTRY = "entry", "Journal entry"
-    TRIGGER = "trigger", "Trigger log"
+    ENTRY = "entry", _("Journal entry")
+    TRIGGER = "trigger", _("Trigger log")
 
 
 class Category(models.TextChoices):
-    NO_REPLY = "no_reply", "No reply from my partner"
-    PARTNER_NEEDS_SPACE = "partner_needs_space", "My partner needs space"
-    PARTNER_TIME_WITH_OTHERS = "partner_time_with_others", "My partner enjoying time with others"
-    NO_APPRECIATION = "no_appreciation", "No appreciation shown"
-    PLANS_CHANGED = "plans_changed", "Plans changed"
-    CONFLICT = "conflict", "A conflict"
-    OTHER = "other", "Something else"
+    NO_REPLY = "no_reply", _("No reply from my partner")
+    PARTNER_NEEDS_SPACE = "partner_needs_space", _("My partner needs space")
+    PARTNER_TIME_WITH_OTHERS = "partner_time_with_others", _("My partner enjoying time with others")
+    NO_APPRECIATION = "no_appreciation", _("No appreciation shown")
+    PLANS_CHANGED = "plans_changed", _("Plans changed")
+    CONFLICT = "conflict", _("A conflict")
+    OTHER = "other", _("Something else")
 
 
 # The fields sealed with the author's key, by their API names.
@@ -100,7 +108,7 @@ class Entry(models.Model):
 
     @property
     def mood_word(self) -> str:
-        return MOOD_WORDS.get(self.mood, "")
+        return str(MOOD_WORDS.get(self.mood, ""))
 
     @property
     def is_shared(self) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from accounts.models import User
 from backend.errors import Conflict, Forbidden, Invalid
@@ -35,8 +35,8 @@ TRIGGER_ONLY = ("trigger_category", "intensity_before", "intensity_after", "stor
 TEXT_FIELDS = {"text": TEXT_MAX, "story": FIELD_MAX, "need": FIELD_MAX, "can_do": FIELD_MAX}
 EDITABLE = ("text", "mood", "tags", *TRIGGER_ONLY)
 
-NOT_FOR_ENTRY = "Only a trigger log has this."
-UNREADABLE = "This entry can no longer be read, because its key was deleted. You can delete the entry."
+NOT_FOR_ENTRY = gettext_noop("Only a trigger log has this.")
+UNREADABLE = gettext_noop("This entry can no longer be read, because its key was deleted. You can delete the entry.")
 
 
 # --- checking -----------------------------------------------------------------------
@@ -50,11 +50,11 @@ def _check_text(name: str, value: Any, errors: dict, *, required: bool) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
-        errors[name] = ["Enter text."]
+        errors[name] = [gettext("Enter text.")]
         return ""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in value:
-        errors[name] = ["This text contains a character that can't be saved."]
+        errors[name] = [gettext("This text contains a character that can't be saved.")]
         return ""
     limit = TEXT_FIELDS[name]
     if len(value) > limit:
@@ -67,17 +67,17 @@ def _check_text(name: str, value: Any, errors: dict, *, required: bool) -> str:
             % {"limit": f"{limit:,}", "has": f"{len(value):,}"}
         ]
     elif required and not value.strip():
-        errors[name] = ["Write a few words." if name == "text" else "This can't be empty."]
+        errors[name] = [gettext("Write a few words.") if name == "text" else gettext("This can't be empty.")]
     return value.strip()
 
 
-def _check_int(name: str, value: Any, errors: dict, *, low: int, high: int, required: bool, words: str) -> int | None:
+def _check_int(name: str, value: Any, errors: dict, *, low: int, high: int, required: bool, missing: str) -> int | None:
     if value is None or value == "":
         if required:
-            errors[name] = [f"Choose {words}."]
+            errors[name] = [missing]
         return None
     if not _is_int(value) or not low <= value <= high:
-        errors[name] = [f"Choose a whole number from {low} to {high}."]
+        errors[name] = [gettext("Choose a whole number from %(low)d to %(high)d.") % {"low": low, "high": high}]
         return None
     return value
 
@@ -86,7 +86,7 @@ def _check_tags(value: Any, errors: dict) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list | tuple) or not all(isinstance(t, str) for t in value):
-        errors["tags"] = ["Give tags as a list of short words."]
+        errors["tags"] = [gettext("Give tags as a list of short words.")]
         return []
     tags, seen = [], set()
     for raw in value:
@@ -94,12 +94,12 @@ def _check_tags(value: Any, errors: dict) -> list[str]:
         if not tag or tag.casefold() in seen:
             continue
         if len(tag) > TAG_MAX:
-            errors["tags"] = [f"Keep each tag to {TAG_MAX} characters or fewer."]
+            errors["tags"] = [gettext("Keep each tag to %(n)d characters or fewer.") % {"n": TAG_MAX}]
             return []
         seen.add(tag.casefold())
         tags.append(tag)
     if len(tags) > TAGS_MAX:
-        errors["tags"] = [f"Use {TAGS_MAX} tags at most."]
+        errors["tags"] = [gettext("Use %(n)d tags at most.") % {"n": TAGS_MAX}]
         return []
     return tags
 
@@ -110,19 +110,27 @@ def _check(kind: str, values: dict) -> dict:
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
     if kind not in Kind.values:
-        raise Invalid(errors={"kind": ["Choose entry or trigger."]})
+        raise Invalid(errors={"kind": [gettext("Choose entry or trigger.")]})
     trigger = kind == Kind.TRIGGER
     clean["text"] = _check_text("text", values.get("text"), errors, required=True)
     clean["mood"] = _check_int(
-        "mood", values.get("mood"), errors, low=MOOD_MIN, high=MOOD_MAX, required=False, words="a mood"
+        "mood",
+        values.get("mood"),
+        errors,
+        low=MOOD_MIN,
+        high=MOOD_MAX,
+        required=False,
+        missing=gettext("Choose a mood."),
     )
     clean["tags"] = _check_tags(values.get("tags"), errors)
     if trigger:
         category = values.get("trigger_category")
         if category in (None, ""):
-            errors["trigger_category"] = ["Choose what kind of moment it was."]
+            errors["trigger_category"] = [gettext("Choose what kind of moment it was.")]
         elif category not in Category.values:
-            errors["trigger_category"] = [f"Choose one of: {', '.join(Category.values)}."]
+            errors["trigger_category"] = [
+                gettext("Choose one of: %(values)s.") % {"values": ", ".join(Category.values)}
+            ]
         clean["trigger_category"] = category or ""
         for name in ("intensity_before", "intensity_after"):
             clean[name] = _check_int(
@@ -132,14 +140,14 @@ def _check(kind: str, values: dict) -> dict:
                 low=INTENSITY_MIN,
                 high=INTENSITY_MAX,
                 required=name == "intensity_before",
-                words="how strong it feels, from 0 to 10",
+                missing=gettext("Choose how strong it feels, from 0 to 10."),
             )
         for name in ("story", "need", "can_do"):
             clean[name] = _check_text(name, values.get(name), errors, required=False)
     else:
         for name in TRIGGER_ONLY:
             if values.get(name) not in (None, ""):
-                errors[name] = [NOT_FOR_ENTRY]
+                errors[name] = [gettext(NOT_FOR_ENTRY)]
         clean.update(trigger_category="", intensity_before=None, intensity_after=None, story="", need="", can_do="")
     if errors:
         raise Invalid(errors=errors)
@@ -156,7 +164,7 @@ def _seal(cipher: crypto.UserCipher, name: str, value: str | list[str]) -> bytes
 
 def _ensure_partner_role(user: User) -> None:
     if user.role != User.Role.PARTNER:
-        raise Forbidden("The journal is for partner accounts.")
+        raise Forbidden(gettext("The journal is for partner accounts."))
 
 
 def _ensure_author(entry: Entry, user: User) -> None:
@@ -223,15 +231,15 @@ def entry_update(*, entry: Entry, author: User, changes: dict[str, Any], now: dt
     _ensure_author(entry, author)
     errors = {}
     if "kind" in changes and changes["kind"] != entry.kind:
-        errors["kind"] = ["An entry's kind can't be changed. Write a new one instead."]
+        errors["kind"] = [gettext("An entry's kind can't be changed. Write a new one instead.")]
     unknown = sorted(set(changes) - set(EDITABLE) - {"kind"})
     for name in unknown:
-        errors[name] = ["This can't be changed."]
+        errors[name] = [gettext("This can't be changed.")]
     if errors:
         raise Invalid(errors=errors)
     wanted = {k: v for k, v in changes.items() if k in EDITABLE}
     if not wanted:
-        raise Invalid("Nothing to change.")
+        raise Invalid(gettext("Nothing to change."))
     now = now or timezone.now()
     with transaction.atomic():
         # The row lock serialises two tabs (or phones) changing the same
@@ -240,7 +248,7 @@ def entry_update(*, entry: Entry, author: User, changes: dict[str, Any], now: dt
         locked = Entry.objects.select_for_update().get(pk=entry.pk, author=author)
         cipher = crypto.cipher_for(author.pk)
         if not entry_is_readable(locked, cipher=cipher):
-            raise Conflict(UNREADABLE)
+            raise Conflict(gettext(UNREADABLE))
         current = {
             "text": cipher.open("text", locked.text_sealed),
             "story": cipher.open("story", locked.story_sealed) or "",
@@ -285,9 +293,9 @@ def entry_share(*, entry: Entry, author: User, now: dt.datetime | None = None) -
     couple = couple_for_user(user=author)
     partner = couple_partner_of(couple=couple, user=author) if couple is not None else None
     if partner is None:
-        raise Conflict("You're not paired right now, so there is no one to share with.")
+        raise Conflict(gettext("You're not paired right now, so there is no one to share with."))
     if not entry_is_readable(entry, cipher=crypto.cipher_for(author.pk)):
-        raise Conflict(UNREADABLE)
+        raise Conflict(gettext(UNREADABLE))
     with transaction.atomic():
         # The entry's row lock serialises two taps on "share" (and a share
         # racing an un-share): the second tap waits, then finds the first

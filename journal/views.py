@@ -14,6 +14,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
@@ -44,7 +46,7 @@ def _partner(user: User) -> User | None:
 
 
 def _name(partner: User | None) -> str:
-    return partner.display_name if partner is not None and partner.display_name else "your partner"
+    return partner.display_name if partner is not None and partner.display_name else gettext("your partner")
 
 
 def _own_entry(request, entry_id: int) -> Entry:
@@ -70,26 +72,26 @@ def _tags_text(tags) -> str:
 
 class EntryForm(forms.Form):
     text = forms.CharField(
-        label="What's on your mind?",
+        label=_("What's on your mind?"),
         max_length=services.TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 9}),
-        error_messages={"required": "Write a few words.", "max_length": "Keep it to 10,000 characters or fewer."},
+        error_messages={"required": _("Write a few words."), "max_length": _("Keep it to 10,000 characters or fewer.")},
     )
     mood = forms.TypedChoiceField(
-        label="How are you feeling?",
-        choices=[("", "Leave out"), *MOODS],
+        label=_("How are you feeling?"),
+        choices=[("", pgettext_lazy("mood", "Leave out")), *MOODS],
         coerce=int,
         empty_value=None,
         required=False,
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose one of the moods shown."},
+        error_messages={"invalid_choice": _("Choose one of the moods shown.")},
     )
     tags = forms.CharField(
-        label="Tags",
+        label=_("Tags"),
         required=False,
         max_length=400,
-        help_text="A few words to find it again, separated by commas. For example: sleep, work.",
-        error_messages={"max_length": "That's a lot of tags; keep a few short words."},
+        help_text=_("A few words to find it again, separated by commas. For example: sleep, work."),
+        error_messages={"max_length": _("That's a lot of tags; keep a few short words.")},
     )
 
     def clean_tags(self) -> list[str]:
@@ -98,49 +100,49 @@ class EntryForm(forms.Form):
 
 class TriggerForm(forms.Form):
     text = forms.CharField(
-        label="What happened?",
-        help_text="Just what happened, in a few words.",
+        label=_("What happened?"),
+        help_text=_("Just what happened, in a few words."),
         max_length=services.TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say in a few words what happened."},
+        error_messages={"required": _("Say in a few words what happened.")},
     )
     trigger_category = forms.ChoiceField(
-        label="What kind of moment was it?",
+        label=_("What kind of moment was it?"),
         choices=Category.choices,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose what kind of moment it was.",
-            "invalid_choice": "Choose one of the kinds shown.",
+            "required": _("Choose what kind of moment it was."),
+            "invalid_choice": _("Choose one of the kinds shown."),
         },
     )
     intensity_before = forms.TypedChoiceField(
-        label="How strong is the feeling right now?",
-        help_text="0 is calm, 10 is the strongest it gets.",
+        label=_("How strong is the feeling right now?"),
+        help_text=_("0 is calm, 10 is the strongest it gets."),
         choices=_intensity_choices,
         coerce=int,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose how strong it feels, from 0 to 10.",
-            "invalid_choice": "Choose a number from 0 to 10.",
+            "required": _("Choose how strong it feels, from 0 to 10."),
+            "invalid_choice": _("Choose a number from 0 to 10."),
         },
     )
     story = forms.CharField(
-        label="The story I'm telling myself",
-        help_text="For example: “They've had enough of me.” Writing it down lets you look at it.",
+        label=_("The story I'm telling myself"),
+        help_text=_("For example: “They've had enough of me.” Writing it down lets you look at it."),
         required=False,
         max_length=services.FIELD_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     need = forms.CharField(
-        label="What I need",
-        help_text="For example: reassurance, rest, to feel close.",
+        label=_("What I need"),
+        help_text=_("For example: reassurance, rest, to feel close."),
         required=False,
         max_length=services.FIELD_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     can_do = forms.CharField(
-        label="What I can do now",
-        help_text="One small thing within reach: a glass of water, a short walk, a message to a friend.",
+        label=_("What I can do now"),
+        help_text=_("One small thing within reach: a glass of water, a short walk, a message to a friend."),
         required=False,
         max_length=services.FIELD_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -149,26 +151,26 @@ class TriggerForm(forms.Form):
 
 class TriggerEditForm(TriggerForm):
     intensity_after = forms.TypedChoiceField(
-        label="After breathing",
-        help_text="How strong it was after the breathing exercise, if you did it.",
-        choices=[("", "Not recorded"), *_intensity_choices()],
+        label=_("After breathing"),
+        help_text=_("How strong it was after the breathing exercise, if you did it."),
+        choices=[("", _("Not recorded")), *_intensity_choices()],
         coerce=int,
         empty_value=None,
         required=False,
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose a number from 0 to 10."},
+        error_messages={"invalid_choice": _("Choose a number from 0 to 10.")},
     )
 
 
 class AfterForm(forms.Form):
     intensity_after = forms.TypedChoiceField(
-        label="How strong is the feeling now?",
+        label=_("How strong is the feeling now?"),
         choices=_intensity_choices,
         coerce=int,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose how strong it feels now, from 0 to 10.",
-            "invalid_choice": "Choose a number from 0 to 10.",
+            "required": _("Choose how strong it feels now, from 0 to 10."),
+            "invalid_choice": _("Choose a number from 0 to 10."),
         },
     )
 
@@ -209,7 +211,7 @@ def entry_write(request):
         except DomainError as exc:
             domain_error_to_form(form, exc)
         else:
-            messages.success(request, "Saved. Only you can read it.")
+            messages.success(request, gettext("Saved. Only you can read it."))
             return redirect("journal-entry", entry_id=entry.pk)
     return render(request, "journal/write.html", {"form": form, "editing": False})
 
@@ -226,7 +228,7 @@ def trigger_write(request):
             domain_error_to_form(form, exc)
         else:
             if request.POST.get("then") == "save":
-                messages.success(request, "Saved. Only you can read it.")
+                messages.success(request, gettext("Saved. Only you can read it."))
                 return redirect("journal-entry", entry_id=entry.pk)
             return redirect("journal-ground", entry_id=entry.pk)
     return render(request, "journal/trigger.html", {"form": form, "editing": False})
@@ -249,7 +251,7 @@ def entry_detail(request, entry_id: int):
 def entry_edit(request, entry_id: int):
     entry = _own_entry(request, entry_id)
     if not entry.plain.readable:
-        messages.error(request, services.UNREADABLE)
+        messages.error(request, gettext(services.UNREADABLE))
         return redirect("journal-entry", entry_id=entry.pk)
     trigger = entry.kind == Kind.TRIGGER
     if trigger:
@@ -272,7 +274,7 @@ def entry_edit(request, entry_id: int):
         except DomainError as exc:
             domain_error_to_form(form, exc)
         else:
-            messages.success(request, "Changes saved.")
+            messages.success(request, gettext("Changes saved."))
             return redirect("journal-entry", entry_id=entry.pk)
     template = "journal/trigger.html" if trigger else "journal/write.html"
     return render(request, template, {"form": form, "editing": True, "entry": entry})
@@ -284,7 +286,7 @@ def entry_delete(request, entry_id: int):
     entry = _own_entry(request, entry_id)
     if request.method == "POST":
         services.entry_delete(entry=entry, author=request.user)
-        messages.success(request, "Deleted.")
+        messages.success(request, gettext("Deleted."))
         return redirect("journal")
     return render(request, "journal/delete.html", {"entry": entry, "partner_name": _name(_partner(request.user))})
 
@@ -303,7 +305,9 @@ def entry_share(request, entry_id: int):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"Shared with {_name(partner)}. You can stop sharing at any time.")
+            messages.success(
+                request, gettext("Shared with %(name)s. You can stop sharing at any time.") % {"name": _name(partner)}
+            )
         return redirect("journal-entry", entry_id=entry.pk)
     return render(request, "journal/share.html", {"entry": entry, "partner": partner, "partner_name": _name(partner)})
 
@@ -313,7 +317,7 @@ def entry_share(request, entry_id: int):
 def entry_unshare(request, entry_id: int):
     entry = _own_entry(request, entry_id)
     services.entry_unshare(entry=entry, author=request.user)
-    messages.success(request, "Not shared any more. Only you can read it now.")
+    messages.success(request, gettext("Not shared any more. Only you can read it now."))
     return redirect("journal-entry", entry_id=entry.pk)
 
 
@@ -366,7 +370,9 @@ def entry_ground(request, entry_id: int):
         else:
             messages.success(request, after_words(entry.intensity_before, after))
             return redirect("journal-entry", entry_id=entry.pk)
-    after_hint = f"Before, you said {entry.intensity_before}. 0 is calm, 10 is the strongest it gets."
+    after_hint = gettext("Before, you said %(before)d. 0 is calm, 10 is the strongest it gets.") % {
+        "before": entry.intensity_before
+    }
     return render(
         request,
         "journal/ground.html",
@@ -377,12 +383,14 @@ def entry_ground(request, entry_id: int):
 def after_words(before: int | None, after: int) -> str:
     """Plain words about the change, never a verdict on the person."""
     if before is None:
-        return f"Saved: {after} out of 10 now."
+        return gettext("Saved: %(after)d out of 10 now.") % {"after": after}
     if after < before:
-        return f"Saved. It went from {before} to {after}."
+        return gettext("Saved. It went from %(before)d to %(after)d.") % {"before": before, "after": after}
     if after == before:
-        return f"Saved: still {after}. Some waves take longer to pass, and that's okay."
-    return f"Saved: {after} now. If it keeps rising, the help page has people you can reach."
+        return gettext("Saved: still %(after)d. Some waves take longer to pass, and that's okay.") % {"after": after}
+    return gettext("Saved: %(after)d now. If it keeps rising, the help page has people you can reach.") % {
+        "after": after
+    }
 
 
 # --- patterns ----------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ own, each once however it is capitalised or punctuated, in six themes."""
 
 import re
 from collections import Counter
+from pathlib import Path
 
 from daily import library
 
@@ -46,3 +47,23 @@ def test_each_is_a_question_in_plain_words():
 def test_the_index_is_the_order_in_the_file():
     questions = library.questions()
     assert [q.index for q in questions] == list(range(len(questions)))
+
+
+def test_the_translation_list_is_made_from_the_file():
+    # makemessages finds the library's texts in daily/question_texts.py;
+    # after changing questions.txt, `python -m daily.question_texts`.
+    from daily import question_texts
+
+    assert list(question_texts.TEXTS) == question_texts.texts_of_library(library)
+    assert question_texts._written() == Path(question_texts.__file__).read_text(encoding="utf-8")
+
+
+def test_a_question_is_shown_in_the_readers_language_and_other_text_as_it_is():
+    from django.utils import translation
+
+    first = library.questions()[0].text
+    with translation.override("en"):
+        assert library.shown(first) == first
+        assert library.theme_label("appreciation") == "Appreciation"
+    # Text that is not the library's (a question since reworded) stays as stored.
+    assert library.shown("Something a person wrote?") == "Something a person wrote?"

@@ -102,6 +102,8 @@ def _template_offences(path: Path) -> list[str]:
                 continue  # a date, an average, a name, a fixed limit: not a count
             if re.search(r"\{%\s*if\s+" + re.escape(expr) + r"\s*==\s*1\s*%\}", line):
                 continue  # "once" / "{{ n }} times": a branch of its own
+            if re.search(r"\{%\s*blocktrans(?:late)?\b[^%]*\bcount\b", line):
+                continue  # a real plural message: {% blocktranslate count %} … {% plural %} … (issue #26)
             found.append(f"{path.relative_to(ROOT)}:{number}: {match.group(0)}")
     return found
 
