@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
@@ -111,7 +112,7 @@ def ritual(request):
         try:
             if action == "accept" and current is not None:
                 services.ritual_accept(ritual_id=current.pk, user=request.user, version=int(request.POST["version"]))
-                messages.success(request, "Agreed. You'll both see when the next one is.")
+                messages.success(request, gettext("Agreed. You'll both see when the next one is."))
                 return redirect("reassurance")
             if form.is_valid():
                 services.ritual_propose(
@@ -209,9 +210,9 @@ def occurrence(request, occurrence_id: int):
             form.add_error("text" if exc.field == "text" else None, exc.message)
         else:
             if o.revealed_at is not None:
-                messages.success(request, "You've both written. Here are both messages.")
+                messages.success(request, gettext("You've both written. Here are both messages."))
             else:
-                messages.success(request, "Saved. You'll both read each other's once you've both written.")
+                messages.success(request, gettext("Saved. You'll both read each other's once you've both written."))
             return redirect("reassurance-occurrence", occurrence_id=o.pk)
     editing = row["status"] == "open" or (
         row["status"] == "waiting" and (request.GET.get("edit") == "1" or request.method == "POST")
@@ -257,17 +258,17 @@ def phrases(request):
         try:
             if action == "delete":
                 services.phrase_delete(user=request.user, phrase_id=int(request.POST.get("phrase", 0)))
-                messages.success(request, "Removed.")
+                messages.success(request, gettext("Removed."))
                 return redirect("reassurance-phrases")
             if action == "edit":
                 services.phrase_edit(
                     user=request.user, phrase_id=int(request.POST.get("phrase", 0)), text=request.POST.get("text", "")
                 )
-                messages.success(request, "Saved.")
+                messages.success(request, gettext("Saved."))
                 return redirect("reassurance-phrases")
             if form.is_valid():
                 services.phrase_add(user=request.user, text=form.cleaned_data["text"])
-                messages.success(request, "Added.")
+                messages.success(request, gettext("Added."))
                 return redirect("reassurance-phrases")
         except DomainError as exc:
             form.add_error("text" if exc.field == "text" else None, exc.message)
@@ -310,7 +311,7 @@ class SteadiedForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not data.get("what") and not data.get("known"):
-            self.add_error("what", "Write what you did, in your own words.")
+            self.add_error("what", gettext("Write what you did, in your own words."))
         return data
 
 
@@ -364,7 +365,7 @@ def steadied(request):
             for field, errs in (exc.errors or {"what": [exc.message]}).items():
                 form.add_error(field if field in form.fields else None, errs)
         else:
-            messages.success(request, "Noted, just for you. You steadied yourself.")
+            messages.success(request, gettext("Noted, just for you. You steadied yourself."))
             return redirect("steadied")
     records = services.steadied_open(list(selectors.steadied_of(user=user)[:20]), user.pk)
     couple = couple_for_user(user=user)
@@ -392,10 +393,10 @@ def digest_action(request, digest_id: int):
     action = request.POST.get("action")
     if action == "unshare":
         services.digest_unshare(user=request.user, digest_id=digest_id)
-        messages.success(request, "No longer shared.")
+        messages.success(request, gettext("No longer shared."))
     elif action == "acknowledge":
         services.digest_acknowledge(user=request.user, digest_id=digest_id)
-        messages.success(request, "Thank you for reading it.")
+        messages.success(request, gettext("Thank you for reading it."))
     else:
         raise Http404
     return redirect("steadied")
@@ -409,7 +410,7 @@ def digest_share(request):
     except DomainError as exc:
         messages.info(request, exc.message)
     except Http404:
-        messages.info(request, "Sharing a month needs a partner to share it with.")
+        messages.info(request, gettext("Sharing a month needs a partner to share it with."))
     else:
         messages.success(request, f"Shared with {_partner_name(request.user)}. You can take it back any time.")
     return redirect("steadied")

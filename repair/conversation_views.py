@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from backend.errors import DomainError
@@ -120,7 +121,7 @@ def repair_detail(request, repair_id: int):
         try:
             if action == "stop":
                 conversation.repair_stop(repair_id=repair.pk, user=user)
-                messages.success(request, "Stopped. You can start again whenever you're both ready.")
+                messages.success(request, gettext("Stopped. You can start again whenever you're both ready."))
                 return redirect("repair-detail", repair.pk)
             if action in ("send", "draft"):
                 step = conversation.step_by_key(request.POST.get("step", ""))

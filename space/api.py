@@ -1,3 +1,4 @@
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -199,7 +200,7 @@ class SpaceFollowthroughApi(APIView):
         couple = couple_get_for_member(user=request.user)
         raw = request.query_params.get("weeks", "8")
         if not raw.isdigit() or not 1 <= int(raw) <= 52:
-            raise Invalid("weeks must be a whole number from 1 to 52.", field="weeks")
+            raise Invalid(gettext("weeks must be a whole number from 1 to 52."), field="weeks")
         counts = selectors.space_followthrough_for_member(couple=couple, viewer=request.user, weeks=int(raw))
         counts.pop("kept_mine")
         return Response({"weeks": int(raw), **counts})

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.errors import DomainError
@@ -140,7 +141,7 @@ class WhenForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("when") == "custom" and not data.get("custom_time") and "custom_time" not in self.errors:
-            self.add_error("custom_time", "Choose the time you'll be back, like 20:30.")
+            self.add_error("custom_time", gettext("Choose the time you'll be back, like 20:30."))
         return data
 
     def reconnect_by(self) -> dt.datetime:
@@ -329,7 +330,9 @@ def extend(request, period_id: int):
     if period.author_id != user.pk or not period.is_open:
         return redirect("space")
     if now >= period.reconnect_by:
-        messages.info(request, "The time you gave has come. Mark that you're back, and take new space if you need it.")
+        messages.info(
+            request, gettext("The time you gave has come. Mark that you're back, and take new space if you need it.")
+        )
         return redirect("space")
     tz = user.tzinfo
     form = WhenForm(
