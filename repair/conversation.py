@@ -16,6 +16,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from backend.errors import Conflict, Invalid
@@ -35,34 +36,36 @@ STEPS: list[dict[str, Any]] = [
     {
         "key": "felt",
         "kind": "text",
-        "prompt": "What I felt",
-        "help": "Name the feelings, not the other person's faults: hurt, scared, alone, angry…",
+        "prompt": _("What I felt"),
+        "help": _("Name the feelings, not the other person's faults: hurt, scared, alone, angry…"),
     },
     {
         "key": "needed",
         "kind": "text",
-        "prompt": "What I needed and didn't get",
-        "help": "Say it as a need of yours (“I needed to know you were coming back”).",
+        "prompt": _("What I needed and didn't get"),
+        "help": _("Say it as a need of yours (“I needed to know you were coming back”)."),
     },
     {
         "key": "set_off",
         "kind": "text",
-        "prompt": "What may have set me off",
-        "help": "Something old, a worry, a tired day. You may link an entry of your trigger log: "
-        "your partner sees nothing of it unless you share it from your journal.",
+        "prompt": _("What may have set me off"),
+        "help": _(
+            "Something old, a worry, a tired day. You may link an entry of your trigger log: "
+            "your partner sees nothing of it unless you share it from your journal."
+        ),
         "trigger": True,
     },
     {
         "key": "own",
         "kind": "text",
-        "prompt": "What I own, and regret",
-        "help": "Your part only, however small.",
+        "prompt": _("What I own, and regret"),
+        "help": _("Your part only, however small."),
     },
     {
         "key": "commitment",
         "kind": "commitment",
-        "prompt": "One thing I will do differently",
-        "help": "Small and concrete, with a date you can keep. It becomes a promise.",
+        "prompt": _("One thing I will do differently"),
+        "help": _("Small and concrete, with a date you can keep. It becomes a promise."),
     },
 ]
 STEP_KEYS = [s["key"] for s in STEPS]
@@ -159,7 +162,7 @@ def repair_start(
     repairs_expire(now=now, couple_id=couple.pk)
     current = Repair.objects.filter(couple=couple, status=Repair.Status.OPEN).first()
     if current is not None:
-        message = "You already have a repair conversation open."
+        message = gettext("You already have a repair conversation open.")
         raise Conflict(message, errors={"detail": message, "repair": current.pk})
     repair = Repair.objects.create(
         couple=couple,

@@ -3,7 +3,7 @@
 (reads, 404 outside the couple). See docs/repair.md."""
 
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -163,7 +163,11 @@ class RepairStepApi(APIView):
             if not isinstance(value, str):
                 raise Invalid(gettext("Write your answer as text."), field="value")
             if len(value) > REPAIR_TEXT_MAX:
-                raise Invalid(f"Keep it under {REPAIR_TEXT_MAX} characters.", field="value")
+                raise Invalid(
+                    ngettext("Keep it under %(n)d character.", "Keep it under %(n)d characters.", REPAIR_TEXT_MAX)
+                    % {"n": REPAIR_TEXT_MAX},
+                    field="value",
+                )
             text, due = value, None
         conversation.repair_answer(
             repair_id=repair_id,

@@ -10,7 +10,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from backend.errors import DomainError
@@ -25,10 +27,10 @@ from .services import timeout_rules_in_force
 from .trend import repair_trend, trend_chart
 
 STATUS_WORDS = {
-    "completed": "You finished this conversation together.",
-    "stopped": "This conversation was stopped. What was revealed stays; nothing else was shown.",
-    "expired": "This conversation closed after a week. You can start a new one whenever you're both ready.",
-    "ended": "This conversation closed.",
+    "completed": _("You finished this conversation together."),
+    "stopped": _("This conversation was stopped. What was revealed stays; nothing else was shown."),
+    "expired": _("This conversation closed after a week. You can start a new one whenever you're both ready."),
+    "ended": _("This conversation closed."),
 }
 
 
@@ -37,11 +39,11 @@ def _when(instant: dt.datetime | None, tz) -> str:
     if instant is None:
         return ""
     local = instant.astimezone(tz)
-    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+    return date_format(local, "D j M, H:i")
 
 
 def _name(user) -> str:
-    return user.display_name if user is not None and user.display_name else "your partner"
+    return user.display_name if user is not None and user.display_name else gettext("your partner")
 
 
 @login_required
@@ -86,7 +88,7 @@ def _due_from_post(post, tz) -> dt.datetime | None:
     try:
         return local_to_utc(day=dt.date.fromisoformat(day), time=dt.time.fromisoformat(time), tz=tz)
     except ValueError:
-        raise DomainError("Choose a date and a time.", field="due") from None
+        raise DomainError(gettext("Choose a date and a time."), field="due") from None
 
 
 def _answer(request, repair_id: int, step: dict) -> str:
@@ -107,7 +109,7 @@ def _answer(request, repair_id: int, step: dict) -> str:
         trigger_entry=int(raw_entry) if raw_entry.isdigit() else None,
         submit=submit,
     )
-    return "Saved as a draft. It's only yours until you send it." if not submit else ""
+    return gettext("Saved as a draft. It's only yours until you send it.") if not submit else ""
 
 
 @login_required

@@ -15,6 +15,7 @@ from django.db.models import F, Max
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from agreements.proposals import reason_clean, version_check
@@ -36,9 +37,9 @@ from .models import (
 )
 
 TERMS = ("signal", "min_minutes", "max_minutes")
-STALE = "These rules changed since you read them. Please read the current version first."
+STALE = _("These rules changed since you read them. Please read the current version first.")
 RULES_PAGE = "/timeout/rules/"
-NO_RULES = "Agree your time-out rules together first, in a calm moment."
+NO_RULES = _("Agree your time-out rules together first, in a calm moment.")
 
 
 # --- validation ----------------------------------------------------------------------
@@ -52,14 +53,22 @@ def _clean_terms(data: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(signal, str) or not signal.strip():
         errors["signal"] = [gettext("Choose a signal phrase either of you can say to call a time-out.")]
     elif len(signal.strip()) > SIGNAL_MAX:
-        errors["signal"] = [f"Keep the signal under {SIGNAL_MAX} characters."]
+        errors["signal"] = [
+            ngettext("Keep the signal under %(n)d character.", "Keep the signal under %(n)d characters.", SIGNAL_MAX)
+            % {"n": SIGNAL_MAX}
+        ]
     low, high = data.get("min_minutes"), data.get("max_minutes")
     for name, value in (("min_minutes", low), ("max_minutes", high)):
         if isinstance(value, bool) or not isinstance(value, int):
             errors[name] = [gettext("Give a whole number of minutes.")]
     if "min_minutes" not in errors and low < MIN_MINUTES_FLOOR:
         errors["min_minutes"] = [
-            f"At least {MIN_MINUTES_FLOOR} minutes: that is about how long it takes a racing body to settle."
+            ngettext(
+                "At least %(n)d minute: that is about how long it takes a racing body to settle.",
+                "At least %(n)d minutes: that is about how long it takes a racing body to settle.",
+                MIN_MINUTES_FLOOR,
+            )
+            % {"n": MIN_MINUTES_FLOOR}
         ]
     if "max_minutes" not in errors and high > MAX_MINUTES_CEILING:
         errors["max_minutes"] = [gettext("At most 24 hours (1440 minutes).")]
@@ -179,7 +188,9 @@ def timeout_rules_amend(*, rules: TimeoutRules, user: User, version: int, change
     current = _version(rules, rules.version)
     unknown = set(changes) - {*TERMS, "during"}
     if unknown:
-        raise Invalid(f"Only {', '.join(TERMS)} and during can change.", field=sorted(unknown)[0])
+        raise Invalid(
+            gettext("Only %(fields)s and during can change.") % {"fields": ", ".join(TERMS)}, field=sorted(unknown)[0]
+        )
     terms = _clean_terms({name: changes.get(name, getattr(current, name)) for name in TERMS})
     during = _during_texts(current)
     if "during" in changes:
