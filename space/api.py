@@ -109,7 +109,9 @@ class SpaceListApi(MemberListMixin, GenericAPIView):
     def get(self, request):
         wanted = request.query_params.get("status")
         if wanted is not None and wanted not in selectors.STATUSES:
-            raise Invalid(f"Use one of: {', '.join(selectors.STATUSES)}.", field="status")
+            raise Invalid(
+                gettext("Use one of: %(values)s.") % {"values": ", ".join(selectors.STATUSES)}, field="status"
+            )
         page = self.paginate_for_member(selectors.SPACE_ROWS.bind(user=request.user, status=wanted))
         return self.get_paginated_response(SpaceOutput(page, many=True, context={"user": request.user}).data)
 

@@ -10,7 +10,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from backend.errors import Conflict, Forbidden, Invalid
@@ -63,7 +63,15 @@ def validate_reconnect_by(reconnect_by: dt.datetime, now: dt.datetime) -> dt.dat
 def _validate_note(note: str) -> str:
     note = note.replace("\r\n", "\n").strip()
     if len(note) > NOTE_MAX:
-        raise Invalid(f"Keep the note to {NOTE_MAX} characters; this one has {len(note)}.", field="note")
+        raise Invalid(
+            ngettext(
+                "Keep the note to %(max)d characters; this one has %(n)d.",
+                "Keep the note to %(max)d characters; this one has %(n)d.",
+                len(note),
+            )
+            % {"max": NOTE_MAX, "n": len(note)},
+            field="note",
+        )
     return note
 
 
@@ -134,7 +142,11 @@ def space_take(
 
 def _ensure_author(period: SpacePeriod, user: User, action: str) -> None:
     if period.author_id != user.pk:
-        raise Forbidden(f"Only the person taking space can {action}.")
+        raise Forbidden(
+            gettext("Only the person taking space can extend it.")
+            if action == "extend it"
+            else gettext("Only the person taking space can mark that they're back.")
+        )
 
 
 def space_reconnect(*, period: SpacePeriod, user: User, now: dt.datetime | None = None) -> SpacePeriod:
@@ -182,8 +194,11 @@ def space_extend(
     if period.latest_reconnect_by is not None and reconnect_by > period.latest_reconnect_by:
         local = timezone.localtime(period.latest_reconnect_by, zone(name=user.timezone))
         raise Invalid(
-            f"Your time-out rules allow up to {local:%H:%M} for this one. Come back then, and take a new "
-            "time-out if you need one.",
+            gettext(
+                "Your time-out rules allow up to %(time)s for this one. Come back then, and take a new "
+                "time-out if you need one."
+            )
+            % {"time": f"{local:%H:%M}"},
             field="reconnect_by",
         )
     previous = period.reconnect_by
