@@ -22,6 +22,7 @@ from django.db.models import F, Max
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from agreements.proposals import version_check
@@ -61,10 +62,20 @@ OPEN_FOR = dt.timedelta(hours=12)
 # down for a while still finds them), beyond the longest wait.
 TIMEOUT_LOOKBACK = dt.timedelta(hours=6)
 TICK_BATCH = 500
-STALE = "The ritual changed since you read it. Please read the current version first."
-FINAL = "Both messages are shown now, so they stay as they are."
-CLOSED = "This ritual time has passed."
-WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+STALE = _("The ritual changed since you read it. Please read the current version first.")
+FINAL = _("Both messages are shown now, so they stay as they are.")
+CLOSED = _("This ritual time has passed.")
+WEEKDAY_NAMES = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
+# "On Tuesdays and Fridays": the days as a habit, in words.
+WEEKDAY_PLURALS = [
+    _("Mondays"),
+    _("Tuesdays"),
+    _("Wednesdays"),
+    _("Thursdays"),
+    _("Fridays"),
+    _("Saturdays"),
+    _("Sundays"),
+]
 
 # The sealed fields' names (journal.crypto binds each to its person and field).
 SEAL_WHAT = "steadied.what"
@@ -86,7 +97,9 @@ def ritual_terms_clean(data: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(after, bool) or not isinstance(after, int):
             errors["after_timeout_minutes"] = [gettext("Give a whole number of minutes.")]
         elif not AFTER_TIMEOUT_MIN <= after <= AFTER_TIMEOUT_MAX:
-            errors["after_timeout_minutes"] = [f"Between {AFTER_TIMEOUT_MIN} and {AFTER_TIMEOUT_MAX} minutes."]
+            errors["after_timeout_minutes"] = [
+                gettext("Between %(min)d and %(max)d minutes.") % {"min": AFTER_TIMEOUT_MIN, "max": AFTER_TIMEOUT_MAX}
+            ]
         if errors:
             raise Invalid(gettext("Some fields need another look."), errors=errors)
         return {"mode": RitualVersion.Mode.AFTER_TIMEOUT, "after_timeout_minutes": after}
@@ -116,7 +129,7 @@ def ritual_next_at(*, weekdays: list[int], time: dt.time, tz: str, after: dt.dat
     ``tz`` shows ``time`` on one of ``weekdays``: DST-true (a skipped time
     moves to the jump, a repeated one is its first pass)."""
     day = local_date(instant=after, tz=tz)
-    for _ in range(15):
+    for _attempt in range(15):
         if day.weekday() in weekdays:
             due = local_to_utc(day=day, time=time, tz=tz)
             if due > after:
@@ -223,15 +236,22 @@ def ritual_describe(version: RitualVersion | None) -> str:
     if version.mode == RitualVersion.Mode.AFTER_TIMEOUT:
         n = version.after_timeout_minutes
         if n == 0:
-            return "As soon as a time-out ends"
+            return gettext("As soon as a time-out ends")
         return ngettext(
             "Within %(n)d minute after a time-out ends", "Within %(n)d minutes after a time-out ends", n
         ) % {"n": n}
-    days = [WEEKDAY_NAMES[d] + "s" for d in version.weekdays]
-    days_text = (
-        "Every day" if len(days) == 7 else (", ".join(days[:-1]) + " and " + days[-1] if len(days) > 1 else days[0])
-    )
-    return f"{days_text} at {version.time:%H:%M} ({version.timezone})"
+    days = [str(WEEKDAY_PLURALS[d]) for d in version.weekdays]
+    if len(days) == 7:
+        days_text = gettext("Every day")
+    elif len(days) > 1:
+        days_text = gettext("%(days)s and %(last)s") % {"days": gettext(", ").join(days[:-1]), "last": days[-1]}
+    else:
+        days_text = days[0]
+    return gettext("%(days)s at %(time)s (%(timezone)s)") % {
+        "days": days_text,
+        "time": f"{version.time:%H:%M}",
+        "timezone": version.timezone,
+    }
 
 
 # --- phrases ----------------------------------------------------------------------------------
@@ -250,9 +270,9 @@ def _clean_text(value: Any, *, field: str, limit: int, empty: str) -> str:
 
 
 def phrase_add(*, user: User, text: Any) -> Phrase:
-    text = _clean_text(text, field="text", limit=PHRASE_MAX, empty="Write the words you'd like to hear.")
+    text = _clean_text(text, field="text", limit=PHRASE_MAX, empty=gettext("Write the words you'd like to hear."))
     if Phrase.objects.filter(owner=user).count() >= PHRASES_PER_PERSON:
-        raise Invalid(f"Up to {PHRASES_PER_PERSON} phrases. Remove one first.", field="text")
+        raise Invalid(gettext("Up to %(n)d phrases. Remove one first.") % {"n": PHRASES_PER_PERSON}, field="text")
     return Phrase.objects.create(owner=user, text=text)
 
 
@@ -265,7 +285,9 @@ def phrase_get_own(*, user: User, phrase_id: int) -> Phrase:
 
 def phrase_edit(*, user: User, phrase_id: int, text: Any) -> Phrase:
     phrase = phrase_get_own(user=user, phrase_id=phrase_id)
-    phrase.text = _clean_text(text, field="text", limit=PHRASE_MAX, empty="Write the words you'd like to hear.")
+    phrase.text = _clean_text(
+        text, field="text", limit=PHRASE_MAX, empty=gettext("Write the words you'd like to hear.")
+    )
     phrase.updated_at = timezone.now()
     phrase.save(update_fields=["text", "updated_at"])
     return phrase
@@ -405,7 +427,9 @@ def message_write(*, user: User, occurrence_id: int, text: Any, now: dt.datetime
     """The caller's message for the partner at an open occurrence: written
     or changed until both wrote; then revealed to both, and final (409).
     The partner is not told anything until then."""
-    text = _clean_text(text, field="text", limit=MESSAGE_MAX, empty="Write a few words for your partner first.")
+    text = _clean_text(
+        text, field="text", limit=MESSAGE_MAX, empty=gettext("Write a few words for your partner first.")
+    )
     now = now or timezone.now()
     occurrence = access_occurrence(user=user, occurrence_id=occurrence_id, lock=True)
     if occurrence.revealed_at is not None:
@@ -448,7 +472,7 @@ def steadied_record(*, user: User, what: Any, helped: Any = "", after: Any = Non
     their own list or new), sealed with their journal key. Private."""
     errors: dict[str, list[str]] = {}
     try:
-        what = _clean_text(what, field="what", limit=WHAT_MAX, empty="Write what you did, in your own words.")
+        what = _clean_text(what, field="what", limit=WHAT_MAX, empty=gettext("Write what you did, in your own words."))
     except Invalid as exc:
         errors["what"] = [exc.message]
     if helped in (None, ""):
@@ -548,7 +572,7 @@ def digest_share(*, user: User, month: Any, now: dt.datetime | None = None) -> D
 
 def digest_unshare(*, user: User, digest_id: int) -> None:
     """Un-sharing deletes it: the partner's very next request finds nothing."""
-    deleted, _ = Digest.objects.filter(pk=digest_id, author_id=user.pk).delete()
+    deleted, _count = Digest.objects.filter(pk=digest_id, author_id=user.pk).delete()
     if not deleted:
         raise Http404(gettext("No such digest."))
 
