@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.functional import lazy
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -45,7 +46,8 @@ from .models import (
     Steadied,
 )
 
-WEEKDAY_CHOICES = [(str(i), name) for i, name in enumerate(services.WEEKDAY_NAMES)]
+# Short day names ("Mon"), in the reader's language (Django's own catalog).
+WEEKDAY_CHOICES = [(str(i), WEEKDAYS_ABBR[i]) for i in range(7)]
 TIME_CHOICES = [(f"{h:02d}:{m:02d}", f"{h:02d}:{m:02d}") for h in range(6, 24) for m in (0, 30)]
 
 
@@ -381,7 +383,7 @@ def _after_choices(user: User) -> list[tuple[str, str]]:
 
 
 class ShareForm(forms.Form):
-    month = forms.ChoiceField(label="Month")
+    month = forms.ChoiceField(label=_("Month"))
 
 
 @login_required

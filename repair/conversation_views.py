@@ -73,7 +73,7 @@ def repair_index(request):
         "repair/conversation_index.html",
         {
             "rows": rows,
-            "trend_chart": trend_chart(trend, title="How soon we came back together"),
+            "trend_chart": trend_chart(trend, title=gettext("How soon we came back together")),
             "current": current,
             "partner_name": _name(couple_partner_of(couple=couple, user=user)),
             "timeout": request.GET.get("timeout", "") if request.GET.get("timeout", "").isdigit() else "",
