@@ -99,11 +99,17 @@ def _row(agreement: Agreement, *, user, partner) -> dict:
         words = (
             gettext("Withdrawn")
             if version.declined_by_id == version.proposed_by_id
+            else gettext("Declined by you")
+            if version.declined_by_id == user.pk
             else gettext("Declined by %(name)s") % {"name": who}
         )
     else:
         section = "retired"
-        words = gettext("Retired by %(name)s") % {"name": _who(agreement.retired_by_id, user=user, partner=partner)}
+        words = (
+            gettext("Retired by you")
+            if agreement.retired_by_id == user.pk
+            else gettext("Retired by %(name)s") % {"name": _who(agreement.retired_by_id, user=user, partner=partner)}
+        )
     return {
         "agreement": agreement,
         "v": version,
