@@ -2,6 +2,7 @@
 and services (writes). See docs/agreements.md for the rules."""
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -236,7 +237,9 @@ class AgreementListApi(MemberListMixin, GenericAPIView):
     def get(self, request):
         wanted = request.query_params.get("status")
         if wanted is not None and wanted not in selectors.STATUSES:
-            raise Invalid(f"Use one of: {', '.join(selectors.STATUSES)}.", field="status")
+            raise Invalid(
+                gettext("Use one of: %(values)s.") % {"values": ", ".join(selectors.STATUSES)}, field="status"
+            )
         page = self.paginate_for_member(selectors.AGREEMENT_ROWS.bind(user=request.user, status=wanted))
         context = {"user": request.user, "now": timezone.now()}
         return self.get_paginated_response(AgreementOutput(page, many=True, context=context).data)
@@ -272,7 +275,7 @@ class AgreementAmendApi(APIView):
         data = dict(_valid(AgreementAmendInput, request))
         version = data.pop("version")
         if not data:
-            raise Invalid("Change the title, details, category or review interval.")
+            raise Invalid(gettext("Change the title, details, category or review interval."))
         agreement = services.agreement_amend(agreement=agreement, user=request.user, version=version, changes=data)
         return Response(agreement_data(agreement, user=request.user))
 

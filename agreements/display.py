@@ -6,33 +6,35 @@ import datetime as dt
 import difflib
 import re
 
-from django.utils.translation import ngettext
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import AgreementVersion, Category
 
 # The review intervals the pages offer; the API takes any 7 to 365 days.
 REVIEW_CHOICES = [
-    ("", "No regular review"),
-    ("7", "Every week"),
-    ("14", "Every two weeks"),
-    ("30", "Every month"),
-    ("90", "Every three months"),
-    ("182", "Every six months"),
-    ("365", "Once a year"),
+    ("", _("No regular review")),
+    ("7", _("Every week")),
+    ("14", _("Every two weeks")),
+    ("30", _("Every month")),
+    ("90", _("Every three months")),
+    ("182", _("Every six months")),
+    ("365", _("Once a year")),
 ]
 
 OUTCOME_WORDS = {
-    "kept": ("Kept", "It held, the way we agreed."),
-    "partly": ("Partly", "Some of the time, or some of it."),
-    "missed": ("Missed", "It didn't happen this time."),
+    "kept": (_("Kept"), _("It held, the way we agreed.")),
+    "partly": (_("Partly"), _("Some of the time, or some of it.")),
+    "missed": (_("Missed"), _("It didn't happen this time.")),
 }
 
 
 def interval_text(days: int | None) -> str:
     if not days:
-        return "No regular review"
-    named = {7: "Every week", 14: "Every two weeks", 30: "Every month", 90: "Every three months"}
-    named |= {182: "Every six months", 365: "Once a year"}
+        return gettext("No regular review")
+    named = {7: gettext("Every week"), 14: gettext("Every two weeks"), 30: gettext("Every month")}
+    named |= {90: gettext("Every three months"), 182: gettext("Every six months"), 365: gettext("Once a year")}
     return named.get(days, ngettext("Every day", "Every %(n)d days", days) % {"n": days})
 
 
@@ -48,10 +50,10 @@ def review_choices(current: int | None) -> list[tuple[str, str]]:
 def period_text(start: dt.date, end: dt.date) -> str:
     """'2–15 March', '28 March – 3 April', '29 December 2025 – 4 January 2026'."""
     if start.year != end.year:
-        return f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"
+        return f"{date_format(start, 'j F Y')} – {date_format(end, 'j F Y')}"
     if start.month != end.month:
-        return f"{start.day} {start:%B} – {end.day} {end:%B}"
-    return f"{start.day}–{end.day} {end:%B}"
+        return f"{date_format(start, 'j F')} – {date_format(end, 'j F')}"
+    return f"{start.day}–{date_format(end, 'j F')}"
 
 
 # Words (with inner apostrophes), runs of spaces, and single punctuation marks:
@@ -81,17 +83,17 @@ def changes_between(previous: AgreementVersion | None, current: AgreementVersion
         return []
     changes = []
     if previous.title != current.title:
-        changes.append({"field": "Title", "segments": diff_words(previous.title, current.title)})
+        changes.append({"field": gettext("Title"), "segments": diff_words(previous.title, current.title)})
     if previous.details != current.details:
-        changes.append({"field": "Details", "segments": diff_words(previous.details, current.details)})
+        changes.append({"field": gettext("Details"), "segments": diff_words(previous.details, current.details)})
     if previous.category != current.category:
         changes.append(
-            {"field": "Category", "before": Category(previous.category).label, "after": current.category_label}
+            {"field": gettext("Category"), "before": Category(previous.category).label, "after": current.category_label}
         )
     if previous.review_every_days != current.review_every_days:
         changes.append(
             {
-                "field": "Review",
+                "field": gettext("Review"),
                 "before": interval_text(previous.review_every_days),
                 "after": interval_text(current.review_every_days),
             }

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from couples.models import Couple
 
@@ -19,13 +21,13 @@ REVIEW_MAX_DAYS = 365
 
 
 class Category(models.TextChoices):
-    COMMUNICATION = "communication", "Communication"
-    TIME_APART = "time_apart", "Time apart"
-    PHONES_AND_PRIVACY = "phones_and_privacy", "Phones and privacy"
-    MONEY = "money", "Money"
-    FAMILY_AND_FRIENDS = "family_and_friends", "Family and friends"
-    INTIMACY = "intimacy", "Intimacy"
-    OTHER = "other", "Other"
+    COMMUNICATION = "communication", _("Communication")
+    TIME_APART = "time_apart", _("Time apart")
+    PHONES_AND_PRIVACY = "phones_and_privacy", _("Phones and privacy")
+    MONEY = "money", _("Money")
+    FAMILY_AND_FRIENDS = "family_and_friends", _("Family and friends")
+    INTIMACY = "intimacy", _("Intimacy")
+    OTHER = "other", _("Other")
 
 
 class Agreement(models.Model):
@@ -34,10 +36,10 @@ class Agreement(models.Model):
     only ever added)."""
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        ACTIVE = "active", "Active"
-        DECLINED = "declined", "Declined"
-        RETIRED = "retired", "Retired"
+        PROPOSED = "proposed", pgettext_lazy("status", "Proposed")
+        ACTIVE = "active", pgettext_lazy("status", "Active")
+        DECLINED = "declined", pgettext_lazy("status", "Declined")
+        RETIRED = "retired", pgettext_lazy("status", "Retired")
 
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="agreements")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
@@ -127,9 +129,9 @@ class Reflection(models.Model):
     then both are revealed together and neither can be changed."""
 
     class Outcome(models.TextChoices):
-        KEPT = "kept", "Kept"
-        PARTLY = "partly", "Partly"
-        MISSED = "missed", "Missed"
+        KEPT = "kept", pgettext_lazy("status", "Kept")
+        PARTLY = "partly", pgettext_lazy("status", "Partly")
+        MISSED = "missed", pgettext_lazy("status", "Missed")
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="reflections")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agreement_reflections")

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext, ngettext
 
 from backend.errors import Conflict, Invalid
 
@@ -52,8 +53,12 @@ def reason_clean(reason: Any, field: str = "reason") -> str:
     if reason is None:
         return ""
     if not isinstance(reason, str):
-        raise Invalid("Write the reason as text.", field=field)
+        raise Invalid(gettext("Write the reason as text."), field=field)
     reason = reason.replace("\r\n", "\n").strip()
     if len(reason) > REASON_MAX:
-        raise Invalid(f"Keep it under {REASON_MAX} characters.", field=field)
+        raise Invalid(
+            ngettext("Keep it under %(n)d character.", "Keep it under %(n)d characters.", REASON_MAX)
+            % {"n": REASON_MAX},
+            field=field,
+        )
     return reason

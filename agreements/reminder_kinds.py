@@ -12,6 +12,7 @@ import threading
 from typing import Any
 
 from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext_lazy as _
 
 from reminders.kinds import Kind, register
 
@@ -93,8 +94,8 @@ def _url(version) -> str:
 register(
     Kind(
         key=REVIEW_KIND,
-        title="An agreement is due for a look together",
-        label="When an agreement is due for a review",
+        title=_("An agreement is due for a look together"),
+        label=_("When an agreement is due for a review"),
         load=_load,
         still_due=_still_due,
         url=_url,

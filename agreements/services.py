@@ -13,6 +13,8 @@ from typing import Any
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from backend.errors import Conflict, Forbidden, Invalid
@@ -36,7 +38,7 @@ from .proposals import reason_clean, version_check
 from .reminder_kinds import REVIEW_KIND
 
 WORDING_FIELDS = ("title", "details", "category", "review_every_days")
-STALE = "This agreement changed since you read it. Please read the current wording first."
+STALE = _("This agreement changed since you read it. Please read the current wording first.")
 
 
 # --- validation ----------------------------------------------------------------------
@@ -48,43 +50,57 @@ def _clean_wording(data: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
-        errors["title"] = ["Give the agreement a short title."]
+        errors["title"] = [gettext("Give the agreement a short title.")]
     elif len(title.strip()) > TITLE_MAX:
-        errors["title"] = [f"Keep the title under {TITLE_MAX} characters."]
+        errors["title"] = [
+            ngettext("Keep the title under %(n)d character.", "Keep the title under %(n)d characters.", TITLE_MAX)
+            % {"n": TITLE_MAX}
+        ]
     details = data.get("details") or ""
     if not isinstance(details, str):
-        errors["details"] = ["Write the details as text."]
+        errors["details"] = [gettext("Write the details as text.")]
     else:
         details = details.replace("\r\n", "\n").strip()
         if len(details) > DETAILS_MAX:
-            errors["details"] = [f"Keep the details under {DETAILS_MAX} characters."]
+            errors["details"] = [
+                ngettext(
+                    "Keep the details under %(n)d character.", "Keep the details under %(n)d characters.", DETAILS_MAX
+                )
+                % {"n": DETAILS_MAX}
+            ]
     category = data.get("category")
     if category not in Category.values:
-        errors["category"] = ["Choose one of the categories."]
+        errors["category"] = [gettext("Choose one of the categories.")]
     every = data.get("review_every_days")
     if every is not None and (
         isinstance(every, bool) or not isinstance(every, int) or not REVIEW_MIN_DAYS <= every <= REVIEW_MAX_DAYS
     ):
-        errors["review_every_days"] = [f"Choose a review interval from {REVIEW_MIN_DAYS} to {REVIEW_MAX_DAYS} days."]
+        errors["review_every_days"] = [
+            gettext("Choose a review interval from %(min)d to %(max)d days.")
+            % {"min": REVIEW_MIN_DAYS, "max": REVIEW_MAX_DAYS}
+        ]
     if errors:
-        raise Invalid("Some fields need another look.", errors=errors)
+        raise Invalid(gettext("Some fields need another look."), errors=errors)
     return {"title": title.strip(), "details": details, "category": category, "review_every_days": every}
 
 
 def _clean_reflection(outcome: Any, note: Any) -> tuple[str, str]:
     errors: dict[str, list[str]] = {}
     if outcome not in Reflection.Outcome.values:
-        errors["outcome"] = ["Choose kept, partly or missed."]
+        errors["outcome"] = [gettext("Choose kept, partly or missed.")]
     if note is None:
         note = ""
     if not isinstance(note, str):
-        errors["note"] = ["Write the note as text."]
+        errors["note"] = [gettext("Write the note as text.")]
     else:
         note = note.replace("\r\n", "\n").strip()
         if len(note) > NOTE_MAX:
-            errors["note"] = [f"Keep the note under {NOTE_MAX} characters."]
+            errors["note"] = [
+                ngettext("Keep the note under %(n)d character.", "Keep the note under %(n)d characters.", NOTE_MAX)
+                % {"n": NOTE_MAX}
+            ]
     if errors:
-        raise Invalid("Some fields need another look.", errors=errors)
+        raise Invalid(gettext("Some fields need another look."), errors=errors)
     return outcome, note
 
 
@@ -170,11 +186,11 @@ def agreement_accept(*, agreement: Agreement, user: User, version: int) -> Agree
     agreement = _locked(agreement)
     _ensure_member(couple_id=agreement.couple_id, user=user)
     if agreement.status != Agreement.Status.PROPOSED:
-        raise Conflict("This agreement is not waiting to be accepted.")
+        raise Conflict(gettext("This agreement is not waiting to be accepted."))
     version_check(agreement.version, version, stale=STALE)
     current = _current(agreement)
     if current.proposed_by_id == user.pk:
-        raise Forbidden("You proposed this wording, so your partner is the one to accept it.")
+        raise Forbidden(gettext("You proposed this wording, so your partner is the one to accept it."))
     now = timezone.now()
     current.accepted_by = user
     current.accepted_at = now
@@ -194,16 +210,18 @@ def agreement_amend(*, agreement: Agreement, user: User, version: int, changes: 
     agreement = _locked(agreement)
     _ensure_member(couple_id=agreement.couple_id, user=user)
     if agreement.status == Agreement.Status.RETIRED:
-        raise Conflict("This agreement was retired; propose a new one instead.")
+        raise Conflict(gettext("This agreement was retired; propose a new one instead."))
     version_check(agreement.version, version, stale=STALE)
     current = _current(agreement)
     unknown = set(changes) - set(WORDING_FIELDS)
     if unknown:
-        raise Invalid(f"Only {', '.join(WORDING_FIELDS)} can change.", field=sorted(unknown)[0])
+        raise Invalid(
+            gettext("Only %(fields)s can change.") % {"fields": ", ".join(WORDING_FIELDS)}, field=sorted(unknown)[0]
+        )
     merged = {name: changes.get(name, getattr(current, name)) for name in WORDING_FIELDS}
     wording = _clean_wording(merged)
     if all(wording[name] == getattr(current, name) for name in WORDING_FIELDS):
-        raise Invalid("That's the same wording as now. Change something, or leave it as it is.")
+        raise Invalid(gettext("That's the same wording as now. Change something, or leave it as it is."))
     now = timezone.now()
     new = AgreementVersion.objects.create(
         agreement=agreement, number=agreement.version + 1, proposed_by=user, proposed_at=now, **wording
@@ -226,7 +244,7 @@ def agreement_decline(*, agreement: Agreement, user: User, reason: str = "", ver
     agreement = _locked(agreement)
     _ensure_member(couple_id=agreement.couple_id, user=user)
     if agreement.status != Agreement.Status.PROPOSED:
-        raise Conflict("Only a proposed agreement can be declined.")
+        raise Conflict(gettext("Only a proposed agreement can be declined."))
     version_check(agreement.version, version, stale=STALE)
     current = _current(agreement)
     now = timezone.now()
@@ -249,7 +267,7 @@ def agreement_retire(*, agreement: Agreement, user: User, reason: str = "") -> A
     agreement = _locked(agreement)
     _ensure_member(couple_id=agreement.couple_id, user=user)
     if agreement.status not in (Agreement.Status.ACTIVE, Agreement.Status.DECLINED):
-        raise Conflict("Only an active or declined agreement can be retired.")
+        raise Conflict(gettext("Only an active or declined agreement can be retired."))
     now = timezone.now()
     agreement.status = Agreement.Status.RETIRED
     agreement.retired_by = user
@@ -278,14 +296,14 @@ def _reflect_locked(
     The caller holds the agreement's lock, so the reveal below cannot race
     with the partner's own reflection."""
     if agreement.status != Agreement.Status.ACTIVE:
-        raise Conflict("Only an active agreement can be reflected on.")
+        raise Conflict(gettext("Only an active agreement can be reflected on."))
     current = _current(agreement)
     period = agreement_period(agreement=agreement, version=current, on=on)
     rows = list(Reflection.objects.filter(agreement=agreement, period_start=period.start))
     mine = next((r for r in rows if r.author_id == author.pk), None)
     partner = next((r for r in rows if r.author_id != author.pk), None)
     if mine is not None and partner is not None:
-        raise Conflict("Both reflections for this period are revealed; they can't be changed now.")
+        raise Conflict(gettext("Both reflections for this period are revealed; they can't be changed now."))
     now = timezone.now()
     created = mine is None
     if created:
@@ -348,7 +366,8 @@ def agreement_reflections_from_checkin(*, checkin, author: User, value: Any) -> 
     """
     if not isinstance(value, dict):
         raise Invalid(
-            "Reflect on agreements as an object.", errors={"agreements": ["Reflect on agreements as an object."]}
+            gettext("Reflect on agreements as an object."),
+            errors={"agreements": [gettext("Reflect on agreements as an object.")]},
         )
     _ensure_member(couple_id=checkin.couple_id, user=author)
     wanted: dict[int, tuple[str, str]] = {}
@@ -359,7 +378,7 @@ def agreement_reflections_from_checkin(*, checkin, author: User, value: Any) -> 
         if item is None or item == "":
             continue
         if not isinstance(item, dict):
-            errors[key] = ["Give an outcome (kept, partly or missed) and an optional note."]
+            errors[key] = [gettext("Give an outcome (kept, partly or missed) and an optional note.")]
             continue
         try:
             wanted[int(key)] = _clean_reflection(item.get("outcome"), item.get("note"))
@@ -374,9 +393,9 @@ def agreement_reflections_from_checkin(*, checkin, author: User, value: Any) -> 
     }
     for agreement_id in wanted:
         if agreement_id not in known:
-            errors[str(agreement_id)] = ["There is no such agreement between you two."]
+            errors[str(agreement_id)] = [gettext("There is no such agreement between you two.")]
     if errors:
-        raise Invalid("Some reflections need another look.", errors={"agreements": errors})
+        raise Invalid(gettext("Some reflections need another look."), errors={"agreements": errors})
     saved, skipped = [], []
     on = checkin.scheduled_for
     for agreement_id, (outcome, note) in wanted.items():

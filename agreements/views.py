@@ -16,6 +16,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.errors import Conflict, DomainError, Invalid
@@ -34,7 +37,7 @@ RETIRED_SHOWN = 50
 
 
 def _partner_name(partner) -> str:
-    return partner.display_name if partner is not None and partner.display_name else "your partner"
+    return partner.display_name if partner is not None and partner.display_name else gettext("your partner")
 
 
 def _cap(text: str) -> str:
@@ -49,17 +52,17 @@ def _couple_and_partner(user):
 
 def _who(user_id: int | None, *, user, partner) -> str:
     if user_id == user.pk:
-        return "you"
+        return gettext("you")
     if partner is not None and user_id == partner.pk:
         return _partner_name(partner)
-    return "a former partner"
+    return gettext("a former partner")
 
 
 def _version_from(raw: str) -> int | None:
     return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
 
-CHANGED_WHILE_READING = "The wording changed while you were reading. This is the latest; please read it again."
+CHANGED_WHILE_READING = _("The wording changed while you were reading. This is the latest; please read it again.")
 
 
 def _conflict_words(user, agreement_id: int, version: int | None, exc: Conflict) -> str:
@@ -78,21 +81,35 @@ def _row(agreement: Agreement, *, user, partner) -> dict:
     note = ""
     if status == Agreement.Status.PROPOSED:
         if mine:
-            section, words = "waiting_for_partner", f"Waiting for {name}"
-            note = f"Nothing is agreed until {name} accepts these exact words."
+            section, words = "waiting_for_partner", gettext("Waiting for %(name)s") % {"name": name}
+            note = gettext("Nothing is agreed until %(name)s accepts these exact words.") % {"name": name}
         else:
             section = "waiting_for_you"
             who = _cap(_who(version.proposed_by_id, user=user, partner=partner))
-            words = f"{who} proposed this" if agreement.version == 1 else f"{who} suggested a change"
+            words = (
+                gettext("%(name)s proposed this") % {"name": who}
+                if agreement.version == 1
+                else gettext("%(name)s suggested a change") % {"name": who}
+            )
     elif status == Agreement.Status.ACTIVE:
-        section, words = "active", "Agreed by you both"
+        section, words = "active", gettext("Agreed by you both")
     elif status == Agreement.Status.DECLINED:
         section = "declined"
         who = _who(version.declined_by_id, user=user, partner=partner)
-        words = "Withdrawn" if version.declined_by_id == version.proposed_by_id else f"Declined by {who}"
+        words = (
+            gettext("Withdrawn")
+            if version.declined_by_id == version.proposed_by_id
+            else gettext("Declined by you")
+            if version.declined_by_id == user.pk
+            else gettext("Declined by %(name)s") % {"name": who}
+        )
     else:
         section = "retired"
-        words = f"Retired by {_who(agreement.retired_by_id, user=user, partner=partner)}"
+        words = (
+            gettext("Retired by you")
+            if agreement.retired_by_id == user.pk
+            else gettext("Retired by %(name)s") % {"name": _who(agreement.retired_by_id, user=user, partner=partner)}
+        )
     return {
         "agreement": agreement,
         "v": version,
@@ -110,36 +127,58 @@ def _row(agreement: Agreement, *, user, partner) -> dict:
 
 class AgreementForm(forms.Form):
     title = forms.CharField(
-        label="In a few words",
+        label=_("In a few words"),
         max_length=TITLE_MAX,
-        help_text="Like “Phones away at dinner” or “A text if I'll be late”.",
+        help_text=_("Like “Phones away at dinner” or “A text if I'll be late”."),
         error_messages={
-            "required": "Give the agreement a short title.",
-            "max_length": f"Keep the title under {TITLE_MAX} characters.",
+            "required": _("Give the agreement a short title."),
+            "max_length": lazy(
+                lambda: (
+                    ngettext(
+                        "Keep the title under %(n)d character.", "Keep the title under %(n)d characters.", TITLE_MAX
+                    )
+                    % {"n": TITLE_MAX}
+                ),
+                str,
+            )(),
         },
         widget=forms.TextInput(attrs={"maxlength": TITLE_MAX, "autocomplete": "off"}),
     )
     details = forms.CharField(
-        label="What exactly you both agree to",
+        label=_("What exactly you both agree to"),
         required=False,
         max_length=DETAILS_MAX,
-        help_text="When it applies, what each of you does, and any exceptions. Your partner accepts these exact words.",
-        error_messages={"max_length": f"Keep the details under {DETAILS_MAX} characters."},
+        help_text=_(
+            "When it applies, what each of you does, and any exceptions. Your partner accepts these exact words."
+        ),
+        error_messages={
+            "max_length": lazy(
+                lambda: (
+                    ngettext(
+                        "Keep the details under %(n)d character.",
+                        "Keep the details under %(n)d characters.",
+                        DETAILS_MAX,
+                    )
+                    % {"n": DETAILS_MAX}
+                ),
+                str,
+            )()
+        },
         widget=forms.Textarea(attrs={"rows": 5, "maxlength": DETAILS_MAX}),
     )
     category = forms.ChoiceField(
-        label="What it's about",
+        label=_("What it's about"),
         choices=Category.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose what it's about.", "invalid_choice": "Choose one of the categories."},
+        error_messages={"required": _("Choose what it's about."), "invalid_choice": _("Choose one of the categories.")},
     )
     review_every_days = forms.TypedChoiceField(
-        label="Look at it together",
+        label=_("Look at it together"),
         coerce=int,
         empty_value=None,
         required=False,
-        help_text="You'll both get a gentle reminder when it's time, and can say how it went.",
-        error_messages={"invalid_choice": "Choose one of the review intervals."},
+        help_text=_("You'll both get a gentle reminder when it's time, and can say how it went."),
+        error_messages={"invalid_choice": _("Choose one of the review intervals.")},
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -162,7 +201,15 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         required=False,
         max_length=REASON_MAX,
-        error_messages={"max_length": f"Keep it under {REASON_MAX} characters."},
+        error_messages={
+            "max_length": lazy(
+                lambda: (
+                    ngettext("Keep it under %(n)d character.", "Keep it under %(n)d characters.", REASON_MAX)
+                    % {"n": REASON_MAX}
+                ),
+                str,
+            )()
+        },
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": REASON_MAX}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -171,25 +218,33 @@ class ReasonForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["reason"]
         field.label, field.help_text, field.required = label, hint, required
-        field.error_messages["required"] = "Say why in a few words; your partner will read it."
+        field.error_messages["required"] = gettext("Say why in a few words; your partner will read it.")
 
 
 class ReflectForm(forms.Form):
     outcome = forms.ChoiceField(
-        label="How did it go?",
+        label=_("How did it go?"),
         choices=Reflection.Outcome.choices,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose kept, partly or missed.",
-            "invalid_choice": "Choose kept, partly or missed.",
+            "required": _("Choose kept, partly or missed."),
+            "invalid_choice": _("Choose kept, partly or missed."),
         },
     )
     note = forms.CharField(
-        label="A note",
+        label=_("A note"),
         required=False,
         max_length=NOTE_MAX,
-        help_text="What helped, or what got in the way. Shown to you both once you've both reflected.",
-        error_messages={"max_length": f"Keep the note under {NOTE_MAX} characters."},
+        help_text=_("What helped, or what got in the way. Shown to you both once you've both reflected."),
+        error_messages={
+            "max_length": lazy(
+                lambda: (
+                    ngettext("Keep the note under %(n)d character.", "Keep the note under %(n)d characters.", NOTE_MAX)
+                    % {"n": NOTE_MAX}
+                ),
+                str,
+            )()
+        },
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": NOTE_MAX}),
     )
 
@@ -241,7 +296,10 @@ def agreement_new(request):
         except DomainError as exc:
             domain_error_to_form(form, exc)
         else:
-            messages.success(request, f"Proposed. {_cap(_partner_name(partner))} can read it and accept it.")
+            messages.success(
+                request,
+                gettext("Proposed. %(name)s can read it and accept it.") % {"name": _cap(_partner_name(partner))},
+            )
             return redirect("agreement", agreement_id=agreement.pk)
     return render(request, "agreements/form.html", {"form": form, "partner_name": _partner_name(partner)})
 
@@ -280,14 +338,14 @@ def agreement_accept(request, agreement_id: int):
     version = _version_from(request.POST.get("version", ""))
     try:
         if version is None:
-            raise Invalid("Something was missing; please read it and accept again.")
+            raise Invalid(gettext("Something was missing; please read it and accept again."))
         services.agreement_accept(agreement=agreement, user=request.user, version=version)
     except Conflict as exc:
         messages.error(request, _conflict_words(request.user, agreement.pk, version, exc))
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Agreed. It's active for both of you now.")
+        messages.success(request, gettext("Agreed. It's active for both of you now."))
     return redirect("agreement", agreement_id=agreement.pk)
 
 
@@ -297,7 +355,7 @@ def agreement_amend(request, agreement_id: int):
     agreement = selectors.agreement_get_for_member(user=request.user, agreement_id=agreement_id)
     _couple, partner = _couple_and_partner(request.user)
     if agreement.status == Agreement.Status.RETIRED:
-        messages.info(request, "This agreement was retired. You can propose a new one.")
+        messages.info(request, gettext("This agreement was retired. You can propose a new one."))
         return redirect("agreement", agreement_id=agreement.pk)
     current = agreement.current
     initial = {
@@ -331,14 +389,19 @@ def agreement_amend(request, agreement_id: int):
             form.is_valid()
             form.add_error(
                 None,
-                f"{_cap(_partner_name(partner))} changed the wording while you were writing. "
-                "Their version is shown above; send yours again if you still want this change.",
+                gettext(
+                    "%(name)s changed the wording while you were writing. "
+                    "Their version is shown above; send yours again if you still want this change."
+                )
+                % {"name": _cap(_partner_name(partner))},
             )
         except DomainError as exc:
             domain_error_to_form(form, exc)
         else:
             messages.success(
-                request, f"Sent as a new version. {_cap(_partner_name(partner))} can read it and accept it."
+                request,
+                gettext("Sent as a new version. %(name)s can read it and accept it.")
+                % {"name": _cap(_partner_name(partner))},
             )
             return redirect("agreement", agreement_id=agreement.pk)
     row = _row(agreement, user=request.user, partner=partner)
@@ -361,10 +424,10 @@ def agreement_decline(request, agreement_id: int):
     form = ReasonForm(
         request.POST if request.method == "POST" else None,
         initial={"version": agreement.version},
-        label="Why, if you'd like to say" if withdrawing else "What doesn't work for you",
-        hint=f"{_cap(name)} will see this."
+        label=gettext("Why, if you'd like to say") if withdrawing else gettext("What doesn't work for you"),
+        hint=gettext("%(name)s will see this.") % {"name": _cap(name)}
         if withdrawing
-        else f"{_cap(name)} will see this, with the wording you declined.",
+        else gettext("%(name)s will see this, with the wording you declined.") % {"name": _cap(name)},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -382,9 +445,10 @@ def agreement_decline(request, agreement_id: int):
         else:
             messages.success(
                 request,
-                "Withdrawn."
+                gettext("Withdrawn.")
                 if withdrawing
-                else f"Declined. {_cap(name)} can see why, and either of you can suggest new wording.",
+                else gettext("Declined. %(name)s can see why, and either of you can suggest new wording.")
+                % {"name": _cap(name)},
             )
             return redirect("agreement", agreement_id=agreement.pk)
     return render(
@@ -410,8 +474,8 @@ def agreement_retire(request, agreement_id: int):
     name = _partner_name(partner)
     form = ReasonForm(
         request.POST if request.method == "POST" else None,
-        label="Why you're retiring it",
-        hint=f"{_cap(name)} will see this. A few honest words are enough.",
+        label=gettext("Why you're retiring it"),
+        hint=gettext("%(name)s will see this. A few honest words are enough.") % {"name": _cap(name)},
         required=agreement.status == Agreement.Status.ACTIVE,
     )
     if request.method == "POST" and form.is_valid():
@@ -423,7 +487,7 @@ def agreement_retire(request, agreement_id: int):
         except DomainError as exc:
             domain_error_to_form(form, exc)
         else:
-            messages.success(request, f"Retired. {_cap(name)} can see it, and why.")
+            messages.success(request, gettext("Retired. %(name)s can see it, and why.") % {"name": _cap(name)})
             return redirect("agreement", agreement_id=agreement.pk)
     return render(
         request,
@@ -496,7 +560,7 @@ def agreement_reflect(request, agreement_id: int):
     agreement = selectors.agreement_get_for_member(user=request.user, agreement_id=agreement_id)
     _couple, partner = _couple_and_partner(request.user)
     if agreement.status != Agreement.Status.ACTIVE:
-        messages.info(request, "Only an agreement you've both accepted can be reflected on.")
+        messages.info(request, gettext("Only an agreement you've both accepted can be reflected on."))
         return redirect("agreement", agreement_id=agreement.pk)
     period = selectors.agreement_current_period(agreement=agreement)
     current = selectors.reflection_period_for(agreement=agreement, user=request.user, period=period)
@@ -517,7 +581,7 @@ def agreement_reflect(request, agreement_id: int):
             return _render_reflect(request, agreement, partner, period, current, form)
         else:
             # The page itself says what happens next (waiting, or both shown).
-            messages.success(request, "Saved.")
+            messages.success(request, gettext("Saved."))
         return redirect("agreement-reflect", agreement_id=agreement.pk)
     return _render_reflect(request, agreement, partner, period, current, form)
 
@@ -551,7 +615,7 @@ def agreement_reflections(request, agreement_id: int):
             "text": display.period_text(p["start"], p["end"]),
             "both_kept": p["both_kept"],
             "outcomes": [
-                {"who": "You", "outcome": o["outcome"], "label": display.OUTCOME_WORDS[o["outcome"]][0]}
+                {"who": gettext("You"), "outcome": o["outcome"], "label": display.OUTCOME_WORDS[o["outcome"]][0]}
                 for o in p["outcomes"]
                 if o["outcome"]
             ],

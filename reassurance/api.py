@@ -4,6 +4,7 @@ the partner shows), writes through ``services``."""
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
@@ -88,7 +89,7 @@ class RitualApi(APIView):
         couple_get_for_member(user=request.user)
         ritual = selectors.ritual_of_member(user=request.user)
         if ritual is None:
-            raise Http404("No ritual yet.")
+            raise Http404(gettext("No ritual yet."))
         return Response(ritual_data(ritual, request.user))
 
     @extend_schema(request=RitualInput, responses={201: RitualOutput}, summary="Propose the ritual, or a new version")
@@ -249,7 +250,7 @@ class OccurrenceApi(APIView):
 
 def _partners_only(user) -> None:
     if user.is_therapist:
-        raise Forbidden("This is for partners only.")
+        raise Forbidden(gettext("This is for partners only."))
 
 
 class SteadiedAfterInput(serializers.Serializer):
@@ -300,7 +301,7 @@ class SteadiedApi(GenericAPIView):
         v = data.validated_data
         after = v.get("after")
         if after is not None and len(after) != 1:
-            raise Invalid('Give {"journal_entry": id} or {"timeout": id}, or leave it out.', field="after")
+            raise Invalid(gettext('Give {"journal_entry": id} or {"timeout": id}, or leave it out.'), field="after")
         record = services.steadied_record(
             user=request.user, what=v["what"], helped=v.get("helped") or "", after=dict(after) if after else None
         )
@@ -341,7 +342,7 @@ class DigestsApi(APIView):
         _partners_only(request.user)
         box = request.query_params.get("box", "mine")
         if box not in ("mine", "shared_with_me"):
-            raise Invalid("Choose mine or shared_with_me.", field="box")
+            raise Invalid(gettext("Choose mine or shared_with_me."), field="box")
         rows = (
             selectors.digests_mine(user=request.user)
             if box == "mine"

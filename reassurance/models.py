@@ -13,6 +13,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agreements.proposals import ProposalVersion
 from couples.models import Couple
@@ -30,9 +32,9 @@ class Ritual(models.Model):
     the one in force, kept while an amendment waits (as time-out rules)."""
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        ACTIVE = "active", "Active"
-        RETIRED = "retired", "Retired"
+        PROPOSED = "proposed", pgettext_lazy("status", "Proposed")
+        ACTIVE = "active", pgettext_lazy("status", "Active")
+        RETIRED = "retired", pgettext_lazy("status", "Retired")
 
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="reassurance_rituals")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
@@ -75,8 +77,8 @@ class RitualVersion(ProposalVersion):
     "within N minutes after a time-out ends"."""
 
     class Mode(models.TextChoices):
-        WEEKLY = "weekly", "On set days at a set time"
-        AFTER_TIMEOUT = "after_timeout", "After a time-out ends"
+        WEEKLY = "weekly", _("On set days at a set time")
+        AFTER_TIMEOUT = "after_timeout", _("After a time-out ends")
 
     ritual = models.ForeignKey(Ritual, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
@@ -202,8 +204,8 @@ class Steadied(models.Model):
     only its author reads it, and only in a digest they share."""
 
     class Helped(models.TextChoices):
-        A_LITTLE = "a_little", "A little"
-        A_LOT = "a_lot", "A lot"
+        A_LITTLE = "a_little", _("A little")
+        A_LOT = "a_lot", _("A lot")
 
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="steadied")
     created_at = models.DateTimeField(default=dj_timezone.now)

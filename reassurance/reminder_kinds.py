@@ -6,6 +6,8 @@ never a message, never a phrase, never "your partner wrote" and never
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from reminders.kinds import Kind, register
 
 from .services import OPEN_FOR, REMINDER_KIND
@@ -39,8 +41,8 @@ def _still_due(reminder, occurrence, now: dt.datetime) -> bool:
 register(
     Kind(
         key=REMINDER_KIND,
-        title="It's your reassurance time",
-        label="At our reassurance ritual's time (only if I haven't written yet)",
+        title=_("It's your reassurance time"),
+        label=_("At our reassurance ritual's time (only if I haven't written yet)"),
         load=_load,
         still_due=_still_due,
         url=lambda occurrence: f"/reassurance/{occurrence.pk}/" if occurrence else "/reassurance/",

@@ -4,6 +4,7 @@ asks. What a path may show of an occurrence's messages is one function,
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from accounts.models import User
 from couples.models import Membership
@@ -36,7 +37,7 @@ def access_occurrence(*, user: User, occurrence_id: int, lock: bool = False) -> 
         rows = rows.select_for_update()
     occurrence = rows.first()
     if occurrence is None:
-        raise Http404("No such ritual time.")
+        raise Http404(gettext("No such ritual time."))
     return occurrence
 
 

@@ -21,7 +21,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from agreements.proposals import version_check
@@ -61,10 +62,20 @@ OPEN_FOR = dt.timedelta(hours=12)
 # down for a while still finds them), beyond the longest wait.
 TIMEOUT_LOOKBACK = dt.timedelta(hours=6)
 TICK_BATCH = 500
-STALE = "The ritual changed since you read it. Please read the current version first."
-FINAL = "Both messages are shown now, so they stay as they are."
-CLOSED = "This ritual time has passed."
-WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+STALE = _("The ritual changed since you read it. Please read the current version first.")
+FINAL = _("Both messages are shown now, so they stay as they are.")
+CLOSED = _("This ritual time has passed.")
+WEEKDAY_NAMES = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
+# "On Tuesdays and Fridays": the days as a habit, in words.
+WEEKDAY_PLURALS = [
+    _("Mondays"),
+    _("Tuesdays"),
+    _("Wednesdays"),
+    _("Thursdays"),
+    _("Fridays"),
+    _("Saturdays"),
+    _("Sundays"),
+]
 
 # The sealed fields' names (journal.crypto binds each to its person and field).
 SEAL_WHAT = "steadied.what"
@@ -82,13 +93,15 @@ def ritual_terms_clean(data: dict[str, Any]) -> dict[str, Any]:
     weekly_fields = [k for k in ("weekdays", "time", "timezone") if data.get(k) is not None]
     if after is not None:
         if weekly_fields:
-            errors["after_timeout_minutes"] = ["Choose set days and a time, or after a time-out: not both."]
+            errors["after_timeout_minutes"] = [gettext("Choose set days and a time, or after a time-out: not both.")]
         elif isinstance(after, bool) or not isinstance(after, int):
-            errors["after_timeout_minutes"] = ["Give a whole number of minutes."]
+            errors["after_timeout_minutes"] = [gettext("Give a whole number of minutes.")]
         elif not AFTER_TIMEOUT_MIN <= after <= AFTER_TIMEOUT_MAX:
-            errors["after_timeout_minutes"] = [f"Between {AFTER_TIMEOUT_MIN} and {AFTER_TIMEOUT_MAX} minutes."]
+            errors["after_timeout_minutes"] = [
+                gettext("Between %(min)d and %(max)d minutes.") % {"min": AFTER_TIMEOUT_MIN, "max": AFTER_TIMEOUT_MAX}
+            ]
         if errors:
-            raise Invalid("Some fields need another look.", errors=errors)
+            raise Invalid(gettext("Some fields need another look."), errors=errors)
         return {"mode": RitualVersion.Mode.AFTER_TIMEOUT, "after_timeout_minutes": after}
     weekdays, time, tz = data.get("weekdays"), data.get("time"), data.get("timezone")
     if (
@@ -96,13 +109,13 @@ def ritual_terms_clean(data: dict[str, Any]) -> dict[str, Any]:
         or not weekdays
         or not all(isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= 6 for d in weekdays)
     ):
-        errors["weekdays"] = ["Choose at least one day (0 is Monday, 6 is Sunday)."]
+        errors["weekdays"] = [gettext("Choose at least one day (0 is Monday, 6 is Sunday).")]
     if not isinstance(time, dt.time):
-        errors["time"] = ["Give a time like 20:30."]
+        errors["time"] = [gettext("Give a time like 20:30.")]
     if not isinstance(tz, str) or tz not in valid_timezones():
-        errors["timezone"] = ["Give a known timezone, like Europe/Berlin."]
+        errors["timezone"] = [gettext("Give a known timezone, like Europe/Berlin.")]
     if errors:
-        raise Invalid("Some fields need another look.", errors=errors)
+        raise Invalid(gettext("Some fields need another look."), errors=errors)
     return {
         "mode": RitualVersion.Mode.WEEKLY,
         "weekdays": sorted(set(weekdays)),
@@ -116,7 +129,7 @@ def ritual_next_at(*, weekdays: list[int], time: dt.time, tz: str, after: dt.dat
     ``tz`` shows ``time`` on one of ``weekdays``: DST-true (a skipped time
     moves to the jump, a repeated one is its first pass)."""
     day = local_date(instant=after, tz=tz)
-    for _ in range(15):
+    for _attempt in range(15):
         if day.weekday() in weekdays:
             due = local_to_utc(day=day, time=time, tz=tz)
             if due > after:
@@ -164,7 +177,7 @@ def ritual_next_time(*, ritual: Ritual, terms: RitualVersion | None, now: dt.dat
 def _locked(ritual_id: int, user: User) -> Ritual:
     ritual = Ritual.objects.select_for_update().filter(pk=ritual_id).first()
     if ritual is None or not member_is_current(user=user, couple_id=ritual.couple_id):
-        raise Http404("No such ritual.")
+        raise Http404(gettext("No such ritual."))
     return ritual
 
 
@@ -198,11 +211,11 @@ def ritual_accept(*, ritual_id: int, user: User, version: int | None) -> Ritual:
     read (a stale number 409; its proposer 403)."""
     ritual = _locked(ritual_id, user)
     if ritual.status != Ritual.Status.PROPOSED:
-        raise Conflict("This ritual is not waiting to be accepted.")
+        raise Conflict(gettext("This ritual is not waiting to be accepted."))
     version_check(ritual.version, version, stale=STALE)
     current = RitualVersion.objects.get(ritual=ritual, number=ritual.version)
     if current.proposed_by_id == user.pk:
-        raise Forbidden("You proposed this version, so your partner is the one to accept it.")
+        raise Forbidden(gettext("You proposed this version, so your partner is the one to accept it."))
     now = timezone.now()
     current.accepted_by = user
     current.accepted_at = now
@@ -223,15 +236,22 @@ def ritual_describe(version: RitualVersion | None) -> str:
     if version.mode == RitualVersion.Mode.AFTER_TIMEOUT:
         n = version.after_timeout_minutes
         if n == 0:
-            return "As soon as a time-out ends"
+            return gettext("As soon as a time-out ends")
         return ngettext(
             "Within %(n)d minute after a time-out ends", "Within %(n)d minutes after a time-out ends", n
         ) % {"n": n}
-    days = [WEEKDAY_NAMES[d] + "s" for d in version.weekdays]
-    days_text = (
-        "Every day" if len(days) == 7 else (", ".join(days[:-1]) + " and " + days[-1] if len(days) > 1 else days[0])
-    )
-    return f"{days_text} at {version.time:%H:%M} ({version.timezone})"
+    days = [str(WEEKDAY_PLURALS[d]) for d in version.weekdays]
+    if len(days) == 7:
+        days_text = gettext("Every day")
+    elif len(days) > 1:
+        days_text = gettext("%(days)s and %(last)s") % {"days": gettext(", ").join(days[:-1]), "last": days[-1]}
+    else:
+        days_text = days[0]
+    return gettext("%(days)s at %(time)s (%(timezone)s)") % {
+        "days": days_text,
+        "time": f"{version.time:%H:%M}",
+        "timezone": version.timezone,
+    }
 
 
 # --- phrases ----------------------------------------------------------------------------------
@@ -250,22 +270,24 @@ def _clean_text(value: Any, *, field: str, limit: int, empty: str) -> str:
 
 
 def phrase_add(*, user: User, text: Any) -> Phrase:
-    text = _clean_text(text, field="text", limit=PHRASE_MAX, empty="Write the words you'd like to hear.")
+    text = _clean_text(text, field="text", limit=PHRASE_MAX, empty=gettext("Write the words you'd like to hear."))
     if Phrase.objects.filter(owner=user).count() >= PHRASES_PER_PERSON:
-        raise Invalid(f"Up to {PHRASES_PER_PERSON} phrases. Remove one first.", field="text")
+        raise Invalid(gettext("Up to %(n)d phrases. Remove one first.") % {"n": PHRASES_PER_PERSON}, field="text")
     return Phrase.objects.create(owner=user, text=text)
 
 
 def phrase_get_own(*, user: User, phrase_id: int) -> Phrase:
     phrase = Phrase.objects.filter(pk=phrase_id, owner_id=user.pk).first()
     if phrase is None:
-        raise Http404("No such phrase.")
+        raise Http404(gettext("No such phrase."))
     return phrase
 
 
 def phrase_edit(*, user: User, phrase_id: int, text: Any) -> Phrase:
     phrase = phrase_get_own(user=user, phrase_id=phrase_id)
-    phrase.text = _clean_text(text, field="text", limit=PHRASE_MAX, empty="Write the words you'd like to hear.")
+    phrase.text = _clean_text(
+        text, field="text", limit=PHRASE_MAX, empty=gettext("Write the words you'd like to hear.")
+    )
     phrase.updated_at = timezone.now()
     phrase.save(update_fields=["text", "updated_at"])
     return phrase
@@ -405,7 +427,9 @@ def message_write(*, user: User, occurrence_id: int, text: Any, now: dt.datetime
     """The caller's message for the partner at an open occurrence: written
     or changed until both wrote; then revealed to both, and final (409).
     The partner is not told anything until then."""
-    text = _clean_text(text, field="text", limit=MESSAGE_MAX, empty="Write a few words for your partner first.")
+    text = _clean_text(
+        text, field="text", limit=MESSAGE_MAX, empty=gettext("Write a few words for your partner first.")
+    )
     now = now or timezone.now()
     occurrence = access_occurrence(user=user, occurrence_id=occurrence_id, lock=True)
     if occurrence.revealed_at is not None:
@@ -430,16 +454,16 @@ def _after_clean(user: User, after: Any) -> dict[str, Any]:
     if after is None:
         return {}
     if not isinstance(after, dict) or len(after) != 1 or not set(after) <= {"journal_entry", "timeout"}:
-        raise Invalid('Give {"journal_entry": id} or {"timeout": id}, or leave it out.', field="after")
+        raise Invalid(gettext('Give {"journal_entry": id} or {"timeout": id}, or leave it out.'), field="after")
     ((key, value),) = after.items()
     if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid("Give the id as a number.", field="after")
+        raise Invalid(gettext("Give the id as a number."), field="after")
     if key == "journal_entry":
         if not Entry.objects.filter(pk=value, author=user).exists():
-            raise Invalid("That isn't one of your journal entries.", field="after")
+            raise Invalid(gettext("That isn't one of your journal entries."), field="after")
         return {"after_entry_id": value}
     if not SpacePeriod.objects.filter(pk=value, author=user, kind=SpaceKind.TIMEOUT).exists():
-        raise Invalid("That isn't one of your time-outs.", field="after")
+        raise Invalid(gettext("That isn't one of your time-outs."), field="after")
     return {"after_timeout_id": value}
 
 
@@ -448,19 +472,19 @@ def steadied_record(*, user: User, what: Any, helped: Any = "", after: Any = Non
     their own list or new), sealed with their journal key. Private."""
     errors: dict[str, list[str]] = {}
     try:
-        what = _clean_text(what, field="what", limit=WHAT_MAX, empty="Write what you did, in your own words.")
+        what = _clean_text(what, field="what", limit=WHAT_MAX, empty=gettext("Write what you did, in your own words."))
     except Invalid as exc:
         errors["what"] = [exc.message]
     if helped in (None, ""):
         helped = ""
     elif helped not in Steadied.Helped.values:
-        errors["helped"] = ["Choose a_little or a_lot, or leave it out."]
+        errors["helped"] = [gettext("Choose a_little or a_lot, or leave it out.")]
     try:
         links = _after_clean(user, after)
     except Invalid as exc:
         errors["after"] = [exc.message]
     if errors:
-        raise Invalid("Some fields need another look.", errors=errors)
+        raise Invalid(gettext("Some fields need another look."), errors=errors)
     cipher = crypto.cipher_for(user.pk, create=True)
     return Steadied.objects.create(author=user, what_sealed=cipher.seal(SEAL_WHAT, what), helped=helped, **links)
 
@@ -513,13 +537,13 @@ def month_bounds(*, month: dt.date, tz: str) -> tuple[dt.datetime, dt.datetime]:
 
 def month_parse(value: Any, *, user: User, now: dt.datetime) -> dt.date:
     if not isinstance(value, str):
-        raise Invalid("Give a month like 2026-11.", field="month")
+        raise Invalid(gettext("Give a month like 2026-11."), field="month")
     try:
         month = dt.date.fromisoformat(value.strip() + "-01")
     except ValueError:
-        raise Invalid("Give a month like 2026-11.", field="month") from None
+        raise Invalid(gettext("Give a month like 2026-11."), field="month") from None
     if month > local_date(instant=now, tz=user.timezone).replace(day=1):
-        raise Invalid("That month hasn't happened yet.", field="month")
+        raise Invalid(gettext("That month hasn't happened yet."), field="month")
     return month
 
 
@@ -531,26 +555,26 @@ def digest_share(*, user: User, month: Any, now: dt.datetime | None = None) -> D
     month = month_parse(month, user=user, now=now)
     couple = couple_for_user(user=user)
     if couple is None:
-        raise Conflict("Sharing needs a partner to share it with.")
+        raise Conflict(gettext("Sharing needs a partner to share it with."))
     since, until = month_bounds(month=month, tz=user.timezone)
     ways = steadied_ways(user=user, since=since, until=until)
     if not ways:
-        raise Invalid("Nothing recorded that month yet.", field="month")
+        raise Invalid(gettext("Nothing recorded that month yet."), field="month")
     if Digest.objects.filter(author=user, couple=couple, month=month).exists():
-        raise Conflict("You've already shared that month.")
+        raise Conflict(gettext("You've already shared that month."))
     sealed = crypto.cipher_for(user.pk, create=True).seal(SEAL_DIGEST, json.dumps(ways, ensure_ascii=False))
     try:
         with transaction.atomic():
             return Digest.objects.create(author=user, couple=couple, month=month, items_sealed=sealed, shared_at=now)
     except IntegrityError:
-        raise Conflict("You've already shared that month.") from None
+        raise Conflict(gettext("You've already shared that month.")) from None
 
 
 def digest_unshare(*, user: User, digest_id: int) -> None:
     """Un-sharing deletes it: the partner's very next request finds nothing."""
-    deleted, _ = Digest.objects.filter(pk=digest_id, author_id=user.pk).delete()
+    deleted, _count = Digest.objects.filter(pk=digest_id, author_id=user.pk).delete()
     if not deleted:
-        raise Http404("No such digest.")
+        raise Http404(gettext("No such digest."))
 
 
 @transaction.atomic
@@ -559,7 +583,7 @@ def digest_acknowledge(*, user: User, digest_id: int, now: dt.datetime | None = 
 
     digest = digests_shared_with(user=user).select_for_update().filter(pk=digest_id).first()
     if digest is None:
-        raise Http404("No such digest.")
+        raise Http404(gettext("No such digest."))
     if digest.acknowledged_at is None:
         digest.acknowledged_at = now or timezone.now()
         digest.save(update_fields=["acknowledged_at"])

@@ -15,6 +15,11 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
@@ -41,14 +46,15 @@ from .models import (
     Steadied,
 )
 
-WEEKDAY_CHOICES = [(str(i), name) for i, name in enumerate(services.WEEKDAY_NAMES)]
+# Short day names ("Mon"), in the reader's language (Django's own catalog).
+WEEKDAY_CHOICES = [(str(i), WEEKDAYS_ABBR[i]) for i in range(7)]
 TIME_CHOICES = [(f"{h:02d}:{m:02d}", f"{h:02d}:{m:02d}") for h in range(6, 24) for m in (0, 30)]
 
 
 def _partner_name(user) -> str:
     couple = couple_for_user(user=user)
     partner = couple_partner_of(couple=couple, user=user) if couple else None
-    return partner.display_name if partner is not None and partner.display_name else "your partner"
+    return partner.display_name if partner is not None and partner.display_name else gettext("your partner")
 
 
 def when_words(instant: dt.datetime | None, user) -> str:
@@ -56,7 +62,7 @@ def when_words(instant: dt.datetime | None, user) -> str:
     if instant is None:
         return ""
     local = instant.astimezone(zone(name=user.timezone))
-    return f"{local:%A} {local.day} {local:%B}, {local:%H:%M}"
+    return date_format(local, "l j F, H:i")
 
 
 # --- the ritual -----------------------------------------------------------------------------------
@@ -64,22 +70,33 @@ def when_words(instant: dt.datetime | None, user) -> str:
 
 class RitualForm(forms.Form):
     mode = forms.ChoiceField(
-        label="When",
+        label=_("When"),
         choices=RitualVersion.Mode.choices,
         widget=forms.RadioSelect,
         initial=RitualVersion.Mode.WEEKLY,
     )
     weekdays = forms.MultipleChoiceField(
-        label="Days", choices=WEEKDAY_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Days"), choices=WEEKDAY_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
     )
-    time = forms.ChoiceField(label="Time", choices=TIME_CHOICES, initial="20:30", required=False)
+    time = forms.ChoiceField(
+        label=pgettext_lazy("time of day", "Time"), choices=TIME_CHOICES, initial="20:30", required=False
+    )
     after_timeout_minutes = forms.IntegerField(
-        label="Minutes after a time-out ends",
+        label=_("Minutes after a time-out ends"),
         min_value=0,
         max_value=AFTER_TIMEOUT_MAX,
         initial=15,
         required=False,
-        error_messages={"max_value": f"At most {AFTER_TIMEOUT_MAX} minutes.", "min_value": "0 or more minutes."},
+        error_messages={
+            "max_value": lazy(
+                lambda: (
+                    ngettext("At most %(n)d minute.", "At most %(n)d minutes.", AFTER_TIMEOUT_MAX)
+                    % {"n": AFTER_TIMEOUT_MAX}
+                ),
+                str,
+            )(),
+            "min_value": _("0 or more minutes."),
+        },
     )
 
     def data_for_service(self, tz: str) -> dict:
@@ -111,7 +128,7 @@ def ritual(request):
         try:
             if action == "accept" and current is not None:
                 services.ritual_accept(ritual_id=current.pk, user=request.user, version=int(request.POST["version"]))
-                messages.success(request, "Agreed. You'll both see when the next one is.")
+                messages.success(request, gettext("Agreed. You'll both see when the next one is."))
                 return redirect("reassurance")
             if form.is_valid():
                 services.ritual_propose(
@@ -119,13 +136,17 @@ def ritual(request):
                     data=form.data_for_service(couple.timezone),
                     version=current.version if current else None,
                 )
-                messages.success(request, f"Proposed. {_partner_name(request.user).capitalize()} can accept it here.")
+                messages.success(
+                    request,
+                    gettext("Proposed. %(name)s can accept it here.")
+                    % {"name": _partner_name(request.user).capitalize()},
+                )
                 return redirect("reassurance")
         except DomainError as exc:
             for field, errs in (exc.errors or {exc.field or "__all__": [exc.message]}).items():
                 form.add_error(field if field in form.fields else None, errs)
         except (KeyError, ValueError):
-            form.add_error(None, "Please read the ritual again and try once more.")
+            form.add_error(None, gettext("Please read the ritual again and try once more."))
     next_at = services.ritual_next_time(ritual=current, terms=active, now=now) if current else None
     open_now = (
         selectors.with_messages(
@@ -180,12 +201,18 @@ def _occurrence_row(o: Occurrence, user, now) -> dict:
 
 class MessageForm(forms.Form):
     text = forms.CharField(
-        label="Your message",
+        label=_("Your message"),
         strip=True,
         max_length=MESSAGE_MAX,
         error_messages={
-            "required": "Write a few words for your partner first.",
-            "max_length": f"Keep it under {MESSAGE_MAX} characters.",
+            "required": _("Write a few words for your partner first."),
+            "max_length": lazy(
+                lambda: (
+                    ngettext("Keep it under %(n)d character.", "Keep it under %(n)d characters.", MESSAGE_MAX)
+                    % {"n": MESSAGE_MAX}
+                ),
+                str,
+            )(),
         },
         widget=forms.Textarea(attrs={"rows": 4}),
     )
@@ -209,9 +236,9 @@ def occurrence(request, occurrence_id: int):
             form.add_error("text" if exc.field == "text" else None, exc.message)
         else:
             if o.revealed_at is not None:
-                messages.success(request, "You've both written. Here are both messages.")
+                messages.success(request, gettext("You've both written. Here are both messages."))
             else:
-                messages.success(request, "Saved. You'll both read each other's once you've both written.")
+                messages.success(request, gettext("Saved. You'll both read each other's once you've both written."))
             return redirect("reassurance-occurrence", occurrence_id=o.pk)
     editing = row["status"] == "open" or (
         row["status"] == "waiting" and (request.GET.get("edit") == "1" or request.method == "POST")
@@ -236,12 +263,18 @@ def occurrence(request, occurrence_id: int):
 
 class PhraseForm(forms.Form):
     text = forms.CharField(
-        label="Words you find reassuring to hear",
+        label=_("Words you find reassuring to hear"),
         strip=True,
         max_length=PHRASE_MAX,
         error_messages={
-            "required": "Write the words you'd like to hear.",
-            "max_length": f"Keep it under {PHRASE_MAX} characters.",
+            "required": _("Write the words you'd like to hear."),
+            "max_length": lazy(
+                lambda: (
+                    ngettext("Keep it under %(n)d character.", "Keep it under %(n)d characters.", PHRASE_MAX)
+                    % {"n": PHRASE_MAX}
+                ),
+                str,
+            )(),
         },
     )
 
@@ -257,17 +290,17 @@ def phrases(request):
         try:
             if action == "delete":
                 services.phrase_delete(user=request.user, phrase_id=int(request.POST.get("phrase", 0)))
-                messages.success(request, "Removed.")
+                messages.success(request, gettext("Removed."))
                 return redirect("reassurance-phrases")
             if action == "edit":
                 services.phrase_edit(
                     user=request.user, phrase_id=int(request.POST.get("phrase", 0)), text=request.POST.get("text", "")
                 )
-                messages.success(request, "Saved.")
+                messages.success(request, gettext("Saved."))
                 return redirect("reassurance-phrases")
             if form.is_valid():
                 services.phrase_add(user=request.user, text=form.cleaned_data["text"])
-                messages.success(request, "Added.")
+                messages.success(request, gettext("Added."))
                 return redirect("reassurance-phrases")
         except DomainError as exc:
             form.add_error("text" if exc.field == "text" else None, exc.message)
@@ -284,33 +317,41 @@ def phrases(request):
 
 
 class SteadiedForm(forms.Form):
-    known = forms.ChoiceField(label="What I did", required=False, widget=forms.RadioSelect)
+    known = forms.ChoiceField(label=_("What I did"), required=False, widget=forms.RadioSelect)
     what = forms.CharField(
-        label="Or in new words",
+        label=_("Or in new words"),
         required=False,
         strip=True,
         max_length=WHAT_MAX,
-        error_messages={"max_length": f"Keep it under {WHAT_MAX} characters."},
+        error_messages={
+            "max_length": lazy(
+                lambda: (
+                    ngettext("Keep it under %(n)d character.", "Keep it under %(n)d characters.", WHAT_MAX)
+                    % {"n": WHAT_MAX}
+                ),
+                str,
+            )()
+        },
     )
     helped = forms.ChoiceField(
-        label="Did it help?",
+        label=_("Did it help?"),
         required=False,
         widget=forms.RadioSelect,
-        choices=[("", "Not sure"), *Steadied.Helped.choices],
+        choices=[("", _("Not sure")), *Steadied.Helped.choices],
     )
-    after = forms.ChoiceField(label="After", required=False)
+    after = forms.ChoiceField(label=_("After"), required=False)
 
     def __init__(self, *args, known: list[str], after: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["known"].choices = [(w, w) for w in known]
         if not known:
-            self.fields["what"].label = "What I did"
-        self.fields["after"].choices = [("", "Nothing in particular"), *after]
+            self.fields["what"].label = gettext("What I did")
+        self.fields["after"].choices = [("", gettext("Nothing in particular")), *after]
 
     def clean(self):
         data = super().clean()
         if not data.get("what") and not data.get("known"):
-            self.add_error("what", "Write what you did, in your own words.")
+            self.add_error("what", gettext("Write what you did, in your own words."))
         return data
 
 
@@ -321,18 +362,28 @@ def _after_choices(user: User) -> list[tuple[str, str]]:
     for pk, at in (
         Entry.objects.filter(author=user, kind="trigger").order_by("-created_at").values_list("pk", "created_at")[:3]
     ):
-        out.append((f"journal_entry:{pk}", f"My trigger log of {at.astimezone(tz):%a %d %b, %H:%M}"))
+        out.append(
+            (
+                f"journal_entry:{pk}",
+                gettext("My trigger log of %(when)s") % {"when": date_format(at.astimezone(tz), "D d M, H:i")},
+            )
+        )
     for pk, at in (
         SpacePeriod.objects.filter(author=user, kind=SpaceKind.TIMEOUT)
         .order_by("-started_at")
         .values_list("pk", "started_at")[:3]
     ):
-        out.append((f"timeout:{pk}", f"My time-out of {at.astimezone(tz):%a %d %b, %H:%M}"))
+        out.append(
+            (
+                f"timeout:{pk}",
+                gettext("My time-out of %(when)s") % {"when": date_format(at.astimezone(tz), "D d M, H:i")},
+            )
+        )
     return out
 
 
 class ShareForm(forms.Form):
-    month = forms.ChoiceField(label="Month")
+    month = forms.ChoiceField(label=_("Month"))
 
 
 @login_required
@@ -349,12 +400,12 @@ def steadied(request):
     months = [today.replace(day=1)]
     months.append((months[0] - dt.timedelta(days=1)).replace(day=1))
     share = ShareForm(prefix="share")
-    share.fields["month"].choices = [(m.strftime("%Y-%m"), m.strftime("%B %Y")) for m in months]
+    share.fields["month"].choices = [(m.strftime("%Y-%m"), date_format(m, "F Y")) for m in months]
     if request.method == "POST" and request.POST.get("action") == "record" and form.is_valid():
         c = form.cleaned_data
         after_value = None
         if c.get("after"):
-            key, _, pk = c["after"].partition(":")
+            key, _sep, pk = c["after"].partition(":")
             after_value = {key: int(pk)}
         try:
             services.steadied_record(
@@ -364,7 +415,7 @@ def steadied(request):
             for field, errs in (exc.errors or {"what": [exc.message]}).items():
                 form.add_error(field if field in form.fields else None, errs)
         else:
-            messages.success(request, "Noted, just for you. You steadied yourself.")
+            messages.success(request, gettext("Noted, just for you. You steadied yourself."))
             return redirect("steadied")
     records = services.steadied_open(list(selectors.steadied_of(user=user)[:20]), user.pk)
     couple = couple_for_user(user=user)
@@ -392,10 +443,10 @@ def digest_action(request, digest_id: int):
     action = request.POST.get("action")
     if action == "unshare":
         services.digest_unshare(user=request.user, digest_id=digest_id)
-        messages.success(request, "No longer shared.")
+        messages.success(request, gettext("No longer shared."))
     elif action == "acknowledge":
         services.digest_acknowledge(user=request.user, digest_id=digest_id)
-        messages.success(request, "Thank you for reading it.")
+        messages.success(request, gettext("Thank you for reading it."))
     else:
         raise Http404
     return redirect("steadied")
@@ -409,9 +460,12 @@ def digest_share(request):
     except DomainError as exc:
         messages.info(request, exc.message)
     except Http404:
-        messages.info(request, "Sharing a month needs a partner to share it with.")
+        messages.info(request, gettext("Sharing a month needs a partner to share it with."))
     else:
-        messages.success(request, f"Shared with {_partner_name(request.user)}. You can take it back any time.")
+        messages.success(
+            request,
+            gettext("Shared with %(name)s. You can take it back any time.") % {"name": _partner_name(request.user)},
+        )
     return redirect("steadied")
 
 

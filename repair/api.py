@@ -1,6 +1,7 @@
 """Time-out rules and time-outs: thin views over selectors (reads, 404
 outside the couple) and services (writes). See docs/repair.md."""
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -183,7 +184,7 @@ class TimeoutRulesAmendApi(APIView):
         data = dict(_valid(TimeoutRulesAmendInput, request))
         version = data.pop("version")
         if not data:
-            raise Invalid("Change the signal, the minimum, the maximum or your own text for during.")
+            raise Invalid(gettext("Change the signal, the minimum, the maximum or your own text for during."))
         rules = services.timeout_rules_amend(rules=rules, user=request.user, version=version, changes=data)
         return Response(rules_data(rules, user=request.user))
 

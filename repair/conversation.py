@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from backend.errors import Conflict, Invalid
@@ -34,34 +36,36 @@ STEPS: list[dict[str, Any]] = [
     {
         "key": "felt",
         "kind": "text",
-        "prompt": "What I felt",
-        "help": "Name the feelings, not the other person's faults: hurt, scared, alone, angry…",
+        "prompt": _("What I felt"),
+        "help": _("Name the feelings, not the other person's faults: hurt, scared, alone, angry…"),
     },
     {
         "key": "needed",
         "kind": "text",
-        "prompt": "What I needed and didn't get",
-        "help": "Say it as a need of yours (“I needed to know you were coming back”).",
+        "prompt": _("What I needed and didn't get"),
+        "help": _("Say it as a need of yours (“I needed to know you were coming back”)."),
     },
     {
         "key": "set_off",
         "kind": "text",
-        "prompt": "What may have set me off",
-        "help": "Something old, a worry, a tired day. You may link an entry of your trigger log: "
-        "your partner sees nothing of it unless you share it from your journal.",
+        "prompt": _("What may have set me off"),
+        "help": _(
+            "Something old, a worry, a tired day. You may link an entry of your trigger log: "
+            "your partner sees nothing of it unless you share it from your journal."
+        ),
         "trigger": True,
     },
     {
         "key": "own",
         "kind": "text",
-        "prompt": "What I own, and regret",
-        "help": "Your part only, however small.",
+        "prompt": _("What I own, and regret"),
+        "help": _("Your part only, however small."),
     },
     {
         "key": "commitment",
         "kind": "commitment",
-        "prompt": "One thing I will do differently",
-        "help": "Small and concrete, with a date you can keep. It becomes a promise.",
+        "prompt": _("One thing I will do differently"),
+        "help": _("Small and concrete, with a date you can keep. It becomes a promise."),
     },
 ]
 STEP_KEYS = [s["key"] for s in STEPS]
@@ -152,13 +156,13 @@ def repair_start(
         timeout_id = timeout.pk if isinstance(timeout, SpacePeriod) else timeout
         period = SpacePeriod.objects.filter(pk=timeout_id, couple=couple, kind=Kind.TIMEOUT).first()
         if period is None:
-            raise Invalid("There is no time-out of yours with this id.", field="timeout")
+            raise Invalid(gettext("There is no time-out of yours with this id."), field="timeout")
     # The couple's row lock serializes two starts: they make one conversation.
     Couple.objects.select_for_update().filter(pk=couple.pk).first()
     repairs_expire(now=now, couple_id=couple.pk)
     current = Repair.objects.filter(couple=couple, status=Repair.Status.OPEN).first()
     if current is not None:
-        message = "You already have a repair conversation open."
+        message = gettext("You already have a repair conversation open.")
         raise Conflict(message, errors={"detail": message, "repair": current.pk})
     repair = Repair.objects.create(
         couple=couple,
@@ -186,7 +190,7 @@ def repair_stop(*, repair_id: int, user: User, now: dt.datetime | None = None) -
     now = now or timezone.now()
     repair = access_repair(user, repair_id, lock=True)
     if not repair_is_open(repair, now):
-        raise Conflict("This repair conversation is already closed.")
+        raise Conflict(gettext("This repair conversation is already closed."))
     repair.status = Repair.Status.STOPPED
     repair.closed_at = now
     repair.closed_by = user
@@ -244,21 +248,21 @@ def _clean_text(value: Any, *, field: str, text_max: int, required: bool) -> str
     step must say something."""
     value = clean_text(value, field=field, limit=text_max)
     if required and not value:
-        raise Invalid("Write something here, even a few words.", field=field)
+        raise Invalid(gettext("Write something here, even a few words."), field=field)
     return value
 
 
 def _clean_due(value: Any, *, now: dt.datetime, required: bool) -> dt.datetime | None:
     if value is None:
         if required:
-            raise Invalid("Choose when you will have done it.", field="due")
+            raise Invalid(gettext("Choose when you will have done it."), field="due")
         return None
     if not isinstance(value, dt.datetime) or timezone.is_naive(value):
-        raise Invalid("Give a time with its timezone offset, like 2026-03-09T20:00:00+01:00.", field="due")
+        raise Invalid(gettext("Give a time with its timezone offset, like 2026-03-09T20:00:00+01:00."), field="due")
     if value <= now:
-        raise Invalid("Choose a time that is still to come.", field="due")
+        raise Invalid(gettext("Choose a time that is still to come."), field="due")
     if value > now + COMMITMENT_LONGEST:
-        raise Invalid("Choose a time within the next 90 days: something you can keep soon.", field="due")
+        raise Invalid(gettext("Choose a time within the next 90 days: something you can keep soon."), field="due")
     return value
 
 
@@ -282,12 +286,12 @@ def repair_answer(
     spec = step_by_key(step)
     repair = access_repair(user, repair_id, lock=True)
     if not repair_is_open(repair, now):
-        raise Conflict("This repair conversation is closed.")
+        raise Conflict(gettext("This repair conversation is closed."))
     revealed = set(RepairReveal.objects.filter(repair=repair).values_list("step", flat=True))
     if step in revealed:
-        raise Conflict("This step was revealed to you both; it can't be changed now.")
+        raise Conflict(gettext("This step was revealed to you both; it can't be changed now."))
     if step != current_step(revealed):
-        raise Conflict("This step opens when you have both answered the one before it.")
+        raise Conflict(gettext("This step opens when you have both answered the one before it."))
     is_commitment = spec["kind"] == "commitment"
     limit = COMMITMENT_MAX if is_commitment else REPAIR_TEXT_MAX
     field = "text" if is_commitment else "value"
@@ -296,10 +300,12 @@ def repair_answer(
     entry_id = None
     if trigger_entry is not None:
         if not spec.get("trigger"):
-            raise Invalid("Only the step about what set you off can link a trigger-log entry.", field="trigger_entry")
+            raise Invalid(
+                gettext("Only the step about what set you off can link a trigger-log entry."), field="trigger_entry"
+            )
         # Only the author's own trigger-log entries; anyone else's is "missing".
         if not Entry.objects.filter(pk=trigger_entry, author=user, kind="trigger").exists():
-            raise Invalid("There is no trigger-log entry of yours with this id.", field="trigger_entry")
+            raise Invalid(gettext("There is no trigger-log entry of yours with this id."), field="trigger_entry")
         entry_id = trigger_entry
     RepairAnswer.objects.update_or_create(
         repair=repair,
@@ -384,9 +390,9 @@ def commitment_keep(*, commitment_id: int, user: User, now: dt.datetime | None =
     with transaction.atomic():
         commitment = _commitment_of_maker(commitment_id=commitment_id, user=user)
         if commitment.status != Commitment.Status.OPEN:
-            raise Conflict("This commitment is already closed.")
+            raise Conflict(gettext("This commitment is already closed."))
         if now > commitment.due_at:
-            raise Conflict("The time you set for this has passed. Plans change; you can make a new one.")
+            raise Conflict(gettext("The time you set for this has passed. Plans change; you can make a new one."))
         commitment.status, commitment.kept_at = Commitment.Status.KEPT, now
         commitment.save(update_fields=["status", "kept_at"])
         reminders.reminders_cancel(kind_prefix=COMMITMENT_KIND, target_ids=[commitment.pk])
@@ -402,17 +408,17 @@ def commitment_renegotiate(
     occurrence per promised time)."""
     now = now or timezone.now()
     if timezone.is_naive(due_at):
-        raise Invalid("Give a time with its timezone offset, like 2026-03-02T20:00:00+01:00.", field="due_at")
+        raise Invalid(gettext("Give a time with its timezone offset, like 2026-03-02T20:00:00+01:00."), field="due_at")
     with transaction.atomic():
         commitment = _commitment_of_maker(commitment_id=commitment_id, user=user)
         if commitment.status != Commitment.Status.OPEN:
-            raise Conflict("This commitment is already closed.")
+            raise Conflict(gettext("This commitment is already closed."))
         if now >= commitment.due_at:
-            raise Conflict("The time you set for this has come. Plans change; you can make a new one.")
+            raise Conflict(gettext("The time you set for this has come. Plans change; you can make a new one."))
         if due_at <= commitment.due_at:
-            raise Invalid("Choose a time later than the one you set.", field="due_at")
+            raise Invalid(gettext("Choose a time later than the one you set."), field="due_at")
         if due_at > now + COMMITMENT_LONGEST:
-            raise Invalid("Choose a time within the next 90 days.", field="due_at")
+            raise Invalid(gettext("Choose a time within the next 90 days."), field="due_at")
         commitment.first_due_at = commitment.first_due_at or commitment.due_at
         commitment.due_at, commitment.renegotiated_at = due_at, now
         commitment.save(update_fields=["first_due_at", "due_at", "renegotiated_at"])

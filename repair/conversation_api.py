@@ -3,6 +3,7 @@
 (reads, 404 outside the couple). See docs/repair.md."""
 
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -155,14 +156,18 @@ class RepairStepApi(APIView):
         value = data["value"]
         if spec["kind"] == "commitment":
             if not isinstance(value, dict):
-                raise Invalid("Send {text, due}: what you will do, and by when.", field="value")
+                raise Invalid(gettext("Send {text, due}: what you will do, and by when."), field="value")
             commitment = _valid(CommitmentInput, value)
             text, due = commitment["text"], commitment.get("due")
         else:
             if not isinstance(value, str):
-                raise Invalid("Write your answer as text.", field="value")
+                raise Invalid(gettext("Write your answer as text."), field="value")
             if len(value) > REPAIR_TEXT_MAX:
-                raise Invalid(f"Keep it under {REPAIR_TEXT_MAX} characters.", field="value")
+                raise Invalid(
+                    ngettext("Keep it under %(n)d character.", "Keep it under %(n)d characters.", REPAIR_TEXT_MAX)
+                    % {"n": REPAIR_TEXT_MAX},
+                    field="value",
+                )
             text, due = value, None
         conversation.repair_answer(
             repair_id=repair_id,
@@ -212,7 +217,7 @@ class RepairEventsApi(APIView):
         repair = conversation.access_repair(request.user, repair_id)
         raw = request.query_params.get("since", "0")
         if not raw.isdigit() or len(raw) > 9:
-            raise Invalid("since must be a whole number of 0 or more.", field="since")
+            raise Invalid(gettext("since must be a whole number of 0 or more."), field="since")
         events = list(selectors.repair_events_for_member(user=request.user, repair_id=repair.pk, since=int(raw))[:500])
         return Response(
             RepairEventsOutput({"repair": repair.pk, "last_seq": repair.last_event_seq, "results": events}).data

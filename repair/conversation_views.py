@@ -10,6 +10,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from backend.errors import DomainError
@@ -24,10 +27,10 @@ from .services import timeout_rules_in_force
 from .trend import repair_trend, trend_chart
 
 STATUS_WORDS = {
-    "completed": "You finished this conversation together.",
-    "stopped": "This conversation was stopped. What was revealed stays; nothing else was shown.",
-    "expired": "This conversation closed after a week. You can start a new one whenever you're both ready.",
-    "ended": "This conversation closed.",
+    "completed": _("You finished this conversation together."),
+    "stopped": _("This conversation was stopped. What was revealed stays; nothing else was shown."),
+    "expired": _("This conversation closed after a week. You can start a new one whenever you're both ready."),
+    "ended": _("This conversation closed."),
 }
 
 
@@ -36,11 +39,11 @@ def _when(instant: dt.datetime | None, tz) -> str:
     if instant is None:
         return ""
     local = instant.astimezone(tz)
-    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+    return date_format(local, "D j M, H:i")
 
 
 def _name(user) -> str:
-    return user.display_name if user is not None and user.display_name else "your partner"
+    return user.display_name if user is not None and user.display_name else gettext("your partner")
 
 
 @login_required
@@ -70,7 +73,7 @@ def repair_index(request):
         "repair/conversation_index.html",
         {
             "rows": rows,
-            "trend_chart": trend_chart(trend, title="How soon we came back together"),
+            "trend_chart": trend_chart(trend, title=gettext("How soon we came back together")),
             "current": current,
             "partner_name": _name(couple_partner_of(couple=couple, user=user)),
             "timeout": request.GET.get("timeout", "") if request.GET.get("timeout", "").isdigit() else "",
@@ -85,7 +88,7 @@ def _due_from_post(post, tz) -> dt.datetime | None:
     try:
         return local_to_utc(day=dt.date.fromisoformat(day), time=dt.time.fromisoformat(time), tz=tz)
     except ValueError:
-        raise DomainError("Choose a date and a time.", field="due") from None
+        raise DomainError(gettext("Choose a date and a time."), field="due") from None
 
 
 def _answer(request, repair_id: int, step: dict) -> str:
@@ -106,7 +109,7 @@ def _answer(request, repair_id: int, step: dict) -> str:
         trigger_entry=int(raw_entry) if raw_entry.isdigit() else None,
         submit=submit,
     )
-    return "Saved as a draft. It's only yours until you send it." if not submit else ""
+    return gettext("Saved as a draft. It's only yours until you send it.") if not submit else ""
 
 
 @login_required
@@ -120,7 +123,7 @@ def repair_detail(request, repair_id: int):
         try:
             if action == "stop":
                 conversation.repair_stop(repair_id=repair.pk, user=user)
-                messages.success(request, "Stopped. You can start again whenever you're both ready.")
+                messages.success(request, gettext("Stopped. You can start again whenever you're both ready."))
                 return redirect("repair-detail", repair.pk)
             if action in ("send", "draft"):
                 step = conversation.step_by_key(request.POST.get("step", ""))

@@ -17,6 +17,7 @@ policy that ``checkins.breaks`` asks, registered here (found by
 import contextlib
 import datetime as dt
 
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from backend.errors import Conflict, Invalid
@@ -27,7 +28,7 @@ from space.services import space_reconnect
 
 from .services import timeout_rules_in_force, timeout_take
 
-OVERDUE = (
+OVERDUE = _(
     "The time-out you took is still open and its time has passed. Mark that you're back from it first, "
     "then take a new break if you need one."
 )

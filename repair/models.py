@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone as dj_timezone
+from django.utils.translation import pgettext_lazy
 
 from agreements.proposals import REASON_MAX, ProposalVersion
 from couples.models import Couple
@@ -30,10 +31,10 @@ class TimeoutRules(models.Model):
     force until it is accepted: losing the rules mid-fight is unsafe."""
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        ACTIVE = "active", "Active"
-        DECLINED = "declined", "Declined"
-        RETIRED = "retired", "Retired"
+        PROPOSED = "proposed", pgettext_lazy("status", "Proposed")
+        ACTIVE = "active", pgettext_lazy("status", "Active")
+        DECLINED = "declined", pgettext_lazy("status", "Declined")
+        RETIRED = "retired", pgettext_lazy("status", "Retired")
 
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="timeout_rules")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
@@ -150,12 +151,12 @@ class Repair(models.Model):
     check-in scopes and check-in reminders cannot count it by accident."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        COMPLETED = "completed", "Completed"
-        STOPPED = "stopped", "Stopped"
+        OPEN = "open", pgettext_lazy("status", "Open")
+        COMPLETED = "completed", pgettext_lazy("status", "Completed")
+        STOPPED = "stopped", pgettext_lazy("status", "Stopped")
         # Closed silently: left open past STEADY_REPAIR_OPEN_DAYS, or the couple ended.
-        EXPIRED = "expired", "Expired"
-        ENDED = "ended", "Ended"
+        EXPIRED = "expired", pgettext_lazy("status", "Expired")
+        ENDED = "ended", pgettext_lazy("status", "Ended")
 
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="repairs")
     started_by = models.ForeignKey(
@@ -257,9 +258,9 @@ class Commitment(models.Model):
     revealed, a promise with a due time that its maker keeps."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        KEPT = "kept", "Kept"
-        ENDED = "ended", "Ended"
+        OPEN = "open", pgettext_lazy("status", "Open")
+        KEPT = "kept", pgettext_lazy("status", "Kept")
+        ENDED = "ended", pgettext_lazy("status", "Ended")
 
     repair = models.ForeignKey(Repair, on_delete=models.CASCADE, related_name="commitments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="commitments")

@@ -5,6 +5,8 @@ partner that the other has not answered (nobody is chased)."""
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from reminders.kinds import Kind, register
 
 from .conversation import COMMITMENT_KIND, REVEALED_KIND, STARTED_KIND
@@ -28,8 +30,8 @@ def _repair_open(repair, now: dt.datetime) -> bool:
 register(
     Kind(
         key=STARTED_KIND,
-        title="Your partner would like to talk things through in a repair conversation",
-        label="When my partner starts a repair conversation",
+        title=_("Your partner would like to talk things through in a repair conversation"),
+        label=_("When my partner starts a repair conversation"),
         load=_load_repairs,
         still_due=lambda _r, repair, now: _repair_open(repair, now),
         url=lambda repair: f"/repair/{repair.pk}/",
@@ -40,8 +42,8 @@ register(
 register(
     Kind(
         key=REVEALED_KIND,
-        title="A step of your repair conversation is ready to read",
-        label="When a step of a repair conversation is revealed",
+        title=_("A step of your repair conversation is ready to read"),
+        label=_("When a step of a repair conversation is revealed"),
         load=_load_repairs,
         # Sent at the reveal; the last step's reveal completes the repair.
         still_due=lambda _r, repair, _now: repair is not None and repair.couple.ended_at is None,
@@ -65,8 +67,8 @@ def _load_commitments(ids: list[int]) -> dict[int, Any]:
 register(
     Kind(
         key=COMMITMENT_KIND,
-        title="It's the time you set for your repair commitment",
-        label="When a commitment I made in a repair is due",
+        title=_("It's the time you set for your repair commitment"),
+        label=_("When a commitment I made in a repair is due"),
         load=_load_commitments,
         still_due=lambda r, c, _now: (
             c is not None

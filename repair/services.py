@@ -14,7 +14,8 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from agreements.proposals import reason_clean, version_check
@@ -36,9 +37,9 @@ from .models import (
 )
 
 TERMS = ("signal", "min_minutes", "max_minutes")
-STALE = "These rules changed since you read them. Please read the current version first."
+STALE = _("These rules changed since you read them. Please read the current version first.")
 RULES_PAGE = "/timeout/rules/"
-NO_RULES = "Agree your time-out rules together first, in a calm moment."
+NO_RULES = _("Agree your time-out rules together first, in a calm moment.")
 
 
 # --- validation ----------------------------------------------------------------------
@@ -50,23 +51,31 @@ def _clean_terms(data: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     signal = data.get("signal")
     if not isinstance(signal, str) or not signal.strip():
-        errors["signal"] = ["Choose a signal phrase either of you can say to call a time-out."]
+        errors["signal"] = [gettext("Choose a signal phrase either of you can say to call a time-out.")]
     elif len(signal.strip()) > SIGNAL_MAX:
-        errors["signal"] = [f"Keep the signal under {SIGNAL_MAX} characters."]
+        errors["signal"] = [
+            ngettext("Keep the signal under %(n)d character.", "Keep the signal under %(n)d characters.", SIGNAL_MAX)
+            % {"n": SIGNAL_MAX}
+        ]
     low, high = data.get("min_minutes"), data.get("max_minutes")
     for name, value in (("min_minutes", low), ("max_minutes", high)):
         if isinstance(value, bool) or not isinstance(value, int):
-            errors[name] = ["Give a whole number of minutes."]
+            errors[name] = [gettext("Give a whole number of minutes.")]
     if "min_minutes" not in errors and low < MIN_MINUTES_FLOOR:
         errors["min_minutes"] = [
-            f"At least {MIN_MINUTES_FLOOR} minutes: that is about how long it takes a racing body to settle."
+            ngettext(
+                "At least %(n)d minute: that is about how long it takes a racing body to settle.",
+                "At least %(n)d minutes: that is about how long it takes a racing body to settle.",
+                MIN_MINUTES_FLOOR,
+            )
+            % {"n": MIN_MINUTES_FLOOR}
         ]
     if "max_minutes" not in errors and high > MAX_MINUTES_CEILING:
-        errors["max_minutes"] = ["At most 24 hours (1440 minutes)."]
+        errors["max_minutes"] = [gettext("At most 24 hours (1440 minutes).")]
     if not errors and low > high:
-        errors["max_minutes"] = ["The longest break can't be shorter than the shortest."]
+        errors["max_minutes"] = [gettext("The longest break can't be shorter than the shortest.")]
     if errors:
-        raise Invalid("Some fields need another look.", errors=errors)
+        raise Invalid(gettext("Some fields need another look."), errors=errors)
     return {"signal": signal.strip(), "min_minutes": low, "max_minutes": high}
 
 
@@ -76,7 +85,7 @@ def clean_text(value: Any, *, field: str, limit: int) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise Invalid("Write it as text.", field=field)
+        raise Invalid(gettext("Write it as text."), field=field)
     value = value.replace("\r\n", "\n").strip()
     if len(value) > limit:
         raise Invalid(
@@ -135,7 +144,7 @@ def timeout_rules_propose(
     # Locks the couple's row: two first proposals at once make one set.
     Couple.objects.select_for_update().filter(pk=couple.pk).first()
     if TimeoutRules.objects.filter(couple=couple).exclude(status=TimeoutRules.Status.RETIRED).exists():
-        raise Conflict("You already have time-out rules. Amend them instead.")
+        raise Conflict(gettext("You already have time-out rules. Amend them instead."))
     now = timezone.now()
     rules = TimeoutRules.objects.create(couple=couple, created_by=user, created_at=now, updated_at=now)
     _write_version(rules=rules, number=1, user=user, terms=terms, during={user.pk: during}, now=now)
@@ -149,11 +158,11 @@ def timeout_rules_accept(*, rules: TimeoutRules, user: User, version: int) -> Ti
     rules = _locked(rules)
     _ensure_member(couple_id=rules.couple_id, user=user)
     if rules.status != TimeoutRules.Status.PROPOSED:
-        raise Conflict("These rules are not waiting to be accepted.")
+        raise Conflict(gettext("These rules are not waiting to be accepted."))
     version_check(rules.version, version, stale=STALE)
     current = _version(rules, rules.version)
     if current.proposed_by_id == user.pk:
-        raise Forbidden("You proposed this version, so your partner is the one to accept it.")
+        raise Forbidden(gettext("You proposed this version, so your partner is the one to accept it."))
     now = timezone.now()
     current.accepted_by = user
     current.accepted_at = now
@@ -174,19 +183,21 @@ def timeout_rules_amend(*, rules: TimeoutRules, user: User, version: int, change
     rules = _locked(rules)
     _ensure_member(couple_id=rules.couple_id, user=user)
     if rules.status == TimeoutRules.Status.RETIRED:
-        raise Conflict("These rules were retired; propose new ones instead.")
+        raise Conflict(gettext("These rules were retired; propose new ones instead."))
     version_check(rules.version, version, stale=STALE)
     current = _version(rules, rules.version)
     unknown = set(changes) - {*TERMS, "during"}
     if unknown:
-        raise Invalid(f"Only {', '.join(TERMS)} and during can change.", field=sorted(unknown)[0])
+        raise Invalid(
+            gettext("Only %(fields)s and during can change.") % {"fields": ", ".join(TERMS)}, field=sorted(unknown)[0]
+        )
     terms = _clean_terms({name: changes.get(name, getattr(current, name)) for name in TERMS})
     during = _during_texts(current)
     if "during" in changes:
         during[user.pk] = clean_text(changes["during"], field="during", limit=DURING_MAX)
     during = {author: text for author, text in during.items() if text}
     if all(terms[name] == getattr(current, name) for name in TERMS) and during == _during_texts(current):
-        raise Invalid("That's the same as now. Change something, or leave it as it is.")
+        raise Invalid(gettext("That's the same as now. Change something, or leave it as it is."))
     now = timezone.now()
     # Numbers only grow: after a declined amendment the pointer went back to
     # the version in force, but the declined one keeps its number.
@@ -209,7 +220,7 @@ def timeout_rules_decline(
     rules = _locked(rules)
     _ensure_member(couple_id=rules.couple_id, user=user)
     if rules.status != TimeoutRules.Status.PROPOSED:
-        raise Conflict("Only proposed rules can be declined.")
+        raise Conflict(gettext("Only proposed rules can be declined."))
     version_check(rules.version, version, stale=STALE)
     current = _version(rules, rules.version)
     now = timezone.now()
@@ -235,7 +246,7 @@ def timeout_rules_retire(*, rules: TimeoutRules, user: User, reason: str = "") -
     rules = _locked(rules)
     _ensure_member(couple_id=rules.couple_id, user=user)
     if rules.status == TimeoutRules.Status.RETIRED:
-        raise Conflict("These rules are already retired.")
+        raise Conflict(gettext("These rules are already retired."))
     now = timezone.now()
     rules.status = TimeoutRules.Status.RETIRED
     rules.retired_by = user
@@ -279,7 +290,9 @@ def timeout_take(
     if terms is None:
         raise Conflict(NO_RULES, errors={"detail": NO_RULES, "rules_url": RULES_PAGE})
     if timezone.is_naive(reconnect_by):
-        raise Invalid("Give a time with its timezone offset, like 2026-03-02T20:00:00+01:00.", field="reconnect_by")
+        raise Invalid(
+            gettext("Give a time with its timezone offset, like 2026-03-02T20:00:00+01:00."), field="reconnect_by"
+        )
     low = now + dt.timedelta(minutes=terms.min_minutes)
     high = now + dt.timedelta(minutes=terms.max_minutes)
     if reconnect_by < low - SLACK:

@@ -15,7 +15,10 @@ from django.db import connection
 from django.db.models import Aggregate, DurationField, ExpressionWrapper, F, FloatField
 from django.db.models.functions import Extract, TruncMonth
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from backend.localtime import local_midnight, zone
 from checkins.charts import Series, line_chart
@@ -83,7 +86,7 @@ def _medians_in_python(repairs, *, tz) -> list[dict]:
     return [{"month": month, "median_seconds": statistics.median(by_month[month])} for month in sorted(by_month)]
 
 
-def trend_chart(trend: dict, *, title: str = "Time from a time-out to a finished repair") -> SafeString:
+def trend_chart(trend: dict, *, title: str = _("Time from a time-out to a finished repair")) -> SafeString:
     points = []
     for m in trend["months"]:
         year, month = (int(x) for x in m["month"].split("-"))
@@ -91,15 +94,17 @@ def trend_chart(trend: dict, *, title: str = "Time from a time-out to a finished
     top = max((p[1] for p in points), default=60)
     top = max(60, ((top + 59) // 60) * 60)
     return line_chart(
-        [Series("Median minutes", points)],
-        title=f"{title}: the middle value per month, in minutes (lower is sooner)",
+        [Series(gettext("Median minutes"), points)],
+        title=gettext("%(title)s: the middle value per month, in minutes (lower is sooner)") % {"title": title},
         y_min=0,
         y_max=top,
         y_ticks=[0, top // 2, top],
-        x_label=lambda d: f"{d:%b %Y}",
-        x_name="Month",
-        y_name="Median minutes",
-        empty_text="Nothing here yet: after a time-out and a repair conversation, this shows how soon you came back together.",
+        x_label=lambda d: date_format(d, "M Y"),
+        x_name=gettext("Month"),
+        y_name=gettext("Median minutes"),
+        empty_text=gettext(
+            "Nothing here yet: after a time-out and a repair conversation, this shows how soon you came back together."
+        ),
         width=320,
         height=150,
     )

@@ -15,7 +15,8 @@ from django.db.models import Exists, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from backend.errors import DomainError
@@ -32,7 +33,7 @@ from .models import DEFAULT_MIN_MINUTES, DURING_MAX, MAX_MINUTES_CEILING, MIN_MI
 
 
 def _name(user) -> str:
-    return user.display_name if user is not None and user.display_name else "your partner"
+    return user.display_name if user is not None and user.display_name else gettext("your partner")
 
 
 def _minutes_words(minutes: int) -> str:
@@ -40,8 +41,8 @@ def _minutes_words(minutes: int) -> str:
         hours = minutes // 60
         return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
     if minutes > 60:
-        return f"{minutes // 60} h {minutes % 60} min"
-    return f"{minutes} min"
+        return gettext("%(h)d h %(m)d min") % {"h": minutes // 60, "m": minutes % 60}
+    return gettext("%(n)d min") % {"n": minutes}
 
 
 def _terms_row(version, *, user, partner) -> dict:
@@ -60,30 +61,30 @@ def _terms_row(version, *, user, partner) -> dict:
 
 class RulesForm(forms.Form):
     signal = forms.CharField(
-        label="Our signal",
+        label=_("Our signal"),
         max_length=SIGNAL_MAX,
-        help_text="A phrase either of you can say to call a time-out, like “I need a pause”.",
+        help_text=_("A phrase either of you can say to call a time-out, like “I need a pause”."),
     )
     min_minutes = forms.IntegerField(
-        label="Shortest break (minutes)",
+        label=_("Shortest break (minutes)"),
         min_value=MIN_MINUTES_FLOOR,
         max_value=MAX_MINUTES_CEILING,
         initial=DEFAULT_MIN_MINUTES,
-        help_text="At least 20: about how long a racing body takes to settle.",
+        help_text=_("At least 20: about how long a racing body takes to settle."),
     )
     max_minutes = forms.IntegerField(
-        label="Longest break (minutes)",
+        label=_("Longest break (minutes)"),
         min_value=MIN_MINUTES_FLOOR,
         max_value=MAX_MINUTES_CEILING,
         initial=120,
-        help_text="At most 1440 (24 hours).",
+        help_text=_("At most 1440 (24 hours)."),
     )
     during = forms.CharField(
-        label="What I'll do during a time-out",
+        label=_("What I'll do during a time-out"),
         required=False,
         max_length=DURING_MAX,
         widget=forms.Textarea(attrs={"rows": 2, "data-count": DURING_MAX}),
-        help_text="Only you write this. Your partner writes their own.",
+        help_text=_("Only you write this. Your partner writes their own."),
     )
 
 
@@ -95,24 +96,24 @@ def _rules_action(request, rules: TimeoutRules | None, form: RulesForm):
     if action == "propose":
         if form.is_valid():
             services.timeout_rules_propose(couple=couple_get_for_member(user=user), user=user, **form.cleaned_data)
-            return "Proposed. The rules count once your partner accepts the same version."
+            return gettext("Proposed. The rules count once your partner accepts the same version.")
         return None
     if rules is None:
         raise Http404
     if action == "amend":
         if form.is_valid():
             services.timeout_rules_amend(rules=rules, user=user, version=version, changes=form.cleaned_data)
-            return "Proposed. Until your partner accepts it, the rules you agreed before still hold."
+            return gettext("Proposed. Until your partner accepts it, the rules you agreed before still hold.")
         return None
     if action == "accept":
         services.timeout_rules_accept(rules=rules, user=user, version=version)
-        return "Agreed. Either of you can now take a time-out within these rules."
+        return gettext("Agreed. Either of you can now take a time-out within these rules.")
     if action == "decline":
         services.timeout_rules_decline(rules=rules, user=user, version=version, reason=request.POST.get("reason", ""))
-        return "Declined."
+        return gettext("Declined.")
     if action == "retire":
         services.timeout_rules_retire(rules=rules, user=user, reason=request.POST.get("reason", ""))
-        return "Retired. You can agree new rules any time."
+        return gettext("Retired. You can agree new rules any time.")
     raise Http404
 
 
@@ -199,7 +200,7 @@ def index(request):
         form = WhenForm(
             request.POST if request.method == "POST" else None, choices=_choices(terms, now, tz), now=now, tz=tz
         )
-        form.fields["when"].label = "When will you come back?"
+        form.fields["when"].label = gettext("When will you come back?")
         if request.method == "POST" and mine is None and form.is_valid():
             try:
                 period = services.timeout_take(couple=couple, user=user, reconnect_by=form.reconnect_by(), now=now)

@@ -93,8 +93,10 @@ class _Finder(HTMLParser):
         no = values.get("translate") == "no"
         if not no and not self._skipping():
             for name, value in attrs:
+                # An <input type=submit>'s value is its label; a <button>'s value
+                # is only sent with the form (its label is its content).
                 shown = name in VISIBLE_ATTRS or (
-                    name == "value" and values.get("type") in {"submit", "button", "reset"}
+                    name == "value" and tag == "input" and values.get("type") in {"submit", "button", "reset"}
                 )
                 shown = shown or (name == "content" and values.get("name") in {"description"})
                 if shown and value and _untranslated(value):

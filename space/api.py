@@ -1,3 +1,4 @@
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -108,7 +109,9 @@ class SpaceListApi(MemberListMixin, GenericAPIView):
     def get(self, request):
         wanted = request.query_params.get("status")
         if wanted is not None and wanted not in selectors.STATUSES:
-            raise Invalid(f"Use one of: {', '.join(selectors.STATUSES)}.", field="status")
+            raise Invalid(
+                gettext("Use one of: %(values)s.") % {"values": ", ".join(selectors.STATUSES)}, field="status"
+            )
         page = self.paginate_for_member(selectors.SPACE_ROWS.bind(user=request.user, status=wanted))
         return self.get_paginated_response(SpaceOutput(page, many=True, context={"user": request.user}).data)
 
@@ -199,7 +202,7 @@ class SpaceFollowthroughApi(APIView):
         couple = couple_get_for_member(user=request.user)
         raw = request.query_params.get("weeks", "8")
         if not raw.isdigit() or not 1 <= int(raw) <= 52:
-            raise Invalid("weeks must be a whole number from 1 to 52.", field="weeks")
+            raise Invalid(gettext("weeks must be a whole number from 1 to 52."), field="weeks")
         counts = selectors.space_followthrough_for_member(couple=couple, viewer=request.user, weeks=int(raw))
         counts.pop("kept_mine")
         return Response({"weeks": int(raw), **counts})

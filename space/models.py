@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_lazy as _
 
 from couples.models import Couple
 
@@ -11,20 +12,20 @@ NOTE_MAX = 280
 
 
 class Status(models.TextChoices):
-    OPEN = "open", "Taking space"
-    KEPT = "kept", "Back on time"
-    LATE = "late", "Back, later than planned"
-    MISSED = "missed", "Not marked"
+    OPEN = "open", _("Taking space")
+    KEPT = "kept", _("Back on time")
+    LATE = "late", _("Back, later than planned")
+    MISSED = "missed", _("Not marked")
     # Closed with the couple (a time-out open when the couple ended): never
     # "missed", nobody is told.
-    ENDED = "ended", "Ended with the couple"
+    ENDED = "ended", _("Ended with the couple")
 
 
 class Kind(models.TextChoices):
-    SPACE = "space", "Taking space"
+    SPACE = "space", _("Taking space")
     # Taken under the couple's agreed time-out rules (repair/): bounded by
     # them, reminded at the return time, and followed by an offer to repair.
-    TIMEOUT = "timeout", "Time-out"
+    TIMEOUT = "timeout", _("Time-out")
 
 
 class SpacePeriod(models.Model):

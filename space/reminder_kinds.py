@@ -5,6 +5,8 @@ any of them)."""
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from reminders.kinds import Kind, register
 
 from .services import BACK_KIND, REMIND_BEFORE, SOON_KIND, STARTED_KIND, TIMEOUT_RETURN_KIND
@@ -40,8 +42,8 @@ def _soon_still_due(reminder, period, now: dt.datetime) -> bool:
 register(
     Kind(
         key=SOON_KIND,
-        title="Your time to reconnect is coming up",
-        label="Ten minutes before I said I'd reconnect",
+        title=_("Your time to reconnect is coming up"),
+        label=_("Ten minutes before I said I'd reconnect"),
         load=_load_periods,
         still_due=_soon_still_due,
         url=lambda _period: "/space/",
@@ -64,8 +66,8 @@ def _return_still_due(reminder, period, now: dt.datetime) -> bool:
 register(
     Kind(
         key=TIMEOUT_RETURN_KIND,
-        title="Your time-out is up: it's the time you gave to come back",
-        label="At the return time of my time-out",
+        title=_("Your time-out is up: it's the time you gave to come back"),
+        label=_("At the return time of my time-out"),
         load=_load_periods,
         still_due=_return_still_due,
         url=lambda period: f"/timeout/{period.pk}/",
@@ -78,8 +80,8 @@ register(
 register(
     Kind(
         key=STARTED_KIND,
-        title="Your partner is taking some space, with a time to reconnect",
-        label="When my partner takes some space",
+        title=_("Your partner is taking some space, with a time to reconnect"),
+        label=_("When my partner takes some space"),
         load=_load_periods,
         still_due=lambda r, p, now: (
             _live(p) and p.status == "open" and now < p.reconnect_by and r.user_id != p.author_id
@@ -92,8 +94,8 @@ register(
 register(
     Kind(
         key=BACK_KIND,
-        title="Your partner is ready to reconnect",
-        label="When my partner is back from taking space",
+        title=_("Your partner is ready to reconnect"),
+        label=_("When my partner is back from taking space"),
         load=_load_periods,
         still_due=lambda r, p, now: _live(p) and p.status in ("kept", "late") and r.user_id != p.author_id,
         url=lambda _period: "/space/",

@@ -10,6 +10,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from backend.errors import Conflict, Forbidden, Invalid
@@ -38,18 +39,22 @@ MISSED_AFTER = dt.timedelta(hours=6)
 
 def _check_aware(when: dt.datetime) -> None:
     if timezone.is_naive(when):
-        raise Invalid("Give a time with its timezone offset, like 2026-03-02T20:00:00+01:00.", field="reconnect_by")
+        raise Invalid(
+            gettext("Give a time with its timezone offset, like 2026-03-02T20:00:00+01:00."), field="reconnect_by"
+        )
 
 
 def validate_reconnect_by(reconnect_by: dt.datetime, now: dt.datetime) -> dt.datetime:
     _check_aware(reconnect_by)
     if reconnect_by <= now:
-        raise Invalid("That time has already passed. Choose when you'll reconnect, from now on.", field="reconnect_by")
+        raise Invalid(
+            gettext("That time has already passed. Choose when you'll reconnect, from now on."), field="reconnect_by"
+        )
     if reconnect_by < now + RECONNECT_MIN - SLACK:
-        raise Invalid("Give yourself at least 15 minutes.", field="reconnect_by")
+        raise Invalid(gettext("Give yourself at least 15 minutes."), field="reconnect_by")
     if reconnect_by > now + RECONNECT_MAX + SLACK:
         raise Invalid(
-            "Choose a time within the next 24 hours. You can extend it later, before the time comes.",
+            gettext("Choose a time within the next 24 hours. You can extend it later, before the time comes."),
             field="reconnect_by",
         )
     return reconnect_by
@@ -58,7 +63,15 @@ def validate_reconnect_by(reconnect_by: dt.datetime, now: dt.datetime) -> dt.dat
 def _validate_note(note: str) -> str:
     note = note.replace("\r\n", "\n").strip()
     if len(note) > NOTE_MAX:
-        raise Invalid(f"Keep the note to {NOTE_MAX} characters; this one has {len(note)}.", field="note")
+        raise Invalid(
+            ngettext(
+                "Keep the note to %(max)d characters; this one has %(n)d.",
+                "Keep the note to %(max)d characters; this one has %(n)d.",
+                len(note),
+            )
+            % {"max": NOTE_MAX, "n": len(note)},
+            field="note",
+        )
     return note
 
 
@@ -100,7 +113,7 @@ def space_take(
     reconnect_by = validate_reconnect_by(reconnect_by, now)
     note = _validate_note(note)
     if SpacePeriod.objects.filter(couple=couple, author=user, status=Status.OPEN).exists():
-        raise Conflict("You're already taking some space. You can extend it, or mark that you're back.")
+        raise Conflict(gettext("You're already taking some space. You can extend it, or mark that you're back."))
     partner = couple_partner_of(couple=couple, user=user)
     try:
         with transaction.atomic():
@@ -121,13 +134,19 @@ def space_take(
                 reminders.reminder_schedule(user_id=partner.pk, kind=STARTED_KIND, target_id=period.pk, due_at=now)
     except IntegrityError as exc:
         # The partial unique index: another tap or phone opened one meanwhile.
-        raise Conflict("You're already taking some space. You can extend it, or mark that you're back.") from exc
+        raise Conflict(
+            gettext("You're already taking some space. You can extend it, or mark that you're back.")
+        ) from exc
     return period
 
 
 def _ensure_author(period: SpacePeriod, user: User, action: str) -> None:
     if period.author_id != user.pk:
-        raise Forbidden(f"Only the person taking space can {action}.")
+        raise Forbidden(
+            gettext("Only the person taking space can extend it.")
+            if action == "extend it"
+            else gettext("Only the person taking space can mark that they're back.")
+        )
 
 
 def space_reconnect(*, period: SpacePeriod, user: User, now: dt.datetime | None = None) -> SpacePeriod:
@@ -146,7 +165,7 @@ def space_reconnect(*, period: SpacePeriod, user: User, now: dt.datetime | None 
             closed_at=now,
         )
         if not updated:
-            raise Conflict("This time of space is already closed.")
+            raise Conflict(gettext("This time of space is already closed."))
         _cancel_author_reminders([period.pk])
         reminders.reminders_cancel(kind_prefix=STARTED_KIND, target_ids=[period.pk])
         partner = couple_partner_of(couple=period.couple, user=user)
@@ -165,18 +184,21 @@ def space_extend(
     _ensure_author(period, user, "extend it")
     _check_aware(reconnect_by)
     if not period.is_open:
-        raise Conflict("This time of space is already closed.")
+        raise Conflict(gettext("This time of space is already closed."))
     if now >= period.reconnect_by:
-        raise Conflict("The time you gave has come. Mark that you're back, and take new space if you need it.")
+        raise Conflict(gettext("The time you gave has come. Mark that you're back, and take new space if you need it."))
     if reconnect_by <= period.reconnect_by:
-        raise Invalid("Choose a time later than the one you gave.", field="reconnect_by")
+        raise Invalid(gettext("Choose a time later than the one you gave."), field="reconnect_by")
     if reconnect_by > now + RECONNECT_MAX + SLACK:
-        raise Invalid("Choose a time within the next 24 hours.", field="reconnect_by")
+        raise Invalid(gettext("Choose a time within the next 24 hours."), field="reconnect_by")
     if period.latest_reconnect_by is not None and reconnect_by > period.latest_reconnect_by:
         local = timezone.localtime(period.latest_reconnect_by, zone(name=user.timezone))
         raise Invalid(
-            f"Your time-out rules allow up to {local:%H:%M} for this one. Come back then, and take a new "
-            "time-out if you need one.",
+            gettext(
+                "Your time-out rules allow up to %(time)s for this one. Come back then, and take a new "
+                "time-out if you need one."
+            )
+            % {"time": f"{local:%H:%M}"},
             field="reconnect_by",
         )
     previous = period.reconnect_by
@@ -187,7 +209,7 @@ def space_extend(
             pk=period.pk, status=Status.OPEN, reconnect_by=previous, reconnect_by__gt=now
         ).update(reconnect_by=reconnect_by)
         if not updated:
-            raise Conflict("This changed on another device a moment ago. Have another look.")
+            raise Conflict(gettext("This changed on another device a moment ago. Have another look."))
         Extension.objects.create(
             period=period, previous_reconnect_by=previous, new_reconnect_by=reconnect_by, created_at=now
         )

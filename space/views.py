@@ -16,6 +16,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.errors import DomainError
@@ -31,11 +34,11 @@ FOLLOWTHROUGH_WEEKS = 8
 # "Tonight" is the first of these later than the quick times (2 hours).
 TONIGHT_TIMES = (dt.time(21, 0), dt.time(22, 0), dt.time(23, 0))
 STATUS_WORDS = {
-    Status.OPEN: "Taking space",
-    Status.KEPT: "Back on time",
-    Status.LATE: "Back, later than planned",
-    Status.MISSED: "Not marked as back",
-    Status.ENDED: "Ended with the couple",
+    Status.OPEN: _("Taking space"),
+    Status.KEPT: _("Back on time"),
+    Status.LATE: _("Back, later than planned"),
+    Status.MISSED: _("Not marked as back"),
+    Status.ENDED: _("Ended with the couple"),
 }
 
 
@@ -49,23 +52,23 @@ def clock(instant: dt.datetime, tz: zoneinfo.ZoneInfo, now: dt.datetime) -> str:
     if local.date() == today:
         return hhmm
     if local.date() == today + dt.timedelta(days=1):
-        return f"{hhmm} tomorrow"
+        return gettext("%(time)s tomorrow") % {"time": hhmm}
     if local.date() == today - dt.timedelta(days=1):
-        return f"{hhmm} yesterday"
-    return f"{hhmm} on {local:%A}"
+        return gettext("%(time)s yesterday") % {"time": hhmm}
+    return gettext("%(time)s on %(day)s") % {"time": hhmm, "day": date_format(local, "l")}
 
 
 def _span(period: SpacePeriod, tz: zoneinfo.ZoneInfo) -> str:
     """'Fri 13 Nov, 22:15 to 23:15' (a day is named again if it changes)."""
     start, end = period.started_at.astimezone(tz), period.reconnect_by.astimezone(tz)
-    first = f"{start:%a} {start.day} {start:%b}, {start:%H:%M}"
+    first = date_format(start, "D j M, H:i")
     if end.date() == start.date():
-        return f"{first} to {end:%H:%M}"
-    return f"{first} to {end:%a} {end:%H:%M}"
+        return gettext("%(start)s to %(end)s") % {"start": first, "end": f"{end:%H:%M}"}
+    return gettext("%(start)s to %(end)s") % {"start": first, "end": date_format(end, "D H:i")}
 
 
 def _name(user) -> str:
-    return user.display_name if user is not None and user.display_name else "your partner"
+    return user.display_name if user is not None and user.display_name else gettext("your partner")
 
 
 def _cap(text: str) -> str:
@@ -95,7 +98,12 @@ def _quick_choices(now: dt.datetime, tz: zoneinfo.ZoneInfo, *, base: dt.datetime
     extension (``base``), from the time already given."""
     start = base or now
     rows = []
-    for key, minutes, words in (("30m", 30, "30 min"), ("1h", 60, "1 hour"), ("2h", 120, "2 hours")):
+    quick = (
+        ("30m", 30, gettext("%(n)d min") % {"n": 30}),
+        ("1h", 60, ngettext("%(n)d hour", "%(n)d hours", 1) % {"n": 1}),
+        ("2h", 120, ngettext("%(n)d hour", "%(n)d hours", 2) % {"n": 2}),
+    )
+    for key, minutes, words in quick:
         at = start + dt.timedelta(minutes=minutes)
         label = f"+{words}" if base else words
         rows.append({"key": key, "label": label, "at": at, "at_words": clock(at, tz, now)})
@@ -103,22 +111,27 @@ def _quick_choices(now: dt.datetime, tz: zoneinfo.ZoneInfo, *, base: dt.datetime
         # Only when it means something the quick times don't already.
         tonight = _tonight(now, tz, after=rows[-1]["at"])
         if tonight is not None:
-            rows.append({"key": "tonight", "label": "Tonight", "at": tonight, "at_words": clock(tonight, tz, now)})
+            rows.append(
+                {"key": "tonight", "label": gettext("Tonight"), "at": tonight, "at_words": clock(tonight, tz, now)}
+            )
     return [r for r in rows if r["at"] <= now + services.RECONNECT_MAX]
 
 
 class WhenForm(forms.Form):
     when = forms.ChoiceField(
-        label="When will you reconnect?",
+        label=_("When will you reconnect?"),
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose when you'll be back.", "invalid_choice": "Choose one of the times shown."},
+        error_messages={
+            "required": _("Choose when you'll be back."),
+            "invalid_choice": _("Choose one of the times shown."),
+        },
     )
     custom_time = forms.TimeField(
-        label="By what time",
+        label=_("By what time"),
         required=False,
         input_formats=["%H:%M", "%H:%M:%S"],
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        error_messages={"invalid": "Enter a time, like 20:30."},
+        error_messages={"invalid": _("Enter a time, like 20:30.")},
     )
 
     def __init__(
@@ -127,20 +140,20 @@ class WhenForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.quick, self.now, self.tz = choices, now, tz
         if partner_name and "note" in self.fields:
-            self.fields["note"].label = f"A note for {partner_name}"
-        self.fields["when"].choices = [(c["key"], c["label"]) for c in choices] + [("custom", "Another time")]
+            self.fields["note"].label = gettext("A note for %(name)s") % {"name": partner_name}
+        self.fields["when"].choices = [(c["key"], c["label"]) for c in choices] + [("custom", gettext("Another time"))]
 
     def options(self) -> list[dict]:
         chosen = str(self["when"].value() or "")
         return [
             {**c, "checked": c["key"] == chosen, "id": f"id_when_{c['key']}"}
-            for c in [*self.quick, {"key": "custom", "label": "Another time", "at": None, "at_words": ""}]
+            for c in [*self.quick, {"key": "custom", "label": gettext("Another time"), "at": None, "at_words": ""}]
         ]
 
     def clean(self):
         data = super().clean()
         if data.get("when") == "custom" and not data.get("custom_time") and "custom_time" not in self.errors:
-            self.add_error("custom_time", "Choose the time you'll be back, like 20:30.")
+            self.add_error("custom_time", gettext("Choose the time you'll be back, like 20:30."))
         return data
 
     def reconnect_by(self) -> dt.datetime:
@@ -152,7 +165,7 @@ class WhenForm(forms.Form):
 
 class TakeForm(WhenForm):
     note = forms.CharField(
-        label="A note for your partner",
+        label=_("A note for your partner"),
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 3, "data-count": NOTE_MAX}),
@@ -173,7 +186,14 @@ class TakeForm(WhenForm):
         # note are both pointed out at once.
         note = self.cleaned_data["note"].replace("\r\n", "\n").strip()
         if len(note) > NOTE_MAX:
-            raise forms.ValidationError(f"Keep the note to {NOTE_MAX} characters; this one has {len(note)}.")
+            raise forms.ValidationError(
+                ngettext(
+                    "Keep the note to %(max)d characters; this one has %(n)d.",
+                    "Keep the note to %(max)d characters; this one has %(n)d.",
+                    len(note),
+                )
+                % {"max": NOTE_MAX, "n": len(note)}
+            )
         return note
 
 
@@ -185,10 +205,10 @@ def _reminder_words(period: SpacePeriod, user, now: dt.datetime) -> str:
     if due <= now:
         return ""
     if quiet_until(start=user.quiet_hours_start, end=user.quiet_hours_end, tz_name=user.timezone, now=due):
-        return "That's within your quiet hours, so there won't be a reminder. Keep an eye on the time."
+        return gettext("That's within your quiet hours, so there won't be a reminder. Keep an eye on the time.")
     if timeout:
-        return f"We'll remind you at {clock(due, tz, now)}."
-    return f"We'll remind you at {clock(due, tz, now)}, ten minutes before."
+        return gettext("We'll remind you at %(time)s.") % {"time": clock(due, tz, now)}
+    return gettext("We'll remind you at %(time)s, ten minutes before.") % {"time": clock(due, tz, now)}
 
 
 def _period_row(period: SpacePeriod, *, user, now: dt.datetime) -> dict:
@@ -198,15 +218,31 @@ def _period_row(period: SpacePeriod, *, user, now: dt.datetime) -> dict:
     at = clock(period.reconnect_by, tz, now)
     overdue = period.is_open and now > period.reconnect_by
     # A time-out reads as one, with the same calm return time and no reason.
-    taking = "a time-out" if period.kind == Kind.TIMEOUT else "some space"
+    timeout = period.kind == Kind.TIMEOUT
     if mine:
-        sentence = f"You said you'd reconnect by {at}."
+        sentence = gettext("You said you'd reconnect by %(time)s.") % {"time": at}
         if overdue:
-            sentence += " Whenever you're ready, mark that you're back."
+            sentence += " " + gettext("Whenever you're ready, mark that you're back.")
+    elif overdue and timeout:
+        sentence = gettext("%(name)s is taking a time-out and planned to reconnect by %(time)s.") % {
+            "name": name,
+            "time": at,
+        }
     elif overdue:
-        sentence = f"{name} is taking {taking} and planned to reconnect by {at}."
+        sentence = gettext("%(name)s is taking some space and planned to reconnect by %(time)s.") % {
+            "name": name,
+            "time": at,
+        }
+    elif timeout:
+        sentence = gettext("%(name)s is taking a time-out and plans to reconnect by %(time)s.") % {
+            "name": name,
+            "time": at,
+        }
     else:
-        sentence = f"{name} is taking {taking} and plans to reconnect by {at}."
+        sentence = gettext("%(name)s is taking some space and plans to reconnect by %(time)s.") % {
+            "name": name,
+            "time": at,
+        }
     return {
         "period": period,
         "mine": mine,
@@ -274,7 +310,8 @@ def index(request):
             row = _period_row(period, user=user, now=now)
             messages.success(
                 request,
-                f"{_cap(_name(partner))} can see you're taking some space until {row['at']}. Take the time you need.",
+                gettext("%(name)s can see you're taking some space until %(time)s. Take the time you need.")
+                % {"name": _cap(_name(partner)), "time": row["at"]},
             )
             return redirect("space")
     history = [
@@ -310,10 +347,14 @@ def reconnect(request, period_id: int):
         partner = couple_partner_of(couple=period.couple, user=request.user)
         if period.status == Status.KEPT:
             messages.success(
-                request, f"Welcome back, right when you said. {_cap(_name(partner))} will see that you're back."
+                request,
+                gettext("Welcome back, right when you said. %(name)s will see that you're back.")
+                % {"name": _cap(_name(partner))},
             )
         else:
-            messages.success(request, f"Welcome back. {_cap(_name(partner))} will see that you're back.")
+            messages.success(
+                request, gettext("Welcome back. %(name)s will see that you're back.") % {"name": _cap(_name(partner))}
+            )
     if period.kind == Kind.TIMEOUT:
         # Its own page says what comes after a time-out (repair/views.detail).
         return redirect(f"/timeout/{period.pk}/")
@@ -329,7 +370,9 @@ def extend(request, period_id: int):
     if period.author_id != user.pk or not period.is_open:
         return redirect("space")
     if now >= period.reconnect_by:
-        messages.info(request, "The time you gave has come. Mark that you're back, and take new space if you need it.")
+        messages.info(
+            request, gettext("The time you gave has come. Mark that you're back, and take new space if you need it.")
+        )
         return redirect("space")
     tz = user.tzinfo
     form = WhenForm(
@@ -343,7 +386,7 @@ def extend(request, period_id: int):
         now=now,
         tz=tz,
     )
-    form.fields["when"].label = "How much longer do you need?"
+    form.fields["when"].label = gettext("How much longer do you need?")
     if request.method == "POST" and form.is_valid():
         try:
             period = services.space_extend(period=period, user=user, reconnect_by=form.reconnect_by(), now=now)
@@ -353,7 +396,10 @@ def extend(request, period_id: int):
                 return redirect("space")
             domain_error_to_form(form, exc, rename={"reconnect_by": "when"})
         else:
-            messages.success(request, f"Changed. You'll reconnect by {clock(period.reconnect_by, tz, now)}.")
+            messages.success(
+                request,
+                gettext("Changed. You'll reconnect by %(time)s.") % {"time": clock(period.reconnect_by, tz, now)},
+            )
             return redirect(f"/timeout/{period.pk}/" if period.kind == Kind.TIMEOUT else "/space/")
     couple = couple_get_for_member(user=user)
     return render(

@@ -84,17 +84,15 @@ SCRIPT_COUNT = re.compile(r"\$\{(?P<expr>[^{}]+)\}\s+" + BETWEEN + r"(?P<noun>" 
 ALLOW = "plural-ok"
 
 
-# A {% blocktranslate count %} message with its {% plural %}: a real plural
-# (issue #26), whatever its English forms say.
-BLOCK_PLURAL = re.compile(
-    r"\{%\s*blocktrans(?:late)?\b[^%]*\bcount\b[^%]*%\}.*?\{%\s*plural\s*%\}.*?\{%\s*endblocktrans(?:late)?\s*%\}"
-)
+# A {% blocktranslate count %} message is a real plural (one form per number
+# in each language): what it holds is never a naive plural.
+COUNTED_MESSAGE = re.compile(r"\{%\s*blocktrans(?:late)?\b[^%]*\bcount\b.*?\{%\s*endblocktrans(?:late)?\s*%\}", re.S)
 
 
 def _template_offences(path: Path) -> list[str]:
     found = []
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
-        line = BLOCK_PLURAL.sub("", line)
+    text = COUNTED_MESSAGE.sub(lambda m: "\n" * m.group(0).count("\n"), path.read_text())
+    for number, line in enumerate(text.splitlines(), start=1):
         for match in TEMPLATE_COUNT.finditer(line):
             expr = match["expr"].strip()
             filters = match["filters"] or ""
