@@ -84,11 +84,15 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language of a request: the cookie, then Accept-Language
-    # (docs/translations.md); a signed-in person's own setting comes later.
+    # (docs/translations.md); a signed-in person's own setting comes after
+    # AuthenticationMiddleware (accounts.middleware.UserLanguageMiddleware).
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's own language (User.language) for their pages;
+    # for the API, Accept-Language first (accounts.language).
+    "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",

@@ -27,7 +27,7 @@ class NotificationOutput(RowsOutput, serializers.ModelSerializer):
         return {
             "id": notification.pk,
             "kind": notification.kind,
-            "title": notification.title,
+            "title": notification.title_shown,
             "url": notification.url,
             "created_at": self.dt(notification.created_at),
             "read_at": self.dt(notification.read_at),

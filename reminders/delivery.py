@@ -13,6 +13,8 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.language import in_language_of
+
 from .models import Delivery, Notification, PushSubscription
 
 log = logging.getLogger(__name__)
@@ -69,21 +71,23 @@ def _content(delivery: Delivery) -> tuple[str, str]:
     notification = Notification.objects.filter(delivery=delivery).only("title", "url").first()
     if notification is None:
         return "Steady", "/"
-    return notification.title, notification.url
+    return notification.title_shown, notification.url
 
 
 def send(delivery_id: int, channel: str) -> str:
     """Sends one channel of one delivery. Returns 'sent', 'skipped' or
-    'failed'; raises Transient when a retry may succeed."""
+    'failed'; raises Transient when a retry may succeed. The email or push
+    is in the recipient's own language (accounts.language)."""
     if not _claim(delivery_id, channel):
         return "skipped"
     delivery = Delivery.objects.select_related("user").get(pk=delivery_id)
-    title, url = _content(delivery)
     try:
-        if channel == "email":
-            _send_email(delivery, title, url)
-        else:
-            _send_push(delivery, title, url)
+        with in_language_of(delivery.user):
+            title, url = _content(delivery)
+            if channel == "email":
+                _send_email(delivery, title, url)
+            else:
+                _send_push(delivery, title, url)
     except Transient as exc:
         attempts = _release(delivery_id, channel, str(exc))
         if attempts >= MAX_ATTEMPTS:
