@@ -49,7 +49,7 @@ class UserOutput(serializers.ModelSerializer):
             "language",
         ]
         read_only_fields = fields
-        extra_kwargs = {"language": {"help_text": 'One of Steady\'s languages; "" until chosen (then the browser\'s).'}}
+        extra_kwargs = {"language": {"help_text": "One of Steady's languages; \"\" until chosen (then the browser's)."}}
 
 
 class AuthOutput(serializers.Serializer):

@@ -7,6 +7,7 @@ from backend.timezones import TimezoneInput
 from .language import language_choices, language_codes, request_language
 from .timezones import validate_timezone
 
+
 def _current_language() -> str:
     """The language this page is shown in (the browser's), as the sign-up's choice."""
     language = translation.get_language()

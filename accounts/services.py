@@ -292,10 +292,9 @@ def _closure_email_send(*, user: User, closure: AccountClosure, link: str) -> No
     wording from templates; nothing anyone wrote, no name."""
     from django.core.mail import send_mail
     from django.template.loader import render_to_string
+    from django.utils.formats import date_format
 
     from backend.localtime import local_date
-
-    from django.utils.formats import date_format
 
     from .language import in_language_of
 
