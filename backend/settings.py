@@ -400,6 +400,11 @@ SPECTACULAR_SETTINGS = {
     # Served from our own static files: the docs page works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Accept-Language on every operation, Content-Language on every response.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "backend.schema.language_headers",
+    ],
     # Stable names for choice sets that share a field name across apps.
     "ENUM_NAME_OVERRIDES": {
         "JournalKindEnum": "journal.models.Kind",
