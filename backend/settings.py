@@ -442,6 +442,9 @@ LANGUAGES = [
     ("ar", "العربية"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Steady's own locale formats over Django's (backend/formats): Arabic weeks
+# are shown from Saturday (backend/weekdays.py).
+FORMAT_MODULE_PATH = ["backend.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
