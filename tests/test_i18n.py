@@ -494,3 +494,34 @@ class TestSchema:
                 assert "Content-Language" in response.get("headers", {}), (path, method, code)
         # The 429's Retry-After is still there beside it.
         assert "Retry-After" in schema["components"]["responses"]["TooManyRequests"]["headers"]
+
+
+# --- the live check-in socket -----------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_live_sockets_errors_are_in_the_persons_own_language(couple, alice, monkeypatch, catalogs):
+    from backend.errors import Invalid
+    from checkins import services
+    from checkins.models import Format
+
+    from .test_live import bearer, run, socket, until
+
+    set_language((alice, "es"))
+    checkin = services.checkin_start(couple=couple, user=alice, format=Format.objects.get(key="daily-pulse"))
+
+    def refuse(**kwargs):
+        raise Invalid(gettext_lazy("Language"), field="step")
+
+    monkeypatch.setattr(services, "live_ready", refuse)
+    headers = bearer(alice)
+
+    async def scenario():
+        a = socket(checkin, headers)
+        await a.connect()
+        await a.send_json_to({"type": "ready"})
+        error, _ = await until(a, lambda m: m["type"] == "error")
+        assert error == {"type": "error", "code": 400, "detail": {"step": ["Idioma"]}}
+        await a.disconnect()
+
+    run(scenario)
