@@ -50,9 +50,11 @@ def accept_language(request) -> str | None:
     header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
     if not header:
         return None
-    for code, _q in parse_accept_lang_header(header):
+    for code, q in parse_accept_lang_header(header):
         if code == "*":
             break
+        if q <= 0:  # "not this one"
+            continue
         try:
             return translation.get_supported_language_variant(code)
         except LookupError:

@@ -220,6 +220,11 @@ class TestApi:
         response = client_for(alice).get(ME, HTTP_ACCEPT_LANGUAGE="fr-FR, ja;q=0.5")
         assert response["Content-Language"] == "ar"
 
+    def test_a_language_refused_with_q_0_is_not_taken(self, alice):
+        set_language((alice, "ar"))
+        response = client_for(alice).get(ME, HTTP_ACCEPT_LANGUAGE="es;q=0, de;q=0.5")
+        assert response["Content-Language"] == "de"
+
     def test_a_session_request_follows_the_same_rule(self, alice):
         set_language((alice, "de"))
         browser = web_login(alice)
