@@ -34,6 +34,11 @@ class UserOutput(serializers.ModelSerializer):
     country = serializers.CharField(
         source="effective_country", help_text="ISO 3166 code; from the timezone until set; empty when unknown."
     )
+    language = serializers.ChoiceField(
+        choices=language_choices(),
+        allow_blank=True,
+        help_text="One of Steady's languages; \"\" until chosen (then the browser's is used).",
+    )
 
     class Meta:
         model = User
@@ -49,7 +54,6 @@ class UserOutput(serializers.ModelSerializer):
             "language",
         ]
         read_only_fields = fields
-        extra_kwargs = {"language": {"help_text": "One of Steady's languages; \"\" until chosen (then the browser's)."}}
 
 
 class AuthOutput(serializers.Serializer):
