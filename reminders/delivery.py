@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.language import in_language_of
 
@@ -176,7 +176,18 @@ def _send_push(delivery: Delivery, title: str, url: str) -> None:
     subs = _signed_in(list(PushSubscription.objects.filter(user_id=delivery.user_id)))
     if not subs:
         raise Permanent("no push subscription")
-    payload = json.dumps({"title": title, "url": url, "tag": push_topic(delivery)})
+    # In the recipient's language (send() renders inside it): lang and dir
+    # let the phone show an Arabic title right to left.
+    language = translation.get_language()
+    payload = json.dumps(
+        {
+            "title": title,
+            "url": url,
+            "tag": push_topic(delivery),
+            "lang": language,
+            "dir": "rtl" if translation.get_language_bidi() else "ltr",
+        }
+    )
     transient, delivered = None, 0
     for sub in subs:
         try:

@@ -11,6 +11,7 @@ or Django's and DRF's own catalogs; the catalogs are built by
 
 import dataclasses
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -303,9 +304,16 @@ class TestRecipientsLanguage:
         assert by_address[alice.email].subject == "Idioma"
         assert by_address[bob.email].subject == "Sprache"
         assert by_address[alice.email].body.count("Idioma.") == 1
-        titles = {p["subscription_info"]["endpoint"]: p["data"] for p in pushes}
-        assert '"title": "Idioma"' in titles[f"https://push.example/{alice.pk}"]
-        assert '"title": "Sprache"' in titles[f"https://push.example/{bob.pk}"]
+        payloads = {p["subscription_info"]["endpoint"]: json.loads(p["data"]) for p in pushes}
+        assert payloads[f"https://push.example/{alice.pk}"] | {"url": "", "tag": ""} == {
+            "title": "Idioma",
+            "lang": "es",
+            "dir": "ltr",
+            "url": "",
+            "tag": "",
+        }
+        assert payloads[f"https://push.example/{bob.pk}"]["title"] == "Sprache"
+        assert payloads[f"https://push.example/{bob.pk}"]["lang"] == "de"
 
     def test_the_account_closed_email_is_in_the_closers_language(self, alice, django_capture_on_commit_callbacks):
         set_language((alice, "es"))
