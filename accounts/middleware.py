@@ -45,11 +45,12 @@ class UserLanguageMiddleware:
 
         user = getattr(request, "user", None)
         known = user is not None and user.is_authenticated
-        if known:
-            language = language_for_request(request, user)
-            if language:
-                translation.activate(language)
-                request.LANGUAGE_CODE = language
+        # Pages: the person's own setting. The API: Accept-Language first,
+        # also before the cookie for someone not (yet) known.
+        language = language_for_request(request, user if known else None)
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers["Content-Language"] = translation.get_language()
         if known:

@@ -242,6 +242,13 @@ class TestApi:
         assert response.status_code == 400
         assert response.json()["email"] == ["Dieses Feld ist zwingend erforderlich."]
 
+    def test_anonymous_api_requests_put_accept_language_before_the_cookie(self, api):
+        api.cookies["django_language"] = "ar"
+        response = api.post("/api/v1/auth/login/", {}, format="json", HTTP_ACCEPT_LANGUAGE="es")
+        assert response["Content-Language"] == "es"
+        assert response.json()["email"] == ["Este campo es requerido."]
+        assert api.post("/api/v1/auth/login/", {}, format="json")["Content-Language"] == "ar"
+
     def test_the_export_has_the_language(self, as_alice, alice):
         set_language((alice, "de"))
         assert as_alice.get("/api/v1/me/export/").json()["profile"]["language"] == "de"
