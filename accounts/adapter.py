@@ -71,6 +71,23 @@ class AccountAdapter(DefaultAccountAdapter):
             raise PermissionDenied("Unable to determine client IP address")
         return ip
 
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Every allauth email (confirmation, password reset, "an account
+        already exists", ...) in its recipient's own language
+        (accounts.language): the account's setting when the address has an
+        account, else the language of the request that caused it."""
+        from django.utils import translation
+
+        from .language import language_of
+        from .models import User
+
+        user = context.get("user")
+        if not isinstance(user, User):
+            user = User.objects.filter(email__iexact=email).only("language").first()
+        language = language_of(user) if user is not None and user.language else translation.get_language()
+        with translation.override(language):
+            super().send_mail(template_prefix, email, context)
+
     def populate_username(self, request, user):
         # Email is the login; there is no username.
         return None

@@ -15,6 +15,7 @@ from backend.throttles import ClientIpMixin, ScopedThrottle
 from . import services
 from .auth import TokenAuthentication
 from .countries import validate_country
+from .language import language_choices, request_language
 from .models import User
 from .security import security_event_record
 from .timezones import validate_timezone
@@ -24,16 +25,35 @@ def _tz_field(**kwargs):
     return serializers.CharField(max_length=64, validators=[validate_timezone], **kwargs)
 
 
+def _language_field(**kwargs):
+    return serializers.ChoiceField(choices=language_choices(), required=False, allow_blank=True, **kwargs)
+
+
 class UserOutput(serializers.ModelSerializer):
     quiet_hours_start = LocalTimeField(allow_null=True)
     quiet_hours_end = LocalTimeField(allow_null=True)
     country = serializers.CharField(
         source="effective_country", help_text="ISO 3166 code; from the timezone until set; empty when unknown."
     )
+    language = serializers.ChoiceField(
+        choices=language_choices(),
+        allow_blank=True,
+        help_text="One of Steady's languages; \"\" until chosen (then the browser's is used).",
+    )
 
     class Meta:
         model = User
-        fields = ["id", "email", "display_name", "timezone", "role", "quiet_hours_start", "quiet_hours_end", "country"]
+        fields = [
+            "id",
+            "email",
+            "display_name",
+            "timezone",
+            "role",
+            "quiet_hours_start",
+            "quiet_hours_end",
+            "country",
+            "language",
+        ]
         read_only_fields = fields
 
 
@@ -71,12 +91,15 @@ class SignupApi(APIView):
         display_name = serializers.CharField(max_length=60)
         timezone = _tz_field()
         role = serializers.ChoiceField(choices=User.Role.choices, default=User.Role.PARTNER)
+        language = _language_field(help_text="Defaults to the request's language (Accept-Language).")
 
     @extend_schema(request=SignupInput, responses={201: AuthOutput}, auth=[])
     def post(self, request):
         data = self.SignupInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_signup(**data.validated_data)
+        values = dict(data.validated_data)
+        values["language"] = values.get("language") or request_language(request._request)
+        user = services.user_signup(**values)
         token, device_key = services.token_issue(user=user)
         return Response(
             {"token": token, "device_key": device_key, "user": UserOutput(user).data}, status=status.HTTP_201_CREATED
@@ -136,6 +159,7 @@ class MeApi(APIView):
             validators=[validate_country],
             help_text='"" follows the timezone',
         )
+        language = _language_field(help_text='"" follows the browser (Accept-Language)')
 
     @extend_schema(responses=UserOutput)
     def get(self, request):

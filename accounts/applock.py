@@ -58,7 +58,7 @@ RATE_ACTION = "applock_failed"
 # Pages reachable while locked: the lock page itself, and what any page
 # needs to load (the web app manifest, the service worker, the offline page,
 # which is rendered without a request). Nothing else answers with content.
-OPEN_WHILE_LOCKED = frozenset({"applock", "pwa-manifest", "pwa-service-worker", "pwa-offline"})
+OPEN_WHILE_LOCKED = frozenset({"applock", "pwa-manifest", "pwa-service-worker", "pwa-offline", "javascript-catalog"})
 # Reachable only by POST while locked (their GET pages show the signed-in
 # header): signing out, and allauth's passkey check the lock page posts to.
 POST_WHILE_LOCKED = frozenset({"account_logout", "mfa_reauthenticate_webauthn"})

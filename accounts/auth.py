@@ -17,17 +17,24 @@ from rest_framework import exceptions
 
 from backend.authentication import bearer_token_is_wellformed
 
+from .language import activate_for_api
+
 INVALID = _("Invalid token.")
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
     def authenticate(self, request):
         try:
-            return super().authenticate(request)
+            result = super().authenticate(request)
         except UnicodeEncodeError:
             # DRF reads the header as latin-1; a character beyond it cannot
             # be one of our tokens (and was a 500).
             raise exceptions.AuthenticationFailed(INVALID) from None
+        if result is not None:
+            # The first moment a token's person is known: the API answers in
+            # Accept-Language, else in their own language (accounts.language).
+            activate_for_api(request._request, result[0])
+        return result
 
     def authenticate_credentials(self, token: bytes):
         """A token that cannot be one of ours is refused like any wrong one,

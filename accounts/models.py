@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone as dj_timezone
 
 from .countries import country_from_timezone, validate_country
+from .language import language_choices
 from .timezones import validate_timezone
 
 
@@ -50,6 +51,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # ISO 3166 code for the safety resources (issue #23); empty means "from
     # the timezone" (``effective_country``).
     country = models.CharField(max_length=2, blank=True, default="", validators=[validate_country])
+    # The language this person reads Steady in (one of settings.LANGUAGES),
+    # for their pages, emails and pushes (accounts.language); empty: not
+    # chosen yet, the browser's is used. Set at sign-up from the request.
+    language = models.CharField(max_length=8, blank=True, default="", choices=language_choices)
     # The quiet pause of couple features, for this person alone (issue #23,
     # docs/safety.md). It lives here, below reminders, so the reminders
     # dispatch can skip the paused person without importing the safety app.

@@ -44,6 +44,7 @@ def user_signup(
     display_name: str,
     timezone: str,
     role: str = User.Role.PARTNER,
+    language: str = "",
 ) -> User:
     email = email_normalize(email)
     candidate = User(email=email, display_name=display_name, timezone=timezone, role=role)
@@ -60,7 +61,12 @@ def user_signup(
     try:
         with transaction.atomic():
             user = User.objects.create_user(
-                email=email, password=password, display_name=display_name, timezone=timezone, role=role
+                email=email,
+                password=password,
+                display_name=display_name,
+                timezone=timezone,
+                role=role,
+                language=language,
             )
             EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
     except IntegrityError as exc:  # two sign-ups for one address at the same instant
@@ -101,6 +107,7 @@ def user_update(
     quiet_hours_start: dt.time | None = None,
     quiet_hours_end: dt.time | None = None,
     country: str | None = None,
+    language: str | None = None,
     fields_set: set[str] | None = None,
 ) -> User:
     fields_set = fields_set or set()
@@ -111,6 +118,7 @@ def user_update(
         ("quiet_hours_start", quiet_hours_start),
         ("quiet_hours_end", quiet_hours_end),
         ("country", (country or "").upper() if country is not None else None),
+        ("language", language),
     ):
         if name in fields_set:
             setattr(user, name, value)
@@ -285,18 +293,26 @@ def _closure_email_send(*, user: User, closure: AccountClosure, link: str) -> No
     wording from templates; nothing anyone wrote, no name."""
     from django.core.mail import send_mail
     from django.template.loader import render_to_string
+    from django.utils import translation
     from django.utils.formats import date_format
 
     from backend.localtime import local_date
 
-    context = {
-        # Month names in the active language (the "F" of Django's date format).
-        "erase_on": date_format(local_date(instant=closure.erase_after, tz=user.timezone), "j F Y"),
-        "restore_url": link,
-        "days": str(settings.STEADY_ACCOUNT_ERASE_DAYS),
-    }
-    subject = render_to_string("accounts/email/account_closed_subject.txt", context).strip()
-    body = render_to_string("accounts/email/account_closed.txt", context)
+    from .language import in_language_of
+
+    # In the recipient's own language (accounts.language), dates included.
+    with in_language_of(user):
+        context = {
+            # "19 December 2026" in English as before; each other language's own date format.
+            "erase_on": date_format(
+                local_date(instant=closure.erase_after, tz=user.timezone),
+                "j F Y" if translation.get_language() == "en" else "DATE_FORMAT",
+            ),
+            "restore_url": link,
+            "days": str(settings.STEADY_ACCOUNT_ERASE_DAYS),
+        }
+        subject = render_to_string("accounts/email/account_closed_subject.txt", context).strip()
+        body = render_to_string("accounts/email/account_closed.txt", context)
     try:
         send_mail(subject, body, None, [user.email], fail_silently=False)
     except Exception:

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext, gettext_lazy
+from django.utils import translation
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.errors import DomainError
@@ -20,13 +21,17 @@ def settings_view(request):
     initial = {
         "display_name": user.display_name,
         "timezone": user.timezone,
+        "language": user.language or translation.get_language(),
         "quiet_hours_start": user.quiet_hours_start,
         "quiet_hours_end": user.quiet_hours_end,
     }
     form = SettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_update(user=user, fields_set=set(form.cleaned_data), **form.cleaned_data)
+            values = dict(form.cleaned_data)
+            if not values.get("language"):
+                values.pop("language", None)  # not sent: unchanged
+            services.user_update(user=user, fields_set=set(values), **values)
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         except ValidationError as exc:

@@ -180,3 +180,49 @@ class AutoSchema(SpectacularAutoSchema):
         component = ResolvedComponent(name=name, type=ResolvedComponent.RESPONSE, object=name, schema=body)
         self.registry.register_on_missing(component)
         return component.ref
+
+
+# --- languages (issue #26, docs/translations.md) ---------------------------------------
+
+ACCEPT_LANGUAGE = {
+    "in": "header",
+    "name": "Accept-Language",
+    "required": False,
+    "schema": {"type": "string", "example": "es"},
+    "description": (
+        "The language of error messages and built-in content (check-in formats, daily questions, notification "
+        "titles): one of en, es, de, ar, with the usual preferences (`es-MX, es;q=0.9, en;q=0.5`). Without it, "
+        "or with none of these, the person's own language setting (`language` on `/me/`), then English. What "
+        "a partner wrote is always as written."
+    ),
+}
+CONTENT_LANGUAGE = {
+    "schema": {"type": "string", "example": "es"},
+    "description": "The language the response's messages and built-in content are in.",
+}
+_METHODS = {"get", "put", "post", "patch", "delete", "head", "options", "trace"}
+
+
+def language_headers(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every operation takes
+    Accept-Language, and every response says its Content-Language
+    (accounts.language decides it)."""
+    components = result.setdefault("components", {})
+    components.setdefault("parameters", {})["AcceptLanguage"] = ACCEPT_LANGUAGE
+    components.setdefault("headers", {})["ContentLanguage"] = CONTENT_LANGUAGE
+    parameter = {"$ref": "#/components/parameters/AcceptLanguage"}
+    header = {"$ref": "#/components/headers/ContentLanguage"}
+    for item in result.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in _METHODS:
+                continue
+            parameters = operation.setdefault("parameters", [])
+            if parameter not in parameters:
+                parameters.append(parameter)
+            for response in operation.get("responses", {}).values():
+                if "$ref" not in response:
+                    response["headers"] = {**response.get("headers", {}), "Content-Language": header}
+    for response in components.get("responses", {}).values():
+        # A copy: a response's headers may be a constant shared by all (RETRY_AFTER).
+        response["headers"] = {**response.get("headers", {}), "Content-Language": header}
+    return result

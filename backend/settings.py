@@ -84,11 +84,15 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language of a request: the cookie, then Accept-Language
-    # (docs/translations.md); a signed-in person's own setting comes later.
+    # (docs/translations.md); a signed-in person's own setting comes after
+    # AuthenticationMiddleware (accounts.middleware.UserLanguageMiddleware).
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's own language (User.language) for their pages;
+    # for the API, Accept-Language first (accounts.language).
+    "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -396,6 +400,11 @@ SPECTACULAR_SETTINGS = {
     # Served from our own static files: the docs page works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Accept-Language on every operation, Content-Language on every response.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "backend.schema.language_headers",
+    ],
     # Stable names for choice sets that share a field name across apps.
     "ENUM_NAME_OVERRIDES": {
         "JournalKindEnum": "journal.models.Kind",
@@ -433,6 +442,9 @@ LANGUAGES = [
     ("ar", "العربية"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Steady's own locale formats over Django's (backend/formats): Arabic weeks
+# are shown from Saturday (backend/weekdays.py).
+FORMAT_MODULE_PATH = ["backend.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

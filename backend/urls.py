@@ -1,6 +1,8 @@
 from csp.decorators import csp_exempt
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .health import HealthApi, LiveApi, ReadyApi
@@ -37,6 +39,14 @@ urlpatterns = [
     path("api/docs/", csp_exempt()(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    # The words of static/js/*.js in the request's language (a script URL:
+    # no inline script under the CSP); base.html loads it before them, with
+    # the language in its address so a browser never keeps another's.
+    path(
+        "jsi18n/",
+        cache_control(private=True, max_age=3600)(JavaScriptCatalog.as_view()),
+        name="javascript-catalog",
+    ),
     path("", include("home.web_urls")),
     path("", include("couples.web_urls")),
     path("", include("checkins.web_urls")),

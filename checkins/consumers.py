@@ -3,6 +3,7 @@ and presence, and hands every write to the check-in services; it writes
 nothing itself. The protocol is in docs/realtime.md."""
 
 import asyncio
+import json
 import logging
 import random
 import time
@@ -13,12 +14,14 @@ from asgiref.sync import SyncToAsync
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
 from accounts import applock
+from accounts.language import in_language_of
 from backend.errors import DomainError
 from backend.parsers import UnreadableJSON, json_loads
 
@@ -249,6 +252,9 @@ class CheckInConsumer(AsyncJsonWebsocketConsumer):
                 except Exception:  # noqa: BLE001 - committed; the next sync brings it
                     log.warning("could not broadcast to %s", group, exc_info=True)
             if error is not None:
+                # Its messages in this person's own language (accounts.language).
+                with in_language_of(self.user):
+                    error = json.loads(json.dumps(error, cls=DjangoJSONEncoder))
                 await self.send_json(error)
                 if error["code"] == 404:
                     await self.close(code=CLOSE_NOT_ALLOWED)

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from backend.errors import Conflict, DomainError
 from backend.forms import domain_error_to_form
 from backend.timezones import TimezoneInput, validate_timezone
+from backend.weekdays import in_week_order, week_order
 from couples.selectors import couple_for_user, couple_partner_of, member_couple_and_partners
 
 from . import selectors, services
@@ -102,7 +103,8 @@ def weekdays_text(weekdays: list[int]) -> str:
         return gettext("Weekdays")
     if days == [5, 6]:
         return gettext("Weekends")
-    names = [str(WEEKDAYS_PLURAL[d]) for d in days]
+    # In the order this language's week runs (stored weekdays stay ISO).
+    names = [str(WEEKDAYS_PLURAL[d]) for d in in_week_order(days)]
     if len(names) == 1:
         return names[0]
     # Translators: a list of days, "Mondays, Wednesdays and Fridays".
@@ -205,9 +207,11 @@ class ScheduleForm(forms.Form):
 
     def weekday_options(self) -> list[dict]:
         chosen = {str(v) for v in (self["weekdays"].value() or [])}
+        # The week from this language's first day (backend.weekdays); the
+        # values stay ISO weekdays (Monday = 0).
         return [
             {"value": d, "short": short, "long": long, "checked": str(d) in chosen, "id": f"id_weekdays_{d}"}
-            for d, short, long in WEEKDAYS
+            for d, short, long in (WEEKDAYS[day] for day in week_order())
         ]
 
     def chosen_format(self):

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services as accounts
 from backend.errors import DomainError
+from backend.weekdays import in_week_order
 from checkins import selectors as checkins_selectors
 from checkins import services as checkins
 from checkins.models import Schedule
@@ -84,7 +85,7 @@ def schedule_step(request):
     schedules = list(checkins_selectors.schedules_for_member(user=request.user, couple=couple))
     names = {d: str(long) for d, _short, long in WEEKDAYS}  # checkins.views.WEEKDAYS is lazy (#26)
     for s in schedules:
-        s.days_words = ", ".join(names[d] for d in sorted(s.weekdays))
+        s.days_words = ", ".join(names[d] for d in in_week_order(set(s.weekdays)))
     waiting_for_me = [
         s for s in schedules if s.status == Schedule.Status.PROPOSED and s.proposed_by_id != request.user.pk
     ]

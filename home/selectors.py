@@ -59,6 +59,7 @@ def user_export(*, user: User) -> dict:
             "quiet_hours_end": _iso(user.quiet_hours_end),
             "date_joined": _iso(user.date_joined),
             "country": user.country,
+            "language": user.language,
             # The app lock's setting (docs/applock.md); its PIN, even hashed, never.
             "app_lock_minutes": user.app_lock_minutes,
         },

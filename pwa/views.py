@@ -1,9 +1,10 @@
 """The installable app: the web app manifest, the service worker (served
 from the site root so its scope is the whole site) and the offline page.
 
-None of these depend on who asks: the offline page is the only page the
-service worker ever stores, so it is rendered without the request (no
-user, no messages, no couple) and cannot hold anyone's data.
+None of these hold anything of who asks: the offline page is the only page
+the service worker ever stores, so it is rendered without the request (no
+user, no messages, no couple) and cannot hold anyone's data. The manifest
+is in the request's language (and says so with lang and dir).
 """
 
 import hashlib
@@ -15,10 +16,15 @@ from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET
 
 NAME = "Steady"
-DESCRIPTION = "Check-ins, notes of appreciation, agreements and kept promises, for the two of you."
+# Shown in the request's language (the manifest view); the same words as
+# base.html's meta description.
+DESCRIPTION = gettext_lazy("Check-ins, notes of appreciation, agreements and kept promises, for the two of you.")
 # From the design system (static/css/steady.css): the top bar's surface and
 # the page background.
 THEME_COLOR = "#ffffff"
@@ -57,13 +63,18 @@ def _icons() -> list[dict]:
 
 @require_GET
 def manifest(request):
+    """In the request's language (a signed-in person's own, else the cookie
+    or Accept-Language: accounts.language), with its lang and dir; the name
+    is the brand, the same in every language unless a catalog says
+    otherwise."""
+    language = translation.get_language()
     data = {
         "id": "/",
-        "name": NAME,
-        "short_name": NAME,
-        "description": DESCRIPTION,
-        "lang": "en",
-        "dir": "ltr",
+        "name": pgettext("app name", NAME),
+        "short_name": pgettext("app name", NAME),
+        "description": str(DESCRIPTION),
+        "lang": language,
+        "dir": "rtl" if translation.get_language_bidi() else "ltr",
         "start_url": "/",
         "scope": "/",
         "display": "standalone",
@@ -73,7 +84,9 @@ def manifest(request):
         "icons": _icons(),
     }
     response = JsonResponse(data, content_type="application/manifest+json")
-    response["Cache-Control"] = "public, max-age=3600"
+    # Private: it depends on who asks (their language), as Vary says.
+    response["Cache-Control"] = "private, max-age=3600"
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
     return response
 
 

@@ -29,6 +29,7 @@ from agreements.proposals import version_check
 from backend.errors import Conflict, Forbidden, Invalid
 from backend.localtime import local_date, local_to_utc
 from backend.timezones import valid_timezones
+from backend.weekdays import in_week_order
 from couples.models import Couple, Membership
 from couples.selectors import couple_for_user, couple_get_for_member, couple_partner_of, member_is_current
 from journal import crypto
@@ -240,7 +241,7 @@ def ritual_describe(version: RitualVersion | None) -> str:
         return ngettext(
             "Within %(n)d minute after a time-out ends", "Within %(n)d minutes after a time-out ends", n
         ) % {"n": n}
-    days = [str(WEEKDAY_PLURALS[d]) for d in version.weekdays]
+    days = [str(WEEKDAY_PLURALS[d]) for d in in_week_order(version.weekdays)]
     if len(days) == 7:
         days_text = gettext("Every day")
     elif len(days) > 1:

@@ -26,6 +26,7 @@ from accounts.models import User
 from backend.errors import DomainError
 from backend.localtime import local_date, zone
 from backend.prepared import PreparedRows
+from backend.weekdays import week_order
 from couples.models import Couple
 from couples.selectors import couple_for_user, couple_get_for_member, couple_partner_of
 from journal.models import Entry
@@ -98,6 +99,11 @@ class RitualForm(forms.Form):
             "min_value": _("0 or more minutes."),
         },
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The week from this language's first day; the values stay ISO (Monday = 0).
+        self.fields["weekdays"].choices = [WEEKDAY_CHOICES[day] for day in week_order()]
 
     def data_for_service(self, tz: str) -> dict:
         c = self.cleaned_data

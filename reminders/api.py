@@ -28,7 +28,7 @@ class NotificationOutput(RowsOutput, serializers.ModelSerializer):
         return {
             "id": notification.pk,
             "kind": notification.kind,
-            "title": gettext(notification.title),  # a fixed English title, in the reader's language
+            "title": notification.title_shown,
             "url": notification.url,
             "created_at": self.dt(notification.created_at),
             "read_at": self.dt(notification.read_at),

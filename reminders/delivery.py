@@ -11,8 +11,9 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import timezone, translation
+
+from accounts.language import in_language_of
 
 from .models import Delivery, Notification, PushSubscription
 
@@ -70,23 +71,23 @@ def _content(delivery: Delivery) -> tuple[str, str]:
     notification = Notification.objects.filter(delivery=delivery).only("title", "url").first()
     if notification is None:
         return "Steady", "/"
-    # Titles are stored in English (fixed wording, marked with gettext_noop
-    # where each kind is registered): read in the active language.
-    return gettext(notification.title), notification.url
+    return notification.title_shown, notification.url
 
 
 def send(delivery_id: int, channel: str) -> str:
     """Sends one channel of one delivery. Returns 'sent', 'skipped' or
-    'failed'; raises Transient when a retry may succeed."""
+    'failed'; raises Transient when a retry may succeed. The email or push
+    is in the recipient's own language (accounts.language)."""
     if not _claim(delivery_id, channel):
         return "skipped"
     delivery = Delivery.objects.select_related("user").get(pk=delivery_id)
-    title, url = _content(delivery)
     try:
-        if channel == "email":
-            _send_email(delivery, title, url)
-        else:
-            _send_push(delivery, title, url)
+        with in_language_of(delivery.user):
+            title, url = _content(delivery)
+            if channel == "email":
+                _send_email(delivery, title, url)
+            else:
+                _send_push(delivery, title, url)
     except Transient as exc:
         attempts = _release(delivery_id, channel, str(exc))
         if attempts >= MAX_ATTEMPTS:
@@ -175,7 +176,18 @@ def _send_push(delivery: Delivery, title: str, url: str) -> None:
     subs = _signed_in(list(PushSubscription.objects.filter(user_id=delivery.user_id)))
     if not subs:
         raise Permanent("no push subscription")
-    payload = json.dumps({"title": title, "url": url, "tag": push_topic(delivery)})
+    # In the recipient's language (send() renders inside it): lang and dir
+    # let the phone show an Arabic title right to left.
+    language = translation.get_language()
+    payload = json.dumps(
+        {
+            "title": title,
+            "url": url,
+            "tag": push_topic(delivery),
+            "lang": language,
+            "dir": "rtl" if translation.get_language_bidi() else "ltr",
+        }
+    )
     transient, delivered = None, 0
     for sub in subs:
         try:

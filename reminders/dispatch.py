@@ -20,7 +20,7 @@ from django.utils import timezone
 from accounts.models import User
 from backend import localtime
 
-from .kinds import KINDS, is_enabled
+from .kinds import KINDS, is_enabled, source_text
 from .models import Delivery, Notification, Preference, PushSubscription, Reminder
 from .quiet import quiet_until
 from .sending import send_deliveries
@@ -129,7 +129,7 @@ def _plan(rows: list[Reminder], now: dt.datetime) -> tuple[list[Decision], dict[
             decisions.append(Decision(r, Delivery.Outcome.CAPPED))
         else:
             sent_today[r.user_id] += 1
-            decisions.append(Decision(r, Delivery.Outcome.SENT, title=kind.title, url=kind.url(target)))
+            decisions.append(Decision(r, Delivery.Outcome.SENT, title=source_text(kind.title), url=kind.url(target)))
     return decisions, users
 
 

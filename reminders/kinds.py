@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import translation
+
 from .models import Reminder
 
 
@@ -33,6 +35,14 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {}
+
+
+def source_text(text) -> str:
+    """A title as its English source text (the msgid), whichever language is
+    active: what a Notification stores, shown in each reader's language on
+    read (``Notification.title_shown``)."""
+    with translation.override(None):
+        return str(text)
 
 
 def register(kind: Kind) -> Kind:

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext
 
 
 def default_kinds() -> dict:
@@ -114,7 +115,15 @@ class Delivery(models.Model):
 
 class Notification(models.Model):
     """An in-app notification. Titles are content-free by construction:
-    they come from the kind's fixed wording, never from what anyone wrote."""
+    they come from the kind's fixed wording, never from what anyone wrote.
+
+    ``title`` stores the kind's wording in English, its source text (the
+    msgid; ``reminders.dispatch``), and every reader shows ``title_shown``:
+    that text in the reader's language, the one active when it is read (a
+    page, the API, or the email and push, sent in the recipient's own
+    language). So each partner reads the same event in their own language,
+    and a change of language reaches old notifications too
+    (docs/translations.md)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=40)
@@ -129,6 +138,10 @@ class Notification(models.Model):
             models.Index(fields=["user", "-created_at"], name="notification_user_idx"),
             models.Index(fields=["user"], name="notification_unread_idx", condition=Q(read_at__isnull=True)),
         ]
+
+    @property
+    def title_shown(self) -> str:
+        return gettext(self.title) if self.title else ""
 
 
 class PushSubscription(models.Model):

@@ -44,6 +44,7 @@ class TestSignup:
             "quiet_hours_start": "22:00",
             "quiet_hours_end": "07:30",
             "country": "GB",
+            "language": "",  # no Accept-Language: not chosen yet
         }
         me = api.get(ME, HTTP_AUTHORIZATION=f"Bearer {body['token']}")
         assert me.status_code == 200

@@ -11,7 +11,10 @@
       const update = () => {
         const used = area.value.length;
         const left = max - used;
-        note.textContent = left <= 200 ? `${left} of ${max} characters left.` : `Up to ${max} characters.`;
+        note.textContent =
+          left <= 200
+            ? interpolate(ngettext("%(left)s of %(max)s character left.", "%(left)s of %(max)s characters left.", max), { left, max }, true)
+            : interpolate(ngettext("Up to %(max)s character.", "Up to %(max)s characters.", max), { max }, true);
         note.classList.toggle("is-near", left <= 200);
       };
       area.addEventListener("input", update);
@@ -23,22 +26,27 @@
   const countdowns = () => {
     const nodes = [...document.querySelectorAll("[data-countdown]")];
     if (!nodes.length) return;
-    const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+    const dayWords = (n) => interpolate(ngettext("%(n)s day", "%(n)s days", n), { n }, true);
+    const hourWords = (n) => interpolate(ngettext("%(n)s hour", "%(n)s hours", n), { n }, true);
+    const minuteWords = (n) => interpolate(ngettext("%(n)s minute", "%(n)s minutes", n), { n }, true);
+    // Two parts of a time ("2 hours, 5 minutes").
+    const both = (first, second) => interpolate(gettext("%(first)s, %(second)s"), { first, second }, true);
     const words = (ms) => {
       const minutes = Math.max(0, Math.round(ms / 60000));
       const days = Math.floor(minutes / 1440);
       const hours = Math.floor((minutes % 1440) / 60);
       const mins = minutes % 60;
-      if (days) return hours ? `${plural(days, "day")}, ${plural(hours, "hour")}` : plural(days, "day");
-      if (hours) return mins ? `${plural(hours, "hour")}, ${plural(mins, "minute")}` : plural(hours, "hour");
-      return plural(mins, "minute");
+      if (days) return hours ? both(dayWords(days), hourWords(hours)) : dayWords(days);
+      if (hours) return mins ? both(hourWords(hours), minuteWords(mins)) : hourWords(hours);
+      return minuteWords(mins);
     };
     const tick = () => {
       nodes.forEach((node) => {
         const at = Date.parse(node.dataset.countdown);
         if (Number.isNaN(at)) return;
         const ms = at - Date.now();
-        node.textContent = ms > 30000 ? `(in ${words(ms)})` : "(opening now)";
+        node.textContent =
+          ms > 30000 ? interpolate(gettext("(in %(time)s)"), { time: words(ms) }, true) : gettext("(opening now)");
       });
     };
     tick();

@@ -38,12 +38,12 @@
       delete box.dataset.running;
       start.hidden = false;
       stop.hidden = true;
-      start.textContent = "Start again";
+      start.textContent = gettext("Start again");
       count.textContent = "";
       if (done) {
-        phase.textContent = "Well done.";
-        time.textContent = "Done";
-        live.textContent = "Two minutes are up. Well done.";
+        phase.textContent = gettext("Well done.");
+        time.textContent = gettext("Done");
+        live.textContent = gettext("Two minutes are up. Well done.");
         if (after) {
           after.focus({ preventScroll: true });
           after.scrollIntoView({ behavior: "smooth", block: "start" });
@@ -51,7 +51,7 @@
       } else {
         phase.textContent = restingWords;
         time.textContent = clock(total);
-        live.textContent = "Stopped.";
+        live.textContent = gettext("Stopped.");
       }
     };
 
@@ -64,10 +64,10 @@
       const within = elapsed % cycle;
       const breathingIn = within < inhale;
       const left = Math.ceil(breathingIn ? inhale - within : cycle - within);
-      const words = breathingIn ? "Breathe in" : "Breathe out";
+      const words = breathingIn ? gettext("Breathe in") : gettext("Breathe out");
       phase.textContent = words;
       count.textContent = String(left);
-      time.textContent = `${clock(Math.ceil(total - elapsed))} left`;
+      time.textContent = interpolate(gettext("%(time)s left"), { time: clock(Math.ceil(total - elapsed)) }, true);
       if (words !== lastPhase) {
         lastPhase = words;
         live.textContent = words;
@@ -166,7 +166,7 @@
       });
       const q = questions[current];
       const last = current === questions.length - 1;
-      progress.textContent = `Question ${current + 1} of ${questions.length}`;
+      progress.textContent = interpolate(gettext("Question %(n)s of %(total)s"), { n: current + 1, total: questions.length }, true);
       back.hidden = current === 0;
       next.hidden = last;
       skip.hidden = last || Boolean(q.dataset.required);

@@ -12,6 +12,8 @@
   const banner = root.querySelector("[data-banner]");
   const presenceEl = root.querySelector("[data-presence]");
   const partner = config.partnerName;
+  // A sentence with the partner's name in it, in this page's language.
+  const withPartner = (text, values = {}) => interpolate(text, { partner, ...values }, true);
   let snapshot = config.snapshot;
   let socket = null;
   let attempt = 0;
@@ -63,7 +65,9 @@
     socket.addEventListener("close", (e) => {
       setPresence([config.me]);
       if (e.code === 4404 || e.code === 4410) {
-        setBanner(e.code === 4410 ? "This couple has ended, so the session has closed." : "This session isn't available.");
+        setBanner(
+          e.code === 4410 ? gettext("This couple has ended, so the session has closed.") : gettext("This session isn't available."),
+        );
         stage.replaceChildren();
         return;
       }
@@ -74,7 +78,7 @@
       // jitter, capped at 20 s.
       const restarting = e.code === 1012;
       const delay = restarting ? 250 + Math.random() * 1000 : Math.random() * Math.min(20000, 500 * 2 ** attempt++);
-      setBanner(restarting ? "Reconnecting…" : "Connection lost. Reconnecting… nothing you shared is lost.");
+      setBanner(restarting ? gettext("Reconnecting…") : gettext("Connection lost. Reconnecting… nothing you shared is lost."));
       setTimeout(connect, delay);
     });
   }
@@ -83,21 +87,24 @@
     error = "";
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
     else {
-      error = "Not connected right now; try again in a moment.";
+      error = gettext("Not connected right now; try again in a moment.");
       render();
     }
   }
 
   async function refresh() {
     if (refreshing) return refreshing;
-    refreshing = fetch(config.snapshotUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    // In this page's language: the API follows Accept-Language first, and the
+    // browser's own may not be the one this person chose (accounts.language).
+    const headers = { Accept: "application/json", "Accept-Language": document.documentElement.lang || "en" };
+    refreshing = fetch(config.snapshotUrl, { credentials: "same-origin", headers })
       .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
       .then((data) => {
         snapshot = data;
         lastSeq = Math.max(lastSeq, data.last_event_seq);
         render();
       })
-      .catch(() => setBanner("Couldn't load the latest. Retrying…"))
+      .catch(() => setBanner(gettext("Couldn't load the latest. Retrying…")))
       .finally(() => (refreshing = null));
     return refreshing;
   }
@@ -109,7 +116,9 @@
 
   function setPresence(here) {
     const partnerHere = here.some((id) => id !== config.me);
-    presenceEl.textContent = partnerHere ? `${partner} is here.` : `Waiting for ${partner} to open this page…`;
+    presenceEl.textContent = partnerHere
+      ? withPartner(gettext("%(partner)s is here."))
+      : withPartner(gettext("Waiting for %(partner)s to open this page…"));
     presenceEl.classList.toggle("is-here", partnerHere);
   }
 
@@ -125,7 +134,7 @@
   }
 
   function progress(s) {
-    return el("p", { class: "progress-text", "data-testid": "live-progress", text: `Step ${s.step_index + 1} of ${s.steps.length}` });
+    return el("p", { class: "progress-text", "data-testid": "live-progress", text: interpolate(gettext("Step %(n)s of %(total)s"), { n: s.step_index + 1, total: s.steps.length }, true) });
   }
 
   function current(s) {
@@ -136,27 +145,27 @@
     if (step.revealed) {
       card.append(
         el("dl", { class: "live-reveal", "data-testid": "live-reveal" },
-          el("dt", { text: "You" }), el("dd", { text: show(step, step.mine) }),
+          el("dt", { text: gettext("You") }), el("dd", { text: show(step, step.mine) }),
           el("dt", { text: partner }), el("dd", { text: show(step, step.partner) })),
       );
       const partnerReady = s.ready.some((id) => id !== config.me);
-      if (s.me_ready) card.append(el("p", { class: "muted", "data-testid": "live-waiting-ready", text: `You're ready. Moving on when ${partner} is too.` }));
+      if (s.me_ready) card.append(el("p", { class: "muted", "data-testid": "live-waiting-ready", text: withPartner(gettext("You're ready. Moving on when %(partner)s is too.")) }));
       else {
-        if (partnerReady) card.append(el("p", { class: "muted", text: `${partner} is ready to go on.` }));
+        if (partnerReady) card.append(el("p", { class: "muted", text: withPartner(gettext("%(partner)s is ready to go on.")) }));
         card.append(el("button", { class: "button", type: "button", "data-testid": "live-ready", on: { click: () => send({ type: "ready" }) } },
-          s.step_index + 1 === s.steps.length ? "I'm ready to finish" : "I'm ready to go on"));
+          s.step_index + 1 === s.steps.length ? gettext("I'm ready to finish") : gettext("I'm ready to go on")));
       }
     } else if (step.mine !== null && step.mine !== undefined) {
-      card.append(el("p", { class: "muted", "data-testid": "live-waiting", text: `Your answer is in. You'll both see each other's answer once ${partner} has answered too.` }));
+      card.append(el("p", { class: "muted", "data-testid": "live-waiting", text: withPartner(gettext("Your answer is in. You'll both see each other's answer once %(partner)s has answered too.")) }));
     } else {
       card.append(answerForm(step));
     }
     const minutes = config.breakMinutes || [20, 30, 45, 60];
     const breakHint = config.breakTimeout
-      ? "When it gets heated, take a time-out, as you both agreed. You'll both see when you're coming back; you say when you're back."
-      : "When it gets heated, pause. You'll both see when you're coming back, and both get a reminder.";
+      ? gettext("When it gets heated, take a time-out, as you both agreed. You'll both see when you're coming back; you say when you're back.")
+      : gettext("When it gets heated, pause. You'll both see when you're coming back, and both get a reminder.");
     const breakRow = el("details", { class: "live-break" },
-      el("summary", { text: config.breakTimeout ? "Need a time-out?" : "Need a break?" }),
+      el("summary", { text: config.breakTimeout ? gettext("Need a time-out?") : gettext("Need a break?") }),
       el("p", { class: "hint", text: breakHint }),
       el("div", { class: "break-choices" }, minutes.map((m) =>
         el("button", { class: "button secondary", type: "button", "data-testid": `live-break-${m}`, on: { click: () => send({ type: "pause", minutes: m }) } }, duration(m)))));
@@ -192,12 +201,12 @@
       form.append(area);
       valueOf = () => (draft[step.key] || "").trim();
     }
-    form.append(el("div", { class: "actions" }, el("button", { class: "button", type: "submit", "data-testid": "live-share" }, "Share my answer")));
+    form.append(el("div", { class: "actions" }, el("button", { class: "button", type: "submit", "data-testid": "live-share" }, gettext("Share my answer"))));
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       const value = valueOf();
       if (value === undefined || value === "") {
-        error = "Choose or write an answer first.";
+        error = gettext("Choose or write an answer first.");
         render();
         return;
       }
@@ -207,9 +216,9 @@
   }
 
   function duration(m) {
-    if (m < 60 || m % 30) return m === 1 ? "1 minute" : `${m} minutes`; // plural-ok: the word follows the count
+    if (m < 60 || m % 30) return interpolate(ngettext("%(n)s minute", "%(n)s minutes", m), { n: m }, true);
     const h = m / 60;
-    return h === 1 ? "1 hour" : `${h} hours`; // plural-ok: the word follows the count
+    return interpolate(ngettext("%(n)s hour", "%(n)s hours", h), { n: h }, true);
   }
 
   // A break shows a calm return time on this person's own clock ("back
@@ -220,21 +229,31 @@
     const mine = b.can_end;
     const due = new Date(b.until) <= Date.now();
     let line;
+    const at = { time: b.back_around };
     if (b.timeout) {
-      if (mine) line = due ? `It's the time you gave (${b.back_around}). Come back when you're ready.` : `You're taking a time-out, as you both agreed. Back around ${b.back_around}.`;
-      else line = due ? `${partner} said around ${b.back_around}. The check-in waits here until they're back.` : `${partner} is taking a time-out, as you both agreed. Back around ${b.back_around}.`;
+      if (mine) {
+        line = due
+          ? withPartner(gettext("It's the time you gave (%(time)s). Come back when you're ready."), at)
+          : withPartner(gettext("You're taking a time-out, as you both agreed. Back around %(time)s."), at);
+      } else {
+        line = due
+          ? withPartner(gettext("%(partner)s said around %(time)s. The check-in waits here until they're back."), at)
+          : withPartner(gettext("%(partner)s is taking a time-out, as you both agreed. Back around %(time)s."), at);
+      }
     } else {
-      line = `${mine ? "You" : partner} asked for a break. Back around ${b.back_around}.`;
+      line = mine
+        ? withPartner(gettext("You asked for a break. Back around %(time)s."), at)
+        : withPartner(gettext("%(partner)s asked for a break. Back around %(time)s."), at);
     }
     const card = el("section", { class: "card live-paused", "data-testid": "live-paused" },
-      el("h2", { text: b.timeout ? "Taking a time-out" : "Taking a break" }),
+      el("h2", { text: b.timeout ? gettext("Taking a time-out") : gettext("Taking a break") }),
       el("p", { "data-testid": "live-back-around", text: line }),
       el("p", { class: "hint", text: mine
-        ? "Breathe slowly. Nothing you've shared is lost."
-        : "Nothing you've shared is lost, and there's nothing you need to do meanwhile. You'll pick up where you left off." }));
+        ? gettext("Breathe slowly. Nothing you've shared is lost.")
+        : gettext("Nothing you've shared is lost, and there's nothing you need to do meanwhile. You'll pick up where you left off.") }));
     if (mine) {
       card.append(el("button", { class: "button secondary", type: "button", "data-testid": "live-resume", on: { click: () => send({ type: "resume" }) } },
-        b.timeout ? "I'm back" : "I'm ready to continue"));
+        b.timeout ? gettext("I'm back") : gettext("I'm ready to continue")));
     }
     if (error) card.append(el("div", { class: "error", role: "alert" }, el("p", { text: error })));
     // Re-read quietly when the time comes (and, for a time-out past its
@@ -248,12 +267,12 @@
     const list = el("div", { class: "live-summary", "data-testid": "live-finished" });
     for (const step of s.steps) {
       list.append(el("section", { class: "card" }, el("h2", { class: "step-prompt", text: step.prompt }),
-        el("dl", { class: "live-reveal" }, el("dt", { text: "You" }), el("dd", { text: show(step, step.mine) }),
+        el("dl", { class: "live-reveal" }, el("dt", { text: gettext("You") }), el("dd", { text: show(step, step.mine) }),
           el("dt", { text: partner }), el("dd", { text: show(step, step.partner) }))));
     }
-    const end = el("section", { class: "card" }, el("h2", { text: "You did this together" }),
-      el("p", { text: `Is there something ${partner} said that you'd like to thank them for?` }));
-    if (config.noteUrl) end.append(el("a", { class: "button", href: config.noteUrl, "data-testid": "live-note" }, `Send ${partner} a note of appreciation`));
+    const end = el("section", { class: "card" }, el("h2", { text: gettext("You did this together") }),
+      el("p", { text: withPartner(gettext("Is there something %(partner)s said that you'd like to thank them for?")) }));
+    if (config.noteUrl) end.append(el("a", { class: "button", href: config.noteUrl, "data-testid": "live-note" }, withPartner(gettext("Send %(partner)s a note of appreciation"))));
     return el("div", {}, end, list);
   }
 

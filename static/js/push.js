@@ -61,28 +61,40 @@
   const prefsCheckbox = document.querySelector("input[name=push][type=checkbox]");
 
   const MESSAGES = {
-    checking: ["Checking this phone…", ""],
+    checking: [gettext("Checking this phone…"), ""],
     unavailable: [
-      "Phone notifications aren't available in Steady yet.",
-      "Your reminders still show in Steady under Notifications, and by email if you chose it.",
+      gettext("Phone notifications aren't available in Steady yet."),
+      gettext("Your reminders still show in Steady under Notifications, and by email if you chose it."),
     ],
     unsupported: [
-      "This browser can't show notifications.",
-      "On an iPhone or iPad, add Steady to your Home Screen first (tap Share, then Add to Home Screen) and open it from there. Reminders still show in Steady under Notifications.",
+      gettext("This browser can't show notifications."),
+      gettext(
+        "On an iPhone or iPad, add Steady to your Home Screen first (tap Share, then Add to Home Screen) and open it from there. Reminders still show in Steady under Notifications.",
+      ),
     ],
     denied: [
-      "Blocked in this browser.",
-      "To allow notifications, open this site's settings in the browser (the icon beside the address, or Settings › Site settings › Notifications), allow them, then come back here.",
+      gettext("Blocked in this browser."),
+      gettext(
+        "To allow notifications, open this site's settings in the browser (the icon beside the address, or Settings › Site settings › Notifications), allow them, then come back here.",
+      ),
     ],
-    off: ["Off on this phone.", "Turn them on to get your reminders here, even when Steady is closed."],
-    on: ["On for this phone.", "Reminders come here, with no details on the lock screen. Quiet hours still apply."],
-    dismissed: ["Still off.", "The browser didn't get a yes. Tap the button again when you're ready."],
+    off: [gettext("Off on this phone."), gettext("Turn them on to get your reminders here, even when Steady is closed.")],
+    on: [
+      gettext("On for this phone."),
+      gettext("Reminders come here, with no details on the lock screen. Quiet hours still apply."),
+    ],
+    dismissed: [gettext("Still off."), gettext("The browser didn't get a yes. Tap the button again when you're ready.")],
     failed: [
-      "That didn't work.",
-      "This browser's push service didn't answer, so notifications are still off on this phone. Check the connection and try again in a moment.",
+      gettext("That didn't work."),
+      gettext(
+        "This browser's push service didn't answer, so notifications are still off on this phone. Check the connection and try again in a moment.",
+      ),
     ],
-    offFailed: ["That didn't work.", "Steady couldn't turn them off just now. Check the connection and try again."],
-    error: ["Couldn't check this phone.", "Check the connection, then reload the page."],
+    offFailed: [
+      gettext("That didn't work."),
+      gettext("Steady couldn't turn them off just now. Check the connection and try again."),
+    ],
+    error: [gettext("Couldn't check this phone."), gettext("Check the connection, then reload the page.")],
   };
 
   let busy = false;

@@ -28,7 +28,10 @@
       if (!count) return;
       const update = () => {
         const left = max - box.value.replace(/\r\n/g, "\n").trim().length;
-        count.textContent = left >= 0 ? `${left} ${left === 1 ? "character" : "characters"} left` : `${-left} ${left === -1 ? "character" : "characters"} too many`;
+        count.textContent =
+        left >= 0
+          ? interpolate(ngettext("%(n)s character left", "%(n)s characters left", left), { n: left }, true)
+          : interpolate(ngettext("%(n)s character too many", "%(n)s characters too many", -left), { n: -left }, true);
         count.classList.toggle("is-near", left < 40);
       };
       box.addEventListener("input", update);

@@ -1,4 +1,18 @@
 // Small progressive enhancements; every page works without them.
+//
+// Words a person reads are marked with gettext/ngettext/interpolate (Django's
+// JavaScript catalog, /jsi18n/, loaded before this file in base.html;
+// docs/translations.md). Where the catalog could not load (offline), these
+// stand-ins show the English.
+if (typeof window.gettext !== "function") {
+  window.gettext = (msgid) => msgid;
+  window.ngettext = (singular, plural, count) => (count === 1 ? singular : plural);
+  window.pgettext = (context, msgid) => msgid;
+  window.interpolate = (fmt, obj, named) =>
+    named ? fmt.replace(/%\(\w+\)s/g, (match) => String(obj[match.slice(2, -2)])) : fmt.replace(/%s/g, () => String(obj.shift()));
+  window.get_format = (name) => name;
+}
+
 (() => {
   "use strict";
 
@@ -162,10 +176,10 @@
       button.addEventListener("click", async () => {
         try {
           await navigator.clipboard.writeText(button.dataset.copy);
-          button.textContent = "Copied";
-          if (status) status.textContent = "Code copied.";
+          button.textContent = gettext("Copied");
+          if (status) status.textContent = gettext("Code copied.");
         } catch {
-          button.textContent = "Copy didn't work; read it out instead";
+          button.textContent = gettext("Copy didn't work; read it out instead");
         }
       });
     });
@@ -199,7 +213,7 @@
         window.location.reload();
       });
       window.addEventListener("online", () => {
-        if (status) status.textContent = "Back online. Opening the page again.";
+        if (status) status.textContent = gettext("Back online. Opening the page again.");
         // A moment for the connection to settle before asking again.
         setTimeout(() => window.location.reload(), 1000);
       });

@@ -100,6 +100,9 @@ self.addEventListener("push", (event) => {
   const title = typeof data.title === "string" && data.title.trim() ? data.title.trim().slice(0, 120) : "Steady";
   const options = { icon: CONFIG.icon, badge: CONFIG.badge, data: { url: samePath(data.url) } };
   if (typeof data.tag === "string" && data.tag) options.tag = data.tag.slice(0, 64);
+  // The recipient's language (reminders/delivery.py): an Arabic title reads right to left.
+  if (typeof data.lang === "string" && /^[a-z]{2}(-[A-Za-z]{2,4})?$/.test(data.lang)) options.lang = data.lang;
+  options.dir = data.dir === "rtl" || data.dir === "ltr" ? data.dir : "auto";
   event.waitUntil(self.registration.showNotification(title, options));
 });
 
