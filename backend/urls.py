@@ -2,6 +2,7 @@ from csp.decorators import csp_exempt
 from django.contrib import admin
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
+from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -37,6 +38,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI starts itself with an inline script: the one page without CSP.
     path("api/docs/", csp_exempt()(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
+    # allauth's own list of sessions needs django.contrib.humanize and repeats
+    # Settings > Devices, which is ours (and tested): send people there.
+    path("accounts/sessions/", RedirectView.as_view(pattern_name="settings-devices"), name="usersessions_redirect"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     # The words of static/js/*.js in the request's language (a script URL:

@@ -9,6 +9,13 @@ readers and people who prefer numbers can open.
 Colours come from CSS (``currentColor`` and the ``chart-*`` classes), so the
 chart follows the page's light or dark scheme; series also differ by dash
 pattern and marker shape, never by colour alone.
+
+Right-to-left languages (Arabic): the chart mirrors, as the page does. Time
+runs from right to left and the value labels sit on the right, at the start
+of the line (``rtl``, by default the active language's
+``get_language_bidi()``). Only x coordinates are mirrored; the SVG states its
+``direction``, so the ``text-anchor`` values (start/end, which follow the
+direction) keep each label on the right side of its point.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from dataclasses import dataclass, field
 from django.utils import dateformat
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language_bidi, gettext, ngettext
 
 _ids = itertools.count(1)
 
@@ -85,6 +92,7 @@ def line_chart(
     width: int = 320,
     height: int = 140,
     css_class: str = "chart",
+    rtl: bool | None = None,
 ) -> SafeString:
     """A <figure> with an accessible inline SVG line chart and a text
     alternative.
@@ -94,11 +102,15 @@ def line_chart(
       tick labels (instead of numbers), the description and the table.
     - ``x_label``: formats an x for people (default: "2 Mar" for dates, in
       ``tz`` when given).
+    - ``rtl``: mirror it (time runs right to left); default: the active
+      language is written right to left.
     """
     uid = f"chart{next(_ids)}"
     x_name = x_name or gettext("Date")
     y_name = y_name or gettext("Value")
     empty_text = empty_text or gettext("Nothing to show yet.")
+    if rtl is None:
+        rtl = get_language_bidi()
     fmt_x = x_label or _default_x_label(tz)
     clean = [
         Series(s.name, sorted(((x, float(y)) for x, y in s.points if y is not None), key=lambda p: _x_value(p[0])))
@@ -134,12 +146,24 @@ def line_chart(
         y = min(max(y, y_min), y_max)
         return pad_top + (y_max - y) / span_y * plot_h
 
+    def mx(x: float) -> float:
+        # Laid out left to right, then mirrored for a right-to-left page.
+        return width - x if rtl else x
+
     grid = format_html_join(
         "",
         '<line class="{0}-grid" x1="{1}" x2="{2}" y1="{3}" y2="{3}" stroke="currentColor" stroke-opacity=".18"/>'
         '<text class="{0}-tick" x="{4}" y="{5}" text-anchor="end" font-size="11" fill="currentColor">{6}</text>',
         (
-            (css_class, pad_left, width - pad_right, _num(py(t)), pad_left - 6, _num(py(t) + 4), tick_text[t])
+            (
+                css_class,
+                _num(mx(pad_left)),
+                _num(mx(width - pad_right)),
+                _num(py(t)),
+                _num(mx(pad_left - 6)),
+                _num(py(t) + 4),
+                tick_text[t],
+            )
             for t in ticks
         ),
     )
@@ -150,7 +174,7 @@ def line_chart(
         x_axis = format_html(
             '<text class="{0}-tick" x="{1}" y="{2}" text-anchor="middle" font-size="11" fill="currentColor">{3}</text>',
             css_class,
-            _num(px(first_x)),
+            _num(mx(px(first_x))),
             height - 6,
             fmt_x(first_x),
         )
@@ -159,8 +183,8 @@ def line_chart(
             '<text class="{0}-tick" x="{1}" y="{3}" text-anchor="start" font-size="11" fill="currentColor">{4}</text>'
             '<text class="{0}-tick" x="{2}" y="{3}" text-anchor="end" font-size="11" fill="currentColor">{5}</text>',
             css_class,
-            pad_left,
-            width - pad_right,
+            _num(mx(pad_left)),
+            _num(mx(width - pad_right)),
             height - 6,
             fmt_x(first_x),
             fmt_x(last_x),
@@ -170,7 +194,7 @@ def line_chart(
     for i, s in enumerate(clean):
         if not s.points:
             continue
-        coords = " ".join(f"{_num(px(x))},{_num(py(y))}" for x, y in s.points)
+        coords = " ".join(f"{_num(mx(px(x)))},{_num(py(y))}" for x, y in s.points)
         dash = DASHES[i % len(DASHES)]
         markers = format_html_join(
             "",
@@ -179,11 +203,11 @@ def line_chart(
             else '<rect x="{4}" y="{5}" width="7" height="7" fill="currentColor"><title>{2}: {3}</title></rect>',
             (
                 (
-                    _num(px(x)),
+                    _num(mx(px(x))),
                     _num(py(y)),
                     fmt_x(x),
                     _y_text(y, y_labels, y_format),
-                    _num(px(x) - 3.5),
+                    _num(mx(px(x)) - 3.5),
                     _num(py(y) - 3.5),
                 )
                 for x, y in s.points
@@ -206,9 +230,10 @@ def line_chart(
     desc = describe(clean, fmt_x=fmt_x, y_labels=y_labels, y_format=y_format)
     svg = format_html(
         '<svg class="{cls}-svg" viewBox="0 0 {w} {h}" width="100%" role="img" aria-labelledby="{uid}-t {uid}-d" '
-        'preserveAspectRatio="xMidYMid meet" focusable="false">'
+        'preserveAspectRatio="xMidYMid meet" focusable="false" direction="{direction}">'
         '<title id="{uid}-t">{title}</title><desc id="{uid}-d">{desc}</desc>{grid}{x_axis}{lines}</svg>',
         cls=css_class,
+        direction="rtl" if rtl else "ltr",
         w=width,
         h=height,
         uid=uid,

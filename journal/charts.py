@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.utils import dateformat
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language_bidi, gettext, ngettext
 
 from checkins.charts import Series, line_chart
 
@@ -28,7 +28,13 @@ def _week(d) -> str:
     return dateformat.format(d, "j M")
 
 
-def sparkline(values: list[int], *, top: int, width: int = 132, height: int = 28) -> SafeString:
+def sparkline(
+    values: list[int], *, top: int, width: int = 132, height: int = 28, rtl: bool | None = None
+) -> SafeString:
+    """Oldest week first, from the start of the line: on the right in a
+    right-to-left language (``rtl``, default the active language's)."""
+    if rtl is None:
+        rtl = get_language_bidi()
     n = max(len(values), 1)
     gap = 2
     bar_w = max((width - gap * (n - 1)) / n, 1)
@@ -37,7 +43,7 @@ def sparkline(values: list[int], *, top: int, width: int = 132, height: int = 28
         '<rect x="{}" y="{}" width="{}" height="{}" rx="1.5"{}/>',
         (
             (
-                f"{i * (bar_w + gap):.1f}",
+                f"{(width - i * (bar_w + gap) - bar_w) if rtl else i * (bar_w + gap):.1f}",
                 f"{height - h:.1f}",
                 f"{bar_w:.1f}",
                 f"{h:.1f}",

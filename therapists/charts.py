@@ -5,7 +5,8 @@ moods): a <figure> whose SVG has a <title> and a <desc> named by
 ``aria-labelledby``, and a text alternative (every bar in a table) that
 screen readers, printouts and people who prefer numbers can open. Colours
 come from CSS (``currentColor``), so the chart follows the page's light or
-dark scheme and prints in ink.
+dark scheme and prints in ink. Like ``line_chart`` it mirrors for a
+right-to-left language (``rtl``): weeks run from right to left.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language_bidi
 
 _ids = itertools.count(1)
 
@@ -46,8 +48,11 @@ def bar_chart(
     width: int = 420,
     height: int = 150,
     css_class: str = "chart",
+    rtl: bool | None = None,
 ) -> SafeString:
     uid = f"bars{next(_ids)}"
+    if rtl is None:
+        rtl = get_language_bidi()
     shown = [b for b in bars if b.value is not None]
     if not shown:
         return format_html(
@@ -70,12 +75,24 @@ def bar_chart(
     def py(v: float) -> float:
         return pad_top + (top - min(max(v, 0), top)) / top * plot_h
 
+    def mx(x: float, w: float = 0) -> float:
+        # The left edge of something w wide at x, mirrored on a right-to-left page.
+        return width - x - w if rtl else x
+
     grid = format_html_join(
         "",
         '<line x1="{0}" x2="{1}" y1="{2}" y2="{2}" stroke="currentColor" stroke-opacity=".18"/>'
         '<text class="{3}-tick" x="{4}" y="{5}" text-anchor="end" font-size="11" fill="currentColor">{6}</text>',
         (
-            (pad_left, width - pad_right, _num(py(v)), css_class, pad_left - 6, _num(py(v) + 4), text)
+            (
+                _num(mx(pad_left)),
+                _num(mx(width - pad_right)),
+                _num(py(v)),
+                css_class,
+                _num(mx(pad_left - 6)),
+                _num(py(v) + 4),
+                text,
+            )
             for v, text in ((0, y_format(0)), (top / 2, mid_text), (top, top_text))
         ),
     )
@@ -84,7 +101,7 @@ def bar_chart(
         '<rect x="{0}" y="{1}" width="{2}" height="{3}" rx="1.5" fill="currentColor"><title>{4}: {5}</title></rect>',
         (
             (
-                _num(pad_left + i * slot + gap / 2),
+                _num(mx(pad_left + i * slot + gap / 2, bar_w)),
                 _num(py(b.value)),
                 _num(bar_w),
                 _num(max(py(0) - py(b.value), 0.75)),
@@ -99,8 +116,8 @@ def bar_chart(
         '<text class="{0}-tick" x="{1}" y="{3}" text-anchor="start" font-size="11" fill="currentColor">{4}</text>'
         '<text class="{0}-tick" x="{2}" y="{3}" text-anchor="end" font-size="11" fill="currentColor">{5}</text>',
         css_class,
-        pad_left,
-        width - pad_right,
+        _num(mx(pad_left)),
+        _num(mx(width - pad_right)),
         height - 6,
         bars[0].label,
         bars[-1].label if n > 1 else "",
@@ -114,10 +131,11 @@ def bar_chart(
         desc += f" {len(bars) - len(shown)} with nothing to count."
     svg = format_html(
         '<svg class="{cls}-svg" viewBox="0 0 {w} {h}" width="100%" role="img" aria-labelledby="{uid}-t {uid}-d" '
-        'preserveAspectRatio="xMidYMid meet" focusable="false">'
+        'preserveAspectRatio="xMidYMid meet" focusable="false" direction="{direction}">'
         '<title id="{uid}-t">{title}</title><desc id="{uid}-d">{desc}</desc>{grid}{x_axis}'
         '<g class="{cls}-bars">{rects}</g></svg>',
         cls=css_class,
+        direction="rtl" if rtl else "ltr",
         w=width,
         h=height,
         uid=uid,

@@ -123,14 +123,44 @@
   }
 
   // --- rendering --------------------------------------------------------------------
+  // Keyboard and screen-reader users keep their place: every update redraws
+  // the stage, so the focused control (by id or test id) is focused again
+  // in the new drawing, a text answer keeps its caret, an open "Need a
+  // break?" stays open; and when the focused control is gone (the answer
+  // was shared, both are ready), focus moves to the new step's heading,
+  // never back to the top of the page.
+  function focusKey(node) {
+    if (node.id) return `#${CSS.escape(node.id)}`;
+    if (node.dataset && node.dataset.testid) return `[data-testid="${CSS.escape(node.dataset.testid)}"]`;
+    if (node.tagName === "SUMMARY") return "details.live-break > summary";
+    return null;
+  }
+
   function render() {
     clearTimeout(timer);
+    const active = document.activeElement;
+    const hadFocus = !!active && active !== stage && stage.contains(active);
+    const key = hadFocus ? focusKey(active) : null;
+    const caret = hadFocus && active.tagName === "TEXTAREA" ? [active.selectionStart, active.selectionEnd] : null;
+    const breakOpen = !!stage.querySelector("details.live-break[open]");
     const s = snapshot;
     let body;
     if (s.status === "finished") body = finished(s);
     else if (s.status === "paused") body = paused(s);
     else body = current(s);
     stage.replaceChildren(body);
+    const details = stage.querySelector("details.live-break");
+    if (details && breakOpen) details.open = true;
+    if (!hadFocus) return;
+    const again = key && stage.querySelector(key);
+    if (again) {
+      again.focus({ preventScroll: true });
+      if (caret && again.setSelectionRange) again.setSelectionRange(caret[0], caret[1]);
+      return;
+    }
+    const heading = stage.querySelector("[role=alert], h2") || stage;
+    heading.tabIndex = -1;
+    heading.focus();
   }
 
   function progress(s) {
