@@ -15,9 +15,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import i18n  # noqa: E402
 
 LANGS = i18n.LANGS
-CATALOGS = [
-    ROOT / "locale" / lang / "LC_MESSAGES" / f"{domain}.po" for lang in LANGS for domain in i18n.DOMAINS
-]
+CATALOGS = [ROOT / "locale" / lang / "LC_MESSAGES" / f"{domain}.po" for lang in LANGS for domain in i18n.DOMAINS]
 CATALOGS = [po for po in CATALOGS if po.exists()]
 
 _PY_FORMAT = re.compile(r"%\((\w+)\)[sdif]|\{(\w*)\}")
