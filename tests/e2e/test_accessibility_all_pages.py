@@ -61,6 +61,7 @@ NOT_PAGES = {
     "metrics": "Prometheus text, behind a token",
     "manifest.webmanifest": "the PWA manifest (JSON; tests/e2e/test_pwa.py)",
     "sw.js": "the service worker",
+    "jsi18n/": "the JavaScript translation catalog (tests/test_i18n.py)",
     "settings/export/": "a JSON download of your data",
     "accounts/2fa/recovery-codes/download/": "a text download",
     "therapist/couples/<int:couple_id>/session-dates/<int:session_id>/remove/": "a POST action on a session date",
