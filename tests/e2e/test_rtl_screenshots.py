@@ -102,6 +102,12 @@ def test_main_pages_in_arabic_mirror(browser, browser_context_args, asgi_server,
                 )
                 if xs != sorted(xs, reverse=True):
                     problems.append(f"{path}: the tab bar is not mirrored ({xs})")
+                # Each label stays inside its own tab (Arabic labels are longer).
+                spill = page.locator("[data-testid=tabbar] a").evaluate_all(
+                    "els => els.filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent.trim())"
+                )
+                if spill:
+                    problems.append(f"{path}: tab labels run out of their tabs: {spill}")
             for svg in page.locator("svg.chart-svg").all():
                 direction = svg.get_attribute("direction")
                 if direction != "rtl":
