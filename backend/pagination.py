@@ -1,25 +1,26 @@
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet, Window
+from django.db.models import QuerySet
 from django.db.models.query import ModelIterable, ValuesIterable
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.pagination import PageNumberPagination
 
 from .errors import Invalid
-from .prepared import TOTAL, BoundList
+from .prepared import TOTAL, BoundList, count_of
 
 
 class CountingPaginator(Paginator):
     """Django's paginator, but the page's rows bring the total with them
-    (``COUNT(*) OVER ()``): one query per page instead of a ``COUNT(*)``
-    and then the rows. Every list paid that second query (bench/api.py,
+    (``backend.prepared.count_of``, a count subquery in the page's
+    statement): one query per page instead of a ``COUNT(*)`` and then the
+    rows. Every list paid that second query (bench/api.py,
     issue #16). Only an empty page (past the last, or no rows at all) asks
     for the count on its own, to tell the two apart as before.
 
     A list prepared once per process (``backend.prepared.BoundList``) runs
-    its own statement, which carries the same count. A queryset the window
-    cannot count the same way falls back to Django's own paging: ``DISTINCT`` (the window counts before it), a union, one
-    already sliced, and ``values_list`` rows (no place for the total)."""
+    its own statement, which carries the same count. A queryset the subquery
+    cannot count the same way falls back to Django's own paging: ``DISTINCT``, a union, one already
+    sliced, and ``values_list`` rows (no place for the total)."""
 
     def page(self, number):
         qs = self.object_list
@@ -29,7 +30,7 @@ class CountingPaginator(Paginator):
         elif not self._countable(qs) or not 0 <= bottom < 2**62:
             return super().page(number)
         else:
-            rows = list(qs.annotate(**{TOTAL: Window(Count("*"))})[bottom : bottom + self.per_page])
+            rows = list(qs.annotate(**{TOTAL: count_of(qs)})[bottom : bottom + self.per_page])
         if not rows:
             return super().page(number)  # counts: an empty first page, or one past the last (404)
         if isinstance(rows[0], dict):

@@ -12,7 +12,8 @@ keeps the compiled SQL; each request then only fills in its values.
   permission checks (the caller's current couple by subquery, the author's
   own rows), the same columns, order and annotations. Nothing is written
   here; writes go through the ORM (issue #17).
-- The page's count rides along (``COUNT(*) OVER ()``), and the page is
+- The page's count rides along (``count_of``: a scalar subquery, counted
+  once per statement from the caller's rows alone), and the page is
   ``LIMIT``/``OFFSET`` parameters, so one statement serves every page.
 - With the in-process pool (``DATABASES["default"]["OPTIONS"]["pool"]``)
   the statement is prepared on the server the first time each pooled
@@ -43,8 +44,9 @@ from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Model, QuerySet, Window, signals
+from django.db.models import IntegerField, Model, QuerySet, signals
 from django.db.models.base import ModelState
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 from django.db.models.query_utils import DeferredAttribute
@@ -63,6 +65,27 @@ _DAY = dt.date(1902, 3, 4)
 # value in the instance's __dict__ (a foreign key's also forgets a cached
 # related object, which a new instance does not have).
 _PLAIN = (DeferredAttribute, ForeignKeyDeferredAttribute)
+
+
+def count_of(qs: QuerySet) -> RawSQL:
+    """The number of rows ``qs`` has, as an expression a page's statement
+    selects beside its rows: ``(SELECT COUNT(*) FROM (<qs's rows' keys>))``.
+
+    It replaces ``COUNT(*) OVER ()``, which made PostgreSQL build every one
+    of the caller's rows, with their joins and columns, before it could
+    keep the 50 of a page: the page's time grew with the table (the journal
+    list took 5.7 ms at 3,000 entries, 1.2 ms this way). The subquery has
+    no ordering, no ``select_related`` and no annotation, so PostgreSQL
+    counts from an index and drops the outer joins nothing reads; being
+    uncorrelated it runs once per statement (an InitPlan), and the rows are
+    read only as far as ``LIMIT``. Filters stay, joins and all: it counts
+    exactly the rows the page is taken from."""
+    keys = qs.order_by().values("pk")
+    sql, params = keys.query.get_compiler(qs.db).as_sql()
+    # The SQL is the ORM's own compilation of a queryset; its values stay
+    # parameters (``params``), never text.
+    counted = f"SELECT COUNT(*) FROM ({sql}) AS counted"  # noqa: S608
+    return RawSQL(counted, params, output_field=IntegerField())  # noqa: S611
 
 
 class PrepareError(RuntimeError):
@@ -87,7 +110,7 @@ class _Compiled:
         if qs._iterable_class not in (ModelIterable, ValuesIterable):
             raise PrepareError(f"rows of {qs._iterable_class.__name__} are not prepared")
         if paged:
-            qs = qs.annotate(**{TOTAL: Window(Count("*"))})
+            qs = qs.annotate(**{TOTAL: count_of(qs)})
         query = qs.query
         if (paged and (query.is_sliced or query.select_for_update)) or query.combinator or query.distinct:
             raise PrepareError("sliced, combined, distinct or locking querysets are not prepared")

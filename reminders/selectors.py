@@ -1,9 +1,9 @@
 """Reminder and notification reads, scoped to the person who asks."""
 
-from django.db.models import Count, Q, QuerySet, Window
+from django.db.models import QuerySet
 
 from accounts.models import User
-from backend.prepared import PreparedList
+from backend.prepared import PreparedList, count_of
 
 from .models import Notification
 
@@ -22,10 +22,10 @@ UNREAD = "unread_total"
 
 def notifications_list_for_user(*, user: User) -> QuerySet[Notification]:
     """``notifications_for_user`` for the API's list: the unread count rides
-    along on each row (``COUNT(id) FILTER (...) OVER ()``, as the page's own
-    count does), instead of a query of its own; an empty page asks
-    ``notifications_unread_count``."""
-    unread = Window(Count("id", filter=Q(read_at__isnull=True)))
+    along on each row (a count subquery through the partial index
+    notification_unread_idx, as the page's own count is), instead of a
+    query of its own; an empty page asks ``notifications_unread_count``."""
+    unread = count_of(Notification.objects.filter(user=user, read_at__isnull=True))
     return notifications_for_user(user=user).annotate(**{UNREAD: unread})
 
 

@@ -251,3 +251,44 @@ def test_a_locking_short_read_needs_a_transaction_on_every_run(couple, alice):
     assert access_checkin(alice, checkin.pk) == checkin  # no lock: no transaction needed
     with transaction.atomic(), pytest.raises(Http404):
         access_checkin(alice, checkin.pk, lock=True, with_live=True)  # no live session yet
+
+
+def _plan_nodes(node: dict, *, in_subplan: bool = False):
+    """Each node of an EXPLAIN (FORMAT JSON) plan, with whether it is part
+    of an InitPlan or SubPlan (the page's count, a wrapped key)."""
+    inner = in_subplan or node.get("Parent Relationship") in ("InitPlan", "SubPlan")
+    yield node, inner
+    for child in node.get("Plans", []):
+        yield from _plan_nodes(child, in_subplan=inner)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "path, table",
+    [("/api/v1/journal/", "journal_entry"), ("/api/v1/notifications/", "reminders_notification")],
+)
+def test_a_page_builds_its_own_rows_not_every_row_of_the_list(_keystore, couple, alice, path, table):
+    """The count rides along as a subquery, counted from an index, not
+    ``COUNT(*) OVER ()``, which built every one of the person's rows (with
+    their joins and sealed columns) before keeping a page: at 3,000 journal
+    entries a page took 5.7 ms in PostgreSQL, and grew with the table."""
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's plan")
+    _entries(alice, 240)
+    _notifications(alice, 240)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {table}")  # noqa: S608 - a fixed name; the planner's statistics, as in service
+    client = client_for(alice)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(f"{path}?page_size=10&page=2").json()
+    assert body["count"] == 240 and len(body["results"]) == 10
+    (page,) = [q["sql"] for q in queries.captured_queries if f'FROM "{table}"' in q["sql"] and "LIMIT 10" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + page)
+        plan = cursor.fetchone()[0][0]["Plan"]
+    nodes = list(_plan_nodes(plan))
+    assert not [n for n, _ in nodes if n["Node Type"] == "WindowAgg"]
+    scans = [n for n, inner in nodes if not inner and n.get("Relation Name") == table]
+    assert scans and all(n["Actual Rows"] <= 30 for n in scans), [(n["Node Type"], n["Actual Rows"]) for n in scans]
