@@ -2,6 +2,8 @@
 (reads). Every object endpoint goes through ``entry_get_for_author``, so
 anyone but the author — partner, stranger, therapist — gets 404."""
 
+from functools import cached_property
+
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -20,13 +22,14 @@ from .models import INTENSITY_MAX, INTENSITY_MIN, MOOD_MAX, MOOD_MIN, Category, 
 # --- output -------------------------------------------------------------------------
 
 
-def _category_label(value: str) -> str:
-    """What ``entry.get_trigger_category_display()`` gives, without its
-    per-call flattening of the choices (a tenth of a journal page)."""
-    return str(_CATEGORY_LABELS.get(value, value))
-
-
 _CATEGORY_LABELS = dict(Category.choices)
+
+
+def _category_labels() -> dict[str, str]:
+    """What ``entry.get_trigger_category_display()`` gives, for each
+    category, in the current language: once per page, not per entry (each
+    label is a translation lookup; per entry they were a tenth of a page)."""
+    return {value: str(label) for value, label in _CATEGORY_LABELS.items()}
 
 
 class JournalEntryOutput(RowsOutput, serializers.Serializer):
@@ -48,6 +51,10 @@ class JournalEntryOutput(RowsOutput, serializers.Serializer):
     story = serializers.SerializerMethodField()
     need = serializers.SerializerMethodField()
     can_do = serializers.SerializerMethodField()
+
+    @cached_property
+    def category_labels(self) -> dict[str, str]:
+        return _category_labels()
 
     def get_tags(self, obj) -> list[str]:
         return list(obj.plain.tags)
@@ -85,7 +92,9 @@ class JournalEntryOutput(RowsOutput, serializers.Serializer):
             "mood": obj.mood,
             "tags": list(plain.tags),
             "trigger_category": obj.trigger_category or None,
-            "trigger_category_label": _category_label(obj.trigger_category) if obj.trigger_category else None,
+            "trigger_category_label": (
+                self.category_labels.get(obj.trigger_category, obj.trigger_category) if obj.trigger_category else None
+            ),
             "intensity_before": obj.intensity_before,
             "intensity_after": obj.intensity_after,
             "grounded_at": self.dt(obj.grounded_at),
