@@ -123,6 +123,8 @@ TEMPLATES = [
                 "reminders.context_processors.unread",
                 "home.context_processors.current_tab",
             ],
+            # |when: dates in the reader's language (backend/dates.py).
+            "builtins": ["backend.templatetags.when"],
         },
     },
 ]
@@ -442,8 +444,10 @@ LANGUAGES = [
     ("ar", "العربية"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# Steady's own locale formats over Django's (backend/formats): Arabic weeks
-# are shown from Saturday (backend/weekdays.py).
+# Steady's own locale formats over Django's (backend/formats): English dates
+# stay "5 December 2026", Arabic weeks are shown from Saturday
+# (backend/weekdays.py); the shapes Django has no name for are
+# backend/dates.py's (docs/translations.md, "Dates").
 FORMAT_MODULE_PATH = ["backend.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
