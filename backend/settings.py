@@ -123,8 +123,9 @@ TEMPLATES = [
                 "reminders.context_processors.unread",
                 "home.context_processors.current_tab",
             ],
-            # |when: dates in the reader's language (backend/dates.py).
-            "builtins": ["backend.templatetags.when"],
+            # |when: dates in the reader's language (backend/dates.py);
+            # {% arrow %}, |arrow_join: "3 → 5", the right way in Arabic.
+            "builtins": ["backend.templatetags.when", "backend.templatetags.arrows"],
         },
     },
 ]
