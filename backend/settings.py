@@ -7,6 +7,7 @@ runs on PostgreSQL and Redis. Production hardening lives in
 ``backend.settings_production``.
 """
 
+from email.utils import parseaddr
 from pathlib import Path
 
 import environ
@@ -471,6 +472,12 @@ if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 EMAIL_TIMEOUT = 10  # seconds; a hung SMTP server must not hold a worker
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Steady <no-reply@steady.invalid>")
+# Where people write about barriers to access (the accessibility statement,
+# /accessibility/): by default accessibility@ the sender's domain.
+STEADY_ACCESSIBILITY_CONTACT = env.str(
+    "STEADY_ACCESSIBILITY_CONTACT",
+    default="accessibility@" + (parseaddr(DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "steady.invalid"),
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
