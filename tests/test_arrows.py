@@ -3,18 +3,24 @@ points the reading way: drawn for the eye only and mirrored in right-to-left
 pages (``{% arrow %}``, ``|arrow_join``), or written by the translation
 itself (Arabic "←"); a screen reader hears a word, not "right arrow"."""
 
+import datetime as dt
 import sys
 from pathlib import Path
 
 import polib
+import pytest
+import time_machine
 from django.conf import settings
 from django.template import engines
 from django.template.base import Lexer, TokenType
+from django.test import Client
 from django.utils import translation
 
 ROOT = Path(settings.BASE_DIR)
 sys.path.insert(0, str(ROOT / "scripts"))
 import i18n  # noqa: E402
+
+from .test_therapists_support import theo_totp  # noqa: E402, F401 - fixture
 
 DRAWN = '<span class="flip-rtl" aria-hidden="true">→</span>'
 
@@ -73,3 +79,32 @@ def test_arabic_translations_point_their_arrows_left():
             if "→" in form.replace(DRAWN, "") or "←" not in form:
                 wrong.append((e.msgid, form))
     assert not wrong, wrong
+
+
+@pytest.mark.django_db
+def test_the_session_page_draws_a_partners_totals_with_mirrored_arrows_in_arabic(couple, alice, bob, theo, theo_totp):  # noqa: F811
+    """theo reads, in Arabic, Alice's check-up totals since the session
+    before (28, then 13): the arrows mirror and are heard as "ثم"."""
+    from checkups import services as checkups
+
+    from .test_checkups import GOOD, LOW
+    from .test_therapists_support import active_grant
+
+    start = dt.datetime(2026, 3, 5, 18, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        for u, answers in ((alice, GOOD), (bob, GOOD)):
+            checkups.checkup_answer_save(couple=couple, user=u, answers=answers)
+        active_grant(couple, alice, bob, theo, scopes=["progress"])
+        clock.shift(dt.timedelta(days=15))
+        for u, answers in ((alice, LOW), (bob, GOOD)):
+            checkups.checkup_answer_save(couple=couple, user=u, answers=answers)
+        theo.language = "ar"
+        theo.save(update_fields=["language"])
+        client = Client()
+        client.force_login(theo)
+
+        page = client.get(f"/therapist/couples/{couple.pk}/session/").content.decode()
+
+    assert 'data-testid="changed-progress"' in page, page
+    assert f'28 {DRAWN}<span class="visually-hidden">ثم</span> 13' in page
+    assert "28 → 13" not in page
