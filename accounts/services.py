@@ -293,7 +293,6 @@ def _closure_email_send(*, user: User, closure: AccountClosure, link: str) -> No
     wording from templates; nothing anyone wrote, no name."""
     from django.core.mail import send_mail
     from django.template.loader import render_to_string
-    from django.utils import translation
     from django.utils.formats import date_format
 
     from backend.localtime import local_date
@@ -303,11 +302,8 @@ def _closure_email_send(*, user: User, closure: AccountClosure, link: str) -> No
     # In the recipient's own language (accounts.language), dates included.
     with in_language_of(user):
         context = {
-            # "19 December 2026" in English as before; each other language's own date format.
-            "erase_on": date_format(
-                local_date(instant=closure.erase_after, tz=user.timezone),
-                "j F Y" if translation.get_language() == "en" else "DATE_FORMAT",
-            ),
+            # "19 December 2026", "19. Dezember 2026": each language's own (backend/formats).
+            "erase_on": date_format(local_date(instant=closure.erase_after, tz=user.timezone), "DATE_FORMAT"),
             "restore_url": link,
             "days": str(settings.STEADY_ACCOUNT_ERASE_DAYS),
         }

@@ -6,9 +6,11 @@ import datetime as dt
 import difflib
 import re
 
-from django.utils.dateformat import format as date_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+
+from backend import dates
 
 from .models import AgreementVersion, Category
 
@@ -50,10 +52,10 @@ def review_choices(current: int | None) -> list[tuple[str, str]]:
 def period_text(start: dt.date, end: dt.date) -> str:
     """'2–15 March', '28 March – 3 April', '29 December 2025 – 4 January 2026'."""
     if start.year != end.year:
-        return f"{date_format(start, 'j F Y')} – {date_format(end, 'j F Y')}"
+        return f"{date_format(start, 'DATE_FORMAT')} – {date_format(end, 'DATE_FORMAT')}"
     if start.month != end.month:
-        return f"{date_format(start, 'j F')} – {date_format(end, 'j F')}"
-    return f"{start.day}–{date_format(end, 'j F')}"
+        return f"{date_format(start, 'MONTH_DAY_FORMAT')} – {date_format(end, 'MONTH_DAY_FORMAT')}"
+    return f"{dates.when(start, 'day_of_month')}–{date_format(end, 'MONTH_DAY_FORMAT')}"
 
 
 # Words (with inner apostrophes), runs of spaces, and single punctuation marks:

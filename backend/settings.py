@@ -7,6 +7,7 @@ runs on PostgreSQL and Redis. Production hardening lives in
 ``backend.settings_production``.
 """
 
+from email.utils import parseaddr
 from pathlib import Path
 
 import environ
@@ -123,6 +124,9 @@ TEMPLATES = [
                 "reminders.context_processors.unread",
                 "home.context_processors.current_tab",
             ],
+            # |when: dates in the reader's language (backend/dates.py);
+            # {% arrow %}, |arrow_join: "3 → 5", the right way in Arabic.
+            "builtins": ["backend.templatetags.when", "backend.templatetags.arrows"],
         },
     },
 ]
@@ -442,8 +446,10 @@ LANGUAGES = [
     ("ar", "العربية"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# Steady's own locale formats over Django's (backend/formats): Arabic weeks
-# are shown from Saturday (backend/weekdays.py).
+# Steady's own locale formats over Django's (backend/formats): English dates
+# stay "5 December 2026", Arabic weeks are shown from Saturday
+# (backend/weekdays.py); the shapes Django has no name for are
+# backend/dates.py's (docs/translations.md, "Dates").
 FORMAT_MODULE_PATH = ["backend.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -466,6 +472,12 @@ if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 EMAIL_TIMEOUT = 10  # seconds; a hung SMTP server must not hold a worker
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Steady <no-reply@steady.invalid>")
+# Where people write about barriers to access (the accessibility statement,
+# /accessibility/): by default accessibility@ the sender's domain.
+STEADY_ACCESSIBILITY_CONTACT = env.str(
+    "STEADY_ACCESSIBILITY_CONTACT",
+    default="accessibility@" + (parseaddr(DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "steady.invalid"),
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

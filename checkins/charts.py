@@ -25,10 +25,11 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from django.utils import dateformat
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language_bidi, gettext, ngettext
+
+from backend import dates
 
 _ids = itertools.count(1)
 
@@ -55,9 +56,9 @@ def _x_value(x) -> float:
 def _default_x_label(tz) -> Callable[[object], str]:
     def label(x) -> str:
         if isinstance(x, dt.datetime):
-            return dateformat.format(x.astimezone(tz) if tz else x, "j M")
+            return dates.when(x.astimezone(tz) if tz else x, "day_month_short")
         if isinstance(x, dt.date):
-            return dateformat.format(x, "j M")
+            return dates.when(x, "day_month_short")
         return f"{x:g}" if isinstance(x, float) else str(x)
 
     return label

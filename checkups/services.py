@@ -13,7 +13,8 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import Max
 from django.http import Http404
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
@@ -118,7 +119,9 @@ def checkup_answer_save(
             started = True
         elif current.opens_at > now:
             local = current.opens_at.astimezone(localtime.zone(name=couple.timezone))
-            raise Conflict(gettext("Your next check-up opens on %(day)s.") % {"day": dateformat.format(local, "j F")})
+            raise Conflict(
+                gettext("Your next check-up opens on %(day)s.") % {"day": date_format(local, "MONTH_DAY_FORMAT")}
+            )
         if instrument and instrument != current.instrument.key:
             raise Invalid(gettext("This round uses another check-up."), field="instrument")
         values = checkup_values_clean(instrument=current.instrument, values=answers, complete=submit)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backend import dates
 from backend.errors import DomainError
 from couples.selectors import couple_for_user, couple_get_for_member, couple_partner_of
 
@@ -123,7 +124,7 @@ def write(request):
                 messages.success(
                     request,
                     gettext("Saved. It arrives %(day)s at %(time)s. Until then you can take it back.")
-                    % {"day": dateformat.format(when, "l j F"), "time": dateformat.format(when, "H:i")},
+                    % {"day": dates.when(when, "weekday_day_month"), "time": dateformat.format(when, "H:i")},
                 )
             return redirect(reverse("gratitude") + "?box=sent")
     return render(

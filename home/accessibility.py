@@ -4,6 +4,7 @@ and docs/accessibility.md; change the three together."""
 
 import datetime as dt
 
+from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -14,4 +15,6 @@ REVIEWED = dt.date(2026, 12, 5)
 
 @require_GET
 def accessibility_statement(request):
-    return render(request, "home/accessibility.html", {"reviewed": REVIEWED})
+    return render(
+        request, "home/accessibility.html", {"reviewed": REVIEWED, "contact": settings.STEADY_ACCESSIBILITY_CONTACT}
+    )

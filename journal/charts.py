@@ -8,11 +8,11 @@ and the whole grid is also given as a table.
 
 from __future__ import annotations
 
-from django.utils import dateformat
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language_bidi, gettext, ngettext
 
+from backend import dates
 from checkins.charts import Series, line_chart
 
 from .models import Category
@@ -25,7 +25,7 @@ def _count(y: float) -> str:
 
 
 def _week(d) -> str:
-    return dateformat.format(d, "j M")
+    return dates.when(d, "day_month_short")
 
 
 def sparkline(

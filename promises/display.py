@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import dateformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from backend import dates
 
 COPY = _("Plans change; saying so in time keeps trust.")
 
@@ -37,7 +38,7 @@ def when(instant: dt.datetime | None, tz) -> str:
     the viewer's language."""
     if instant is None:
         return ""
-    return dateformat.format(instant.astimezone(tz), "D j M, H:i")
+    return dates.when(instant.astimezone(tz), "weekday_day_month_time_short")
 
 
 def kept_sentence(row: dict, *, viewer_id: int, partner_name: str) -> str:

@@ -15,14 +15,15 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
+from backend import dates
 from backend.errors import DomainError
 from backend.localtime import local_date, zone
 from backend.prepared import PreparedRows
@@ -63,7 +64,7 @@ def when_words(instant: dt.datetime | None, user) -> str:
     if instant is None:
         return ""
     local = instant.astimezone(zone(name=user.timezone))
-    return date_format(local, "l j F, H:i")
+    return dates.when(local, "weekday_day_month_time")
 
 
 # --- the ritual -----------------------------------------------------------------------------------
@@ -371,7 +372,8 @@ def _after_choices(user: User) -> list[tuple[str, str]]:
         out.append(
             (
                 f"journal_entry:{pk}",
-                gettext("My trigger log of %(when)s") % {"when": date_format(at.astimezone(tz), "D d M, H:i")},
+                gettext("My trigger log of %(when)s")
+                % {"when": dates.when(at.astimezone(tz), "weekday_day_month_time_short")},
             )
         )
     for pk, at in (
@@ -382,7 +384,8 @@ def _after_choices(user: User) -> list[tuple[str, str]]:
         out.append(
             (
                 f"timeout:{pk}",
-                gettext("My time-out of %(when)s") % {"when": date_format(at.astimezone(tz), "D d M, H:i")},
+                gettext("My time-out of %(when)s")
+                % {"when": dates.when(at.astimezone(tz), "weekday_day_month_time_short")},
             )
         )
     return out
@@ -406,7 +409,7 @@ def steadied(request):
     months = [today.replace(day=1)]
     months.append((months[0] - dt.timedelta(days=1)).replace(day=1))
     share = ShareForm(prefix="share")
-    share.fields["month"].choices = [(m.strftime("%Y-%m"), date_format(m, "F Y")) for m in months]
+    share.fields["month"].choices = [(m.strftime("%Y-%m"), date_format(m, "YEAR_MONTH_FORMAT")) for m in months]
     if request.method == "POST" and request.POST.get("action") == "record" and form.is_valid():
         c = form.cleaned_data
         after_value = None

@@ -10,11 +10,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from backend import dates
 from backend.errors import DomainError
 from backend.localtime import local_to_utc
 from couples.selectors import couple_get_for_member, couple_partner_of
@@ -39,7 +39,7 @@ def _when(instant: dt.datetime | None, tz) -> str:
     if instant is None:
         return ""
     local = instant.astimezone(tz)
-    return date_format(local, "D j M, H:i")
+    return dates.when(local, "weekday_day_month_time_short")
 
 
 def _name(user) -> str:
@@ -176,7 +176,10 @@ def repair_detail(request, repair_id: int):
         # (the text is sealed, and this list is only ever shown to them).
         labels = dict(Category.choices)
         context["triggers"] = [
-            {"id": e.pk, "label": f"{e.created_at.astimezone(tz):%a %d %b} · {labels.get(e.trigger_category, '')}"}
+            {
+                "id": e.pk,
+                "label": f"{dates.when(e.created_at.astimezone(tz), 'weekday_day_month_short')} · {labels.get(e.trigger_category, '')}",
+            }
             for e in Entry.objects.filter(author=user, kind="trigger").only("id", "created_at", "trigger_category")[:20]
         ]
     commitments = []

@@ -15,11 +15,11 @@ from django.db import connection
 from django.db.models import Aggregate, DurationField, ExpressionWrapper, F, FloatField
 from django.db.models.functions import Extract, TruncMonth
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from backend import dates
 from backend.localtime import local_midnight, zone
 from checkins.charts import Series, line_chart
 from couples.models import Couple
@@ -99,7 +99,7 @@ def trend_chart(trend: dict, *, title: str = _("Time from a time-out to a finish
         y_min=0,
         y_max=top,
         y_ticks=[0, top // 2, top],
-        x_label=lambda d: date_format(d, "M Y"),
+        x_label=lambda d: dates.when(d, "month_year_short"),
         x_name=gettext("Month"),
         y_name=gettext("Median minutes"),
         empty_text=gettext(

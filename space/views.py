@@ -21,6 +21,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backend import dates
 from backend.errors import DomainError
 from backend.forms import domain_error_to_form
 from checkins.occurrences import local_to_utc
@@ -61,10 +62,10 @@ def clock(instant: dt.datetime, tz: zoneinfo.ZoneInfo, now: dt.datetime) -> str:
 def _span(period: SpacePeriod, tz: zoneinfo.ZoneInfo) -> str:
     """'Fri 13 Nov, 22:15 to 23:15' (a day is named again if it changes)."""
     start, end = period.started_at.astimezone(tz), period.reconnect_by.astimezone(tz)
-    first = date_format(start, "D j M, H:i")
+    first = dates.when(start, "weekday_day_month_time_short")
     if end.date() == start.date():
         return gettext("%(start)s to %(end)s") % {"start": first, "end": f"{end:%H:%M}"}
-    return gettext("%(start)s to %(end)s") % {"start": first, "end": date_format(end, "D H:i")}
+    return gettext("%(start)s to %(end)s") % {"start": first, "end": dates.when(end, "weekday_time_short")}
 
 
 def _name(user) -> str:

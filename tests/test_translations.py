@@ -39,6 +39,45 @@ def test_every_template_is_marked():
     assert not found, "visible text not marked for translation:\n" + "\n".join(found)
 
 
+def test_every_template_parses():
+    """Through the project's own engine: a template that reads well token
+    by token can still fail to load (a {% comment %} header cut by a merge)."""
+    errors = [f"{path.relative_to(ROOT)}: {error}" for path, error in i18n.template_errors(i18n.template_files())]
+    assert not errors, "templates that do not parse:\n" + "\n".join(errors)
+
+
+def test_check_reports_a_template_that_does_not_parse_by_its_name(tmp_path, capsys):
+    """The merge that cut therapists/_summary_section.html's {% comment %}
+    left an {% endcomment %} alone, and every word around it marked."""
+    broken = tmp_path / "cut_by_a_merge.html"
+    broken.write_text(
+        '{% load i18n %}\n  The summary partial.\n{% endcomment %}\n<p>{% translate "Check-up" %}</p>\n',
+        encoding="utf-8",
+    )
+    fine = tmp_path / "fine.html"
+    fine.write_text(
+        '{% load i18n %}<p>{% translate "Check-up" %} {{ day|when:"weekday_day_month" }}</p>\n', encoding="utf-8"
+    )
+
+    exit_code = i18n.main(["check", str(broken), str(fine)])
+
+    out = capsys.readouterr().out
+    assert exit_code == 1
+    assert f"{broken}: template syntax error: " in out
+    assert "endcomment" in out
+    assert str(fine) not in out
+
+
+def test_check_passes_templates_that_parse_and_are_marked(tmp_path, capsys):
+    fine = tmp_path / "fine.html"
+    fine.write_text(
+        '{% load i18n %}<p>{% translate "Check-up" %} {{ day|when:"day_month_short" }}</p>\n', encoding="utf-8"
+    )
+
+    assert i18n.main(["check", str(fine)]) == 0
+    assert capsys.readouterr().out == ""
+
+
 def test_there_are_catalogs_for_every_language():
     for lang in LANGS:
         assert (ROOT / "locale" / lang / "LC_MESSAGES" / "django.po").exists(), lang

@@ -7,8 +7,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import dateformat
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from backend import dates
 
 from .models import SCOPE_ORDER, AccessEvent, Scope
 
@@ -74,7 +77,7 @@ def scope_phrase(scopes: list[str]) -> str:
 
 def _moment(at: dt.datetime, tz) -> dict:
     local = at.astimezone(tz)
-    return {"day": dateformat.format(local, "j F"), "time": dateformat.format(local, "H:i")}
+    return {"day": date_format(local, "MONTH_DAY_FORMAT"), "time": dateformat.format(local, "H:i")}
 
 
 def when_phrase(at: dt.datetime, tz) -> str:
@@ -138,7 +141,7 @@ def event_sentence(event: AccessEvent, *, tz) -> str:
         return gettext("%(who)s opened your couple's page, which shows your names, on %(day)s at %(time)s") % words
     words["what"] = scope_phrase(event.scopes)
     if event.period_start and event.period_end:
-        words["start"] = dateformat.format(event.period_start, "j M Y")
-        words["end"] = dateformat.format(event.period_end, "j M Y")
+        words["start"] = dates.when(event.period_start, "day_month_year_short")
+        words["end"] = dates.when(event.period_end, "day_month_year_short")
         return gettext("%(who)s viewed your %(what)s (from %(start)s to %(end)s) on %(day)s at %(time)s") % words
     return gettext("%(who)s viewed your %(what)s on %(day)s at %(time)s") % words

@@ -26,11 +26,13 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backend import dates
 from backend.client_ip import client_ip
 from backend.errors import DomainError
 from backend.forms import domain_error_to_form
@@ -97,7 +99,7 @@ class GrantRequestForm(forms.Form):
             raise forms.ValidationError(gettext("Choose a day from tomorrow on."))
         if day > self.max_date:
             raise forms.ValidationError(
-                gettext("Choose a day up to %(day)s (180 days).") % {"day": dateformat.format(self.max_date, "j F Y")}
+                gettext("Choose a day up to %(day)s (180 days).") % {"day": date_format(self.max_date, "DATE_FORMAT")}
             )
         return day
 
@@ -378,7 +380,7 @@ def access_log(request):
     items = [{"event": e, "sentence": event_sentence(e, tz=tz)} for e in page.object_list]
 
     def day(at: dt.datetime) -> str:
-        return dateformat.format(at.astimezone(tz), "j F Y")
+        return date_format(at.astimezone(tz), "DATE_FORMAT")
 
     context = {
         "page": page,
@@ -498,8 +500,8 @@ class PeriodForm(forms.Form):
 
 
 def _week_label(year_too: bool):
-    fmt = "j M Y" if year_too else "j M"
-    return lambda d: dateformat.format(d, fmt)
+    shape = "day_month_year_short" if year_too else "day_month_short"
+    return lambda d: dates.when(d, shape)
 
 
 def _pct(v: float) -> str:
