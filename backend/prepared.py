@@ -190,6 +190,13 @@ class _Compiled:
             raw = cursor.fetchall()
         return self.rows(raw)
 
+    @functools.cached_property
+    def populators(self) -> list:
+        # The select_related objects' populators, built once per statement
+        # (they keep only where each object's columns are; every row is
+        # populated afresh).
+        return get_related_populators(self.klass_info, self.compiler.select, self.db)
+
     def rows(self, raw: list) -> list:
         if self.converters:
             raw = self.compiler.apply_converters(raw, self.converters)
@@ -198,7 +205,7 @@ class _Compiled:
             return [dict(zip(names, row, strict=True)) for row in raw]
         db, model, init_list = self.db, self.model, self.init_list
         start, end = self.model_cols
-        populators = get_related_populators(self.klass_info, self.compiler.select, db)
+        populators = self.populators
         annotations = self.annotation_col_map.items()
         make = self.make or (lambda values: model.from_db(db, init_list, values))
         out = []
