@@ -123,3 +123,62 @@ def test_main_pages_in_arabic_mirror(browser, browser_context_args, asgi_server,
     finally:
         mine.close()
         partner.close()
+
+
+@pytest.mark.parametrize("language", ["de", "es"])
+def test_main_pages_in_longer_languages_fit_a_small_phone(
+    browser,
+    browser_context_args,
+    asgi_server,
+    alice,
+    lived_in,  # noqa: F811
+    shot,
+    language,
+):
+    """German and Spanish words run longer than English: on the narrowest
+    phone Steady supports (360 px) no page scrolls sideways and no tab label
+    runs out of its tab. Screenshots: test-artifacts/screenshots/{de,es}-*.png."""
+    open_one = lived_in["open"].pk
+    pages = [
+        ("home", "/"),
+        ("checkin", f"/checkins/{open_one}/"),
+        ("checkin-history", "/checkins/history/"),
+        ("journal", "/journal/"),
+        ("agreements", "/agreements/"),
+        ("promises", "/promises/"),
+        ("notifications", "/notifications/"),
+        ("settings", "/settings/"),
+    ]
+    context = _phone(browser, browser_context_args, asgi_server, alice, language)
+    try:
+        page = context.new_page()
+        page.set_viewport_size({"width": 360, "height": 780})
+        problems = []
+        for name, path in pages:
+            page.goto(path)
+            assert page.evaluate("document.documentElement.lang") == language, path
+            shot(page, f"{language}-{name}")
+            if not no_horizontal_scroll(page):
+                wide = page.evaluate(
+                    """() => [...document.querySelectorAll('body *')]
+                        .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+                        .slice(0, 3).map((e) => `${e.tagName.toLowerCase()}.${e.className} "${e.textContent.trim().slice(0, 30)}"`)"""
+                )
+                problems.append(f"{path}: scrolls sideways ({wide})")
+            spill = page.locator("[data-testid=tabbar] a").evaluate_all(
+                "els => els.filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent.trim())"
+            )
+            if spill:
+                problems.append(f"{path}: tab labels run out of their tabs: {spill}")
+            # A one-word label is not broken inside the word ("Tagebuc|h").
+            broken = page.locator("[data-testid=tabbar] a").evaluate_all(
+                """els => els.filter((e) => !/[\\s-]/.test(e.textContent.trim())).filter((e) => {
+                    const range = document.createRange(); range.selectNodeContents(e);
+                    return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1;
+                  }).map((e) => e.textContent.trim())"""
+            )
+            if broken:
+                problems.append(f"{path}: a one-word tab label breaks inside the word: {broken}")
+        assert not problems, "\n".join(problems)
+    finally:
+        context.close()
