@@ -93,11 +93,15 @@ _VOSOTROS = re.compile(
     r")\b",
     re.IGNORECASE,
 )
-_NOUNS_IN_DAD = re.compile(r"(?:dad|tad)$")  # seguridad, verdad, amistad: never a verb
+# Nouns in -dad/-tad (seguridad, soledad, bondad, amistad, lealtad, libertad), but not imperatives of verbs
+# in -dar/-tar that end the same way (acordad, recordad, ayudad, contad, intentad: those are caught).
+_NOUNS_IN_DAD = re.compile(r"(?:idad|edad|ndad|stad|ltad|rtad)$")
+_VERBS_LIKE_NOUNS = {"cuidad", "olvidad", "convidad", "quedad", "mandad", "fundad"}
 _NOT_VOSOTROS = {
     # reviewed: not second-person plural
     "país", "países", "parís", "seis", "red", "pared", "usted", "sed", "césped", "huésped", "merced",
-    "madrid", "ipad", "caos", "deseos", "correos", "paseos", "envíos", "desafíos", "vacíos", "tíos", "ríos",
+    "madrid", "ipad", "verdad", "voluntad", "mitad", "ciudad",
+    "caos", "deseos", "correos", "paseos", "envíos", "desafíos", "vacíos", "tíos", "ríos",
     "números", "bomberos", "compañeros", "primeros", "enteros", "sinceros", "ceros", "claros", "raros", "caros",
     "suspiros", "retiros", "giros",
 }  # fmt: skip
@@ -110,7 +114,8 @@ def vosotros_forms(text: str) -> list[str]:
     found = []
     for match in _VOSOTROS.finditer(_NOT_PROSE.sub(" ", text)):
         word = match.group(0).lower()
-        if word not in _NOT_VOSOTROS and not _NOUNS_IN_DAD.search(word):
+        noun = _NOUNS_IN_DAD.search(word) and word not in _VERBS_LIKE_NOUNS
+        if word not in _NOT_VOSOTROS and not noun:
             found.append(match.group(0))
     return found
 
@@ -130,14 +135,19 @@ def test_vosotros_forms_are_found():
         "Veréis las respuestas.",
         "Sentaos un momento.",
         "Queremos avisaros.",
+        "Acordad una palabra.",
     ]:
         assert vosotros_forms(text), text
+    assert vosotros_forms("recordad, ayudad, contad, intentad, cuidad, quedad") == [
+        "recordad", "ayudad", "contad", "intentad", "cuidad", "quedad"
+    ]  # fmt: skip
     for text in [
         "Ustedes pueden leerla, en su país, con seguridad y tranquilidad.",
         "La red de la pared; usted tiene sed.",
         "Seis números de otros bomberos, por correos; nosotros y ellos.",
         'Quedan %(unused)s. <a href="mailto:a@steady.invalid" download>Descarga</a>',
         "Dios, los días, los ríos.",
+        "La verdad, la ciudad, la mitad, la voluntad, la libertad, la soledad, la bondad, la lealtad.",
     ]:
         assert not vosotros_forms(text), (text, vosotros_forms(text))
 
