@@ -115,3 +115,90 @@ def test_compiled_catalogs_are_current(po, tmp_path):
     fresh = tmp_path / "fresh.mo"
     polib.pofile(str(po)).save_as_mofile(str(fresh))
     assert fresh.read_bytes() == mo.read_bytes(), f"{mo} is stale: python scripts/i18n.py compile"
+
+
+# Spanish speaks to one person with "tú" and to both partners with "ustedes", never "vosotros"
+# (docs/translations.md, "Register"). A word that looks like a vosotros form but is not one goes in
+# _NOT_VOSOTROS, after a look at the sentence.
+_WORD = r"[^\W\d_]"
+_VOSOTROS = re.compile(
+    r"\b(?:"
+    r"vosotr[oa]s|vuestr[oa]s?|os"  # pronouns and possessives: vosotros, vuestra, "os avisamos"
+    r"|sois|vais|dais|veis"  # short presents
+    rf"|{_WORD}+(?:áis|éis|ais|eis)"  # podéis, queráis, veréis, acordasteis, estabais, pudierais
+    rf"|{_WORD}+ís"  # decidís, compartís
+    rf"|{_WORD}+[aei]d(?:lo|la|los|las|le|les|me|nos)?"  # imperatives: mirad, elegid, habladlo
+    rf"|{_WORD}+(?:ándoos|iéndoos|aos|eos|íos|aros|eros|iros)"  # with "os": sentaos, poneos, avisaros, veros
+    r")\b",
+    re.IGNORECASE,
+)
+# Nouns in -dad/-tad (seguridad, soledad, bondad, amistad, lealtad, libertad), but not imperatives of verbs
+# in -dar/-tar that end the same way (acordad, recordad, ayudad, contad, intentad: those are caught).
+_NOUNS_IN_DAD = re.compile(r"(?:idad|edad|ndad|stad|ltad|rtad)$")
+_VERBS_LIKE_NOUNS = {"cuidad", "olvidad", "convidad", "quedad", "mandad", "fundad"}
+_NOT_VOSOTROS = {
+    # reviewed: not second-person plural
+    "país", "países", "parís", "seis", "red", "pared", "usted", "sed", "césped", "huésped", "merced",
+    "madrid", "ipad", "verdad", "voluntad", "mitad", "ciudad",
+    "caos", "deseos", "correos", "paseos", "envíos", "desafíos", "vacíos", "tíos", "ríos",
+    "números", "bomberos", "compañeros", "primeros", "enteros", "sinceros", "ceros", "claros", "raros", "caros",
+    "suspiros", "retiros", "giros",
+}  # fmt: skip
+# What is not prose: placeholders, tags with their attributes, addresses.
+_NOT_PROSE = re.compile(r"%\(\w+\)[sdif]|\{\w*\}|<[^>]*>|\S+@\S+|https?://\S+")
+
+
+def vosotros_forms(text: str) -> list[str]:
+    """The words of a Spanish text that address several people as "vosotros"."""
+    found = []
+    for match in _VOSOTROS.finditer(_NOT_PROSE.sub(" ", text)):
+        word = match.group(0).lower()
+        noun = _NOUNS_IN_DAD.search(word) and word not in _VERBS_LIKE_NOUNS
+        if word not in _NOT_VOSOTROS and not noun:
+            found.append(match.group(0))
+    return found
+
+
+def test_vosotros_forms_are_found():
+    for text in [
+        "Los dos podéis leerla.",
+        "Es vuestra relación.",
+        "A los dos se os avisó.",
+        "Hicisteis un check-in juntos.",
+        "Solo lo que elijáis los dos.",
+        "Habladlo en la próxima sesión.",
+        "Compartid un resumen.",
+        "Mirad esto.",
+        "¿Vais a terapia?",
+        "Lo que compartís ahora.",
+        "Veréis las respuestas.",
+        "Sentaos un momento.",
+        "Queremos avisaros.",
+        "Acordad una palabra.",
+    ]:
+        assert vosotros_forms(text), text
+    assert vosotros_forms("recordad, ayudad, contad, intentad, cuidad, quedad") == [
+        "recordad", "ayudad", "contad", "intentad", "cuidad", "quedad"
+    ]  # fmt: skip
+    for text in [
+        "Ustedes pueden leerla, en su país, con seguridad y tranquilidad.",
+        "La red de la pared; usted tiene sed.",
+        "Seis números de otros bomberos, por correos; nosotros y ellos.",
+        'Quedan %(unused)s. <a href="mailto:a@steady.invalid" download>Descarga</a>',
+        "Dios, los días, los ríos.",
+        "La verdad, la ciudad, la mitad, la voluntad, la libertad, la soledad, la bondad, la lealtad.",
+    ]:
+        assert not vosotros_forms(text), (text, vosotros_forms(text))
+
+
+@pytest.mark.parametrize("domain", i18n.DOMAINS)
+def test_spanish_never_says_vosotros(domain):
+    po = ROOT / "locale" / "es" / "LC_MESSAGES" / f"{domain}.po"
+    found = []
+    for entry in polib.pofile(str(po)):
+        if entry.obsolete:
+            continue
+        for text in [entry.msgstr, *entry.msgstr_plural.values()]:
+            if words := vosotros_forms(text):
+                found.append(f"{entry.msgid[:60]!r}: {', '.join(words)} in {text!r}")
+    assert not found, "Spanish says 'ustedes' to both partners, not 'vosotros':\n" + "\n".join(found)
