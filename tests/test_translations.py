@@ -202,3 +202,84 @@ def test_spanish_never_says_vosotros(domain):
             if words := vosotros_forms(text):
                 found.append(f"{entry.msgid[:60]!r}: {', '.join(words)} in {text!r}")
     assert not found, "Spanish says 'ustedes' to both partners, not 'vosotros':\n" + "\n".join(found)
+
+
+# Arabic speaks of a named person (the partner, the therapist) without a gender (docs/translations.md,
+# "Register"): a verbal noun or a passive ("اقتراح من %(name)s", "سيظهر هذا لـ%(name)s", "بانتظار موافقة
+# %(name)s"), never a masculine verb or adjective agreeing with the name ("اقترح %(name)s", "سيرى
+# %(name)s", "%(partner)s مستعد"). The verbs are a reviewed list of the ones the catalogs used; a match that
+# is a verbal noun, not a verb, goes in _NOT_A_MASCULINE_VERB by msgid, after a look at the sentence.
+_PERSON = r"(?:%\((?:name|name_first|partner|therapist|who|author|by)\)s|\{(?:name|partner|author)\})"
+_PERFECT = (
+    # proposed, joined, wrote, sent, shared, accepted, left, saw, started, ended, agreed, asked,
+    # came back, kept (a promise), thanked, declined, withdrew, paused, changed, set
+    "اقترح", "انضم", "كتب", "أرسل", "شارك", "قبل", "غادر", "رأى", "بدأ", "أنهى", "وافق", "طلب",
+    "عاد", "وفى", "شكر", "رفض", "سحب", "أوقف", "غيّر", "حدّد", "حدد",
+)  # fmt: skip
+_IMPERFECT = (
+    # sees, will see, wants, would like, waits, reads, accepts, answers, keeps, loses, will find, can
+    "يرى", "سيرى", "يريد", "يرغب", "ينتظر", "يقرأ", "سيقرأ", "يقبل", "يوافق", "يجيب", "يرسل", "يكتب",
+    "يحتفظ", "يفقد", "يفعل", "سيجد", "يستطيع", "يتمكن", "سيتمكن",
+)  # fmt: skip
+_ADJECTIVES = ("مستعد", "جاهز", "متسائل")  # ready, wondering
+_BEFORE = "|".join(_PERFECT + _IMPERFECT + _ADJECTIVES)
+_AFTER = "|".join(_IMPERFECT + _ADJECTIVES)  # not the perfect: "%(therapist)s قبل الجلسة" is "before"
+_MASCULINE_ABOUT_A_PERSON = re.compile(
+    rf"(?<!\w)[وف]?(?:{_BEFORE})(?:ه|ها|هما|هم)?\s+{_PERSON}"  # اقترح %(name)s, سيراه %(name)s
+    rf"|{_PERSON}\s+(?:{_AFTER})(?:ًا|ا|ون|ين)?(?!\w)"  # %(partner)s مستعد, %(name)s يريد
+)
+_NOT_A_MASCULINE_VERB: set[str] = set()  # msgids reviewed: the match is a verbal noun, not a verb
+
+
+def masculine_about_a_person(text: str) -> list[str]:
+    """The places in an Arabic text where a masculine verb or adjective agrees with a person's name."""
+    return [match.group(0) for match in _MASCULINE_ABOUT_A_PERSON.finditer(text)]
+
+
+def test_masculine_about_a_person_is_found():
+    for text in [
+        "اقترح %(name)s هذا",
+        "سيرى %(name)s هذا.",
+        "تم الاقتراح. سيجده %(name)s هنا للموافقة عليه.",
+        "لا شيء مخطط له حتى يوافق %(name)s.",
+        "%(partner)s مستعد للمتابعة.",
+        "عاد {name} من وقت مستقطع",
+        "وفى {name} بوعد",
+        "<strong>رفضه %(name)s</strong> في %(date)s.",
+        "في %(day)s الساعة %(time)s: اقترح %(who)s تمرينًا لكليكما",
+        "يرغب %(partner)s في مشاركة ملخّص مع %(therapist)s.",
+    ]:
+        assert masculine_about_a_person(text), text
+    for text in [
+        "اقتراح من %(name)s",
+        "سيظهر هذا لـ%(name)s.",
+        "بانتظار موافقة %(name)s",
+        "لا شيء مخطط له قبل موافقة %(name)s.",
+        "%(partner)s: جاهزية للمتابعة",
+        "عودة {name} من وقت مستقطع",
+        "<strong>رُفض بقرار من %(name)s</strong> في %(date)s.",
+        "في %(day)s الساعة %(time)s — %(who)s: اقتراح تمرين لكليكما",
+        "الاستعداد للمتابعة مسجَّل لدى %(partner)s.",
+        "سيرى كل منكما إجابات الآخر بعد إجابة %(name)s أيضًا.",
+        "ملاحظة إلى %(therapist)s قبل الجلسة التالية",
+    ]:
+        assert not masculine_about_a_person(text), (text, masculine_about_a_person(text))
+
+
+def arabic_masculine_about_a_person(po_text: str) -> list[str]:
+    found = []
+    for entry in polib.pofile(po_text):
+        if entry.obsolete or entry.msgid in _NOT_A_MASCULINE_VERB:
+            continue
+        for text in [entry.msgstr, *entry.msgstr_plural.values()]:
+            if words := masculine_about_a_person(text):
+                found.append(f"{entry.msgid[:60]!r}: {', '.join(words)} in {text!r}")
+    return found
+
+
+@pytest.mark.parametrize("domain", i18n.DOMAINS)
+def test_arabic_speaks_of_a_named_person_without_gender(domain):
+    found = arabic_masculine_about_a_person(str(ROOT / "locale" / "ar" / "LC_MESSAGES" / f"{domain}.po"))
+    assert not found, (
+        "Arabic speaks of a named person with a verbal noun or a passive, not a masculine verb:\n" + "\n".join(found)
+    )
