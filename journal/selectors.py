@@ -12,12 +12,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import json
 import zoneinfo
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
+import orjson
 from django.db.models import Case, Count, DateField, F, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import TruncWeek
 from django.http import Http404
@@ -27,7 +27,7 @@ from accounts.models import User
 from backend.prepared import PreparedList
 
 from . import crypto
-from .models import Category, Entry, JournalKey, Kind
+from .models import SEALED_FIELDS, Category, Entry, JournalKey, Kind
 
 PATTERN_WEEKS_DEFAULT = 12
 PATTERN_WEEKS_MAX = 52
@@ -36,10 +36,11 @@ PATTERN_WEEKS_MAX = 52
 # --- reading sealed text ----------------------------------------------------------------
 
 
-@dataclasses.dataclass(frozen=True)
-class Plain:
+class Plain(NamedTuple):
     """An entry's text as its reader sees it. ``readable`` is False when the
-    key that sealed it was destroyed: the text fields are then None."""
+    key that sealed it was destroyed: the text fields are then None. (A
+    named tuple: made for every entry of a list page, where a frozen
+    dataclass's ``__init__`` cost more than opening the entry's text.)"""
 
     readable: bool
     text: str | None = None
@@ -51,6 +52,9 @@ class Plain:
 
 UNREADABLE = Plain(readable=False)
 
+# The sealed columns, in the order of SEALED_FIELDS (text, story, need, can_do, tags).
+_SEALED_COLUMNS = tuple(f"{name}_sealed" for name in SEALED_FIELDS)
+
 
 def entry_is_readable(entry: Entry, *, cipher: crypto.UserCipher) -> bool:
     try:
@@ -61,17 +65,14 @@ def entry_is_readable(entry: Entry, *, cipher: crypto.UserCipher) -> bool:
 
 
 def _open(entry: Entry, cipher: crypto.UserCipher) -> Plain:
+    row = entry.__dict__  # the columns as loaded; none of them is deferred in a list
     try:
-        return Plain(
-            readable=True,
-            text=cipher.open("text", entry.text_sealed),
-            story=cipher.open("story", entry.story_sealed) or "",
-            need=cipher.open("need", entry.need_sealed) or "",
-            can_do=cipher.open("can_do", entry.can_do_sealed) or "",
-            tags=tuple(json.loads(cipher.open("tags", entry.tags_sealed) or "[]")),
+        text, story, need, can_do, tags = cipher.open_all(
+            SEALED_FIELDS, [row[column] if column in row else getattr(entry, column) for column in _SEALED_COLUMNS]
         )
     except crypto.Unreadable:
         return UNREADABLE
+    return Plain(True, text, story or "", need or "", can_do or "", tuple(orjson.loads(tags)) if tags else ())
 
 
 def entries_unseal(entries: Iterable[Entry]) -> list[Entry]:
