@@ -151,6 +151,10 @@ class _Compiled:
         self.compiler = compiler
         fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
         self.converters = compiler.get_converters(fields)
+        if paged:
+            # The total is a COUNT(*): an int from either database already.
+            # Its converter (int()) ran on every row for the one value read.
+            self.converters.pop(compiler.annotation_col_map[TOTAL], None)
         self.values = qs._iterable_class is ValuesIterable
         self.db = qs.db
         if self.values:

@@ -10,7 +10,8 @@ same data, and then analyzed, so that the planner has the statistics a
 database in service would have.
 
 Then starts Steady in full-stack mode (PostgreSQL, Redis, DEBUG off, LOG_LEVEL
-WARNING) under uvicorn with ``--workers`` processes on a free port, and loads
+WARNING, a STEADY_KEK as production requires; the seeding uses the same)
+under uvicorn with ``--workers`` processes on a free port, and loads
 each list endpoint (Bearer token) and the home page (session cookie) with
 wrk, at each ``--connections`` count for ``--seconds`` each. The baseline,
 measured in the same run on the same server (bench/api_server.py): a view
@@ -19,11 +20,18 @@ middleware and DRF authentication; and the same without authentication.
 Meanwhile a thread polls pg_stat_activity every 100 ms for the backends
 connected to the bench database.
 
+Each endpoint's time at a connection count is split into ``--rounds``
+slices, and the rounds go through every target in turn (baseline, then each
+endpoint, then again): the ratio compares an endpoint with a baseline
+measured all through the same minutes, not only before it, on a machine
+whose neighbours' load comes and goes.
+
 Prints JSON (also written to bench/results/api.json): per connection count
-and endpoint, requests per second, latency p50/p95/p99 (ms), errors by kind
-(connect, read, write, timeout, and status: any answer that is not 2xx),
-the status codes seen, the ratio to the authenticated baseline (req/s over
-the baseline's req/s at the same connection count), the server's CPU time
+and endpoint, requests per second (over all its slices, and by round),
+latency p50/p95/p99 (ms; each the worst slice's), errors by kind (connect,
+read, write, timeout, and status: any answer that is not 2xx), the status
+codes seen, the ratio to the authenticated baseline (req/s over the baseline's req/s at the
+same connection count; also round by round), the server's CPU time
 per request (user + system of the uvicorn processes, from /proc, over the
 run's requests) and its ratio to the baseline's (the baseline's CPU per
 request over the endpoint's: on a machine shared with other work, where
@@ -36,8 +44,8 @@ and the settings used: workers, and the pool settings from the environment
 to the server unchanged.
 
 ``--check`` makes it exit 1 when any run had an error (a request slower
-than ``--timeout`` is one), or fewer answers than connections (wrk does not
-count what is still waiting when the time is up), or when the peak of
+than ``--timeout`` is one), or fewer answers than connections in a slice
+(wrk does not count what is still waiting when the time is up), or when the peak of
 PostgreSQL connections went over the configured pool: DB_POOL_MAX_SIZE x
 workers when DB_POOL_MAX_SIZE is set in the environment (and not 0), the
 PgBouncer pool size with ``--pgbouncer``. The JSON then names the
@@ -66,11 +74,13 @@ included. Run:
 """
 
 import argparse
+import base64
 import datetime as dt
 import json
 import os
 import pwd
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -168,6 +178,10 @@ def _say(message: str) -> None:
 # --- setup -------------------------------------------------------------------------
 
 
+# The journal's key-encryption key for this run (seeding and server alike).
+RUN_KEK = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
 def _app_env(database_url: str, var_dir: str, extra: dict | None = None) -> dict:
     env = dict(os.environ)
     for name in ("CHANNELS_REDIS_URL", "CELERY_BROKER_URL", "STEADY_KEYSTORE_DIR"):
@@ -179,6 +193,9 @@ def _app_env(database_url: str, var_dir: str, extra: dict | None = None) -> dict
         LOG_LEVEL="WARNING",
         # Shared by the seeding and the server: the journal's key store is in it.
         STEADY_VAR_DIR=var_dir,
+        # As in production, where the settings require it: without it each
+        # journal read would read the development KEK from a file.
+        STEADY_KEK=os.environ.get("STEADY_KEK") or RUN_KEK,
         DJANGO_SETTINGS_MODULE="backend.settings",
         **(extra or {}),
     )
@@ -575,6 +592,23 @@ def wrk(url: str, *, connections: int, seconds: int, headers: list[str], script:
     raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
 
 
+def merge(runs: list[dict]) -> dict:
+    """One endpoint's slices as one run: answers, time, bytes, errors and
+    status codes added up; each latency percentile the worst slice's."""
+    codes: dict[str, int] = {}
+    for run in runs:
+        for code, count in run["codes"].items():
+            codes[code] = codes.get(code, 0) + count
+    return {
+        "requests": sum(run["requests"] for run in runs),
+        "duration_us": sum(run["duration_us"] for run in runs),
+        "bytes": sum(run["bytes"] for run in runs),
+        "errors": {kind: sum(run["errors"][kind] for run in runs) for kind in runs[0]["errors"]},
+        "latency_us": {key: max(run["latency_us"][key] for run in runs) for key in runs[0]["latency_us"]},
+        "codes": codes,
+    }
+
+
 def summarise(raw: dict) -> dict:
     seconds = raw["duration_us"] / 1e6
     errors = raw["errors"]
@@ -593,6 +627,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (default 1)")
     parser.add_argument("--connections", default=None, help="comma separated wrk connection counts (default 8,64)")
     parser.add_argument("--seconds", type=int, default=None, help="load per endpoint and count (default 10)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=None,
+        help="slices each endpoint's seconds are split into, interleaved (default 2)",
+    )
     parser.add_argument("--rows", type=int, default=None, help="history per kind, about one a day (default 300)")
     parser.add_argument("--endpoints", default="", help="comma separated names to load (default all); baselines always")
     parser.add_argument("--timeout", type=float, default=5, help="wrk: a request slower than this is a timeout error")
@@ -601,14 +641,16 @@ def main() -> int:
     parser.add_argument("--pgbouncer", action="store_true", help="run the app's database through PgBouncer")
     parser.add_argument("--pgbouncer-pool-size", type=int, default=20, help="PgBouncer's server connections")
     args = parser.parse_args()
-    quick = {"connections": "64", "seconds": 5, "rows": 100}
-    full = {"connections": "8,64", "seconds": 10, "rows": 300}
+    quick = {"connections": "64", "seconds": 5, "rows": 100, "rounds": 1}
+    full = {"connections": "8,64", "seconds": 10, "rows": 300, "rounds": 2}
     for key, value in (quick if args.quick else full).items():
         if getattr(args, key) is None:
             setattr(args, key, value)
     counts = [int(c) for c in args.connections.split(",") if c.strip()]
     wanted = {e.strip() for e in args.endpoints.split(",") if e.strip()}
     unknown = wanted - {name for name, _, _ in TARGETS}
+    if args.rounds < 1 or args.seconds < args.rounds:
+        parser.error("--rounds must be at least 1 and at most --seconds")
     if unknown:
         parser.error(f"unknown endpoints: {', '.join(sorted(unknown))}")
     targets = [t for t in TARGETS if t[0] in (BASELINE, "baseline_anon") or not wanted or t[0] in wanted]
@@ -658,34 +700,58 @@ def main() -> int:
         )
         poller.take()
         runs: dict[str, dict] = {}
+        slice_seconds = max(1, round(args.seconds / args.rounds))
         for n in counts:
             runs[str(n)] = results = {}
-            for name, path, cred in targets:
-                url = base + path.format(alice=creds["alice"])
-                _say(f"{name} at {n} connections for {args.seconds} s")
-                cpu_before = cpu_seconds(server.pid)
-                raw = wrk(
-                    url,
-                    connections=n,
-                    seconds=args.seconds,
-                    headers=credentials[cred],
-                    script=script,
-                    timeout=args.timeout,
-                )
-                cpu = cpu_seconds(server.pid) - cpu_before
-                peak, peak_all = poller.take()
+            slices: dict[str, list[dict]] = {name: [] for name, _, _ in targets}
+            cpu_used = dict.fromkeys(slices, 0.0)
+            peaks = dict.fromkeys(slices, (0, 0))
+            # Round after round, every target for a slice of its time: each
+            # endpoint is measured beside the baseline all through the run,
+            # not a minute after it, so a neighbour's load that comes and
+            # goes weighs on both (this machine is shared).
+            for round_no in range(args.rounds):
+                for name, path, cred in targets:
+                    url = base + path.format(alice=creds["alice"])
+                    _say(f"{name} at {n} connections for {slice_seconds} s (round {round_no + 1} of {args.rounds})")
+                    cpu_before = cpu_seconds(server.pid)
+                    slices[name].append(
+                        wrk(
+                            url,
+                            connections=n,
+                            seconds=slice_seconds,
+                            headers=credentials[cred],
+                            script=script,
+                            timeout=args.timeout,
+                        )
+                    )
+                    cpu_used[name] += cpu_seconds(server.pid) - cpu_before
+                    peak, peak_all = poller.take()
+                    peaks[name] = (max(peaks[name][0], peak), max(peaks[name][1], peak_all))
+            for name, path, _ in targets:
+                raw = merge(slices[name])
                 results[name] = {
                     "path": path.split("?")[0],
                     **summarise(raw),
-                    "server_cpu_ms_per_request": round(cpu * 1000 / raw["requests"], 2) if raw["requests"] else None,
-                    "pg_connections_peak": peak,
-                    "pg_server_client_backends_peak": peak_all,
+                    "req_per_s_by_round": [summarise(one)["req_per_s"] for one in slices[name]],
+                    "fewest_answers_in_a_slice": min(one["requests"] for one in slices[name]),
+                    "server_cpu_ms_per_request": (
+                        round(cpu_used[name] * 1000 / raw["requests"], 2) if raw["requests"] else None
+                    ),
+                    "pg_connections_peak": peaks[name][0],
+                    "pg_server_client_backends_peak": peaks[name][1],
                     "server_rss_mb": rss_mb(server.pid),
                 }
             floor = results[BASELINE]["req_per_s"]
             cpu_floor = results[BASELINE]["server_cpu_ms_per_request"]
             for result in results.values():
                 result["ratio_to_baseline"] = round(result["req_per_s"] / floor, 3) if floor else None
+                result["ratio_to_baseline_by_round"] = [
+                    round(mine / theirs, 3) if theirs else None
+                    for mine, theirs in zip(
+                        result["req_per_s_by_round"], results[BASELINE]["req_per_s_by_round"], strict=True
+                    )
+                ]
                 cpu = result["server_cpu_ms_per_request"]
                 result["cpu_ratio_to_baseline"] = round(cpu_floor / cpu, 3) if cpu and cpu_floor else None
         rss_end = rss_mb(server.pid)
@@ -718,8 +784,11 @@ def main() -> int:
                 failures.append(f"{name} at {n} connections: {result['error_total']} errors")
             # wrk drops what is still in flight when the time is up: fewer
             # answers than connections means some waited the whole run.
-            if result["requests"] < int(n):
-                failures.append(f"{name} at {n} connections: {result['requests']} answers in {args.seconds} s")
+            if result["fewest_answers_in_a_slice"] < int(n):
+                failures.append(
+                    f"{name} at {n} connections: {result['fewest_answers_in_a_slice']} answers in a slice of "
+                    f"{slice_seconds} s"
+                )
             if limit is not None and result["pg_connections_peak"] > limit:
                 failures.append(f"{name} at {n} connections: {result['pg_connections_peak']} connections > {limit}")
     out = {
@@ -728,6 +797,7 @@ def main() -> int:
             "workers": args.workers,
             "connections": counts,
             "seconds": args.seconds,
+            "rounds": args.rounds,
             "rows": args.rows,
             "pgbouncer": args.pgbouncer,
             "pgbouncer_pool_size": args.pgbouncer_pool_size if args.pgbouncer else None,
