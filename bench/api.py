@@ -24,7 +24,9 @@ Each endpoint's time at a connection count is split into ``--rounds``
 slices, and the rounds go through every target in turn (baseline, then each
 endpoint, then again): the ratio compares an endpoint with a baseline
 measured all through the same minutes, not only before it, on a machine
-whose neighbours' load comes and goes.
+whose neighbours' load comes and goes. Between two slices the server is let
+finish what wrk left queued (``settle``): otherwise the next target, the
+baseline after the home page, would pay for it.
 
 Prints JSON (also written to bench/results/api.json): per connection count
 and endpoint, requests per second (over all its slices, and by round),
@@ -525,6 +527,17 @@ def cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def settle(pid: int, *, quiet: float = 0.01, window: float = 0.1, limit: float = 15.0) -> None:
+    """Waits until the server (``pid`` and its children) is idle: under
+    ``quiet`` seconds of CPU in a ``window``, or ``limit`` seconds at most."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        before = cpu_seconds(pid)
+        time.sleep(window)
+        if cpu_seconds(pid) - before < quiet:
+            return
+
+
 def rss_mb(pid: int) -> float:
     total = 0
     for p in _tree(pid):
@@ -698,6 +711,7 @@ def main() -> int:
             script=script,
             timeout=args.timeout,
         )
+        settle(server.pid)
         poller.take()
         runs: dict[str, dict] = {}
         slice_seconds = max(1, round(args.seconds / args.rounds))
@@ -726,6 +740,10 @@ def main() -> int:
                         )
                     )
                     cpu_used[name] += cpu_seconds(server.pid) - cpu_before
+                    # wrk stops with up to ``n`` requests still queued in the
+                    # server: let them finish before the next target starts,
+                    # or they would be charged to it.
+                    settle(server.pid)
                     peak, peak_all = poller.take()
                     peaks[name] = (max(peaks[name][0], peak), max(peaks[name][1], peak_all))
             for name, path, _ in targets:

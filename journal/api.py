@@ -4,7 +4,7 @@ anyone but the author — partner, stranger, therapist — gets 404."""
 
 from functools import cached_property
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -23,13 +23,22 @@ from .models import INTENSITY_MAX, INTENSITY_MIN, MOOD_MAX, MOOD_MIN, Category, 
 
 
 _CATEGORY_LABELS = dict(Category.choices)
+_CATEGORY_LABELS_BY_LANGUAGE: dict[str | None, dict[str, str]] = {}
 
 
 def _category_labels() -> dict[str, str]:
     """What ``entry.get_trigger_category_display()`` gives, for each
-    category, in the current language: once per page, not per entry (each
-    label is a translation lookup; per entry they were a tenth of a page)."""
-    return {value: str(label) for value, label in _CATEGORY_LABELS.items()}
+    category, in the current language: made once per language and process
+    (the catalogs are read at start-up and never change while it runs), not
+    per entry or per page (seven translation lookups were a twentieth of a
+    journal page)."""
+    language = get_language()
+    labels = _CATEGORY_LABELS_BY_LANGUAGE.get(language)
+    if labels is None:
+        labels = _CATEGORY_LABELS_BY_LANGUAGE[language] = {
+            value: str(label) for value, label in _CATEGORY_LABELS.items()
+        }
+    return labels
 
 
 class JournalEntryOutput(RowsOutput, serializers.Serializer):

@@ -97,6 +97,20 @@ class TestWriting:
         assert body["intensity_after"] is None
         assert (body["story"], body["need"], body["can_do"]) == (TRIGGER["story"], TRIGGER["need"], TRIGGER["can_do"])
 
+    def test_the_list_labels_categories_in_each_readers_language(self, as_alice, alice_trigger):
+        # Labels are made once per language and process: one reader's
+        # language never leaks into the next reader's page.
+        labels = []
+        for language in ("es", "en", "de", "es"):
+            body = as_alice.get("/api/v1/journal/", HTTP_ACCEPT_LANGUAGE=language).json()
+            labels.append(body["results"][0]["trigger_category_label"])
+        assert labels == [
+            "Mi pareja no responde",
+            "No reply from my partner",
+            "Keine Antwort von meinem Partner",
+            "Mi pareja no responde",
+        ]
+
     def test_grounding_records_the_drop_and_when(self, as_alice, alice_trigger, _frozen):
         _frozen.shift(dt.timedelta(minutes=3))
         response = as_alice.patch(f"/api/v1/journal/{alice_trigger.pk}/", {"intensity_after": 5}, format="json")
