@@ -34,6 +34,14 @@ def datetime_out(value: dt.datetime | None, tz: dt.tzinfo) -> str | None:
     return orjson.dumps(value, option=orjson.OPT_UTC_Z)[1:-1].decode()
 
 
+def current_zone() -> dt.tzinfo:
+    """The current time zone for ``datetime_out``; UTC as Python's own
+    ``datetime.UTC``, the object the database's values carry, so that they
+    are written without a conversion (the same text either way)."""
+    zone = timezone.get_current_timezone()
+    return dt.UTC if getattr(zone, "key", None) == "UTC" else zone
+
+
 class RowsOutput:
     """For a serializer whose ``to_representation`` writes a row at once."""
 
@@ -41,7 +49,7 @@ class RowsOutput:
     def tz(self) -> dt.tzinfo:
         # Looked up once per serializer, not per value: on a 50-row page the
         # per-value lookup (a context-local read) was a tenth of the page.
-        return timezone.get_current_timezone()
+        return current_zone()
 
     def dt(self, value: dt.datetime | None) -> str | None:
         return datetime_out(value, self.tz)

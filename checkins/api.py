@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from accounts.timezones import validate_timezone
 from backend.errors import Conflict, Invalid
 from backend.fields import LocalTimeField, StrictBooleanField, StrictCharField, StrictIntegerField
-from backend.output import datetime_out
+from backend.output import current_zone, datetime_out
 from backend.schema import AutoSchema
 from couples.api import MemberListMixin
 from couples.selectors import couple_get_for_member
@@ -102,7 +102,7 @@ def checkin_list_data(rows, *, now) -> list[dict]:
     """What ``CheckInListOutput(rows, many=True).data`` gives, built directly:
     DRF's per-field machinery was most of the list's time (profiled at 50
     rows). CheckInListOutput stays the schema; a test holds the two equal."""
-    tz = timezone.get_current_timezone()
+    tz = current_zone()
     status_from, my_state_of = CheckIn.status_from, selectors.my_state_of
     return [
         {

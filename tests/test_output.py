@@ -61,9 +61,7 @@ def test_nothing_is_none():
 
 
 @given(
-    value=st.datetimes(
-        min_value=dt.datetime(1800, 1, 2), max_value=dt.datetime(2200, 1, 1), timezones=st.just(dt.UTC)
-    ),
+    value=st.datetimes(min_value=dt.datetime(1800, 1, 2), max_value=dt.datetime(2200, 1, 1), timezones=st.just(dt.UTC)),
     tz=st.timezones(),
 )
 def test_any_instant_in_any_zone(value, tz):
@@ -77,3 +75,13 @@ def test_rows_output_uses_the_current_zone():
     value = dt.datetime(2026, 7, 1, 12, tzinfo=dt.UTC)
     with timezone.override(zoneinfo.ZoneInfo("Asia/Kolkata")):
         assert Out().dt(value) == "2026-07-01T17:30:00+05:30"
+
+
+def test_utc_is_written_from_pythons_own_utc_as_drf_writes_zoneinfos():
+    utc = zoneinfo.ZoneInfo("UTC")
+    with timezone.override(utc):
+        assert output.current_zone() is dt.UTC
+    with timezone.override(zoneinfo.ZoneInfo("Europe/Berlin")):
+        assert output.current_zone() == zoneinfo.ZoneInfo("Europe/Berlin")
+    for value in instants(random.Random(6), 200):
+        assert datetime_out(value, dt.UTC) == drf(value, utc)
