@@ -65,7 +65,7 @@ def entry_is_readable(entry: Entry, *, cipher: crypto.UserCipher) -> bool:
 
 
 def _open(entry: Entry, cipher: crypto.UserCipher) -> Plain:
-    row = entry.__dict__  # the columns as loaded; none of them is deferred in a list
+    row = entry.__dict__  # the columns as loaded (a deferred one, never in a list, is read through its attribute)
     try:
         text, story, need, can_do, tags = cipher.open_all(
             SEALED_FIELDS, [row[column] if column in row else getattr(entry, column) for column in _SEALED_COLUMNS]
