@@ -35,6 +35,7 @@ BACKGROUND_COLOR = "#f6f4ef"
 SHELL = [
     "css/steady.css",
     "js/steady.js",
+    "js/safety.js",
     "img/steady.svg",
     "img/icons/icon-192.png",
     "img/icons/badge-96.png",

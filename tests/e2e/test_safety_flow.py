@@ -96,3 +96,35 @@ def test_quick_exit_is_on_the_sign_in_page_too(new_phone):
     page = new_phone()
     page.goto("/accounts/login/")
     expect(page.get_by_test_id("quick-exit")).to_be_visible()
+
+
+def test_before_the_page_scripts_run_safety_pages_still_stay_out_of_history(phone_for, alice, couple):
+    """A tap can land before the deferred scripts run (a slow phone, a loaded
+    server): steady.js is kept from loading at all here, and the quick exit
+    and every safety page still move on with location.replace."""
+    # No service worker either: it would hand steady.js over from its cache.
+    page = phone_for(alice, service_workers="block")
+    neutral_site(page)
+    page.route(re.compile(r"/static/js/steady\.js"), lambda route: route.abort())
+    page.goto("/settings/")
+    page.get_by_test_id("settings-safety").click()
+    expect(page).to_have_url(re.compile(r"/safety/$"))
+    page.get_by_role("radio", name="No", exact=True).check()
+    page.get_by_role("button", name="Answer, just for me").click()
+    expect(page).to_have_url(re.compile(r"/safety/help/$"))
+    page.get_by_test_id("safety-pause-button").click()
+    expect(page.get_by_test_id("safety-resume")).to_be_visible()
+    page.get_by_test_id("safety-answers-link").click()
+    expect(page).to_have_url(re.compile(r"/safety/answers/$"))
+    page.get_by_role("link", name="Back to Steady").click()
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.get_by_test_id("safety-paused-card")).to_be_visible()
+
+    urls = history_urls(page)
+    assert not [url for url in urls if "/safety/" in url], urls
+
+    page.goto("/journal/help/")
+    page.get_by_test_id("quick-exit").click()
+    expect(page).to_have_url(NEUTRAL)
+    page.go_back()
+    assert "/journal/help/" not in page.url
