@@ -816,6 +816,8 @@ def main() -> int:
             "connections": counts,
             "seconds": args.seconds,
             "rounds": args.rounds,
+            # Whole seconds per slice: --seconds 5 in 2 rounds loads 2 s twice.
+            "slice_seconds": slice_seconds,
             "rows": args.rows,
             "pgbouncer": args.pgbouncer,
             "pgbouncer_pool_size": args.pgbouncer_pool_size if args.pgbouncer else None,
