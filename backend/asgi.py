@@ -1,6 +1,9 @@
 import os
 
-from django.core.asgi import get_asgi_application
+from django.urls import get_resolver
+
+from backend import heap
+from backend.handler import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 django_asgi_app = get_asgi_application()
@@ -16,3 +19,8 @@ application = ProtocolTypeRouter(
         "websocket": OriginValidated(BearerOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )
+
+# Every view, serializer and URL imported now, not at the first request, so
+# that what they make at import is frozen with the rest of start-up.
+get_resolver().url_patterns  # noqa: B018
+heap.settle()

@@ -112,7 +112,8 @@ ASGI_APPLICATION = "backend.asgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "BACKEND": "backend.templates.DjangoTemplates",  # a rendered context freed at once
+        "NAME": "django",  # the alias Django's own backend has (engines["django"])
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {

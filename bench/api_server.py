@@ -23,7 +23,6 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 django.setup(set_prefix=False)  # DRF's views read the settings when imported
 
-from django.core.handlers.asgi import ASGIHandler  # noqa: E402
 from django.http import JsonResponse  # noqa: E402
 from django.urls import path  # noqa: E402
 from rest_framework.permissions import AllowAny  # noqa: E402
@@ -31,6 +30,7 @@ from rest_framework.views import APIView  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from backend.asgi import application as steady  # noqa: E402
+from backend.handler import ASGIHandler  # noqa: E402
 
 
 def _user_row(pk) -> dict:
