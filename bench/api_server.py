@@ -8,10 +8,15 @@ plus two HTTP routes only the bench has.
 - /bench/baseline-anon/: the same query and response, without
   authentication (the row of ``?user=<pk>``).
 
-Both go through a Django handler of their own with the same middleware, the
-same request signals (so the same database connection handling) and the
-same thread per request as every Steady page and endpoint: only the URL
-configuration differs. The authenticated one is the floor for any list
+Both go through a handler of their own, Steady's (``backend.handler``: each
+request's cycles broken once it is sent), with the same middleware, the
+same request signals (so the same database connection handling), the same
+thread per request and the same garbage collector settings
+(``backend.heap``) as every Steady page and endpoint: only the URL
+configuration differs. (A JsonResponse carries no link back to its DRF
+view, so the baselines' view, with its DRF Request, still waits for the
+collector: about 20 small objects a request, which only slows the
+baseline.) The authenticated one is the floor for any list
 endpoint; bench/api.py divides each endpoint's throughput by it, measured
 in the same run on the same server process.
 """

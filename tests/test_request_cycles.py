@@ -153,3 +153,12 @@ def test_an_anonymous_request_leaves_nothing_for_the_collector(db):
     left, status = _left_for_the_collector("/api/v1/journal/", [])
     assert status == 401
     assert _names(left) == []
+
+
+def test_the_web_process_freezes_what_start_up_made_and_collects_young_objects_less_often():
+    # backend.heap.settle, run when backend.asgi is imported (as uvicorn does).
+    import backend.asgi  # noqa: F401
+    from backend import heap
+
+    assert gc.get_freeze_count() > 10_000
+    assert gc.get_threshold()[0] == heap.YOUNG_THRESHOLD
