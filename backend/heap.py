@@ -20,14 +20,27 @@ docs/operations.md), with CPython's defaults:
   so the count rarely gets there: about ten young collections per 10 s.
 
 Collections still run, and cyclic garbage is still collected; only less
-often, and over less."""
+often, and over less.
+
+Only in a process that serves: ``STEADY_GC_SETTLE=0`` turns it off, as
+the test suite does (``tests/conftest.py``): importing ``backend.asgi``
+while it collects its tests would otherwise freeze the pytest process's
+own objects.
+"""
 
 import gc
+import os
 
 YOUNG_THRESHOLD = 10_000
 
 
+def wanted() -> bool:
+    return os.environ.get("STEADY_GC_SETTLE", "1").lower() not in ("0", "false", "no", "off")
+
+
 def settle() -> None:
+    if not wanted():
+        return
     gc.collect()
     gc.freeze()
     _, middle, old = gc.get_threshold()

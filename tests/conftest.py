@@ -16,6 +16,11 @@ from .factories import PASSWORD, UserFactory, make_couple
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
+# backend.heap: the web process freezes its start-up objects; not this one,
+# which imports backend.asgi while it collects tests (and not the servers it
+# starts, which inherit this). tests/test_request_cycles.py checks a server.
+os.environ["STEADY_GC_SETTLE"] = "0"
+
 # Property tests explore new examples on every local run, where a find is a
 # bug to fix; in CI they replay the same examples, so that a landing is never
 # refused by luck. (A run found the Moncton fold in backend.localtime.)
